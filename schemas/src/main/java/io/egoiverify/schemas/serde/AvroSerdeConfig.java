@@ -1,0 +1,36 @@
+package io.egoiverify.schemas.serde;
+
+import java.util.Map;
+
+/**
+ * Serde settings under Confluent's configuration names.
+ *
+ * @param schemaRegistryUrl   {@code schema.registry.url}; {@code mock://<scope>} selects an in-memory registry
+ * @param basicAuthUserInfo   {@code basic.auth.user.info} ({@code user:password}), or null
+ * @param autoRegisterSchemas {@code auto.register.schemas} (default true)
+ * @param useLatestVersion    {@code use.latest.version} (default false)
+ */
+public record AvroSerdeConfig(String schemaRegistryUrl, String basicAuthUserInfo, boolean autoRegisterSchemas,
+                              boolean useLatestVersion) {
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+    public static final String USE_LATEST_VERSION = "use.latest.version";
+
+    public static AvroSerdeConfig from(Map<String, ?> props) {
+        Object url = props.get(SCHEMA_REGISTRY_URL);
+        Object auth = props.get(BASIC_AUTH_USER_INFO);
+        return new AvroSerdeConfig(url == null ? null : url.toString(), auth == null ? null : auth.toString(),
+                bool(props.get(AUTO_REGISTER_SCHEMAS), true), bool(props.get(USE_LATEST_VERSION), false));
+    }
+
+    private static boolean bool(Object value, boolean dflt) {
+        return value == null ? dflt : Boolean.parseBoolean(value.toString().trim());
+    }
+
+    @Override
+    public String toString() {
+        return "AvroSerdeConfig[url=" + schemaRegistryUrl + ", auth=" + (basicAuthUserInfo == null ? "none" : "***")
+                + ", autoRegister=" + autoRegisterSchemas + ", useLatest=" + useLatestVersion + "]";
+    }
+}
