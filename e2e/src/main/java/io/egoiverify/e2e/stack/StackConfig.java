@@ -1,0 +1,121 @@
+package io.egoiverify.e2e.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * Everything needed to start a local stack. Immutable.
+ *
+ * @param stackDir       state directory: PID files, logs, broker data, per-instance state
+ * @param appJar         the shaded application jar ({@code worker/target/egoi-verify.jar})
+ * @param registryJar    the Apicurio runner jar ({@code test-registry/target/*-runner.jar})
+ * @param stackLibs      directory of jars the broker runs from (e2e/target/stack-libs)
+ * @param ports          loopback ports
+ * @param lifecycles     number of lifecycle (streams-state) instances
+ * @param workers        number of worker instances
+ * @param partitions     partition count of every topic
+ * @param jvmOptions     options for every JVM of the stack (heap, GC)
+ * @param appSettings    extra {@code --set key=value} settings for lifecycle and worker instances
+ */
+public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path stackLibs, Ports ports, int lifecycles,
+                          int workers, int partitions, List<String> jvmOptions, Map<String, String> appSettings) {
+
+    public static final String HOST = "127.0.0.1";
+    public static final List<String> DEFAULT_JVM_OPTIONS =
+            List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
+
+    public StackConfig {
+        Objects.requireNonNull(stackDir, "stackDir");
+        Objects.requireNonNull(appJar, "appJar");
+        Objects.requireNonNull(registryJar, "registryJar");
+        Objects.requireNonNull(stackLibs, "stackLibs");
+        Objects.requireNonNull(ports, "ports");
+        if (lifecycles < 0 || workers < 0 || lifecycles > 9 || workers > 9) {
+            throw new IllegalArgumentException("lifecycle and worker instances must be 0..9");
+        }
+        if (partitions < 1 || partitions > 1000) {
+            throw new IllegalArgumentException("partitions must be 1..1000");
+        }
+        stackDir = stackDir.toAbsolutePath().normalize();
+        jvmOptions = List.copyOf(jvmOptions);
+        appSettings = Map.copyOf(appSettings);
+    }
+
+    /**
+     * Loopback ports. Lifecycle instance {@code i} (1-based) serves health/metrics on {@code lifecycleBase + i},
+     * worker {@code i} on {@code workerBase + i}.
+     */
+    public record Ports(int broker, int controller, int registry, int sandbox, int lifecycleBase, int workerBase) {
+
+        /** The fixed ports of {@code e2e/local-stack} (documented in e2e/README.md). */
+        public static Ports fixed() {
+            return new Ports(19092, 19093, 18081, 18089, 18100, 18200);
+        }
+
+        /** Free ephemeral ports, for tests that must not collide with a running local stack or each other. */
+        public static Ports free() {
+            return new Ports(freePort(), freePort(), freePort(), freePort(), freeBlock(), freeBlock());
+        }
+
+        public String bootstrap() {
+            return HOST + ":" + broker;
+        }
+
+        public String registryUrl() {
+            return "http://" + HOST + ":" + registry + "/apis/ccompat/v7";
+        }
+
+        public String sandboxUrl() {
+            return "http://" + HOST + ":" + sandbox;
+        }
+
+        private static int freePort() {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** A base b such that b+1..b+9 are free now (best effort: probed, not reserved). */
+        private static int freeBlock() {
+            for (int attempt = 0; attempt < 50; attempt++) {
+                int base = 20000 + (int) (Math.random() * 30000);
+                if (Stream.iterate(base + 1, p -> p + 1).limit(9).allMatch(Ports::isFree)) {
+                    return base;
+                }
+            }
+            throw new IllegalStateException("no free block of 9 ports");
+        }
+
+        private static boolean isFree(int port) {
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getByName(HOST))) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+    }
+
+    /** The registry runner jar inside a build directory (the quarkus build names it *-runner.jar). */
+    public static Path findRegistryJar(Path buildDir) {
+        try (Stream<Path> files = Files.exists(buildDir) ? Files.list(buildDir) : Stream.empty()) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
+                    .orElse(buildDir.resolve("test-registry-runner.jar"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public StackConfig withInstances(int newLifecycles, int newWorkers) {
+        return new StackConfig(stackDir, appJar, registryJar, stackLibs, ports, newLifecycles, newWorkers, partitions,
+                jvmOptions, appSettings);
+    }
+}
