@@ -1,0 +1,136 @@
+package io.egoiverify.app.config;
+
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.worker.egoi.EgoiConfig;
+import io.egoiverify.worker.egoi.SenderProfiles;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The validated configuration of one process. {@link #from} checks every setting the mode uses and fails with a
+ * one-line {@link ConfigException}; nothing starts before it returns.
+ *
+ * @param settings    the raw settings (for components that read their own keys)
+ * @param mode        what the process runs
+ * @param role        {@code state}, {@code worker} or {@code all} (run mode)
+ * @param kafka       Kafka client properties (the {@code kafka.} prefix removed), SASL/SSL included
+ * @param serde       registry settings under Confluent's names; null when the mode needs no registry
+ * @param topics      topic names
+ * @param partitions  partition count for topics this application creates
+ * @param replication replication factor for topics this application creates
+ * @param egoi        E-goi client settings
+ * @param profiles    sender profiles; null when the mode sends nothing
+ * @param lifecycle   lifecycle settings
+ * @param ops         health/metrics/logging/shutdown settings
+ */
+public record AppConfig(Settings settings, Mode mode, String role, Map<String, Object> kafka, AvroSerdeConfig serde,
+                        TopicNames topics, int partitions, short replication, EgoiConfig egoi,
+                        SenderProfiles profiles, LifecycleConfig lifecycle, OpsConfig ops) {
+    public static final Set<String> ROLES = Set.of("state", "worker", "all");
+    private static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*");
+    private static final Pattern PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,100}");
+
+    public AppConfig {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(mode, "mode");
+        kafka = Map.copyOf(kafka);
+    }
+
+    public static AppConfig from(Settings s, Mode mode) {
+        String role = s.oneOf("role", ROLES);
+        OpsConfig ops = new OpsConfig(s.bool("ops.enabled"), s.required("ops.host", "an interface address"),
+                s.integer("ops.port", 0, 65_535), s.oneOf("log.format", Set.of("text", "json")),
+                s.oneOf("log.level", Set.of("trace", "debug", "info", "warn", "error")),
+                s.duration("shutdown.timeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                s.duration("readiness.registry-grace", Duration.ZERO, Duration.ofHours(1)));
+        Map<String, Object> kafka = kafka(s, mode == Mode.RUN || mode == Mode.CLIENT);
+        AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV);
+        String prefix = s.string("topics.prefix");
+        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
+            throw ConfigException.invalid(s.find("topics.prefix").orElseThrow(),
+                    "expected up to 100 of [a-zA-Z0-9._-]");
+        }
+        TopicNames topics = TopicNames.withPrefix(prefix == null ? "" : prefix);
+        int partitions = s.integer("topics.partitions", 1, 10_000);
+        short replication = (short) s.integer("topics.replication-factor", 1, 32);
+        EgoiConfig egoi = EgoiSettings.egoi(s);
+        boolean sends = mode == Mode.DEV || (mode == Mode.RUN && !role.equals("state"));
+        SenderProfiles profiles = sends ? EgoiSettings.profiles(s, true) : null;
+        Set<String> names = new java.util.TreeSet<>(EgoiSettings.profileNames(s));
+        names.add(LifecycleConfig.DEFAULT_PROFILE);
+        LifecycleConfig lifecycle = LifecycleSettings.from(s, names);
+        s.integer("dev.kafka-port", 1, 65_535);
+        s.integer("dev.sandbox-port", 0, 65_535);
+        s.integer("sandbox.port", 0, 65_535);
+        return new AppConfig(s, mode, role, kafka, serde, topics, partitions, replication, egoi, profiles, lifecycle,
+                ops);
+    }
+
+    private static Map<String, Object> kafka(Settings s, boolean required) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        s.all().forEach((key, setting) -> {
+            if (SettingsCatalog.isKafkaKey(key)) {
+                props.put(key.substring(SettingsCatalog.KAFKA_PREFIX.length()), setting.value());
+            }
+        });
+        Setting bootstrap = s.find("kafka.bootstrap.servers").orElse(null);
+        if (bootstrap == null || bootstrap.value().isBlank()) {
+            if (required) {
+                throw ConfigException.missing("kafka.bootstrap.servers", "expected host:port[,host:port...]");
+            }
+        } else if (!BOOTSTRAP.matcher(bootstrap.value().replace(" ", "")).matches()) {
+            throw ConfigException.invalid(bootstrap, "expected host:port[,host:port...]");
+        }
+        return props;
+    }
+
+    private static AvroSerdeConfig serde(Settings s, boolean required) {
+        Setting url = s.find("schema.registry.url").orElse(null);
+        if (url == null || url.value().isBlank()) {
+            if (required) {
+                throw ConfigException.missing("schema.registry.url", "expected http(s)://host:port[/path] or "
+                        + "mock://<scope>");
+            }
+            return null;
+        }
+        for (String one : url.value().split(",")) {
+            if (!validRegistryUrl(one.trim())) {
+                throw ConfigException.invalid(url, "expected http(s)://host:port[/path] (comma-separated for "
+                        + "several) or mock://<scope>");
+            }
+        }
+        Setting auth = s.find("basic.auth.user.info").orElse(null);
+        if (auth != null && !auth.value().isEmpty() && !auth.value().contains(":")) {
+            throw ConfigException.invalid(auth, "expected user:password");
+        }
+        return new AvroSerdeConfig(url.value().trim(), auth == null || auth.value().isEmpty() ? null : auth.value(),
+                s.bool("auto.register.schemas"), s.bool("use.latest.version"));
+    }
+
+    private static boolean validRegistryUrl(String text) {
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme();
+            if ("mock".equals(scheme)) {
+                return text.length() > "mock://".length();
+            }
+            return ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** Kafka client properties with {@code overrides} on top (e.g. a group id). */
+    public Map<String, Object> kafkaWith(Map<String, Object> overrides) {
+        Map<String, Object> m = new LinkedHashMap<>(kafka);
+        m.putAll(overrides);
+        return m;
+    }
+}

@@ -1,0 +1,95 @@
+package io.egoiverify.app.config;
+
+import io.egoiverify.events.CodeType;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** The {@code lifecycle.*} settings, mapped onto streams-state's {@link LifecycleConfig}. */
+public final class LifecycleSettings {
+    private static final LifecycleConfig D = LifecycleConfig.defaults();
+
+    static final List<SettingDef> DEFS = List.of(
+            def("lifecycle.application-id", D.applicationId(), "Kafka Streams `application.id` (prefix of its internal "
+                    + "topics and consumer group)."),
+            def("lifecycle.default-ttl", D.defaultTtl(), "Code TTL when a request gives none (whole seconds)."),
+            def("lifecycle.min-ttl", D.minTtl(), "Smallest TTL a request may ask for (at least 10s)."),
+            def("lifecycle.max-ttl", D.maxTtl(), "Largest TTL a request may ask for (at most 24h)."),
+            def("lifecycle.default-code-size", D.defaultCodeSize(), "Code length when a request gives none."),
+            def("lifecycle.min-code-size", D.minCodeSize(), "Smallest code size accepted (at least 4)."),
+            def("lifecycle.max-code-size", D.maxCodeSize(), "Largest code size accepted (at most 10)."),
+            def("lifecycle.default-code-type", D.defaultCodeType().name().toLowerCase(Locale.ROOT),
+                    "numeric, alpha, alphanumeric or hex, when a request gives none."),
+            def("lifecycle.default-max-attempts", D.defaultMaxAttempts(), "Wrong codes allowed when a request gives "
+                    + "no maxAttempts."),
+            def("lifecycle.max-attempts-limit", D.maxAttemptsLimit(), "Largest maxAttempts a request may ask for (at "
+                    + "most 20)."),
+            def("lifecycle.send-deadline", D.sendDeadline(), "If no SMS went out this long after the request, the "
+                    + "verification fails PROVIDER_UNAVAILABLE (at most 10m)."),
+            def("lifecycle.result-grace", D.resultGrace(), "How long past a command's deadline a provider result is "
+                    + "still awaited (at most 5m)."),
+            def("lifecycle.retention", D.retention(), "How long a finished verification is kept for de-duplication "
+                    + "(1m to 30d)."),
+            def("lifecycle.pending-cancel-memory", D.pendingCancelMemory(), "How long a cancel that arrived before "
+                    + "its request is remembered (at most 1d)."),
+            def("lifecycle.punctuation-interval", D.punctuationInterval(), "How often due deadlines are looked for "
+                    + "(10ms to 10s)."),
+            def("lifecycle.max-due-per-punctuation", D.maxDuePerPunctuation(), "Cap on deadlines handled per "
+                    + "punctuation."),
+            def("lifecycle.max-message-length", D.maxMessageLength(), "Longest SMS template accepted (16 to 1600)."),
+            def("lifecycle.max-metadata-bytes", D.maxMetadataBytes(), "Largest request metadata accepted, UTF-8 "
+                    + "bytes (0 to 65536)."),
+            def("lifecycle.max-remembered-submissions", D.maxRememberedSubmissions(), "Rejected submission ids "
+                    + "remembered per verification for de-duplication."),
+            def("lifecycle.default-message", D.defaultMessage(), "SMS template when a request gives none; must "
+                    + "contain {CODE}."),
+            def("lifecycle.standby-replicas", D.standbyReplicas(), "Kafka Streams `num.standby.replicas` (0 to 5): "
+                    + "warm copies of the state for fast fail-over."));
+
+    private LifecycleSettings() {
+    }
+
+    /** Builds the lifecycle configuration; cross-field rules are LifecycleConfig's own, reported in one line. */
+    public static LifecycleConfig from(Settings s, Set<String> profileNames) {
+        Duration min = Duration.ofSeconds(1);
+        CodeType codeType = CodeType.valueOf(s.oneOf("lifecycle.default-code-type",
+                Set.of("numeric", "alpha", "alphanumeric", "hex")).toUpperCase(Locale.ROOT));
+        String appId = s.required("lifecycle.application-id", "a Kafka Streams application.id");
+        String message = s.required("lifecycle.default-message", "an SMS template containing {CODE}");
+        try {
+            return new LifecycleConfig(appId,
+                    wholeSeconds(s, "lifecycle.default-ttl"), wholeSeconds(s, "lifecycle.min-ttl"),
+                    wholeSeconds(s, "lifecycle.max-ttl"),
+                    s.integer("lifecycle.default-code-size", 4, 10), s.integer("lifecycle.min-code-size", 4, 10),
+                    s.integer("lifecycle.max-code-size", 4, 10), codeType,
+                    s.integer("lifecycle.default-max-attempts", 1, 20), s.integer("lifecycle.max-attempts-limit", 1, 20),
+                    s.duration("lifecycle.send-deadline", min, Duration.ofMinutes(10)),
+                    s.duration("lifecycle.result-grace", min, Duration.ofMinutes(5)),
+                    s.duration("lifecycle.retention", Duration.ofMinutes(1), Duration.ofDays(30)),
+                    s.duration("lifecycle.pending-cancel-memory", min, Duration.ofDays(1)),
+                    s.duration("lifecycle.punctuation-interval", Duration.ofMillis(10), Duration.ofSeconds(10)),
+                    s.integer("lifecycle.max-due-per-punctuation", 1, 1_000_000),
+                    s.integer("lifecycle.max-message-length", 16, 1600),
+                    s.integer("lifecycle.max-metadata-bytes", 0, 65_536),
+                    s.integer("lifecycle.max-remembered-submissions", 1, 1000),
+                    profileNames, message, s.integer("lifecycle.standby-replicas", 0, 5));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid combination of lifecycle.* settings: " + e.getMessage());
+        }
+    }
+
+    private static Duration wholeSeconds(Settings s, String key) {
+        Duration d = s.duration(key, LifecycleConfig.TTL_FLOOR, LifecycleConfig.TTL_CEILING);
+        if (d.toMillis() % 1000 != 0) {
+            throw ConfigException.invalid(s.find(key).orElseThrow(), "expected whole seconds (E-goi codeTTL)");
+        }
+        return d;
+    }
+
+    private static SettingDef def(String key, Object dflt, String description) {
+        String value = dflt instanceof Duration d ? Settings.human(d) : String.valueOf(dflt);
+        return new SettingDef(key, value, description);
+    }
+}

@@ -1,0 +1,15 @@
+package io.egoiverify.app.config;
+
+/** What the process is started for; decides which settings are required. */
+public enum Mode {
+    /** Production: {@code run --role state|worker|all}. */
+    RUN,
+    /** Everything embedded on loopback. */
+    DEV,
+    /** The E-goi sandbox alone. */
+    SANDBOX,
+    /** Kafka clients against a configured cluster: {@code publish}, {@code tail}. */
+    CLIENT,
+    /** Registry only: {@code schemas register|check}. */
+    SCHEMAS
+}

@@ -1,0 +1,124 @@
+package io.egoiverify.app.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every setting the application knows. Fixed keys are listed here with their defaults; two families are open-ended:
+ * {@code kafka.*} (passed verbatim to every Kafka client, so SASL/SSL and tuning need no code here) and
+ * {@code profile.<name>.<attribute>} (E-goi sender profiles).
+ */
+public final class SettingsCatalog {
+    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String PROFILE_PREFIX = "profile.";
+    /** Attributes of a sender profile, longest first so that environment names match unambiguously. */
+    public static final List<String> PROFILE_ATTRIBUTES = List.of("api-key-file", "api-key", "sender-hash", "group");
+
+    private static final List<SettingDef> CORE = List.of(
+            new SettingDef("role", "all", "What `run` starts: `state` (the lifecycle topology), `worker` (the E-goi "
+                    + "command worker) or `all` (both in one process)."),
+            new SettingDef("kafka.bootstrap.servers", null, "Kafka brokers, `host:port[,host:port...]`. Required for "
+                    + "`run`, `publish`, `tail`. Every other `kafka.*` key is passed to all Kafka clients as is "
+                    + "(e.g. `kafka.security.protocol`, `kafka.sasl.mechanism`, `kafka.sasl.jaas.config`, "
+                    + "`kafka.ssl.truststore.location`)."),
+            new SettingDef("schema.registry.url", null, "Confluent-compatible Schema Registry, `http(s)://host:port"
+                    + "[/path]` (Apicurio: `.../apis/ccompat/v7`), or `mock://<scope>` for an in-memory registry. "
+                    + "Required for `run`, `publish`, `tail`, `schemas`."),
+            new SettingDef("basic.auth.user.info", null, "Registry basic auth, `user:password` (secret; use "
+                    + "`EGOI_VERIFY_BASIC_AUTH_USER_INFO_FILE` to read it from a file)."),
+            new SettingDef("auto.register.schemas", "true", "Whether producers register their schema. Set `false` in "
+                    + "production once `schemas register` has been run."),
+            new SettingDef("use.latest.version", "false", "Serialize with the latest registered schema of the subject."),
+            new SettingDef("topics.prefix", "", "Prefix prepended to every default topic name."),
+            new SettingDef("topics.partitions", "6", "Partition count used when this application creates topics "
+                    + "(dev mode). Must equal the count of the existing input and internal topics; fixed for life."),
+            new SettingDef("topics.replication-factor", "1", "Replication factor for topics this application creates."),
+            new SettingDef("ops.enabled", "true", "Serve /health/live, /health/ready and /metrics."),
+            new SettingDef("ops.host", "127.0.0.1", "Interface of the operations HTTP server (`0.0.0.0` in containers)."),
+            new SettingDef("ops.port", "8080", "Port of the operations HTTP server (0 = any free port)."),
+            new SettingDef("log.format", "text", "`text` or `json` (one JSON object per line, logback's JsonEncoder)."),
+            new SettingDef("log.level", "INFO", "Level of the application's own loggers: TRACE, DEBUG, INFO, WARN, "
+                    + "ERROR."),
+            new SettingDef("shutdown.timeout", "30s", "Bound on a graceful stop (SIGTERM): each component gets its share."),
+            new SettingDef("readiness.registry-grace", "30s", "How long the registry may be unreachable before "
+                    + "/health/ready turns false (a short blip does not flip readiness)."),
+            new SettingDef("dev.kafka-port", "19092", "Dev mode: loopback port of the embedded Kafka broker."),
+            new SettingDef("dev.sandbox-port", "18089", "Dev mode: loopback port of the E-goi sandbox."),
+            new SettingDef("dev.api-key", "dev-sandbox-key", "Dev mode: the API key the sandbox expects (secret)."),
+            new SettingDef("sandbox.port", "18089", "`sandbox` command: its loopback port (0 = any free port)."),
+            new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."));
+
+    private static final List<SettingDef> DEFS = concat(CORE, EgoiSettings.DEFS, LifecycleSettings.DEFS,
+            WorkerSettings.DEFS);
+    private static final Map<String, SettingDef> BY_KEY = index();
+
+    private SettingsCatalog() {
+    }
+
+    public static List<SettingDef> definitions() {
+        return DEFS;
+    }
+
+    public static Optional<SettingDef> find(String key) {
+        return Optional.ofNullable(BY_KEY.get(key));
+    }
+
+    /** Whether a key may be set at all: a fixed key, a {@code kafka.*} key or a sender profile attribute. */
+    public static boolean isKnown(String key) {
+        return BY_KEY.containsKey(key) || isKafkaKey(key) || profileAttribute(key).isPresent();
+    }
+
+    public static boolean isKafkaKey(String key) {
+        return key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length();
+    }
+
+    /** For {@code profile.<name>.<attribute>} returns {@code [name, attribute]}. */
+    public static Optional<String[]> profileAttribute(String key) {
+        if (!key.startsWith(PROFILE_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(PROFILE_PREFIX.length());
+        for (String attr : PROFILE_ATTRIBUTES) {
+            String suffix = "." + attr;
+            if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
+                return Optional.of(new String[] {rest.substring(0, rest.length() - suffix.length()), attr});
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Values never printed: API keys, passwords, JAAS configs, registry credentials. */
+    public static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        if (k.endsWith("-file") || k.endsWith(".location") || k.endsWith(".type")) {
+            return false;
+        }
+        return k.endsWith(".api-key") || k.contains("password") || k.contains("jaas") || k.contains("user.info")
+                || k.contains("secret") || k.endsWith(".key") || k.equals("dev.api-key");
+    }
+
+    static Set<String> fixedKeys() {
+        return BY_KEY.keySet();
+    }
+
+    @SafeVarargs
+    private static List<SettingDef> concat(List<SettingDef>... lists) {
+        List<SettingDef> all = new java.util.ArrayList<>();
+        for (List<SettingDef> l : lists) {
+            all.addAll(l);
+        }
+        return List.copyOf(all);
+    }
+
+    private static Map<String, SettingDef> index() {
+        Map<String, SettingDef> m = new LinkedHashMap<>();
+        for (SettingDef d : DEFS) {
+            m.put(d.key(), d);
+        }
+        return Map.copyOf(m);
+    }
+}

@@ -1,0 +1,58 @@
+package io.egoiverify.app.ops;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.Appender;
+import java.util.Locale;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies {@code log.format} and {@code log.level} to logback at start-up. The JSON format is logback's own
+ * {@link JsonEncoder}, one object per line, without the raw log arguments (only the formatted message, which
+ * components already keep free of secrets).
+ */
+public final class Logging {
+    static final String APPENDER = "CONSOLE";
+
+    private Logging() {
+    }
+
+    public static void configure(String format, String level) {
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (!(factory instanceof LoggerContext ctx)) {
+            return;
+        }
+        ctx.getLogger("io.egoiverify").setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT), Level.INFO));
+        if (!"json".equals(format)) {
+            return;
+        }
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Appender<ILoggingEvent> current = root.getAppender(APPENDER);
+        if (current == null || current instanceof ConsoleAppender<ILoggingEvent> c
+                && c.getEncoder() instanceof JsonEncoder) {
+            return;
+        }
+        JsonEncoder encoder = new JsonEncoder();
+        encoder.setContext(ctx);
+        encoder.setWithArguments(false);
+        encoder.setWithMessage(false);
+        encoder.setWithFormattedMessage(true);
+        encoder.setWithSequenceNumber(false);
+        encoder.setWithNanoseconds(false);
+        encoder.setWithContext(false);
+        encoder.start();
+        ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();
+        json.setContext(ctx);
+        json.setName(APPENDER);
+        json.setTarget("System.err");
+        json.setEncoder(encoder);
+        json.start();
+        root.detachAppender(APPENDER);
+        current.stop();
+        root.addAppender(json);
+    }
+}

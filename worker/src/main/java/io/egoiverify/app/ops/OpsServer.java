@@ -1,0 +1,140 @@
+package io.egoiverify.app.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations endpoints on the JDK HTTP server: {@code /health/live} (the process answers), {@code /health/ready}
+ * (every readiness check is up) and {@code /metrics} (Prometheus text format).
+ */
+public final class OpsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final PrometheusMeterRegistry registry;
+    private final List<HealthCheck> readiness = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    public OpsServer(String host, int port, PrometheusMeterRegistry registry) throws IOException {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        this.executor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "ops-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/health/live", this::live);
+        server.createContext("/health/ready", this::ready);
+        server.createContext("/metrics", this::metrics);
+    }
+
+    public OpsServer start() {
+        server.start();
+        LOG.info("operations endpoints on http://{}:{}/ (health/live, health/ready, metrics)",
+                server.getAddress().getHostString(), port());
+        return this;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public void addReadinessCheck(HealthCheck check) {
+        readiness.add(Objects.requireNonNull(check, "check"));
+    }
+
+    /** From now on readiness answers 503, so that traffic drains while the process stops. */
+    public void markStopping() {
+        stopping.set(true);
+    }
+
+    /** Readiness as /health/ready computes it. */
+    public boolean isReady() {
+        if (stopping.get()) {
+            return false;
+        }
+        for (HealthCheck c : readiness) {
+            if (!c.check().up()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void live(HttpExchange ex) throws IOException {
+        respond(ex, 200, "application/json", "{\"status\":\"UP\"}");
+    }
+
+    private void ready(HttpExchange ex) throws IOException {
+        StringBuilder json = new StringBuilder("{\"checks\":{");
+        boolean up = !stopping.get();
+        boolean first = true;
+        for (HealthCheck c : readiness) {
+            HealthCheck.Status s;
+            try {
+                s = c.check();
+            } catch (RuntimeException e) {
+                s = HealthCheck.Status.down("check failed: " + e.getClass().getSimpleName());
+            }
+            up &= s.up();
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            json.append('"').append(escape(c.name())).append("\":{\"status\":\"").append(s.up() ? "UP" : "DOWN")
+                    .append("\",\"detail\":\"").append(escape(s.detail())).append("\"}");
+        }
+        json.append("},\"status\":\"").append(up ? "UP" : "DOWN").append("\"}");
+        respond(ex, up ? 200 : 503, "application/json", json.toString());
+    }
+
+    private void metrics(HttpExchange ex) throws IOException {
+        respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
+        try (ex) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", type);
+            ex.getResponseHeaders().set("Cache-Control", "no-store");
+            if ("HEAD".equals(ex.getRequestMethod())) {
+                ex.sendResponseHeaders(status, -1);
+                return;
+            }
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    private static String escape(String s) {
+        return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("[\\x00-\\x1f]", " ");
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
