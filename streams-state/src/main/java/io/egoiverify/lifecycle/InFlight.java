@@ -1,0 +1,24 @@
+package io.egoiverify.lifecycle;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The one command a verification has outstanding. Only a result carrying {@code commandId} is folded.
+ *
+ * @param commandId    id of the command
+ * @param submissionId the submission being checked, or null for a send
+ * @param issuedAt     when the command was admitted (the earliest the E-goi call can have started)
+ * @param deadline     no E-goi call may start after this instant
+ */
+public record InFlight(String commandId, String submissionId, Instant issuedAt, Instant deadline) {
+    public InFlight {
+        Objects.requireNonNull(commandId, "commandId");
+        Objects.requireNonNull(issuedAt, "issuedAt");
+        Objects.requireNonNull(deadline, "deadline");
+    }
+
+    public boolean isCheck() {
+        return submissionId != null;
+    }
+}

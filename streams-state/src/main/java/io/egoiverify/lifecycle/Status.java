@@ -1,0 +1,28 @@
+package io.egoiverify.lifecycle;
+
+/** Where a verification is in its lifecycle. */
+public enum Status {
+    /** A cancel arrived before its request: remembered for a while so that the request is answered cancelled. */
+    CANCEL_PENDING(false),
+    /** A send command is in flight. */
+    SENDING(false),
+    /** The SMS went out; codes may be submitted until {@code expiresAt}. */
+    SENT(false),
+    /** A check command is in flight; other submissions are answered CHECK_IN_PROGRESS. */
+    CHECKING(false),
+    VERIFIED(true),
+    EXPIRED(true),
+    CANCELLED(true),
+    FAILED(true);
+
+    private final boolean terminal;
+
+    Status(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    /** A terminal outcome has been published; only submission answers follow, then the purge. */
+    public boolean terminal() {
+        return terminal;
+    }
+}

@@ -1,0 +1,137 @@
+package io.egoiverify.lifecycle;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the lifecycle remembers about one {@code requestId}. Immutable. It never holds a submitted code nor the full
+ * phone number (only the masked form): the number travels in the send command, admitted in the same step.
+ *
+ * @param requestId          the verification
+ * @param status             where it is
+ * @param metadata           echoed on every outcome
+ * @param senderProfile      profile used for its commands (null while CANCEL_PENDING)
+ * @param phoneMasked        masked E.164 number for VerificationSent (null while CANCEL_PENDING or after an invalid request)
+ * @param codeSize           code length, to answer INVALID_CODE without asking E-goi
+ * @param ttlSeconds         code TTL
+ * @param maxAttempts        wrong codes allowed
+ * @param wrongCodes         wrong codes so far
+ * @param providerRequestId  E-goi's id once sent
+ * @param expiresAt          code deadline once sent
+ * @param inFlight           the outstanding command, or null
+ * @param checkedSubmissions submissions admitted for a check, in order (their count is the attempts used)
+ * @param otherSubmissions   the most recent submissions answered without a check, for de-duplication (bounded)
+ * @param cancelReason       the cancel's reason (CANCEL_PENDING, CANCELLED)
+ * @param failureReason      FailureReason name when FAILED
+ * @param wakeAt             the next instant at which time alone changes this state (deadline, expiry, purge)
+ */
+public record VerificationState(String requestId, Status status, Map<String, String> metadata, String senderProfile,
+                                String phoneMasked, int codeSize, int ttlSeconds, int maxAttempts, int wrongCodes,
+                                String providerRequestId, Instant expiresAt, InFlight inFlight,
+                                List<String> checkedSubmissions, List<String> otherSubmissions, String cancelReason,
+                                String failureReason, Instant wakeAt) {
+
+    public VerificationState {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(wakeAt, "wakeAt");
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        checkedSubmissions = checkedSubmissions == null ? List.of() : List.copyOf(checkedSubmissions);
+        otherSubmissions = otherSubmissions == null ? List.of() : List.copyOf(otherSubmissions);
+        if ((status == Status.SENDING || status == Status.CHECKING) != (inFlight != null)) {
+            throw new IllegalArgumentException("a command is in flight exactly while SENDING or CHECKING");
+        }
+    }
+
+    /** Checks admitted so far: the {@code attemptsUsed} of outcomes. */
+    public int attemptsUsed() {
+        return checkedSubmissions.size();
+    }
+
+    /** Wrong codes still allowed. */
+    public int attemptsRemaining() {
+        return Math.max(0, maxAttempts - wrongCodes);
+    }
+
+    public boolean seen(String submissionId) {
+        return checkedSubmissions.contains(submissionId) || otherSubmissions.contains(submissionId);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public static Builder builder(String requestId, Status status, Instant wakeAt) {
+        return new Builder(requestId, status, wakeAt);
+    }
+
+    /** Copy-with helper: the record has too many fields for readable {@code with…} methods. */
+    public static final class Builder {
+        private final String requestId;
+        private Status status;
+        private Map<String, String> metadata = Map.of();
+        private String senderProfile;
+        private String phoneMasked;
+        private int codeSize;
+        private int ttlSeconds;
+        private int maxAttempts;
+        private int wrongCodes;
+        private String providerRequestId;
+        private Instant expiresAt;
+        private InFlight inFlight;
+        private List<String> checkedSubmissions = List.of();
+        private List<String> otherSubmissions = List.of();
+        private String cancelReason;
+        private String failureReason;
+        private Instant wakeAt;
+
+        private Builder(String requestId, Status status, Instant wakeAt) {
+            this.requestId = requestId;
+            this.status = status;
+            this.wakeAt = wakeAt;
+        }
+
+        private Builder(VerificationState s) {
+            this(s.requestId, s.status, s.wakeAt);
+            metadata = s.metadata;
+            senderProfile = s.senderProfile;
+            phoneMasked = s.phoneMasked;
+            codeSize = s.codeSize;
+            ttlSeconds = s.ttlSeconds;
+            maxAttempts = s.maxAttempts;
+            wrongCodes = s.wrongCodes;
+            providerRequestId = s.providerRequestId;
+            expiresAt = s.expiresAt;
+            inFlight = s.inFlight;
+            checkedSubmissions = s.checkedSubmissions;
+            otherSubmissions = s.otherSubmissions;
+            cancelReason = s.cancelReason;
+            failureReason = s.failureReason;
+        }
+
+        public Builder status(Status v) { status = v; return this; }
+        public Builder metadata(Map<String, String> v) { metadata = v; return this; }
+        public Builder senderProfile(String v) { senderProfile = v; return this; }
+        public Builder phoneMasked(String v) { phoneMasked = v; return this; }
+        public Builder codeSize(int v) { codeSize = v; return this; }
+        public Builder ttlSeconds(int v) { ttlSeconds = v; return this; }
+        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+        public Builder wrongCodes(int v) { wrongCodes = v; return this; }
+        public Builder providerRequestId(String v) { providerRequestId = v; return this; }
+        public Builder expiresAt(Instant v) { expiresAt = v; return this; }
+        public Builder inFlight(InFlight v) { inFlight = v; return this; }
+        public Builder checkedSubmissions(List<String> v) { checkedSubmissions = v; return this; }
+        public Builder otherSubmissions(List<String> v) { otherSubmissions = v; return this; }
+        public Builder cancelReason(String v) { cancelReason = v; return this; }
+        public Builder failureReason(String v) { failureReason = v; return this; }
+        public Builder wakeAt(Instant v) { wakeAt = v; return this; }
+
+        public VerificationState build() {
+            return new VerificationState(requestId, status, metadata, senderProfile, phoneMasked, codeSize,
+                    ttlSeconds, maxAttempts, wrongCodes, providerRequestId, expiresAt, inFlight, checkedSubmissions,
+                    otherSubmissions, cancelReason, failureReason, wakeAt);
+        }
+    }
+}

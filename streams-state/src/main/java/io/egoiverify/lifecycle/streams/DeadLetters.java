@@ -1,0 +1,45 @@
+package io.egoiverify.lifecycle.streams;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+
+/**
+ * Dead-letter records for records the processor refuses, in the same shape as Kafka Streams' built-in ones: the raw
+ * source key and value, the source headers, and {@code __streams.errors.*} headers naming the origin and the error.
+ */
+final class DeadLetters {
+    static final String EXCEPTION = "__streams.errors.exception";
+    static final String MESSAGE = "__streams.errors.message";
+    static final String TOPIC = "__streams.errors.topic";
+    static final String PARTITION = "__streams.errors.partition";
+    static final String OFFSET = "__streams.errors.offset";
+
+    private DeadLetters() {
+    }
+
+    static List<ProducerRecord<byte[], byte[]>> of(String dlqTopic, ErrorHandlerContext context, Exception error) {
+        if (dlqTopic == null) {
+            return List.of();
+        }
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(dlqTopic, null, context.timestamp(),
+                context.sourceRawKey(), context.sourceRawValue());
+        if (context.headers() != null) {
+            for (Header h : context.headers()) {
+                record.headers().add(h);
+            }
+        }
+        record.headers().add(EXCEPTION, bytes(error.getClass().getName()));
+        record.headers().add(MESSAGE, bytes(String.valueOf(error.getMessage())));
+        record.headers().add(TOPIC, bytes(context.topic()));
+        record.headers().add(PARTITION, bytes(String.valueOf(context.partition())));
+        record.headers().add(OFFSET, bytes(String.valueOf(context.offset())));
+        return List.of(record);
+    }
+
+    private static byte[] bytes(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,140 @@
+package io.egoiverify.lifecycle.streams;
+
+import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.VerificationCancelRequested;
+import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.lifecycle.Input;
+import io.egoiverify.lifecycle.Lifecycle;
+import io.egoiverify.lifecycle.Output;
+import io.egoiverify.lifecycle.Transition;
+import io.egoiverify.lifecycle.VerificationState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adapts the pure {@link Lifecycle} to records and stores: one instance per task. Inputs and results are folded as
+ * they come; a wall-clock punctuator folds {@link Input.Tick}s for what the deadline index says is due, starting from
+ * a per-task low-watermark and handling at most {@code maxDuePerPunctuation} entries per run.
+ */
+final class LifecycleProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+    private static final Logger log = LoggerFactory.getLogger(LifecycleProcessor.class);
+
+    private final Lifecycle lifecycle;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, VerificationState> verifications;
+    private KeyValueStore<Bytes, byte[]> deadlines;
+    /** No index entry of this task is due before this instant (lowered whenever an earlier entry is written). */
+    private long lowWatermark;
+
+    LifecycleProcessor(Lifecycle lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.verifications = context.getStateStore(LifecycleTopology.VERIFICATIONS_STORE);
+        this.deadlines = context.getStateStore(LifecycleTopology.DEADLINES_STORE);
+        this.lowWatermark = 0L; // the first scan starts at the first entry, wherever it is
+        context.schedule(lifecycle.config().punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void process(Record<String, SpecificRecord> record) {
+        Input input = toInput(record.value());
+        if (record.key() == null || !record.key().equals(input.requestId())) {
+            throw new BadRecordException("record key does not equal the requestId of its value");
+        }
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        VerificationState state = verifications.get(input.requestId());
+        apply(lifecycle.apply(state, input, now), input.requestId());
+    }
+
+    private static Input toInput(SpecificRecord value) {
+        if (value instanceof VerificationRequested r) {
+            return new Input.Requested(r);
+        } else if (value instanceof CodeSubmitted s) {
+            return new Input.Submitted(s);
+        } else if (value instanceof VerificationCancelRequested c) {
+            return new Input.CancelRequested(c);
+        } else if (value instanceof VerificationCommandResult r) {
+            return new Input.Result(r);
+        }
+        throw new BadRecordException(value == null ? "record without a value"
+                : "unexpected record type " + value.getClass().getSimpleName());
+    }
+
+    /** Visible for the benchmark: handles what is due at {@code timestamp}; returns how many entries it visited. */
+    int punctuate(long timestamp) {
+        int cap = lifecycle.config().maxDuePerPunctuation();
+        List<Bytes> due = new ArrayList<>();
+        // Collect first, then change the stores: no iterator is open while entries are deleted and added.
+        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(DeadlineKeys.from(lowWatermark),
+                DeadlineKeys.through(timestamp))) {
+            while (it.hasNext() && due.size() < cap) {
+                due.add(it.next().key);
+            }
+        }
+        // Entries due later than the last one handled keep their place: the next scan starts from it. Set before the
+        // loop so that an entry written earlier than this by the loop lowers it again.
+        long next = due.size() < cap ? timestamp + 1 : DeadlineKeys.deadline(due.get(due.size() - 1));
+        lowWatermark = Math.max(lowWatermark, next);
+        Instant now = Instant.ofEpochMilli(timestamp);
+        for (Bytes key : due) {
+            String requestId = DeadlineKeys.requestId(key);
+            VerificationState state = verifications.get(requestId);
+            if (state == null || state.wakeAt().toEpochMilli() != DeadlineKeys.deadline(key)) {
+                deadlines.delete(key); // stale entry (should not happen; keeps the index self-healing)
+                continue;
+            }
+            apply(lifecycle.apply(state, new Input.Tick(requestId, now), now), requestId);
+        }
+        return due.size();
+    }
+
+    private void apply(Transition t, String requestId) {
+        if (t.unscheduled() != null) {
+            deadlines.delete(DeadlineKeys.key(t.unscheduled(), requestId));
+        }
+        if (t.stateChanged()) {
+            if (t.state() == null) {
+                verifications.delete(requestId);
+            } else {
+                verifications.put(requestId, t.state());
+            }
+        }
+        if (t.scheduled() != null) {
+            deadlines.put(DeadlineKeys.key(t.scheduled(), requestId), DeadlineKeys.NO_VALUE);
+            lowWatermark = Math.min(lowWatermark, t.scheduled().toEpochMilli());
+        }
+        for (Output output : t.outputs()) {
+            forward(output);
+        }
+        if (t.note() != null && log.isDebugEnabled()) {
+            log.debug("requestId={}: {}", requestId, t.note());
+        }
+    }
+
+    private void forward(Output output) {
+        if (output instanceof Output.Issue issue) {
+            context.forward(new Record<>(issue.command().getRequestId(), (SpecificRecord) issue.command(),
+                    issue.command().getIssuedAt().toEpochMilli()), LifecycleTopology.COMMANDS_SINK);
+        } else if (output instanceof Output.Publish publish) {
+            OutcomeRoute route = OutcomeRoute.of(publish.event());
+            context.forward(new Record<>(route.requestId(), publish.event(), route.occurredAt().toEpochMilli()),
+                    route.sink());
+        }
+    }
+}

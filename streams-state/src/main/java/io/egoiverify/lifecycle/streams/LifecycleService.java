@@ -1,0 +1,99 @@
+package io.egoiverify.lifecycle.streams;
+
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the lifecycle topology: a tiny start/close lifecycle over {@link KafkaStreams} for the CLI. */
+public final class LifecycleService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LifecycleService.class);
+    static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Topics topics;
+    private final LifecycleConfig config;
+    private KafkaStreams streams;
+
+    public LifecycleService(Topics topics, LifecycleConfig config) {
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
+     * application.id, num.standby.replicas and commit.interval.ms=100 unless given there, and always
+     * exactly_once_v2, the dead-letter topic and this module's exception handlers.
+     */
+    public static Properties streamsProperties(Topics topics, LifecycleConfig config, Properties kafkaProps) {
+        Properties p = new Properties();
+        p.putAll(kafkaProps);
+        p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
+        p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.names.deadLetter());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetteringDeserializationHandler.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringProcessingHandler.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                RegistryAwareProductionHandler.class.getName());
+        return p;
+    }
+
+    /** Checks co-partitioning (throws {@link IllegalStateException} if wrong), then starts the topology. */
+    public synchronized void start(Properties kafkaProps) {
+        if (streams != null) {
+            throw new IllegalStateException("already started");
+        }
+        Properties adminProps = new Properties();
+        kafkaProps.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k.toString())) {
+                adminProps.put(k, v);
+            }
+        });
+        try (Admin admin = Admin.create(adminProps)) {
+            CoPartitioning.check(admin, topics.names.coPartitioned(), ADMIN_TIMEOUT);
+        }
+        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config),
+                streamsProperties(topics, config, kafkaProps));
+        s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
+        s.start();
+        streams = s;
+        log.info("lifecycle topology started (application.id={})", config.applicationId());
+    }
+
+    /** A failed task (registry outage, broker trouble) is retried on a fresh thread rather than stopping the app. */
+    static StreamThreadExceptionResponse onUncaught(Throwable error) {
+        log.warn("stream thread failed, replacing it: {}", error.toString());
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    public synchronized KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    }
+
+    public synchronized boolean isRunning() {
+        return streams != null && streams.state().isRunningOrRebalancing();
+    }
+
+    /** Closes the Streams instance, waiting at most {@code timeout}; returns whether it closed in time. */
+    public synchronized boolean close(Duration timeout) {
+        if (streams == null) {
+            return true;
+        }
+        return streams.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,76 @@
+package io.egoiverify.lifecycle.streams;
+
+import io.egoiverify.lifecycle.Lifecycle;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.topics.Topic;
+import io.egoiverify.schemas.topics.Topics;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The lifecycle topology: the three input topics and the worker's results feed one processor that owns the
+ * {@code verifications} and {@code deadlines} stores and writes the six outcome topics and the command topic.
+ */
+public final class LifecycleTopology {
+    public static final String VERIFICATIONS_STORE = "verifications";
+    public static final String DEADLINES_STORE = "deadlines";
+    static final String PROCESSOR = "lifecycle";
+    static final String SENT_SINK = "sent-sink";
+    static final String CODE_REJECTED_SINK = "code-rejected-sink";
+    static final String VERIFIED_SINK = "verified-sink";
+    static final String EXPIRED_SINK = "expired-sink";
+    static final String CANCELLED_SINK = "cancelled-sink";
+    static final String FAILED_SINK = "failed-sink";
+    static final String COMMANDS_SINK = "commands-sink";
+
+    private LifecycleTopology() {
+    }
+
+    /** The topology with persistent (RocksDB) stores, as run in production. */
+    public static Topology build(Topics topics, LifecycleConfig config) {
+        return build(topics, config, true);
+    }
+
+    /**
+     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
+     */
+    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent) {
+        Objects.requireNonNull(topics, "topics");
+        Lifecycle lifecycle = new Lifecycle(Objects.requireNonNull(config, "config"));
+        Topology topology = new Topology();
+        source(topology, "requested-source", topics.requested);
+        source(topology, "code-submitted-source", topics.codeSubmitted);
+        source(topology, "cancel-requested-source", topics.cancelRequested);
+        source(topology, "results-source", topics.results);
+        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle), "requested-source",
+                "code-submitted-source", "cancel-requested-source", "results-source");
+        topology.addStateStore(Stores.keyValueStoreBuilder(store(VERIFICATIONS_STORE, persistent), Serdes.String(),
+                new StateSerde()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(store(DEADLINES_STORE, persistent), Serdes.Bytes(),
+                Serdes.ByteArray()), PROCESSOR);
+        sink(topology, SENT_SINK, topics.sent);
+        sink(topology, CODE_REJECTED_SINK, topics.codeRejected);
+        sink(topology, VERIFIED_SINK, topics.verified);
+        sink(topology, EXPIRED_SINK, topics.expired);
+        sink(topology, CANCELLED_SINK, topics.cancelled);
+        sink(topology, FAILED_SINK, topics.failed);
+        sink(topology, COMMANDS_SINK, topics.commands);
+        return topology;
+    }
+
+    private static KeyValueBytesStoreSupplier store(String name, boolean persistent) {
+        return persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
+    }
+
+    private static <V> void source(Topology topology, String name, Topic<String, V> topic) {
+        topology.addSource(name, topic.keySerde().deserializer(), topic.valueSerde().deserializer(), topic.name());
+    }
+
+    private static <V> void sink(Topology topology, String name, Topic<String, V> topic) {
+        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(),
+                PROCESSOR);
+    }
+}

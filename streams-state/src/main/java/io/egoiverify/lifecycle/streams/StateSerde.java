@@ -1,0 +1,177 @@
+package io.egoiverify.lifecycle.streams;
+
+import io.egoiverify.lifecycle.InFlight;
+import io.egoiverify.lifecycle.Status;
+import io.egoiverify.lifecycle.VerificationState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The {@code verifications} store's value format: a version byte, then the fields in declaration order (strings as
+ * length + UTF-8, -1 for null; instants as epoch millis, {@link Long#MIN_VALUE} for null). Internal to this module:
+ * a new version byte is added when a field is, and the reader keeps reading the old ones.
+ */
+final class StateSerde implements Serde<VerificationState>, Serializer<VerificationState>,
+        Deserializer<VerificationState> {
+    private static final byte VERSION = 1;
+    private static final long NULL_TIME = Long.MIN_VALUE;
+
+    @Override
+    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+        // nothing to configure
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    @Override
+    public Serializer<VerificationState> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<VerificationState> deserializer() {
+        return this;
+    }
+
+    @Override
+    public byte[] serialize(String topic, VerificationState s) {
+        if (s == null) {
+            return null;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            string(out, s.requestId());
+            out.writeByte(s.status().ordinal());
+            out.writeInt(s.metadata().size());
+            for (Map.Entry<String, String> e : s.metadata().entrySet()) {
+                string(out, e.getKey());
+                string(out, e.getValue());
+            }
+            string(out, s.senderProfile());
+            string(out, s.phoneMasked());
+            out.writeInt(s.codeSize());
+            out.writeInt(s.ttlSeconds());
+            out.writeInt(s.maxAttempts());
+            out.writeInt(s.wrongCodes());
+            string(out, s.providerRequestId());
+            time(out, s.expiresAt());
+            out.writeBoolean(s.inFlight() != null);
+            if (s.inFlight() != null) {
+                string(out, s.inFlight().commandId());
+                string(out, s.inFlight().submissionId());
+                time(out, s.inFlight().issuedAt());
+                time(out, s.inFlight().deadline());
+            }
+            strings(out, s.checkedSubmissions());
+            strings(out, s.otherSubmissions());
+            string(out, s.cancelReason());
+            string(out, s.failureReason());
+            time(out, s.wakeAt());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public VerificationState deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new SerializationException("unknown verification state format version " + version);
+            }
+            String requestId = string(in);
+            Status status = Status.values()[in.readByte()];
+            int entries = in.readInt();
+            Map<String, String> metadata = new LinkedHashMap<>();
+            for (int i = 0; i < entries; i++) {
+                metadata.put(string(in), string(in));
+            }
+            String profile = string(in);
+            String masked = string(in);
+            int codeSize = in.readInt();
+            int ttl = in.readInt();
+            int maxAttempts = in.readInt();
+            int wrong = in.readInt();
+            String providerRequestId = string(in);
+            Instant expiresAt = time(in);
+            InFlight inFlight = in.readBoolean() ? new InFlight(string(in), string(in), time(in), time(in)) : null;
+            List<String> checked = strings(in);
+            List<String> other = strings(in);
+            String cancelReason = string(in);
+            String failureReason = string(in);
+            Instant wakeAt = time(in);
+            return new VerificationState(requestId, status, metadata, profile, masked, codeSize, ttl, maxAttempts,
+                    wrong, providerRequestId, expiresAt, inFlight, checked, other, cancelReason, failureReason,
+                    wakeAt);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("unreadable verification state", e);
+        }
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String string(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] b = new byte[length];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static void strings(DataOutputStream out, List<String> list) throws IOException {
+        out.writeInt(list.size());
+        for (String s : list) {
+            string(out, s);
+        }
+    }
+
+    private static List<String> strings(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<String> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(string(in));
+        }
+        return list;
+    }
+
+    private static void time(DataOutputStream out, Instant t) throws IOException {
+        out.writeLong(t == null ? NULL_TIME : t.toEpochMilli());
+    }
+
+    private static Instant time(DataInputStream in) throws IOException {
+        long millis = in.readLong();
+        return millis == NULL_TIME ? null : Instant.ofEpochMilli(millis);
+    }
+}
