@@ -16,6 +16,15 @@ public record AvroSerdeConfig(String schemaRegistryUrl, String basicAuthUserInfo
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
     public static final String USE_LATEST_VERSION = "use.latest.version";
+    /** Class name of the generated record a value deserializer reads into (when Kafka instantiates it by name). */
+    public static final String SPECIFIC_AVRO_VALUE_TYPE = "specific.avro.value.type";
+    /** Class name of the generated record a key deserializer reads into. */
+    public static final String SPECIFIC_AVRO_KEY_TYPE = "specific.avro.key.type";
+    /**
+     * Class name of a {@code Serde} to use for every Avro value instead of this project's (e.g. Confluent's
+     * {@code io.confluent.kafka.streams.serdes.avro.SpecificAvroSerde}); see {@link SerdeFactory}.
+     */
+    public static final String VALUE_SERDE_CLASS = "value.serde.class";
 
     public static AvroSerdeConfig from(Map<String, ?> props) {
         Object url = props.get(SCHEMA_REGISTRY_URL);

@@ -13,10 +13,9 @@ import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
-import io.egoiverify.schemas.serde.SpecificAvroSerde;
+import io.egoiverify.schemas.serde.SerdeFactory;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /** Every topic of the service as a typed descriptor, built from configuration. Immutable. */
@@ -36,26 +35,29 @@ public final class Topics {
     public final Topic<String, byte[]> deadLetter;
 
     public Topics(TopicNames names, SchemaRegistryClient registry, AvroSerdeConfig serdeConfig) {
+        this(names, new SerdeFactory(Objects.requireNonNull(registry, "registry"),
+                Objects.requireNonNull(serdeConfig, "serdeConfig")));
+    }
+
+    /** With the value serdes {@code serdes} chooses (this project's, or one named by {@code value.serde.class}). */
+    public Topics(TopicNames names, SerdeFactory serdes) {
         this.names = Objects.requireNonNull(names, "names");
-        Objects.requireNonNull(registry, "registry");
-        Objects.requireNonNull(serdeConfig, "serdeConfig");
-        this.requested = topic(names.requested(), registry, serdeConfig, VerificationRequested.class);
-        this.codeSubmitted = topic(names.codeSubmitted(), registry, serdeConfig, CodeSubmitted.class);
-        this.cancelRequested = topic(names.cancelRequested(), registry, serdeConfig, VerificationCancelRequested.class);
-        this.sent = topic(names.sent(), registry, serdeConfig, VerificationSent.class);
-        this.codeRejected = topic(names.codeRejected(), registry, serdeConfig, CodeRejected.class);
-        this.verified = topic(names.verified(), registry, serdeConfig, VerificationVerified.class);
-        this.expired = topic(names.expired(), registry, serdeConfig, VerificationExpired.class);
-        this.cancelled = topic(names.cancelled(), registry, serdeConfig, VerificationCancelled.class);
-        this.failed = topic(names.failed(), registry, serdeConfig, VerificationFailed.class);
-        this.commands = topic(names.commands(), registry, serdeConfig, VerificationCommand.class);
-        this.results = topic(names.results(), registry, serdeConfig, VerificationCommandResult.class);
+        Objects.requireNonNull(serdes, "serdes");
+        this.requested = topic(names.requested(), serdes, VerificationRequested.class);
+        this.codeSubmitted = topic(names.codeSubmitted(), serdes, CodeSubmitted.class);
+        this.cancelRequested = topic(names.cancelRequested(), serdes, VerificationCancelRequested.class);
+        this.sent = topic(names.sent(), serdes, VerificationSent.class);
+        this.codeRejected = topic(names.codeRejected(), serdes, CodeRejected.class);
+        this.verified = topic(names.verified(), serdes, VerificationVerified.class);
+        this.expired = topic(names.expired(), serdes, VerificationExpired.class);
+        this.cancelled = topic(names.cancelled(), serdes, VerificationCancelled.class);
+        this.failed = topic(names.failed(), serdes, VerificationFailed.class);
+        this.commands = topic(names.commands(), serdes, VerificationCommand.class);
+        this.results = topic(names.results(), serdes, VerificationCommandResult.class);
         this.deadLetter = new Topic<>(names.deadLetter(), Serdes.String(), Serdes.ByteArray());
     }
 
-    private static <V extends SpecificRecord> Topic<String, V> topic(String name, SchemaRegistryClient registry,
-                                                                     AvroSerdeConfig config, Class<V> type) {
-        Serde<V> serde = new SpecificAvroSerde<>(registry, config, type);
-        return new Topic<>(name, Serdes.String(), serde);
+    private static <V extends SpecificRecord> Topic<String, V> topic(String name, SerdeFactory serdes, Class<V> type) {
+        return new Topic<>(name, Serdes.String(), serdes.valueSerde(type));
     }
 }

@@ -1,0 +1,172 @@
+package io.egoiverify.schemas.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of {@link HttpSchemaRegistryClient}: sends one request (trying each configured URL in turn on I/O
+ * errors), and turns every answer that is not a success into the exception that tells a bad record from an outage.
+ */
+final class RegistryHttp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RegistryHttp.class);
+    private static final ContentType SCHEMA_REGISTRY_JSON =
+            ContentType.create("application/vnd.schemaregistry.v1+json", StandardCharsets.UTF_8);
+    private static final String ACCEPT = "application/vnd.schemaregistry.v1+json, application/json;q=0.9";
+    private static final int MAX_BODY_IN_MESSAGE = 300;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<String> baseUrls;
+    private final String authorization;
+    private final CloseableHttpClient http;
+
+    RegistryHttp(RegistryClientConfig config) {
+        // Never put user-info into request URLs: credentials travel in the Authorization header only.
+        this.baseUrls = config.urls().stream().map(RegistryClientConfig::redact).toList();
+        this.authorization = config.basicAuthUserInfo() == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString(config.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
+        Timeout connect = Timeout.of(config.connectTimeout());
+        Timeout response = Timeout.of(config.responseTimeout());
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(connect).setSocketTimeout(response).build())
+                        .setMaxConnTotal(16).setMaxConnPerRoute(16)
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(connect).setResponseTimeout(response).build())
+                // Callers decide about retries (an outage surfaces as RegistryUnavailableException).
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableRedirectHandling()
+                .build();
+    }
+
+    JsonNode get(String path, String what) {
+        return send(path, HttpGet::new, what);
+    }
+
+    JsonNode post(String path, Object body, String what) {
+        String text;
+        try {
+            text = json.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot encode request body", e);
+        }
+        return send(path, uri -> {
+            HttpPost post = new HttpPost(uri);
+            post.setEntity(new StringEntity(text, SCHEMA_REGISTRY_JSON));
+            return post;
+        }, what);
+    }
+
+    private JsonNode send(String path, Function<String, HttpUriRequestBase> requestFor, String what) {
+        IOException lastFailure = null;
+        for (String base : baseUrls) {
+            HttpUriRequestBase request = requestFor.apply(base + path);
+            request.setHeader(HttpHeaders.ACCEPT, ACCEPT);
+            if (authorization != null) {
+                request.setHeader(HttpHeaders.AUTHORIZATION, authorization);
+            }
+            Reply reply;
+            try {
+                reply = http.execute(request, response -> new Reply(response.getCode(),
+                        response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(),
+                                StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                log.warn("schema registry {} cannot be reached for {}: {}", base, what, e.toString());
+                lastFailure = e;
+                continue;
+            }
+            return interpret(reply, request.getMethod() + " " + base + path, what);
+        }
+        throw new RegistryUnavailableException("schema registry cannot be reached for " + what + " (tried "
+                + baseUrls + "): " + lastFailure, lastFailure);
+    }
+
+    private JsonNode interpret(Reply reply, String call, String what) {
+        int status = reply.status;
+        if (status >= 200 && status < 300) {
+            try {
+                return json.readTree(reply.body);
+            } catch (IOException e) {
+                throw new RegistryUnavailableException("schema registry answered " + call + " with unreadable JSON: "
+                        + abbreviate(reply.body), e);
+            }
+        }
+        int errorCode = errorCode(reply.body);
+        String detail = " (HTTP " + status + (errorCode < 0 ? "" : ", error_code " + errorCode) + ": "
+                + abbreviate(message(reply.body)) + ")";
+        // 404 carrying a 404xx code is the registry's own "no such subject / version / schema". A bare 404 means the
+        // URL is wrong (e.g. a missing /apis/ccompat/v7): a misconfiguration, so it must not dead-letter records.
+        if (status == 404 && errorCode >= 40400 && errorCode < 40500) {
+            throw new SchemaNotFoundException(what + " not found in the schema registry" + detail);
+        }
+        if (status == 409) {
+            throw new IncompatibleSchemaException("schema registry refused " + what
+                    + ": incompatible with the subject's earlier versions" + detail);
+        }
+        if (status == 422) {
+            throw new InvalidSchemaException("schema registry rejected " + what + " as invalid" + detail, null);
+        }
+        if (status == 401 || status == 403) {
+            throw new RegistryAccessDeniedException("schema registry denied " + what
+                    + ": check basic.auth.user.info" + detail);
+        }
+        throw new RegistryUnavailableException("schema registry failed " + what + " at " + call + detail, null);
+    }
+
+    private int errorCode(String body) {
+        try {
+            JsonNode node = json.readTree(body);
+            return node != null && node.hasNonNull("error_code") ? node.get("error_code").asInt(-1) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private String message(String body) {
+        try {
+            JsonNode node = json.readTree(body);
+            if (node != null && node.hasNonNull("message")) {
+                return node.get("message").asText();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: quote the body as it is
+        }
+        return body;
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text == null ? "" : text.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= MAX_BODY_IN_MESSAGE ? oneLine : oneLine.substring(0, MAX_BODY_IN_MESSAGE) + "...";
+    }
+
+    @Override
+    public void close() {
+        http.close(CloseMode.GRACEFUL);
+    }
+
+    private record Reply(int status, String body) {
+    }
+}
