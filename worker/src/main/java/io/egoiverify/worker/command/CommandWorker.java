@@ -1,0 +1,448 @@
+package io.egoiverify.worker.command;
+
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.schemas.registry.RegistryUnavailableException;
+import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.worker.egoi.EgoiApi;
+import io.egoiverify.worker.egoi.SenderProfiles;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes admitted commands, executes them against E-goi concurrently (many per partition, bounded per instance) and
+ * produces their results in Kafka transactions. Each transaction carries the results and, per partition, the first
+ * unfinished offset plus the offsets done beyond it as commit metadata ({@link OffsetMetadataCodec}); a new owner skips
+ * those, so after a crash only the commands in flight run again. One thread owns both Kafka clients; HTTP callbacks
+ * only enqueue completions.
+ *
+ * <p>Lifecycle: {@link #start()}, {@link #isJoined()} for readiness, {@link #close(Duration)} for SIGTERM.
+ */
+public final class CommandWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandWorker.class);
+
+    private record Completion(TopicPartition tp, long offset, long generation, byte[] key,
+                              VerificationCommandResult result) {
+    }
+
+    private final WorkerConfig config;
+    private final Topics topics;
+    private final Clock clock;
+    private final CommandExecutor executor;
+    private final ScheduledExecutorService scheduler;
+    private final Deserializer<VerificationCommand> commands;
+    private final Serializer<VerificationCommandResult> results;
+    private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private final Map<TopicPartition, PartitionProgress> owned = new HashMap<>();
+    private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
+    private final Thread thread;
+    private volatile boolean joined;
+    private volatile boolean stopping;
+    private volatile boolean crashed;
+    private volatile long stopDeadlineNanos;
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaProducer<byte[], byte[]> producer;
+    private long generations;
+    private int inFlight;
+    private boolean transactionOpen;
+    private int transactionRecords;
+    private long lastCommitNanos = System.nanoTime();
+
+    public CommandWorker(WorkerConfig config, Topics topics, EgoiApi egoi, SenderProfiles profiles, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.topics = Objects.requireNonNull(topics, "topics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "worker-retries-" + config.transactionalId());
+            t.setDaemon(true);
+            return t;
+        });
+        WorkerConfig.Breaker b = config.breaker();
+        CircuitBreaker breaker = CircuitBreaker.of("egoi", CircuitBreakerConfig.custom()
+                .failureRateThreshold(b.failureRateThreshold())
+                .slidingWindowSize(b.slidingWindowSize())
+                .minimumNumberOfCalls(b.minimumCalls())
+                .waitDurationInOpenState(b.openDuration())
+                .build());
+        this.executor = new CommandExecutor(egoi, profiles, config.retries(), breaker, scheduler, clock);
+        this.commands = topics.commands.valueSerde().deserializer();
+        this.results = topics.results.valueSerde().serializer();
+        this.thread = new Thread(this::run, "command-worker-" + config.transactionalId());
+    }
+
+    /** Connects, initialises the transactional producer and joins the group, on the worker's own thread. */
+    public synchronized void start() {
+        if (thread.getState() != Thread.State.NEW) {
+            throw new IllegalStateException("already started");
+        }
+        thread.start();
+    }
+
+    /** Readiness: true once the consumer has joined its group and received an assignment (possibly empty). */
+    public boolean isJoined() {
+        return joined && thread.isAlive() && !stopping;
+    }
+
+    /** True while the worker thread runs. */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** Stops taking commands, lets in-flight calls finish within {@code timeout}, commits and closes. */
+    public void close(Duration timeout) {
+        stopDeadlineNanos = System.nanoTime() + timeout.toNanos();
+        stopping = true;
+        join(timeout.plusSeconds(5));
+        scheduler.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        close(config.flow().shutdownGrace());
+    }
+
+    /** Test hook: dies like a killed process (no commit, open transaction left to be aborted). */
+    void crash() {
+        crashed = true;
+        stopping = true;
+        join(Duration.ofSeconds(10));
+        scheduler.shutdownNow();
+    }
+
+    private void join(Duration d) {
+        try {
+            thread.join(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            consumer = KafkaClients.consumer(config);
+            producer = KafkaClients.producer(config);
+            producer.initTransactions();
+            consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
+            LOG.info("Command worker {} started on {}", config.transactionalId(), topics.names.commands());
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(config.flow().pollTimeout());
+                for (TopicPartition tp : records.partitions()) {
+                    dispatch(tp, records.records(tp));
+                }
+                drain(0);
+                maybeCommit(false);
+                resumeWhenPossible();
+            }
+            if (!crashed) {
+                shutdown();
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            LOG.error("Command worker {} fenced by a newer instance with the same transactional.id; stopping",
+                    config.transactionalId());
+        } catch (RuntimeException e) {
+            LOG.error("Command worker {} failed; stopping", config.transactionalId(), e);
+        } finally {
+            joined = false;
+            closeClients();
+        }
+    }
+
+    private void shutdown() {
+        consumer.pause(consumer.assignment());
+        long remaining = stopDeadlineNanos - System.nanoTime();
+        drainUntil(owned.keySet(), remaining);
+        maybeCommit(true);
+        LOG.info("Command worker {} stopped ({} call(s) abandoned)", config.transactionalId(), inFlight);
+    }
+
+    private void closeClients() {
+        Duration grace = crashed ? Duration.ZERO : Duration.ofSeconds(5);
+        if (consumer != null) {
+            try {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(
+                        crashed ? Duration.ofMillis(500) : grace));
+            } catch (RuntimeException e) {
+                LOG.debug("Consumer close: {}", e.toString());
+            }
+        }
+        if (producer != null) {
+            producer.close(grace);
+        }
+    }
+
+    private void dispatch(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+        PartitionProgress progress = owned.get(tp);
+        if (progress == null) {
+            return;
+        }
+        for (ConsumerRecord<byte[], byte[]> rec : records) {
+            if (inFlight >= config.flow().maxInFlight()
+                    || progress.spanTo(rec.offset()) >= config.flow().maxOffsetSpan()) {
+                defer(tp, rec.offset(), 0);
+                return;
+            }
+            if (progress.skipIfDoneBefore(rec.offset())) {
+                continue;
+            }
+            VerificationCommand command;
+            try {
+                command = read(rec);
+            } catch (RegistryUnavailableException e) {
+                LOG.warn("Schema registry unavailable reading {}-{}@{}; retrying in 1 s", tp.topic(), tp.partition(),
+                        rec.offset());
+                defer(tp, rec.offset(), 1000);
+                return;
+            } catch (SerializationException | IllegalArgumentException e) {
+                deadLetter(progress, rec, e);
+                continue;
+            }
+            progress.started(rec.offset());
+            inFlight++;
+            long generation = progress.generation;
+            CompletableFuture<VerificationCommandResult> future;
+            try {
+                future = executor.execute(command);
+            } catch (RuntimeException e) {
+                future = CompletableFuture.failedFuture(e);
+            }
+            future.whenComplete((result, error) -> completions.add(new Completion(tp, rec.offset(), generation,
+                    rec.key(), error == null ? result : internalError(command, error))));
+        }
+    }
+
+    private VerificationCommand read(ConsumerRecord<byte[], byte[]> rec) {
+        if (rec.key() == null || rec.value() == null) {
+            throw new IllegalArgumentException(rec.key() == null ? "record has no key" : "record has no value");
+        }
+        VerificationCommand command = commands.deserialize(rec.topic(), rec.value());
+        if (!new String(rec.key(), StandardCharsets.UTF_8).equals(command.getRequestId())) {
+            throw new IllegalArgumentException("record key is not the command's requestId");
+        }
+        return command;
+    }
+
+    private void deadLetter(PartitionProgress progress, ConsumerRecord<byte[], byte[]> rec, RuntimeException e) {
+        LOG.warn("Unreadable command at {}-{}@{} sent to {}: {}", rec.topic(), rec.partition(), rec.offset(),
+                topics.names.deadLetter(), e.getClass().getSimpleName());
+        beginIfNeeded();
+        producer.send(DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
+        transactionRecords++;
+        progress.started(rec.offset());
+        progress.done(rec.offset());
+    }
+
+    private VerificationCommandResult internalError(VerificationCommand c, Throwable error) {
+        LOG.error("Internal error executing command for requestId={}", c.getRequestId(), error);
+        return VerificationCommandResult.newBuilder().setCommandId(c.getCommandId()).setRequestId(c.getRequestId())
+                .setCompletedAt(clock.instant()).setStatus(io.egoiverify.internal.CommandStatus.UNAVAILABLE)
+                .setDetail("internal error: " + error.getClass().getSimpleName()).build();
+    }
+
+    private void defer(TopicPartition tp, long offset, long delayMillis) {
+        consumer.seek(tp, offset);
+        consumer.pause(List.of(tp));
+        pausedUntil.put(tp, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
+    }
+
+    private void resumeWhenPossible() {
+        if (pausedUntil.isEmpty() || inFlight >= config.flow().maxInFlight()) {
+            return;
+        }
+        long now = System.nanoTime();
+        pausedUntil.entrySet().removeIf(e -> {
+            PartitionProgress p = owned.get(e.getKey());
+            if (p == null) {
+                return true;
+            }
+            if (e.getValue() - now > 0 || p.spanTo(consumer.position(e.getKey())) >= config.flow().maxOffsetSpan()) {
+                return false;
+            }
+            consumer.resume(List.of(e.getKey()));
+            return true;
+        });
+    }
+
+    /** Takes completed calls; waits up to {@code waitNanos} for the first one. */
+    private void drain(long waitNanos) {
+        Completion c;
+        try {
+            c = waitNanos > 0 ? completions.poll(waitNanos, TimeUnit.NANOSECONDS) : completions.poll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        while (c != null) {
+            complete(c);
+            c = completions.poll();
+        }
+    }
+
+    private void drainUntil(Collection<TopicPartition> partitions, long budgetNanos) {
+        long deadline = System.nanoTime() + Math.max(0, budgetNanos);
+        while (inFlightOn(partitions) > 0 && deadline - System.nanoTime() > 0) {
+            drain(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
+            maybeCommit(false);
+        }
+    }
+
+    private int inFlightOn(Collection<TopicPartition> partitions) {
+        int n = 0;
+        for (TopicPartition tp : partitions) {
+            PartitionProgress p = owned.get(tp);
+            n += p == null ? 0 : p.inFlight();
+        }
+        return n;
+    }
+
+    private void complete(Completion c) {
+        inFlight--;
+        PartitionProgress p = owned.get(c.tp());
+        if (p == null || p.generation != c.generation()) {
+            LOG.debug("Dropping result for {}@{}: partition no longer owned", c.tp(), c.offset());
+            return;
+        }
+        beginIfNeeded();
+        producer.send(new ProducerRecord<>(topics.names.results(), c.key(),
+                results.serialize(topics.names.results(), c.result())));
+        transactionRecords++;
+        p.done(c.offset());
+    }
+
+    private void beginIfNeeded() {
+        if (!transactionOpen) {
+            producer.beginTransaction();
+            transactionOpen = true;
+        }
+    }
+
+    private void maybeCommit(boolean force) {
+        boolean due = force || transactionRecords >= config.flow().maxRecordsPerTransaction()
+                || System.nanoTime() - lastCommitNanos >= config.flow().commitInterval().toNanos();
+        if (!due) {
+            return;
+        }
+        lastCommitNanos = System.nanoTime();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        owned.forEach((tp, p) -> {
+            long offset = p.commitOffset();
+            if (p.dirty() && offset >= 0) {
+                offsets.put(tp, new OffsetAndMetadata(offset, p.metadata(offset)));
+            }
+        });
+        if (!transactionOpen && offsets.isEmpty()) {
+            return;
+        }
+        try {
+            beginIfNeeded();
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction();
+            transactionOpen = false;
+            transactionRecords = 0;
+            offsets.forEach((tp, om) -> owned.get(tp).committed(om.offset()));
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("Transaction failed ({}); aborting and re-reading from the committed offsets", e.toString());
+            abortAndRewind();
+        }
+    }
+
+    /** The aborted results' commands run again (they were never committed); abandoned calls are ignored. */
+    private void abortAndRewind() {
+        try {
+            producer.abortTransaction();
+        } finally {
+            transactionOpen = false;
+            transactionRecords = 0;
+        }
+        take(new HashSet<>(owned.keySet()));
+    }
+
+    private void take(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata om = committed.get(tp);
+            long offset = om == null ? -1 : om.offset();
+            PartitionProgress p = new PartitionProgress(++generations, offset,
+                    OffsetMetadataCodec.decode(offset, om == null ? null : om.metadata()));
+            owned.put(tp, p);
+            pausedUntil.remove(tp);
+            if (om != null) {
+                consumer.seek(tp, om);
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+        consumer.resume(partitions);
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (crashed) {
+                return;
+            }
+            drainUntil(partitions, config.flow().revokeGrace().toNanos());
+            maybeCommit(true);
+            partitions.forEach(tp -> {
+                owned.remove(tp);
+                pausedUntil.remove(tp);
+            });
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (transactionOpen) {
+                try {
+                    producer.abortTransaction();
+                } finally {
+                    transactionOpen = false;
+                    transactionRecords = 0;
+                }
+            }
+            partitions.forEach(tp -> {
+                owned.remove(tp);
+                pausedUntil.remove(tp);
+            });
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            take(partitions);
+            joined = true;
+            LOG.info("Command worker {} assigned {}", config.transactionalId(), partitions);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.egoiverify.worker.command;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The worker's consumer and transactional producer settings. Bytes in and out: (de)serialisation is the worker's. */
+final class KafkaClients {
+    private KafkaClients() {
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(WorkerConfig c) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.transactionalId() + "-consumer");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) c.flow().sessionTimeout().toMillis());
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, c.flow().sessionTimeout().toMillis() / 4));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // cooperative: a rebalance only revokes (and drains) the partitions that move
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+        overrides(c, "consumer.", p);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static KafkaProducer<byte[], byte[]> producer(WorkerConfig c) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, c.transactionalId() + "-producer");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, c.transactionalId());
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) c.flow().transactionTimeout().toMillis());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        overrides(c, "producer.", p);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void overrides(WorkerConfig c, String prefix, Map<String, Object> into) {
+        c.kafkaOverrides().forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                into.put(k.substring(prefix.length()), v);
+            } else if (!k.startsWith("consumer.") && !k.startsWith("producer.")) {
+                into.put(k, v);
+            }
+        });
+    }
+}

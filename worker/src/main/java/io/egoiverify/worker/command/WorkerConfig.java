@@ -1,0 +1,164 @@
+package io.egoiverify.worker.command;
+
+import io.egoiverify.schemas.topics.TopicNames;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the command worker needs, validated. Build with {@link #of} and adjust with the {@code with…} methods.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param groupId          consumer group of all worker instances (default {@code egoi-verify-worker})
+ * @param transactionalId  stable per instance (e.g. {@code egoi-verify-worker-<ordinal>}): fences a zombie of the
+ *                         same instance; two live instances must never share it
+ * @param topics           topic names (commands in, results and dead letters out)
+ * @param flow             in-flight bound, commit cadence, Kafka timeouts, shutdown bounds
+ * @param retries          retry policy of sends and checks
+ * @param breaker          circuit breaker around E-goi
+ * @param kafkaOverrides   extra client settings; {@code consumer.}/{@code producer.} prefixes target one client
+ */
+public record WorkerConfig(String bootstrapServers, String groupId, String transactionalId, TopicNames topics,
+                           Flow flow, Retries retries, Breaker breaker, Map<String, String> kafkaOverrides) {
+
+    public static final String DEFAULT_GROUP_ID = "egoi-verify-worker";
+
+    public WorkerConfig {
+        requireText(bootstrapServers, "bootstrapServers");
+        requireText(groupId, "groupId");
+        requireText(transactionalId, "transactionalId");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(flow, "flow");
+        Objects.requireNonNull(retries, "retries");
+        Objects.requireNonNull(breaker, "breaker");
+        kafkaOverrides = Map.copyOf(kafkaOverrides == null ? Map.of() : kafkaOverrides);
+    }
+
+    public static WorkerConfig of(String bootstrapServers, String transactionalId, TopicNames topics) {
+        return new WorkerConfig(bootstrapServers, DEFAULT_GROUP_ID, transactionalId, topics, Flow.defaults(),
+                Retries.defaults(), Breaker.defaults(), Map.of());
+    }
+
+    public WorkerConfig withGroupId(String id) {
+        return new WorkerConfig(bootstrapServers, id, transactionalId, topics, flow, retries, breaker, kafkaOverrides);
+    }
+
+    public WorkerConfig withTransactionalId(String id) {
+        return new WorkerConfig(bootstrapServers, groupId, id, topics, flow, retries, breaker, kafkaOverrides);
+    }
+
+    public WorkerConfig withFlow(Flow f) {
+        return new WorkerConfig(bootstrapServers, groupId, transactionalId, topics, f, retries, breaker, kafkaOverrides);
+    }
+
+    public WorkerConfig withRetries(Retries r) {
+        return new WorkerConfig(bootstrapServers, groupId, transactionalId, topics, flow, r, breaker, kafkaOverrides);
+    }
+
+    public WorkerConfig withBreaker(Breaker b) {
+        return new WorkerConfig(bootstrapServers, groupId, transactionalId, topics, flow, retries, b, kafkaOverrides);
+    }
+
+    public WorkerConfig withKafkaOverrides(Map<String, String> o) {
+        return new WorkerConfig(bootstrapServers, groupId, transactionalId, topics, flow, retries, breaker, o);
+    }
+
+    /**
+     * @param maxInFlight        commands executing at once per instance; partitions pause when reached (default 1000)
+     * @param maxOffsetSpan      how far past the oldest unfinished command a partition may run; bounds the offset
+     *                           metadata to ≤ 4096 bytes (default 16000, max 23000)
+     * @param commitInterval     how often the transaction commits (default 100 ms)
+     * @param maxRecordsPerTransaction results per transaction before an early commit (default 2000)
+     * @param pollTimeout        consumer poll timeout; also the latency of picking up completions (default 10 ms)
+     * @param sessionTimeout     consumer session timeout (default 10 s)
+     * @param transactionTimeout producer transaction timeout (default 10 s)
+     * @param revokeGrace        on rebalance, how long to let in-flight calls finish before handing back (default 3 s)
+     * @param shutdownGrace      default bound of {@code close()} (default 5 s)
+     */
+    public record Flow(int maxInFlight, int maxOffsetSpan, Duration commitInterval, int maxRecordsPerTransaction,
+                       Duration pollTimeout, Duration sessionTimeout, Duration transactionTimeout,
+                       Duration revokeGrace, Duration shutdownGrace) {
+        public Flow {
+            range(maxInFlight, 1, 100_000, "maxInFlight");
+            range(maxOffsetSpan, 100, OffsetMetadataCodec.MAX_SPAN, "maxOffsetSpan");
+            range(maxRecordsPerTransaction, 1, 1_000_000, "maxRecordsPerTransaction");
+            positive(commitInterval, "commitInterval");
+            positive(pollTimeout, "pollTimeout");
+            positive(sessionTimeout, "sessionTimeout");
+            positive(transactionTimeout, "transactionTimeout");
+            positive(revokeGrace, "revokeGrace");
+            positive(shutdownGrace, "shutdownGrace");
+        }
+
+        public static Flow defaults() {
+            return new Flow(1000, 16_000, Duration.ofMillis(100), 2000, Duration.ofMillis(10), Duration.ofSeconds(10),
+                    Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        }
+
+        public Flow withMaxInFlight(int n) {
+            return new Flow(n, maxOffsetSpan, commitInterval, maxRecordsPerTransaction, pollTimeout, sessionTimeout,
+                    transactionTimeout, revokeGrace, shutdownGrace);
+        }
+    }
+
+    /**
+     * @param maxSendAttempts          calls per send at most (retried only when the call certainly never reached E-goi,
+     *                                 or on an unknown outcome if {@code retryUnknownSendOutcome}) (default 3)
+     * @param maxCheckAttempts         calls per check at most (default 4)
+     * @param initialBackoff           first retry delay, doubled each time, with jitter (default 100 ms)
+     * @param maxBackoff               cap of the retry delay, unless Retry-After asks for more (default 2 s)
+     * @param retryUnknownSendOutcome  opt-in: retry sends after a read timeout/5xx, accepting a possible second SMS
+     */
+    public record Retries(int maxSendAttempts, int maxCheckAttempts, Duration initialBackoff, Duration maxBackoff,
+                          boolean retryUnknownSendOutcome) {
+        public Retries {
+            range(maxSendAttempts, 1, 20, "maxSendAttempts");
+            range(maxCheckAttempts, 1, 20, "maxCheckAttempts");
+            positive(initialBackoff, "initialBackoff");
+            positive(maxBackoff, "maxBackoff");
+        }
+
+        public static Retries defaults() {
+            return new Retries(3, 4, Duration.ofMillis(100), Duration.ofSeconds(2), false);
+        }
+    }
+
+    /**
+     * @param failureRateThreshold percent of failed calls (5xx, timeouts, broken connections) that opens it (default 50)
+     * @param slidingWindowSize    calls considered (default 100)
+     * @param minimumCalls         calls before the rate counts (default 50)
+     * @param openDuration         how long it stays open before probing (default 5 s)
+     */
+    public record Breaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration openDuration) {
+        public Breaker {
+            if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
+                throw new IllegalArgumentException("failureRateThreshold must be in (0,100]");
+            }
+            range(slidingWindowSize, 1, 100_000, "slidingWindowSize");
+            range(minimumCalls, 1, 100_000, "minimumCalls");
+            positive(openDuration, "openDuration");
+        }
+
+        public static Breaker defaults() {
+            return new Breaker(50f, 100, 50, Duration.ofSeconds(5));
+        }
+    }
+
+    private static void requireText(String s, String name) {
+        if (s == null || s.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+    }
+
+    private static void range(int v, int min, int max, String name) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be " + min + ".." + max + ": " + v);
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+    }
+}
