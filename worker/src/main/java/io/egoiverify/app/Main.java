@@ -74,6 +74,7 @@ public final class Main implements Runnable {
         public <K> K create(Class<K> cls) throws Exception {
             try {
                 Constructor<K> c = cls.getDeclaredConstructor(AppContext.class);
+                c.setAccessible(true);
                 return c.newInstance(ctx);
             } catch (NoSuchMethodException e) {
                 return fallback.create(cls);

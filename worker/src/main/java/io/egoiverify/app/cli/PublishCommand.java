@@ -1,23 +1,128 @@
 package io.egoiverify.app.cli;
 
 import io.egoiverify.app.AppContext;
+import io.egoiverify.app.Main;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.dev.InputPublisher;
+import io.egoiverify.events.CodeType;
+import io.egoiverify.schemas.registry.SchemaRegistryClient;
+import io.egoiverify.schemas.topics.Topics;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "publish", description = "TODO")
-public final class PublishCommand extends AppCommand {
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Publish an input event to the configured cluster, as a registration service would.",
+        subcommands = {PublishCommand.Request.class, PublishCommand.Submit.class, PublishCommand.Cancel.class})
+public final class PublishCommand implements Runnable {
+    private final AppContext ctx;
+
     public PublishCommand(AppContext ctx) {
-        super(ctx);
+        this.ctx = ctx;
     }
 
     @Override
-    protected Mode mode() {
-        return Mode.RUN;
+    public void run() {
+        new picocli.CommandLine(this).usage(ctx.out());
     }
 
-    @Override
-    protected int run(AppConfig config) {
-        return 1;
+    /** Shared by the three sub-commands: configuration, then one event. */
+    abstract static class One extends AppCommand {
+        @Option(names = {"-r", "--request-id"}, required = true, description = "The verification's requestId.")
+        String requestId;
+
+        One(AppContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        protected Mode mode() {
+            return Mode.CLIENT;
+        }
+
+        @Override
+        protected int run(AppConfig config) {
+            try (SchemaRegistryClient registry = Registries.create(config.serde(), Map.of());
+                 InputPublisher publisher = new InputPublisher(config.kafka(),
+                         new Topics(config.topics(), registry, config.serde()), Clock.systemUTC())) {
+                String what = publish(publisher);
+                ctx.out().println("published " + what);
+                return Main.EXIT_OK;
+            }
+        }
+
+        abstract String publish(InputPublisher publisher);
+    }
+
+    @Command(name = "request", mixinStandardHelpOptions = true, description = "Publish a VerificationRequested.")
+    static final class Request extends One {
+        @Option(names = {"-p", "--phone"}, required = true, description = "E.164 (+351910000000) or 351-910000000.")
+        String phone;
+        @Option(names = "--code-type", description = "numeric, alpha, alphanumeric or hex.")
+        String codeType;
+        @Option(names = "--code-size", description = "Code length.")
+        Integer codeSize;
+        @Option(names = "--ttl", paramLabel = "SECONDS", description = "Code TTL in seconds.")
+        Integer ttl;
+        @Option(names = "--max-attempts", description = "Wrong codes allowed.")
+        Integer maxAttempts;
+        @Option(names = "--profile", description = "Sender profile name.")
+        String profile;
+        @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Metadata entries (repeatable).")
+        Map<String, String> metadata = new LinkedHashMap<>();
+
+        Request(AppContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        String publish(InputPublisher publisher) {
+            CodeType type = null;
+            if (codeType != null) {
+                try {
+                    type = CodeType.valueOf(codeType.trim().toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    type = CodeType.UNKNOWN;
+                }
+            }
+            publisher.request(requestId, phone, type, codeSize, ttl, maxAttempts, profile, metadata);
+            return "VerificationRequested " + requestId;
+        }
+    }
+
+    @Command(name = "submit", mixinStandardHelpOptions = true, description = "Publish a CodeSubmitted.")
+    static final class Submit extends One {
+        @Option(names = {"-c", "--code"}, required = true, description = "The code the recipient typed.")
+        String code;
+        @Option(names = "--submission-id", description = "Default: a random UUID.")
+        String submissionId;
+
+        Submit(AppContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        String publish(InputPublisher publisher) {
+            return "CodeSubmitted " + requestId + " submission " + publisher.submit(requestId, code, submissionId);
+        }
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Publish a VerificationCancelRequested.")
+    static final class Cancel extends One {
+        @Option(names = "--reason", description = "Free text echoed on VerificationCancelled.")
+        String reason;
+
+        Cancel(AppContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        String publish(InputPublisher publisher) {
+            publisher.cancel(requestId, reason);
+            return "VerificationCancelRequested " + requestId;
+        }
     }
 }

@@ -1,12 +1,20 @@
 package io.egoiverify.app.cli;
 
 import io.egoiverify.app.AppContext;
+import io.egoiverify.app.Main;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "run", description = "TODO")
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Production: connect to the configured Kafka, schema registry and E-goi and run the lifecycle "
+                + "(state), the command worker (worker) or both (all). Stops gracefully on SIGTERM.")
 public final class RunCommand extends AppCommand {
+    @Option(names = "--role", paramLabel = "state|worker|all", description = "What to run (setting role).")
+    String role;
+
     public RunCommand(AppContext ctx) {
         super(ctx);
     }
@@ -17,7 +25,13 @@ public final class RunCommand extends AppCommand {
     }
 
     @Override
-    protected int run(AppConfig config) {
-        return 1;
+    protected Map<String, String> specificFlags() {
+        return role == null ? Map.of() : Map.of("role", role);
+    }
+
+    @Override
+    protected int run(AppConfig config) throws Exception {
+        ctx.err().println("error: run is not integrated yet");
+        return Main.EXIT_FAILURE;
     }
 }

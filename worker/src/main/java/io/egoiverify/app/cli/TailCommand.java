@@ -1,23 +1,41 @@
 package io.egoiverify.app.cli;
 
 import io.egoiverify.app.AppContext;
+import io.egoiverify.app.Main;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.dev.OutcomeReader;
+import io.egoiverify.schemas.registry.SchemaRegistryClient;
+import io.egoiverify.schemas.topics.Topics;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "tail", description = "TODO")
+@Command(name = "tail", mixinStandardHelpOptions = true,
+        description = "Print outcome events as they are published (read_committed), one line each.")
 public final class TailCommand extends AppCommand {
+    @Option(names = "--from-beginning", description = "Start at the beginning of each outcome topic.")
+    boolean fromBeginning;
+
     public TailCommand(AppContext ctx) {
         super(ctx);
     }
 
     @Override
     protected Mode mode() {
-        return Mode.RUN;
+        return Mode.CLIENT;
     }
 
     @Override
-    protected int run(AppConfig config) {
-        return 1;
+    protected int run(AppConfig config) throws Exception {
+        SchemaRegistryClient registry = Registries.create(config.serde(), Map.of());
+        Topics topics = new Topics(config.topics(), registry, config.serde());
+        OutcomeReader reader = new OutcomeReader(config.kafka(), topics, fromBeginning,
+                o -> ctx.out().println(o.pretty())).start();
+        ctx.err().println("following " + String.join(", ", config.topics().outcomes()) + " (Ctrl-C to stop)");
+        Running running = new Running(ctx, config.ops().shutdownTimeout());
+        running.onStop("outcome reader", 0.8, reader).onStop("registry client", 0.2, registry);
+        running.await();
+        return Main.EXIT_OK;
     }
 }

@@ -41,7 +41,7 @@ public final class SettingsLoader {
             fromFile(configFile).forEach(values::put);
         }
         fromEnvironment(env).forEach(values::put);
-        flags.forEach((key, value) -> values.put(key, checked(new Setting(key, value, "flag --set " + key,
+        flags.forEach((key, value) -> values.put(key, checked(new Setting(key, value, "command line",
                 SettingsCatalog.isSecret(key)))));
         return new Settings(values);
     }
@@ -71,6 +71,10 @@ public final class SettingsLoader {
                 continue;
             }
             String key = keyOf(name);
+            if (key != null && name.endsWith(FILE_SUFFIX) && SettingsCatalog.isKafkaKey(key)) {
+                // EGOI_VERIFY_KAFKA_..._FILE is a Kafka property read from a file, not a property named "...file".
+                key = null;
+            }
             if (key != null) {
                 out.put(key, new Setting(key, e.getValue().trim(), "environment " + name,
                         SettingsCatalog.isSecret(key)));

@@ -1,0 +1,209 @@
+package io.egoiverify.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.app.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each misconfiguration ends the process before anything starts, with exit code 2 and exactly one line on stderr that
+ * names the setting and what is allowed.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MisconfigurationTest {
+    /** A complete, valid worker configuration in the environment layer; each test breaks one thing. */
+    private static Map<String, String> validEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "http://127.0.0.1:2");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "k-123456");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "hash");
+        env.put("PATH", "/usr/bin");
+        return env;
+    }
+
+    private static void assertConfigError(CliRun run, String... fragments) {
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.errLines()).as(run.err()).hasSize(1);
+        assertThat(run.errLines().get(0)).startsWith("error: ").contains(fragments);
+    }
+
+    @Test
+    void unknownRole() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--role", "boss"), "role", "'boss'",
+                "expected one of all, state, worker");
+    }
+
+    @Test
+    void roleFromTheEnvironmentIsValidatedToo() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_ROLE", "everything");
+        assertConfigError(CliRun.of(env, "run"), "role", "environment EGOI_VERIFY_ROLE", "expected one of");
+    }
+
+    @Test
+    void badNumber() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "ops.port=eighty"), "ops.port", "'eighty'",
+                "expected an integer from 0 to 65535");
+    }
+
+    @Test
+    void numberOutOfRange() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_EGOI_MAX_CONNECTIONS", "0");
+        assertConfigError(CliRun.of(env, "run"), "egoi.max-connections", "from 1 to 20000");
+    }
+
+    @Test
+    void missingApiKeyForAProfileInRunMode() {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY");
+        assertConfigError(CliRun.of(env, "run", "--role", "worker"), "profile.default.api-key");
+    }
+
+    @Test
+    void missingApiKeyOfASecondProfile() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_PROFILE_MARKETING_SENDER_HASH", "h2");
+        assertConfigError(CliRun.of(env, "run", "--role", "all"), "profile.marketing.api-key");
+    }
+
+    @Test
+    void theStateRoleNeedsNoApiKey() {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY");
+        env.put("EGOI_VERIFY_OPS_PORT", "x");
+        // gets past the profiles and stops at the next bad setting
+        assertConfigError(CliRun.of(env, "run", "--role", "state"), "ops.port");
+    }
+
+    @Test
+    void badEgoiUrl() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.base-url=ftp://e-goi.example"),
+                "egoi.base-url", "'ftp://e-goi.example'", "http:// or https://");
+    }
+
+    @Test
+    void badRegistryUrl() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "registry:8081");
+        assertConfigError(CliRun.of(env, "run"), "schema.registry.url", "http(s)://");
+    }
+
+    @Test
+    void missingBootstrapServers() {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS");
+        assertConfigError(CliRun.of(env, "run"), "missing setting kafka.bootstrap.servers",
+                "EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS");
+    }
+
+    @Test
+    void badBootstrapServers() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "kafka.bootstrap.servers=kafka"),
+                "kafka.bootstrap.servers", "host:port");
+    }
+
+    @Test
+    void badDuration() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "shutdown.timeout=soon"), "shutdown.timeout",
+                "expected a duration from 1s to 10m");
+    }
+
+    @Test
+    void ttlBelowTheFloor() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "lifecycle.default-ttl=5s"), "lifecycle.default-ttl",
+                "from 10s to 24h");
+    }
+
+    @Test
+    void inconsistentLifecycleBounds() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "lifecycle.min-ttl=120s"), "lifecycle.*",
+                "minTtl");
+    }
+
+    @Test
+    void badEnumValue() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--log-format", "xml"), "log.format",
+                "expected one of json, text");
+    }
+
+    @Test
+    void badBoolean() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "auto.register.schemas=yes"),
+                "auto.register.schemas", "expected true or false");
+    }
+
+    @Test
+    void unknownSettingOnTheCommandLine() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "worker.max-inflight=5"),
+                "unknown setting worker.max-inflight");
+    }
+
+    @Test
+    void unknownEnvironmentVariable() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_OPS_PROT", "8080");
+        assertConfigError(CliRun.of(env, "run"), "unknown environment variable EGOI_VERIFY_OPS_PROT");
+    }
+
+    @Test
+    void unknownSettingInTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("app.properties");
+        Files.writeString(file, "ops.prot=1\n");
+        assertConfigError(CliRun.of(validEnv(), "run", "--config", file.toString()), "unknown setting ops.prot",
+                "file app.properties");
+    }
+
+    @Test
+    void unreadableConfigFile(@TempDir Path dir) {
+        assertConfigError(CliRun.of(validEnv(), "run", "--config", dir.resolve("nope.properties").toString()),
+                "config file", "nope.properties");
+    }
+
+    @Test
+    void secretFileThatDoesNotExist(@TempDir Path dir) {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY_FILE", dir.resolve("missing").toString());
+        assertConfigError(CliRun.of(env, "run", "--role", "worker"), "profile.default.api-key-file",
+                "readable file");
+    }
+
+    @Test
+    void badRegistryCredentialsAreNotEchoed() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_BASIC_AUTH_USER_INFO", "s3cr3t-no-colon");
+        CliRun run = CliRun.of(env, "run");
+        assertConfigError(run, "basic.auth.user.info", "<secret>", "user:password");
+        assertThat(run.err()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void unknownOptionIsOneLineToo() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--rol", "worker"), "Unknown option", "--rol");
+    }
+
+    @Test
+    void badPortFlagOfTheSandbox() {
+        assertConfigError(CliRun.of(Map.of(), "sandbox", "--port", "70000"), "sandbox.port",
+                "from 0 to 65535");
+    }
+
+    @Test
+    void badPartitionCount() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "topics.partitions=0"), "topics.partitions");
+    }
+
+    @Test
+    void badTopicPrefix() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "topics.prefix=a b"), "topics.prefix");
+    }
+}

@@ -1,0 +1,100 @@
+package io.egoiverify.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class SettingsLoaderTest {
+
+    @Test
+    void layersOverrideInOrderDefaultsFileEnvironmentFlags(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "ops.port=1001\nlog.level=debug\nshutdown.timeout=5s\n");
+        Settings s = SettingsLoader.load(file,
+                Map.of("EGOI_VERIFY_OPS_PORT", "1002", "EGOI_VERIFY_LOG_LEVEL", "warn"),
+                Map.of("ops.port", "1003"));
+        assertThat(s.string("ops.port")).isEqualTo("1003");
+        assertThat(s.string("log.level")).isEqualTo("warn");
+        assertThat(s.string("shutdown.timeout")).isEqualTo("5s");
+        assertThat(s.string("ops.host")).isEqualTo("127.0.0.1");
+        assertThat(s.find("ops.port").orElseThrow().origin()).isEqualTo("command line");
+        assertThat(s.find("log.level").orElseThrow().origin()).isEqualTo("environment EGOI_VERIFY_LOG_LEVEL");
+    }
+
+    @Test
+    void kafkaPropertiesPassThroughFromEveryLayer(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "kafka.security.protocol=SASL_SSL\nkafka.bootstrap.servers=b:9093\n");
+        Settings s = SettingsLoader.load(file,
+                Map.of("EGOI_VERIFY_KAFKA_SASL_MECHANISM", "PLAIN"),
+                Map.of("kafka.ssl.endpoint.identification.algorithm", "https"));
+        AppConfig c = AppConfig.from(s.with("schema.registry.url", "mock://t", "test"), Mode.CLIENT);
+        assertThat(c.kafka()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("ssl.endpoint.identification.algorithm", "https")
+                .containsEntry("bootstrap.servers", "b:9093");
+    }
+
+    @Test
+    void secretsFromFilesNamedByFileVariables(@TempDir Path dir) throws Exception {
+        Path jaas = dir.resolve("jaas");
+        Files.writeString(jaas, "org.apache.kafka.common.security.plain.PlainLoginModule required;\n");
+        Path key = dir.resolve("key");
+        Files.writeString(key, "api-key-from-file\n");
+        Settings s = SettingsLoader.load(null, Map.of(
+                "EGOI_VERIFY_KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString(),
+                "EGOI_VERIFY_PROFILE_DEFAULT_API_KEY_FILE", key.toString(),
+                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "h",
+                "EGOI_VERIFY_BASIC_AUTH_USER_INFO_FILE", key.toString()), Map.of());
+        assertThat(s.string("kafka.sasl.jaas.config")).endsWith("required;");
+        assertThat(s.find("kafka.sasl.jaas.config").orElseThrow().secret()).isTrue();
+        assertThat(s.string("basic.auth.user.info")).isEqualTo("api-key-from-file");
+        assertThat(EgoiSettings.profiles(s, true).find("default").orElseThrow().apiKey())
+                .isEqualTo("api-key-from-file");
+    }
+
+    @Test
+    void environmentNamesMapToKeys() {
+        assertThat(SettingsLoader.envName("worker.max-in-flight")).isEqualTo("EGOI_VERIFY_WORKER_MAX_IN_FLIGHT");
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_LIFECYCLE_DEFAULT_TTL")).isEqualTo("lifecycle.default-ttl");
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_PROFILE_MY_BRAND_SENDER_HASH"))
+                .isEqualTo("profile.my_brand.sender-hash");
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_KAFKA_SSL_TRUSTSTORE_LOCATION"))
+                .isEqualTo("kafka.ssl.truststore.location");
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_NOPE")).isNull();
+    }
+
+    @Test
+    void durationsInSeveralForms() {
+        assertThat(Settings.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Settings.parseDuration("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Settings.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Settings.parseDuration("PT1H")).isEqualTo(Duration.ofHours(1));
+        assertThat(Settings.parseDuration("1500")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(Settings.parseDuration("soon")).isNull();
+    }
+
+    @Test
+    void defaultsAreValidForTheDevMode() {
+        Settings s = SettingsLoader.load(null, Map.of(), Map.of("profile.default.api-key", "k",
+                "profile.default.sender-hash", "h"));
+        AppConfig c = AppConfig.from(s, Mode.DEV);
+        assertThat(c.lifecycle().defaultTtl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.topics().requested()).isEqualTo("verification.requested");
+    }
+
+    @Test
+    void secretValuesNeverAppearInMessages() {
+        Settings s = SettingsLoader.load(null, Map.of("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "top-secret"),
+                Map.of());
+        assertThat(s.find("profile.default.api-key").orElseThrow().toString()).doesNotContain("top-secret");
+        assertThatThrownBy(() -> s.integer("profile.default.api-key", 1, 2)).hasMessageNotContaining("top-secret");
+    }
+}
