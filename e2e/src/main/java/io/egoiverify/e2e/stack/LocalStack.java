@@ -255,7 +255,7 @@ public final class LocalStack implements AutoCloseable {
         settings.put("kafka.bootstrap.servers", config.ports().bootstrap());
         settings.put("schema.registry.url", config.ports().registryUrl());
         settings.put("topics.partitions", Integer.toString(config.partitions()));
-        settings.put("egoi.base-url", config.ports().sandboxUrl());
+        settings.put("egoi.base-url", config.ports().sandboxUrl() + "/api/public");
         settings.put("profile.default.api-key", SANDBOX_API_KEY);
         settings.put("profile.default.sender-hash", SANDBOX_SENDER_HASH);
         settings.put("ops.host", StackConfig.HOST);
@@ -377,7 +377,7 @@ public final class LocalStack implements AutoCloseable {
             return Probe.http(ports.registryUrl() + "/subjects");
         }
         if (name.equals("sandbox")) {
-            return Probe.tcp(StackConfig.HOST, ports.sandbox());
+            return Probe.http(ports.sandboxUrl() + "/_sandbox/faults");
         }
         if (name.startsWith("lifecycle-")) {
             return Probe.http("http://" + StackConfig.HOST + ":"

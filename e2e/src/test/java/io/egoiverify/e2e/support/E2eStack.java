@@ -1,0 +1,158 @@
+package io.egoiverify.e2e.support;
+
+import io.egoiverify.e2e.stack.LocalStack;
+import io.egoiverify.e2e.stack.StackConfig;
+import io.egoiverify.schemas.registry.SchemaRegistryClient;
+import io.egoiverify.schemas.registry.SchemaRegistryClients;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.schemas.topics.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One local stack (2 lifecycle, 2 worker instances, each its own JVM, plus broker, registry and sandbox processes)
+ * shared by every e2e test class of a Failsafe run, with the clients the tests drive it through. Free ports, its own
+ * state directory under {@code e2e/target/e2e-stacks}; stopped (by PID) when the run ends or the JVM exits.
+ */
+public final class E2eStack implements ExtensionContext.Store.CloseableResource {
+    private static final Logger LOG = LoggerFactory.getLogger(E2eStack.class);
+    public static final int PARTITIONS = 6;
+    public static final int LIFECYCLES = 2;
+    public static final int WORKERS = 2;
+
+    private final LocalStack stack;
+    private final SchemaRegistryClient registry;
+    private final Topics topics;
+    private final Inputs inputs;
+    private final OutcomeLog outcomes;
+    private final SandboxClient sandbox;
+    private final String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    private final AtomicLong phoneCounter = new AtomicLong(1_000_000);
+    private final Thread shutdownHook;
+
+    private E2eStack(LocalStack stack) {
+        this.stack = stack;
+        StackConfig.Ports ports = stack.config().ports();
+        this.registry = SchemaRegistryClients.fromConfig(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                ports.registryUrl()));
+        this.topics = new Topics(TopicNames.defaults(), registry,
+                new AvroSerdeConfig(ports.registryUrl(), null, true, false));
+        this.inputs = new Inputs(ports.bootstrap(), topics);
+        this.outcomes = new OutcomeLog(ports.bootstrap(), topics);
+        this.sandbox = new SandboxClient(ports.sandboxUrl());
+        this.shutdownHook = new Thread(stack::down, "e2e-stack-down");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts a stack from the artifacts named by the Failsafe system properties (see e2e/pom.xml). */
+    public static E2eStack start() {
+        Path work = Path.of(System.getProperty("e2e.work.dir", "target/e2e-stacks"))
+                .resolve("stack-" + System.currentTimeMillis());
+        StackConfig config = new StackConfig(work, artifact("e2e.app.jar"),
+                StackConfig.findRegistryJar(artifact("e2e.registry.dir")), artifact("e2e.stack.libs"),
+                StackConfig.Ports.free(), LIFECYCLES, WORKERS, PARTITIONS, jvmOptions(), appSettings());
+        LocalStack stack = new LocalStack(config);
+        long started = System.currentTimeMillis();
+        try {
+            stack.up();
+        } catch (RuntimeException e) {
+            stack.down();
+            throw e;
+        }
+        LOG.info("e2e stack up in {} ms: {}", System.currentTimeMillis() - started, work);
+        return new E2eStack(stack);
+    }
+
+    /** Short TTLs and quick punctuation so that expiry and fail-over fit in a CI run. */
+    static Map<String, String> appSettings() {
+        Map<String, String> s = new TreeMap<>();
+        s.put("lifecycle.min-ttl", "10s");
+        s.put("lifecycle.default-ttl", "20s");
+        s.put("lifecycle.send-deadline", "30s");
+        s.put("lifecycle.result-grace", "5s");
+        s.put("lifecycle.retention", "5m");
+        s.put("lifecycle.punctuation-interval", "200ms");
+        s.put("lifecycle.standby-replicas", "1");
+        s.put("log.level", "INFO");
+        return s;
+    }
+
+    private static List<String> jvmOptions() {
+        String custom = System.getProperty("e2e.jvm.options", "").trim();
+        return custom.isEmpty() ? List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xss512k", "-XX:CICompilerCount=1") : List.of(custom.split("\\s+"));
+    }
+
+    private static Path artifact(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException("system property " + property + " is not set: run the e2e tests through "
+                    + "Failsafe (mvn verify from the repository root builds the jars they start)");
+        }
+        Path path = Path.of(value);
+        if (!Files.exists(path)) {
+            throw new IllegalStateException(property + "=" + value + " does not exist: build it first "
+                    + "(mvn -B -DskipTests package -pl e2e -am)");
+        }
+        return path;
+    }
+
+    public LocalStack stack() {
+        return stack;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public Inputs inputs() {
+        return inputs;
+    }
+
+    public OutcomeLog outcomes() {
+        return outcomes;
+    }
+
+    public SandboxClient sandbox() {
+        return sandbox;
+    }
+
+    /** Distinguishes this run's requestIds from those of another run reading the same topics. */
+    public String runId() {
+        return runId;
+    }
+
+    /** A valid Portuguese mobile number nobody else in this run uses. */
+    public String nextPhoneNumber() {
+        return "+35191" + phoneCounter.getAndIncrement();
+    }
+
+    /** Where scenario reports go (e2e/target/e2e-reports). */
+    public Path reportDir() {
+        return Path.of(System.getProperty("e2e.work.dir", "target/e2e-stacks")).resolveSibling("e2e-reports");
+    }
+
+    @Override
+    public void close() {
+        try {
+            outcomes.close();
+            inputs.close();
+            registry.close();
+        } finally {
+            stack.down();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.egoiverify.e2e.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a fault scenario did to the verifications of its load, computed from the outcome topics (read_committed) and the
+ * sandbox's call counters.
+ *
+ * @param lost                   accepted requestIds without a terminal outcome
+ * @param duplicateTerminals     requestIds with more than one terminal outcome
+ * @param afterTerminal          non-CodeRejected outcomes published after a requestId's terminal outcome
+ * @param duplicateSends         E-goi send calls beyond the first, summed over the load's numbers
+ * @param inFlightAtFault        requests without VerificationSent nor a terminal outcome when the fault hit
+ * @param recoveryMillis         longest wait, counted from the fault, for a request's first outcome or a submission's
+ *                               verdict, over the work that was pending at or arrived after the fault
+ */
+public record FaultReport(String scenario, int requested, int lost, int duplicateTerminals, int afterTerminal,
+                          int duplicateSends, int inFlightAtFault, long recoveryMillis,
+                          Map<String, Integer> terminalsByTopic, long p50RequestToSentMillis,
+                          long p99RequestToSentMillis, long durationMillis) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static FaultReport of(String scenario, LoadRun run, E2eStack e2e, long faultAt, int inFlightAtFault) {
+        OutcomeLog outcomes = e2e.outcomes();
+        String sentTopic = e2e.topics().sent.name();
+        String rejectedTopic = e2e.topics().codeRejected.name();
+        Map<String, Integer> sendCalls = e2e.sandbox().sendCallsByNumber();
+        Map<String, Integer> byTopic = new TreeMap<>();
+        List<Long> requestToSent = new ArrayList<>();
+        int lost = 0;
+        int duplicates = 0;
+        int afterTerminal = 0;
+        int duplicateSends = 0;
+        long recovery = 0;
+        Map<String, Long> submittedAt = run.submittedAt();
+        for (Map.Entry<String, Long> r : run.requestedAt().entrySet()) {
+            String id = r.getKey();
+            long requested = r.getValue();
+            List<OutcomeLog.Event> events = outcomes.events(id);
+            List<OutcomeLog.Event> terminals = outcomes.terminals(id);
+            if (terminals.isEmpty()) {
+                lost++;
+            } else {
+                byTopic.merge(terminals.get(0).topic(), 1, Integer::sum);
+            }
+            if (terminals.size() > 1) {
+                duplicates++;
+            }
+            boolean ended = false;
+            for (OutcomeLog.Event e : events) {
+                if (ended && !e.topic().equals(rejectedTopic)) {
+                    afterTerminal++;
+                }
+                ended |= outcomes.isTerminal(e.topic());
+            }
+            duplicateSends += Math.max(0, sendCalls.getOrDefault(SandboxClient.egoiForm(run.phoneByRequest().get(id)),
+                    0) - 1);
+            OutcomeLog.Event first = events.stream().filter(e -> !e.topic().equals(rejectedTopic)).findFirst()
+                    .orElse(null);
+            if (first != null) {
+                if (first.topic().equals(sentTopic)) {
+                    requestToSent.add(first.timestamp() - requested);
+                }
+                if (first.timestamp() > faultAt) {
+                    recovery = Math.max(recovery, first.timestamp() - Math.max(requested, faultAt));
+                }
+            }
+            Long submitted = submittedAt.get(id);
+            if (submitted != null && !terminals.isEmpty() && terminals.get(0).timestamp() > faultAt) {
+                recovery = Math.max(recovery, terminals.get(0).timestamp() - Math.max(submitted, faultAt));
+            }
+        }
+        Collections.sort(requestToSent);
+        return new FaultReport(scenario, run.requestedAt().size(), lost, duplicates, afterTerminal, duplicateSends,
+                inFlightAtFault, recovery, byTopic, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
+                System.currentTimeMillis() - run.startedAt());
+    }
+
+    private static long percentile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    /** Writes {@code <dir>/<scenario>.json}. */
+    public Path write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve(scenario + ".json");
+            JSON.writeValue(file.toFile(), this);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String summary() {
+        return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSends=%d "
+                        + "(inFlightAtFault=%d) recovery=%dms terminals=%s request->sent p50=%dms p99=%dms",
+                scenario, requested, lost, duplicateTerminals, afterTerminal, duplicateSends, inFlightAtFault,
+                recoveryMillis, terminalsByTopic, p50RequestToSentMillis, p99RequestToSentMillis);
+    }
+}

@@ -1,0 +1,154 @@
+package io.egoiverify.e2e.support;
+
+import io.egoiverify.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every outcome topic and the dead-letter topic from the beginning, {@code read_committed}, in a background
+ * thread, and indexes what it saw by requestId. What downstream services would see, and nothing else.
+ */
+public final class OutcomeLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutcomeLog.class);
+
+    /** One record as read from an outcome topic or the DLQ; {@code value} is null for the DLQ or undecodable bytes. */
+    public record Event(String topic, String key, SpecificRecord value, long timestamp, long seenAtMillis,
+                        Map<String, String> headers) {
+    }
+
+    private final Topics topics;
+    private final Set<String> terminalTopics;
+    private final Map<String, Deserializer<? extends SpecificRecord>> deserializers = new HashMap<>();
+    private final Map<String, List<Event>> byRequest = new ConcurrentHashMap<>();
+    private final List<Event> deadLetters = new CopyOnWriteArrayList<>();
+    private final List<Event> all = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+
+    public OutcomeLog(String bootstrap, Topics topics) {
+        this.topics = topics;
+        this.terminalTopics = Set.of(topics.verified.name(), topics.expired.name(), topics.cancelled.name(),
+                topics.failed.name());
+        deserializers.put(topics.sent.name(), topics.sent.valueSerde().deserializer());
+        deserializers.put(topics.codeRejected.name(), topics.codeRejected.valueSerde().deserializer());
+        deserializers.put(topics.verified.name(), topics.verified.valueSerde().deserializer());
+        deserializers.put(topics.expired.name(), topics.expired.valueSerde().deserializer());
+        deserializers.put(topics.cancelled.name(), topics.cancelled.valueSerde().deserializer());
+        deserializers.put(topics.failed.name(), topics.failed.valueSerde().deserializer());
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        List<String> names = new ArrayList<>(topics.names.outcomes());
+        names.add(topics.names.deadLetter());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String name : names) {
+            consumer.partitionsFor(name, Duration.ofSeconds(30))
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        this.thread = new Thread(() -> pollLoop(consumer), "outcome-log");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void pollLoop(KafkaConsumer<String, byte[]> consumer) {
+        try (consumer) {
+            while (running.get()) {
+                try {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                        index(record);
+                    }
+                } catch (org.apache.kafka.common.errors.WakeupException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("outcome log poll failed (retrying): {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void index(ConsumerRecord<String, byte[]> record) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header h : record.headers()) {
+            headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+        }
+        SpecificRecord value = null;
+        Deserializer<? extends SpecificRecord> deserializer = deserializers.get(record.topic());
+        if (deserializer != null && record.value() != null) {
+            try {
+                value = deserializer.deserialize(record.topic(), record.value());
+            } catch (RuntimeException e) {
+                LOG.warn("cannot decode {} record of {}: {}", record.topic(), record.key(), e.toString());
+            }
+        }
+        Event event = new Event(record.topic(), record.key(), value, record.timestamp(), System.currentTimeMillis(),
+                Map.copyOf(headers.entrySet().stream().filter(e -> e.getValue() != null)
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+        all.add(event);
+        if (record.topic().equals(topics.names.deadLetter())) {
+            deadLetters.add(event);
+        } else if (record.key() != null) {
+            byRequest.computeIfAbsent(record.key(), k -> new CopyOnWriteArrayList<>()).add(event);
+        }
+    }
+
+    public List<Event> events(String requestId) {
+        return List.copyOf(byRequest.getOrDefault(requestId, List.of()));
+    }
+
+    public List<Event> events(String requestId, String topic) {
+        return events(requestId).stream().filter(e -> e.topic().equals(topic)).toList();
+    }
+
+    public List<Event> terminals(String requestId) {
+        return events(requestId).stream().filter(e -> terminalTopics.contains(e.topic())).toList();
+    }
+
+    public boolean isTerminal(String topic) {
+        return terminalTopics.contains(topic);
+    }
+
+    public List<Event> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    /** Every event seen so far, in arrival order. */
+    public List<Event> all() {
+        return List.copyOf(all);
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
