@@ -35,6 +35,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * </ul>
  */
 public final class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
+    static {
+        AvroClassTrust.install();
+    }
+
     private volatile State state;
     private final Map<Integer, Reader<T>> readers = new ConcurrentHashMap<>();
 

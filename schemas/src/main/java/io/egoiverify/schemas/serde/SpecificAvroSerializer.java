@@ -38,6 +38,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * required field is null, ...) gives {@link SerializationException} naming the record type and topic, never its data.
  */
 public final class SpecificAvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+    static {
+        AvroClassTrust.install();
+    }
+
     private volatile State state;
     private final Map<Target, Writer> writers = new ConcurrentHashMap<>();
 
