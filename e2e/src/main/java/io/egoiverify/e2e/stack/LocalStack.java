@@ -127,6 +127,31 @@ public final class LocalStack implements AutoCloseable {
         return out;
     }
 
+    /** "12 of 12 present, partitions {6}" when the broker answers; empty otherwise. */
+    public Optional<String> topicSummary() {
+        if (!isReady("broker")) {
+            return Optional.empty();
+        }
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.ports().bootstrap());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        try (Admin admin = Admin.create(props)) {
+            List<String> wanted = List.copyOf(topics().all().values());
+            Set<String> existing = admin.listTopics().names().get(5, TimeUnit.SECONDS);
+            List<String> present = wanted.stream().filter(existing::contains).toList();
+            Set<Integer> counts = new java.util.TreeSet<>();
+            admin.describeTopics(present).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .values().forEach(d -> counts.add(d.partitions().size()));
+            return Optional.of(present.size() + " of " + wanted.size() + " present, partitions " + counts);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Optional.of("cannot list (" + e.getClass().getSimpleName() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     public record ProcessStatus(String name, Long pid, boolean alive, boolean ready, Path log) {
     }
 

@@ -57,6 +57,10 @@ public final class LocalStackMain {
             };
         } catch (RuntimeException e) {
             err.println("local-stack " + options.command + " failed: " + e.getMessage());
+            if (options.command.equals("up") || options.command.equals("scale")) {
+                err.println("what did start is still running: see `e2e/local-stack status`, stop it with "
+                        + "`e2e/local-stack down`");
+            }
             return 1;
         }
     }
@@ -120,6 +124,7 @@ public final class LocalStackMain {
                     s.ready() ? "yes" : "no", s.log());
             allGood &= s.alive() && s.ready();
         }
+        stack.topicSummary().ifPresent(t -> out.println("topics: " + t));
         return allGood;
     }
 

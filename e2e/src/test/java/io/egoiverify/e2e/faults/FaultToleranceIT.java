@@ -1,0 +1,189 @@
+package io.egoiverify.e2e.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.egoiverify.e2e.stack.LocalStack;
+import io.egoiverify.e2e.support.E2eStack;
+import io.egoiverify.e2e.support.E2eStackExtension;
+import io.egoiverify.e2e.support.FaultReport;
+import io.egoiverify.e2e.support.LoadRun;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Faults injected into the running multi-process stack under a small load (each scenario a few hundred verifications,
+ * every one to its own number, the simulated user typing the right code as soon as it is sent). Each scenario reports
+ * (e2e/target/e2e-reports/&lt;scenario&gt;.json) and asserts: no accepted request without exactly one terminal outcome,
+ * nothing but CodeRejected after a terminal outcome, duplicate E-goi sends at most what was in flight at the fault,
+ * processing resumed within 15 s.
+ */
+@ExtendWith(E2eStackExtension.class)
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
+class FaultToleranceIT {
+    private static final Logger LOG = LoggerFactory.getLogger(FaultToleranceIT.class);
+    private static final int LOAD = 200;
+    private static final int PER_SECOND = 25;
+    private static final int TTL_SECONDS = 20;
+    private static final Duration RESUME_BOUND = Duration.ofSeconds(15);
+    /** Longest a verification can stay open: send deadline (30 s) or TTL, plus fail-over and result grace. */
+    private static final Duration SETTLE = Duration.ofSeconds(75);
+
+    private static E2eStack e2e;
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void stack(E2eStack shared) {
+        e2e = shared;
+        stack = shared.stack();
+    }
+
+    @BeforeEach
+    @AfterEach
+    void fullStack() {
+        e2e.sandbox().clearFaults();
+        if (!stack.process("broker").alive()) {
+            stack.startBroker();
+        }
+        for (int i = 1; i <= E2eStack.LIFECYCLES; i++) {
+            stack.startLifecycle(i, true);
+        }
+        for (int i = 1; i <= E2eStack.WORKERS; i++) {
+            stack.startWorker(i, true);
+        }
+        stack.stopWorker(3);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void killMinus9AWorkerMidLoad() {
+        FaultReport report = scenario("kill-worker", run -> {
+            stack.killWorker(1);
+            return System.currentTimeMillis();
+        }, () -> stack.startWorker(1, false));
+        assertInvariants(report, true);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void killMinus9ALifecycleInstanceMidLoad() {
+        FaultReport report = scenario("kill-lifecycle", run -> {
+            stack.killLifecycle(1);
+            return System.currentTimeMillis();
+        }, () -> stack.startLifecycle(1, false));
+        assertInvariants(report, true);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void restartTheBrokerMidLoad() {
+        FaultReport report = scenario("restart-broker", run -> {
+            stack.stopBroker();
+            stack.startBroker();
+            return System.currentTimeMillis(); // resumption is counted from the broker being back
+        }, () -> { });
+        assertInvariants(report, true);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void egoiFaultStorm() {
+        FaultReport report = scenario("egoi-fault-storm", run -> {
+            e2e.sandbox().faults("{\"latencyMinMs\":20,\"latencyMaxMs\":250,\"errorRates\":{\"500\":0.1,\"503\":0.1},"
+                    + "\"rateLimitRate\":0.1,\"retryAfterSeconds\":1,\"timeoutRate\":0.03,\"dropRate\":0.03,"
+                    + "\"malformedRate\":0.03}");
+            long start = System.currentTimeMillis();
+            int target = run.produced() + PER_SECOND * 4;
+            await().atMost(Duration.ofSeconds(30)).until(() -> run.produced() >= Math.min(target, LOAD));
+            e2e.sandbox().clearFaults();
+            return start;
+        }, () -> { });
+        // No process died: every unknown outcome must have ended the verification instead of sending again.
+        assertInvariants(report, false);
+        assertThat(report.duplicateSends()).as("duplicate sends without any process dying").isZero();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void poisonRecordsOnEveryInputTopic() {
+        PoisonRecords poison = new PoisonRecords(e2e);
+        FaultReport report = scenario("poison-records", run -> {
+            long start = System.currentTimeMillis();
+            poison.publish();
+            return start;
+        }, () -> { });
+        assertInvariants(report, false);
+        assertThat(report.duplicateSends()).as("duplicate sends without any process dying").isZero();
+        await("every poison record dead-lettered").atMost(Duration.ofSeconds(30)).untilAsserted(poison::assertDeadLettered);
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void workersScaledOneThreeOneDuringLoad() {
+        stack.stopWorker(2);
+        FaultReport report = scenario("scale-workers-1-3-1", run -> {
+            long start = System.currentTimeMillis();
+            stack.startWorker(2, false);
+            stack.startWorker(3, false);
+            int target = run.produced() + PER_SECOND * 3;
+            await().atMost(Duration.ofSeconds(60)).until(() -> run.produced() >= Math.min(target, LOAD)
+                    && stack.isReady(LocalStack.workerName(3)));
+            stack.stopWorker(3);
+            stack.stopWorker(2);
+            return start;
+        }, () -> stack.startWorker(2, false));
+        assertInvariants(report, false);
+        assertThat(report.duplicateSends()).as("graceful scaling hands work over without re-sending").isZero();
+    }
+
+    // ---------------------------------------------------------------- scenario driver
+
+    /** The fault: runs once the load is flowing, returns the instant resumption is measured from. */
+    @FunctionalInterface
+    interface Fault {
+        long inject(LoadRun run);
+    }
+
+    private FaultReport scenario(String name, Fault fault, Runnable restore) {
+        LoadRun run = LoadRun.start(e2e, name, LOAD, PER_SECOND, TTL_SECONDS);
+        long faultAt = Long.MAX_VALUE;
+        int inFlight = 0;
+        try {
+            await("load flowing").atMost(Duration.ofSeconds(60))
+                    .until(() -> run.withOutcome(e2e.topics().sent.name()) >= PER_SECOND * 2);
+            inFlight = run.inFlight();
+            LOG.info("{}: injecting the fault with {} verifications in flight", name, inFlight);
+            faultAt = fault.inject(run);
+            await("all produced").atMost(Duration.ofSeconds(120)).until(run::allProduced);
+            await("every verification ended").atMost(SETTLE).pollInterval(Duration.ofMillis(500))
+                    .until(run::allTerminal);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            LOG.warn("{}: {}", name, e.getMessage()); // the report below says what is missing
+        } finally {
+            run.close();
+            restore.run();
+        }
+        return FaultReport.of(name, run, e2e, faultAt, inFlight);
+    }
+
+    private static void assertInvariants(FaultReport report, boolean processDied) {
+        LOG.info("{}", report.summary());
+        report.write(e2e.reportDir());
+        assertThat(report.lost()).as("lost verifications").isZero();
+        assertThat(report.duplicateTerminals()).as("duplicate terminal outcomes").isZero();
+        assertThat(report.afterTerminal()).as("outcomes after a terminal outcome").isZero();
+        assertThat(report.duplicateSends()).as("duplicate E-goi sends").isLessThanOrEqualTo(
+                processDied ? report.inFlightAtFault() : 0);
+        assertThat(report.recoveryMillis()).as("processing resumed within " + RESUME_BOUND)
+                .isLessThanOrEqualTo(RESUME_BOUND.toMillis());
+    }
+}
