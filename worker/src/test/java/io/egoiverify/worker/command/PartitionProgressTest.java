@@ -1,0 +1,59 @@
+package io.egoiverify.worker.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class PartitionProgressTest {
+
+    @Test
+    void commitsOnlyTheContiguousDonePrefixAndCarriesTheRestAsMetadata() {
+        PartitionProgress p = new PartitionProgress(1, 10, new TreeSet<>());
+        for (long o = 10; o < 20; o++) {
+            p.started(o);
+        }
+        for (long o = 11; o < 20; o++) {
+            p.done(o);
+        }
+        long commit = p.commitOffset();
+        assertThat(commit).isEqualTo(10);
+        assertThat(OffsetMetadataCodec.decode(commit, p.metadata(commit))).containsExactly(11L, 12L, 13L, 14L, 15L, 16L,
+                17L, 18L, 19L);
+        p.committed(commit);
+        p.done(10);
+        assertThat(p.commitOffset()).isEqualTo(20);
+        assertThat(p.metadata(20)).isEmpty();
+    }
+
+    @Test
+    void aNewOwnerSkipsWhatThePreviousOwnerCommittedAsDone() {
+        String metadata = OffsetMetadataCodec.encode(5, List.of(7L, 9L));
+        PartitionProgress p = new PartitionProgress(2, 5, OffsetMetadataCodec.decode(5, metadata));
+        assertThat(p.skipIfDoneBefore(5)).isFalse();
+        p.started(5);
+        assertThat(p.skipIfDoneBefore(6)).isFalse();
+        p.started(6);
+        assertThat(p.skipIfDoneBefore(7)).isTrue();
+        // not yet fetched offset 9 must survive a commit made before it is seen again
+        assertThat(OffsetMetadataCodec.decode(5, p.metadata(5))).containsExactly(7L, 9L);
+    }
+
+    @Test
+    void metadataOfTheWidestSpanFitsTheBrokerLimit() {
+        List<Long> everyOther = new java.util.ArrayList<>();
+        for (long i = 1; i < OffsetMetadataCodec.MAX_SPAN; i += 2) {
+            everyOther.add(i);
+        }
+        String m = OffsetMetadataCodec.encode(0, everyOther);
+        assertThat(m.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+        assertThat(OffsetMetadataCodec.decode(0, m)).hasSize(everyOther.size());
+    }
+
+    @Test
+    void foreignMetadataIsIgnored() {
+        assertThat(OffsetMetadataCodec.decode(3, "something else")).isEmpty();
+        assertThat(OffsetMetadataCodec.decode(3, "egv1:!!!")).isEmpty();
+    }
+}
