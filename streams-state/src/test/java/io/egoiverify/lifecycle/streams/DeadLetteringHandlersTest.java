@@ -1,0 +1,127 @@
+package io.egoiverify.lifecycle.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.schemas.registry.RegistryUnavailableException;
+import io.egoiverify.schemas.registry.SchemaNotFoundException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What the handlers answer: dead-letter bad records with origin headers; fail (retry) on a registry outage. */
+@Timeout(30)
+class DeadLetteringHandlersTest {
+    private static final Map<String, Object> CONFIG =
+            Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "verification.dlq");
+    private static final byte[] KEY = "r1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] VALUE = {0, 0, 0, 0, 42, 7};
+
+    private static ErrorHandlerContext context() {
+        return new ErrorHandlerContext() {
+            public String topic() { return "verification.requested"; }
+            public int partition() { return 2; }
+            public long offset() { return 17; }
+            public Headers headers() { return new RecordHeaders(); }
+            public String processorNodeId() { return "lifecycle"; }
+            public TaskId taskId() { return new TaskId(0, 2); }
+            public long timestamp() { return 1000L; }
+            public byte[] sourceRawKey() { return KEY; }
+            public byte[] sourceRawValue() { return VALUE; }
+        };
+    }
+
+    private static ConsumerRecord<byte[], byte[]> raw() {
+        return new ConsumerRecord<>("verification.requested", 2, 17, KEY, VALUE);
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void unknownSchemaIdIsDeadLetteredWithItsOrigin() {
+        DeadLetteringDeserializationHandler handler = new DeadLetteringDeserializationHandler();
+        handler.configure(CONFIG);
+        var response = handler.handleError(context(), raw(), new SchemaNotFoundException("schema id 42 not found"));
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(r -> {
+            assertThat(r.topic()).isEqualTo("verification.dlq");
+            assertThat(r.key()).isEqualTo(KEY);
+            assertThat(r.value()).isEqualTo(VALUE);
+            assertThat(header(r, "__streams.errors.topic")).isEqualTo("verification.requested");
+            assertThat(header(r, "__streams.errors.partition")).isEqualTo("2");
+            assertThat(header(r, "__streams.errors.offset")).isEqualTo("17");
+            assertThat(header(r, "__streams.errors.exception")).isEqualTo(SchemaNotFoundException.class.getName());
+            assertThat(header(r, "__streams.errors.message")).contains("schema id 42");
+        });
+    }
+
+    @Test
+    void registryOutageOnReadFailsWithoutDeadLettering() {
+        DeadLetteringDeserializationHandler handler = new DeadLetteringDeserializationHandler();
+        handler.configure(CONFIG);
+        var response = handler.handleError(context(), raw(), new SerializationException("wrapped",
+                new RegistryUnavailableException("connection refused", null)));
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void keyMismatchIsDeadLetteredAndProcessingResumes() {
+        DeadLetteringProcessingHandler handler = new DeadLetteringProcessingHandler();
+        handler.configure(CONFIG);
+        var response = handler.handleError(context(), new Record<>("x", "y", 1L),
+                new BadRecordException("record key does not equal the requestId of its value"));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(r -> {
+            assertThat(r.value()).isEqualTo(VALUE);
+            assertThat(header(r, "__streams.errors.offset")).isEqualTo("17");
+            assertThat(header(r, "__streams.errors.message")).contains("key does not equal");
+        });
+    }
+
+    @Test
+    void registryOutageWhileProcessingFails() {
+        DeadLetteringProcessingHandler handler = new DeadLetteringProcessingHandler();
+        handler.configure(CONFIG);
+        var response = handler.handleError(context(), new Record<>("x", "y", 1L),
+                new RegistryUnavailableException("down", null));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void failedThreadIsReplaced() {
+        assertThat(LifecycleService.onUncaught(new RegistryUnavailableException("down", null)))
+                .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void streamsConfigurationIsExactlyOnceWithTheDeadLetterTopic() {
+        var topics = new io.egoiverify.schemas.topics.Topics(io.egoiverify.schemas.topics.TopicNames.defaults(),
+                new io.egoiverify.schemas.registry.InMemorySchemaRegistry(),
+                new io.egoiverify.schemas.serde.AvroSerdeConfig("mock://x", null, true, false));
+        var props = new java.util.Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        var p = LifecycleService.streamsProperties(topics, io.egoiverify.lifecycle.LifecycleConfig.defaults(), props);
+        assertThat(p.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(p.getProperty(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG)).isEqualTo("verification.dlq");
+        assertThat(p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("egoi-verify-lifecycle");
+        assertThat(p.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("100");
+        new StreamsConfig(p); // valid as a whole
+    }
+}
