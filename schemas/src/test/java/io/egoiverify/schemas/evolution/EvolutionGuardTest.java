@@ -1,0 +1,106 @@
+package io.egoiverify.schemas.evolution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.schemas.testdata.SampleRecords;
+import io.egoiverify.schemas.testdata.SchemaEdits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The build's evolution guard: each current contract schema must be FULL compatible with every committed baseline
+ * under src/main/avro-baselines/&lt;RecordName&gt;/v&lt;N&gt;.avsc (FULL_TRANSITIVE). When a version is released, copy
+ * its .avsc there as the next vN.avsc; never edit or delete a baseline.
+ */
+class EvolutionGuardTest {
+    private static final Path BASELINES = Paths.get("src/main/avro-baselines");
+    private static final Schema REQUESTED = VerificationRequested.getClassSchema();
+
+    @Test
+    void everyCurrentSchemaIsFullCompatibleWithEveryBaseline() throws IOException {
+        Map<String, List<String>> failures = new TreeMap<>();
+        for (Class<? extends SpecificRecord> type : SampleRecords.ALL_TYPES) {
+            Schema current = SpecificData.get().getSchema(type);
+            List<Path> baselines = baselinesOf(current.getName());
+            assertThat(baselines).as("baselines of %s (at least v1.avsc)", current.getName()).isNotEmpty();
+            for (Path baseline : baselines) {
+                List<String> problems = EvolutionGuard.problems(current, new Schema.Parser().parse(baseline.toFile()));
+                if (!problems.isEmpty()) {
+                    failures.put(current.getName() + " vs " + baseline, problems);
+                }
+            }
+        }
+        assertThat(failures).as("schemas that break FULL_TRANSITIVE compatibility").isEmpty();
+    }
+
+    @Test
+    void everyBaselineBelongsToAContractRecord() throws IOException {
+        List<String> names = SampleRecords.ALL_TYPES.stream()
+                .map(t -> SpecificData.get().getSchema(t).getName()).toList();
+        try (Stream<Path> dirs = Files.list(BASELINES)) {
+            assertThat(dirs.map(d -> d.getFileName().toString())).allMatch(names::contains);
+        }
+    }
+
+    @Test
+    void anAddedOptionalFieldIsAccepted() {
+        assertThat(EvolutionGuard.problems(SchemaEdits.withOptionalField(REQUESTED, "locale"), REQUESTED)).isEmpty();
+    }
+
+    @Test
+    void removingAFieldWithoutDefaultIsRejected() {
+        assertThat(EvolutionGuard.problems(SchemaEdits.withoutField(REQUESTED, "phoneNumber"), REQUESTED))
+                .anySatisfy(p -> assertThat(p).contains("baseline reading current").contains("phoneNumber"));
+    }
+
+    @Test
+    void renamingAFieldIsRejected() {
+        assertThat(EvolutionGuard.problems(SchemaEdits.withRenamedField(REQUESTED, "phoneNumber", "msisdn"),
+                REQUESTED)).isNotEmpty();
+    }
+
+    @Test
+    void changingTheNamespaceIsRejectedThoughAvrosCheckAloneWouldPassIt() {
+        Schema moved = SchemaEdits.withNamespace(REQUESTED, "com.example.events");
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(moved, REQUESTED).getType())
+                .as("Avro's SchemaCompatibility alone").isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        assertThat(EvolutionGuard.problems(moved, REQUESTED))
+                .anySatisfy(p -> assertThat(p).contains("com.example.events.VerificationRequested"));
+    }
+
+    @Test
+    void aMovedEnumPassesAvrosCheckButFailsTheRoundTrip() {
+        Schema codeType = new Schema.Parser().parse("{\"type\":\"enum\",\"name\":\"CodeType\","
+                + "\"namespace\":\"io.egoiverify.events\",\"symbols\":[\"NUMERIC\",\"UNKNOWN\"],"
+                + "\"default\":\"UNKNOWN\"}");
+        Schema moved = SchemaEdits.withNamespace(codeType, "com.example.events");
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(moved, codeType).getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        assertThat(EvolutionGuard.problems(moved, codeType))
+                .anySatisfy(p -> assertThat(p).contains("fails").contains("expecting union"));
+    }
+
+    private static List<Path> baselinesOf(String recordName) throws IOException {
+        Path dir = BASELINES.resolve(recordName);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return new ArrayList<>(files.filter(f -> f.getFileName().toString().matches("v\\d+\\.avsc")).sorted()
+                    .toList());
+        }
+    }
+}
