@@ -1,23 +1,95 @@
 package io.egoiverify.app.cli;
 
 import io.egoiverify.app.AppContext;
+import io.egoiverify.app.Main;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.config.Settings;
+import io.egoiverify.app.dev.DemoTour;
+import io.egoiverify.app.dev.DevPrompt;
+import io.egoiverify.app.dev.DevStack;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "dev", description = "TODO")
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Everything embedded on loopback: a Kafka broker (KRaft), an in-memory schema registry, the "
+                + "E-goi sandbox, the lifecycle and the worker. Prints outcome events as they happen and offers a "
+                + "prompt (request, submit, cancel, outbox). With --demo: a scripted tour that exits 0 only if every "
+                + "outcome is the expected one.")
 public final class DevCommand extends AppCommand {
+    @Option(names = "--demo", description = "Run the scripted tour, print a summary table and exit.")
+    boolean demo;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", description = "Embedded broker port (setting "
+            + "dev.kafka-port, default 19092; 0 = any free port).")
+    String kafkaPort;
+
+    @Option(names = "--ops-port", paramLabel = "PORT", description = "Health/metrics port (setting ops.port).")
+    String opsPort;
+
+    @Option(names = "--demo-timeout", paramLabel = "DURATION", description = "Bound on the whole demo "
+            + "(default 90s).", defaultValue = "90")
+    int demoTimeoutSeconds;
+
     public DevCommand(AppContext ctx) {
         super(ctx);
     }
 
     @Override
     protected Mode mode() {
-        return Mode.RUN;
+        return Mode.DEV;
     }
 
     @Override
-    protected int run(AppConfig config) {
-        return 1;
+    protected Map<String, String> specificFlags() {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (kafkaPort != null) {
+            m.put("dev.kafka-port", kafkaPort);
+        }
+        if (opsPort != null) {
+            m.put("ops.port", opsPort);
+        }
+        return m;
+    }
+
+    @Override
+    protected Settings adjust(Settings settings) {
+        settings.integer("dev.kafka-port", 0, 65_535);
+        return DevStack.devDefaults(settings);
+    }
+
+    @Override
+    protected int run(AppConfig config) throws Exception {
+        ctx.out().println("starting the dev stack (Kafka on 127.0.0.1:" + config.settings().string("dev.kafka-port")
+                + ", in-memory registry, E-goi sandbox, lifecycle, worker) ...");
+        DevStack stack = DevStack.start(config, Duration.ofSeconds(60));
+        Running running = new Running(ctx, config.ops().shutdownTimeout());
+        running.onStop("dev stack", 1.0, stack);
+        try {
+            printBanner(stack);
+            if (demo) {
+                boolean ok = new DemoTour(stack, ctx.out(), Duration.ofSeconds(demoTimeoutSeconds)).run();
+                return ok ? Main.EXIT_OK : Main.EXIT_FAILURE;
+            }
+            stack.outcomes().addListener(o -> ctx.out().println("\n[outcome] " + o.pretty()));
+            boolean quit = new DevPrompt(stack, ctx.out()).run(ctx.in());
+            if (!quit) {
+                ctx.out().println("(no more input: running until Ctrl-C / SIGTERM)");
+                running.await();
+            }
+            return Main.EXIT_OK;
+        } finally {
+            running.stopNow();
+        }
+    }
+
+    private void printBanner(DevStack stack) {
+        int ops = stack.runtime().opsPort();
+        ctx.out().println("ready.  kafka.bootstrap.servers=" + stack.bootstrapServers()
+                + "   E-goi sandbox " + stack.sandbox().baseUrl()
+                + (ops > 0 ? "   health/metrics http://" + stack.config().ops().host() + ":" + ops + "/metrics" : ""));
     }
 }

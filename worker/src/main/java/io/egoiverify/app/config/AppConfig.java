@@ -3,6 +3,7 @@ package io.egoiverify.app.config;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import java.net.URI;
@@ -28,11 +29,12 @@ import java.util.regex.Pattern;
  * @param egoi        E-goi client settings
  * @param profiles    sender profiles; null when the mode sends nothing
  * @param lifecycle   lifecycle settings
+ * @param worker      command worker settings; null when the mode runs no worker
  * @param ops         health/metrics/logging/shutdown settings
  */
 public record AppConfig(Settings settings, Mode mode, String role, Map<String, Object> kafka, AvroSerdeConfig serde,
                         TopicNames topics, int partitions, short replication, EgoiConfig egoi,
-                        SenderProfiles profiles, LifecycleConfig lifecycle, OpsConfig ops) {
+                        SenderProfiles profiles, LifecycleConfig lifecycle, WorkerConfig worker, OpsConfig ops) {
     public static final Set<String> ROLES = Set.of("state", "worker", "all");
     private static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*");
     private static final Pattern PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,100}");
@@ -66,11 +68,12 @@ public record AppConfig(Settings settings, Mode mode, String role, Map<String, O
         Set<String> names = new java.util.TreeSet<>(EgoiSettings.profileNames(s));
         names.add(LifecycleConfig.DEFAULT_PROFILE);
         LifecycleConfig lifecycle = LifecycleSettings.from(s, names);
-        s.integer("dev.kafka-port", 1, 65_535);
+        WorkerConfig worker = sends ? WorkerSettings.from(s, topics, kafka, Map.of()) : null;
+        s.integer("dev.kafka-port", 0, 65_535);
         s.integer("dev.sandbox-port", 0, 65_535);
         s.integer("sandbox.port", 0, 65_535);
         return new AppConfig(s, mode, role, kafka, serde, topics, partitions, replication, egoi, profiles, lifecycle,
-                ops);
+                worker, ops);
     }
 
     private static Map<String, Object> kafka(Settings s, boolean required) {

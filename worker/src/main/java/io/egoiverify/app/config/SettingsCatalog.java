@@ -46,8 +46,8 @@ public final class SettingsCatalog {
             new SettingDef("shutdown.timeout", "30s", "Bound on a graceful stop (SIGTERM): each component gets its share."),
             new SettingDef("readiness.registry-grace", "30s", "How long the registry may be unreachable before "
                     + "/health/ready turns false (a short blip does not flip readiness)."),
-            new SettingDef("dev.kafka-port", "19092", "Dev mode: loopback port of the embedded Kafka broker."),
-            new SettingDef("dev.sandbox-port", "18089", "Dev mode: loopback port of the E-goi sandbox."),
+            new SettingDef("dev.kafka-port", "19092", "Dev mode: loopback port of the embedded Kafka broker (0 = any free port)."),
+            new SettingDef("dev.sandbox-port", "18089", "Dev mode: loopback port of the E-goi sandbox (0 = any free port)."),
             new SettingDef("dev.api-key", "dev-sandbox-key", "Dev mode: the API key the sandbox expects (secret)."),
             new SettingDef("sandbox.port", "18089", "`sandbox` command: its loopback port (0 = any free port)."),
             new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."));

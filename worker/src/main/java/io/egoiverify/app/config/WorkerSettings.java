@@ -1,11 +1,109 @@
 package io.egoiverify.app.config;
 
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.worker.command.WorkerConfig;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
-/** The {@code worker.*} settings, mapped onto the command worker's configuration. */
+/** The {@code worker.*} settings, mapped onto the command worker's {@link WorkerConfig}. */
 public final class WorkerSettings {
-    static final List<SettingDef> DEFS = List.of();
+    private static final WorkerConfig.Flow F = WorkerConfig.Flow.defaults();
+    private static final WorkerConfig.Retries R = WorkerConfig.Retries.defaults();
+    private static final WorkerConfig.Breaker B = WorkerConfig.Breaker.defaults();
+
+    static final List<SettingDef> DEFS = List.of(
+            new SettingDef("worker.group-id", WorkerConfig.DEFAULT_GROUP_ID, "Consumer group of all worker instances."),
+            new SettingDef("worker.transactional-id", null, "Kafka transactional.id of THIS instance: stable across "
+                    + "restarts, unique per live instance (fences a zombie). Default `egoi-verify-worker-<hostname>` "
+                    + "(a StatefulSet's pod name is stable)."),
+            def("worker.max-in-flight", F.maxInFlight(), "Commands executing at once per instance; partitions pause "
+                    + "when reached (1 to 100000)."),
+            def("worker.max-offset-span", F.maxOffsetSpan(), "How far past the oldest unfinished command a partition "
+                    + "may run (bounds the offset metadata)."),
+            def("worker.commit-interval", F.commitInterval(), "How often the results transaction commits."),
+            def("worker.max-records-per-transaction", F.maxRecordsPerTransaction(), "Results per transaction before "
+                    + "an early commit."),
+            def("worker.poll-timeout", F.pollTimeout(), "Consumer poll timeout (latency of picking up completions)."),
+            def("worker.session-timeout", F.sessionTimeout(), "Consumer session timeout: how fast a dead instance's "
+                    + "partitions move."),
+            def("worker.transaction-timeout", F.transactionTimeout(), "Producer transaction timeout."),
+            def("worker.revoke-grace", F.revokeGrace(), "On rebalance, time in-flight calls get before partitions are "
+                    + "handed back."),
+            def("worker.shutdown-grace", F.shutdownGrace(), "On SIGTERM, time in-flight calls get to finish."),
+            def("worker.max-send-attempts", R.maxSendAttempts(), "Calls per send at most (retried only when E-goi "
+                    + "certainly did not get it)."),
+            def("worker.max-check-attempts", R.maxCheckAttempts(), "Calls per check at most."),
+            def("worker.initial-backoff", R.initialBackoff(), "First retry delay (doubled each time, with jitter)."),
+            def("worker.max-backoff", R.maxBackoff(), "Cap of the retry delay unless Retry-After asks for more."),
+            def("worker.retry-unknown-send-outcome", R.retryUnknownSendOutcome(), "Opt-in: retry a send after a read "
+                    + "timeout or 5xx, accepting a possible second SMS."),
+            def("worker.breaker.failure-rate-threshold", (int) B.failureRateThreshold(), "Percent of failed E-goi "
+                    + "calls that opens the circuit breaker."),
+            def("worker.breaker.sliding-window-size", B.slidingWindowSize(), "Calls the failure rate is computed over."),
+            def("worker.breaker.minimum-calls", B.minimumCalls(), "Calls before the failure rate counts."),
+            def("worker.breaker.open-duration", B.openDuration(), "How long the breaker stays open before probing."));
 
     private WorkerSettings() {
+    }
+
+    /**
+     * The worker configuration. {@code kafka} are the pass-through client properties; every key but
+     * bootstrap.servers travels as an override to both of the worker's clients.
+     */
+    public static WorkerConfig from(Settings s, TopicNames topics, Map<String, Object> kafka,
+                                    Map<String, String> extraOverrides) {
+        Duration ms = Duration.ofMillis(1);
+        Duration hour = Duration.ofHours(1);
+        String bootstrap = s.required("kafka.bootstrap.servers", "expected host:port[,host:port...]");
+        String txId = s.find("worker.transactional-id").map(Setting::value).filter(v -> !v.isBlank())
+                .orElseGet(WorkerSettings::defaultTransactionalId);
+        Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        kafka.forEach((k, v) -> {
+            if (!k.equals("bootstrap.servers")) {
+                overrides.put(k, String.valueOf(v));
+            }
+        });
+        overrides.putAll(extraOverrides);
+        try {
+            WorkerConfig.Flow flow = new WorkerConfig.Flow(s.integer("worker.max-in-flight", 1, 100_000),
+                    s.integer("worker.max-offset-span", 100, 1_000_000),
+                    s.duration("worker.commit-interval", ms, Duration.ofMinutes(1)),
+                    s.integer("worker.max-records-per-transaction", 1, 1_000_000),
+                    s.duration("worker.poll-timeout", ms, Duration.ofSeconds(10)),
+                    s.duration("worker.session-timeout", Duration.ofSeconds(1), Duration.ofMinutes(30)),
+                    s.duration("worker.transaction-timeout", Duration.ofSeconds(1), Duration.ofMinutes(15)),
+                    s.duration("worker.revoke-grace", ms, hour), s.duration("worker.shutdown-grace", ms, hour));
+            WorkerConfig.Retries retries = new WorkerConfig.Retries(s.integer("worker.max-send-attempts", 1, 20),
+                    s.integer("worker.max-check-attempts", 1, 20), s.duration("worker.initial-backoff", ms, hour),
+                    s.duration("worker.max-backoff", ms, hour), s.bool("worker.retry-unknown-send-outcome"));
+            WorkerConfig.Breaker breaker = new WorkerConfig.Breaker(
+                    (float) s.integer("worker.breaker.failure-rate-threshold", 1, 100),
+                    s.integer("worker.breaker.sliding-window-size", 1, 100_000),
+                    s.integer("worker.breaker.minimum-calls", 1, 100_000),
+                    s.duration("worker.breaker.open-duration", ms, hour));
+            return new WorkerConfig(bootstrap, s.required("worker.group-id", "a consumer group id"), txId, topics,
+                    flow, retries, breaker, overrides);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid worker.* settings: " + e.getMessage());
+        }
+    }
+
+    static String defaultTransactionalId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "local";
+            }
+        }
+        return "egoi-verify-worker-" + host.replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    private static SettingDef def(String key, Object dflt, String description) {
+        String value = dflt instanceof Duration d ? Settings.human(d) : String.valueOf(dflt);
+        return new SettingDef(key, value, description);
     }
 }

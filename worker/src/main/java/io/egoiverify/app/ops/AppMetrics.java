@@ -35,6 +35,8 @@ public final class AppMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // Kafka clients report through KafkaMetricsBridge into the global registry; forward it here.
+        io.micrometer.core.instrument.Metrics.addRegistry(registry);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -71,6 +73,7 @@ public final class AppMetrics implements AutoCloseable {
         }
         binders.clear();
         gc.close();
+        io.micrometer.core.instrument.Metrics.removeRegistry(registry);
         registry.close();
     }
 }

@@ -1,0 +1,172 @@
+package io.egoiverify.app;
+
+import io.egoiverify.app.config.AppConfig;
+import io.egoiverify.app.ops.AppMetrics;
+import io.egoiverify.app.ops.GracefulCheck;
+import io.egoiverify.app.ops.HealthCheck;
+import io.egoiverify.app.ops.KafkaMetricsBridge;
+import io.egoiverify.app.ops.MeteredEgoiApi;
+import io.egoiverify.app.ops.OpsServer;
+import io.egoiverify.app.ops.ShutdownSequence;
+import io.egoiverify.lifecycle.streams.LifecycleService;
+import io.egoiverify.schemas.registry.SchemaRegistryClient;
+import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.worker.command.CommandWorker;
+import io.egoiverify.worker.command.WorkerConfig;
+import io.egoiverify.worker.egoi.EgoiClient;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service of one process: the lifecycle topology and/or the command worker (by role), their metrics and
+ * the operations endpoints. {@link #shutdownSequence()} stops them in order: readiness off, worker (finishes in-flight
+ * calls and commits), lifecycle, then the clients and servers they used.
+ */
+public final class AppRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(AppRuntime.class);
+    private final AppConfig config;
+    private final SchemaRegistryClient registry;
+    private final Topics topics;
+    private final AppMetrics metrics;
+    private OpsServer ops;
+    private LifecycleService lifecycle;
+    private CommandWorker worker;
+    private EgoiClient egoi;
+
+    public AppRuntime(AppConfig config, SchemaRegistryClient registry) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.topics = new Topics(config.topics(), registry, config.serde());
+        this.metrics = new AppMetrics(config.role());
+    }
+
+    public boolean runsState() {
+        return !config.role().equals("worker");
+    }
+
+    public boolean runsWorker() {
+        return !config.role().equals("state");
+    }
+
+    /** Starts the ops server first (liveness answers during start-up), then the components of the role. */
+    public AppRuntime start() throws IOException {
+        if (config.ops().enabled()) {
+            ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry()).start();
+        }
+        Duration grace = config.ops().registryGrace();
+        if (runsState()) {
+            lifecycle = new LifecycleService(topics, config.lifecycle());
+            lifecycle.start(streamsProperties());
+            addCheck(new GracefulCheck(HealthCheck.of("lifecycle", this::streamsStatus), grace, Clock.systemUTC()));
+        }
+        if (runsWorker()) {
+            egoi = new EgoiClient(config.egoi());
+            WorkerConfig wc = config.worker().withKafkaOverrides(withReporter(config.worker().kafkaOverrides()));
+            worker = new CommandWorker(wc, topics, new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
+                    Clock.systemUTC());
+            worker.start();
+            addCheck(new GracefulCheck(HealthCheck.of("worker", () -> worker.isJoined()
+                    ? HealthCheck.Status.up("joined group " + wc.groupId())
+                    : HealthCheck.Status.down(worker.isRunning() ? "joining group " + wc.groupId()
+                    : "worker stopped")), grace, Clock.systemUTC()));
+        }
+        LOG.info("started role={} (topics prefix '{}', registry {})", config.role(),
+                config.topics().requested().replace("verification.requested", ""), config.serde());
+        return this;
+    }
+
+    private void addCheck(HealthCheck check) {
+        if (ops != null) {
+            ops.addReadinessCheck(check);
+        }
+    }
+
+    private HealthCheck.Status streamsStatus() {
+        KafkaStreams.State s = lifecycle.state();
+        // RUNNING includes an instance that owns no partitions: it is a healthy standby-in-waiting.
+        return s == KafkaStreams.State.RUNNING ? HealthCheck.Status.up("RUNNING")
+                : HealthCheck.Status.down(s.name());
+    }
+
+    /** Ready as /health/ready would say (true when no ops server runs and every component is up). */
+    public boolean isReady() {
+        if (ops != null) {
+            return ops.isReady();
+        }
+        return (lifecycle == null || lifecycle.state() == KafkaStreams.State.RUNNING)
+                && (worker == null || worker.isJoined());
+    }
+
+    private Properties streamsProperties() {
+        Properties p = new Properties();
+        config.kafka().forEach(p::put);
+        p.put(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, reporters(config.kafka()));
+        return p;
+    }
+
+    private static Map<String, String> withReporter(Map<String, String> overrides) {
+        Map<String, String> m = new java.util.LinkedHashMap<>(overrides);
+        m.put(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, reporters(overrides));
+        return m;
+    }
+
+    private static String reporters(Map<String, ?> props) {
+        Object existing = props.get(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG);
+        String bridge = KafkaMetricsBridge.class.getName();
+        return existing == null || existing.toString().isBlank() ? bridge : existing + "," + bridge;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public AppMetrics metrics() {
+        return metrics;
+    }
+
+    /** The ops server's port, or -1 when disabled. */
+    public int opsPort() {
+        return ops == null ? -1 : ops.port();
+    }
+
+    /** Adds this runtime's stop steps, in order, to {@code seq}. */
+    public ShutdownSequence shutdownSequence(ShutdownSequence seq) {
+        Duration total = config.ops().shutdownTimeout();
+        seq.then("readiness off", 0.02, () -> {
+            if (ops != null) {
+                ops.markStopping();
+            }
+        });
+        seq.then("command worker", 0.4, () -> {
+            if (worker != null) {
+                worker.close(Duration.ofMillis((long) (total.toMillis() * 0.3)));
+            }
+        });
+        seq.then("lifecycle", 0.4, () -> {
+            if (lifecycle != null) {
+                lifecycle.close(Duration.ofMillis((long) (total.toMillis() * 0.35)));
+            }
+        });
+        seq.then("E-goi client", 0.05, () -> {
+            if (egoi != null) {
+                egoi.close();
+            }
+        });
+        seq.then("registry client", 0.03, registry);
+        seq.then("metrics", 0.03, metrics);
+        seq.then("ops server", 0.03, () -> {
+            if (ops != null) {
+                ops.close();
+            }
+        });
+        return seq;
+    }
+}

@@ -1,0 +1,177 @@
+package io.egoiverify.app.dev;
+
+import io.egoiverify.app.AppRuntime;
+import io.egoiverify.app.config.AppConfig;
+import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.config.Settings;
+import io.egoiverify.app.ops.ShutdownSequence;
+import io.egoiverify.schemas.registry.SchemaRegistryClients;
+import io.egoiverify.worker.sandbox.EgoiSandbox;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything on loopback in one process: an embedded KRaft broker, an in-memory schema registry, the E-goi sandbox,
+ * the lifecycle topology and the command worker, plus a publisher and an outcome log for the prompt and the demo.
+ */
+public final class DevStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DevStack.class);
+    private final EmbeddedKafka kafka;
+    private final EgoiSandbox sandbox;
+    private final AppConfig config;
+    private final AppRuntime runtime;
+    private final OutcomeReader reader;
+    private final InputPublisher publisher;
+    private final OutcomeLog outcomes;
+    private final String registryScope;
+    private final Path stateDir;
+    private final ShutdownSequence shutdown;
+
+    private DevStack(EmbeddedKafka kafka, EgoiSandbox sandbox, AppConfig config, AppRuntime runtime,
+                     OutcomeReader reader, InputPublisher publisher, OutcomeLog outcomes, String registryScope,
+                     Path stateDir) {
+        this.kafka = kafka;
+        this.sandbox = sandbox;
+        this.config = config;
+        this.runtime = runtime;
+        this.reader = reader;
+        this.publisher = publisher;
+        this.outcomes = outcomes;
+        this.registryScope = registryScope;
+        this.stateDir = stateDir;
+        this.shutdown = new ShutdownSequence(config.ops().shutdownTimeout());
+        shutdown.then("outcome reader", 0.05, reader).then("publisher", 0.05, publisher);
+        runtime.shutdownSequence(shutdown);
+        shutdown.then("sandbox", 0.02, sandbox).then("broker", 0.2, kafka).then("registry scope", 0.01,
+                () -> SchemaRegistryClients.dropMockScope(registryScope));
+        shutdown.then("state dir", 0.02, () -> EmbeddedKafkaFiles.delete(stateDir));
+    }
+
+    /** Settings the dev mode implies; what the user set explicitly (file, environment, flags) wins. */
+    public static Settings devDefaults(Settings s) {
+        String origin = "dev mode";
+        return s.withDefault("topics.partitions", "2", origin)
+                .withDefault("profile.default.api-key", s.string("dev.api-key"), origin)
+                .withDefault("profile.default.sender-hash", "dev-sender-hash", origin)
+                .withDefault("lifecycle.min-ttl", "10s", origin)
+                .withDefault("lifecycle.punctuation-interval", "100ms", origin)
+                .withDefault("ops.port", "18080", origin)
+                .withDefault("worker.transactional-id", "egoi-verify-dev-worker", origin)
+                .withDefault("worker.session-timeout", "6s", origin)
+                .with("kafka.bootstrap.servers", "127.0.0.1:" + s.string("dev.kafka-port"), origin)
+                .with("schema.registry.url", "mock://egoi-verify-dev", origin);
+    }
+
+    /** Starts everything and waits until the lifecycle runs and the worker has joined (bounded). */
+    public static DevStack start(AppConfig base, Duration timeout) throws Exception {
+        long t0 = System.nanoTime();
+        Settings s = base.settings();
+        EmbeddedKafka kafka = EmbeddedKafka.start(s.integer("dev.kafka-port", 0, 65_535), timeout);
+        List<AutoCloseable> started = new ArrayList<>(List.of(kafka));
+        try {
+            EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
+            started.add(0, sandbox);
+            Path stateDir = Files.createTempDirectory("egoi-verify-dev-state-");
+            String scope = "egoi-verify-dev-" + UUID.randomUUID();
+            Settings actual = s.with("kafka.bootstrap.servers", kafka.bootstrapServers(), "dev mode")
+                    .with("schema.registry.url", "mock://" + scope, "dev mode")
+                    .with("egoi.base-url", sandbox.baseUrl().toString(), "dev mode")
+                    .with("kafka.state.dir", stateDir.toString(), "dev mode");
+            AppConfig config = AppConfig.from(actual, Mode.DEV);
+            createTopics(config);
+            AppRuntime runtime = new AppRuntime(config, SchemaRegistryClients.fromConfig(
+                    Map.of("schema.registry.url", config.serde().schemaRegistryUrl())));
+            OutcomeLog outcomes = new OutcomeLog();
+            OutcomeReader reader = new OutcomeReader(config.kafka(), runtime.topics(), true, outcomes).start();
+            InputPublisher publisher = new InputPublisher(config.kafka(), runtime.topics(), Clock.systemUTC());
+            DevStack stack = new DevStack(kafka, sandbox, config, runtime, reader, publisher, outcomes, scope,
+                    stateDir);
+            started.clear();
+            try {
+                runtime.start();
+                stack.awaitReady(timeout);
+            } catch (Exception e) {
+                stack.close();
+                throw e;
+            }
+            LOG.info("dev stack ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            return stack;
+        } finally {
+            for (AutoCloseable c : started) {
+                c.close();
+            }
+        }
+    }
+
+    private static void createTopics(AppConfig config) throws Exception {
+        var names = config.topics();
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers",
+                config.kafka().get("bootstrap.servers")))) {
+            List<NewTopic> topics = new ArrayList<>();
+            for (String name : names.all().values()) {
+                NewTopic t = new NewTopic(name, config.partitions(), config.replication());
+                if (name.equals(names.commands()) || name.equals(names.deadLetter())) {
+                    // codes, phone numbers and raw input bytes: keep them briefly
+                    t.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis())));
+                }
+                topics.add(t);
+            }
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!runtime.isReady()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the dev stack did not become ready within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public AppConfig config() {
+        return config;
+    }
+
+    public AppRuntime runtime() {
+        return runtime;
+    }
+
+    public EgoiSandbox sandbox() {
+        return sandbox;
+    }
+
+    public InputPublisher publisher() {
+        return publisher;
+    }
+
+    public OutcomeLog outcomes() {
+        return outcomes;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public ShutdownSequence shutdown() {
+        return shutdown;
+    }
+
+    @Override
+    public void close() {
+        shutdown.run();
+    }
+}
