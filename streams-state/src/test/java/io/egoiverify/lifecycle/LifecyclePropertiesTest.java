@@ -1,0 +1,258 @@
+package io.egoiverify.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.events.CodeRejected;
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.RejectReason;
+import io.egoiverify.events.VerificationCancelled;
+import io.egoiverify.events.VerificationExpired;
+import io.egoiverify.events.VerificationFailed;
+import io.egoiverify.events.VerificationSent;
+import io.egoiverify.events.VerificationVerified;
+import io.egoiverify.internal.CheckCode;
+import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Random histories for one requestId — inputs in any order, duplicated, with worker results of any status, stale and
+ * replayed results, and clock jumps forwards and backwards — checked against every CONTRACTS invariant.
+ */
+class LifecyclePropertiesTest {
+    private static final String ID = "req-p";
+
+    /** One thing that happens in a history. */
+    sealed interface Action {
+    }
+
+    record Request(boolean valid) implements Action {
+    }
+
+    record Submit(int submission, int code) implements Action {
+    }
+
+    record Cancel() implements Action {
+    }
+
+    /** The worker answers the newest command it was given (if any); {@code choice} picks a plausible status. */
+    record Answer(int choice) implements Action {
+        CommandStatus status(VerificationCommand command) {
+            if (command.getAction() instanceof SendCode) {
+                return choice < 70 ? CommandStatus.SENT : choice < 78 ? CommandStatus.UNAVAILABLE
+                        : choice < 85 ? CommandStatus.REJECTED : choice < 92 ? CommandStatus.DEADLINE_PASSED
+                        : choice < 96 ? CommandStatus.UNKNOWN : CommandStatus.VERIFIED;
+            }
+            return choice < 45 ? CommandStatus.WRONG_CODE : choice < 60 ? CommandStatus.VERIFIED
+                    : choice < 68 ? CommandStatus.ALREADY_VERIFIED : choice < 76 ? CommandStatus.CODE_EXPIRED
+                    : choice < 84 ? CommandStatus.UNAVAILABLE : choice < 90 ? CommandStatus.REJECTED
+                    : choice < 95 ? CommandStatus.DEADLINE_PASSED : choice < 98 ? CommandStatus.UNKNOWN
+                    : CommandStatus.SENT;
+        }
+    }
+
+    /** A result for a command that is not in flight any more (replayed or invented). */
+    record Replay() implements Action {
+    }
+
+    /** The clock moves; with {@code tick} the punctuator runs too. */
+    record Clock(long millis, boolean tick) implements Action {
+    }
+
+    /** One applied step. */
+    record Step(VerificationState before, Input input, Instant now, Transition t) {
+    }
+
+    @Provide
+    Arbitrary<List<Action>> histories() {
+        Arbitrary<Action> request = Arbitraries.of(true, true, true, true, true, true, true, false).map(Request::new);
+        Arbitrary<Action> submit = Arbitraries.integers().between(1, 6)
+                .flatMap(s -> Arbitraries.integers().between(0, 9).map(c -> new Submit(s, c)));
+        Arbitrary<Action> answer = Arbitraries.integers().between(0, 99).map(Answer::new);
+        Arbitrary<Action> clock = Arbitraries.frequencyOf(
+                Tuple.of(5, Arbitraries.longs().between(0, 5_000)),
+                Tuple.of(3, Arbitraries.longs().between(10_000, 80_000)),
+                Tuple.of(1, Arbitraries.longs().between(300_000, 1_800_000)),
+                Tuple.of(1, Arbitraries.longs().between(-3_000, -1))).flatMap(
+                        ms -> Arbitraries.of(true, false).map(tick -> new Clock(ms, tick)));
+        Arbitrary<Action> action = Arbitraries.frequencyOf(
+                Tuple.of(3, request), Tuple.of(6, submit), Tuple.of(1, Arbitraries.just(new Cancel())),
+                Tuple.of(6, answer), Tuple.of(1, Arbitraries.just(new Replay())), Tuple.of(5, clock));
+        return action.list().ofMinSize(1).ofMaxSize(40);
+    }
+
+    @Property(tries = 1200)
+    void everyHistoryKeepsTheContract(@ForAll("histories") List<Action> history) {
+        Lifecycle lifecycle = new Lifecycle(LifecycleConfig.defaults());
+        List<Step> steps = new ArrayList<>();
+        VerificationState state = null;
+        Instant now = Fixtures.T0;
+        VerificationCommand lastCommand = null;
+        List<VerificationCommandResult> delivered = new ArrayList<>();
+        for (Action a : history) {
+            Input input;
+            if (a instanceof Clock c) {
+                now = now.plusMillis(c.millis());
+                if (!c.tick()) {
+                    continue;
+                }
+                input = new Input.Tick(ID, now);
+            } else if (a instanceof Request r) {
+                var b = Fixtures.request(ID, now);
+                input = new Input.Requested((r.valid() ? b : b.setPhoneNumber("+1")).build());
+            } else if (a instanceof Submit s) {
+                input = new Input.Submitted(Fixtures.submit(ID, "sub-" + s.submission(), code(s.code()), now));
+            } else if (a instanceof Cancel) {
+                input = new Input.CancelRequested(Fixtures.cancel(ID, "why", now));
+            } else if (a instanceof Answer ans) {
+                if (lastCommand == null) {
+                    continue;
+                }
+                VerificationCommandResult res = Fixtures.result(ID, lastCommand.getCommandId(), ans.status(lastCommand), now);
+                delivered.add(res);
+                input = new Input.Result(res);
+            } else {
+                input = new Input.Result(delivered.isEmpty()
+                        ? Fixtures.result(ID, "never-issued", CommandStatus.VERIFIED, now)
+                        : delivered.get(delivered.size() / 2));
+            }
+            Transition t = lifecycle.apply(state, input, now);
+            steps.add(new Step(state, input, now, t));
+            state = t.state();
+            for (Output o : t.outputs()) {
+                if (o instanceof Output.Issue i) {
+                    lastCommand = i.command();
+                }
+            }
+        }
+        // Let every deadline pass (well inside the retention period): the project ends what it started.
+        now = now.plus(Duration.ofHours(1));
+        Transition flush = lifecycle.apply(state, new Input.Tick(ID, now), now);
+        steps.add(new Step(state, new Input.Tick(ID, now), now, flush));
+        check(steps, LifecycleConfig.defaults());
+    }
+
+    private static String code(int i) {
+        return "Z" + (10000 + i * 7919 % 90000);
+    }
+
+    private static void check(List<Step> steps, LifecycleConfig config) {
+        List<SpecificRecord> events = new ArrayList<>();
+        List<VerificationCommand> commands = new ArrayList<>();
+        Set<String> codes = new HashSet<>();
+        boolean requested = false;
+        int terminals = 0;
+        int wrongCodes = 0;
+        for (Step s : steps) {
+            if (s.input() instanceof Input.Submitted sub) {
+                codes.add(sub.event().getCode());
+            }
+            if (s.input() instanceof Input.Requested && (s.before() == null
+                    || s.before().status() == Status.CANCEL_PENDING)) {
+                requested = true;
+            }
+            // Deadlines never lie in the past after a step.
+            if (s.t().state() != null) {
+                assertThat(s.t().state().wakeAt()).isAfter(s.now());
+            }
+            // A result for a command not in flight changes nothing (unless a deadline fired first).
+            if (s.input() instanceof Input.Result r && s.before() != null && s.before().wakeAt().isAfter(s.now())
+                    && (s.before().inFlight() == null
+                    || !s.before().inFlight().commandId().equals(r.result().getCommandId()))) {
+                assertThat(s.t().outputs()).isEmpty();
+                assertThat(s.t().state()).isEqualTo(s.before());
+            }
+            for (Output o : s.t().outputs()) {
+                if (o instanceof Output.Issue i) {
+                    // Invariant 1: nothing but rejections after a terminal outcome; 3/4: admitted before the call.
+                    assertThat(terminals).as("command after a terminal outcome").isZero();
+                    VerificationCommand c = i.command();
+                    assertThat(c.getDeadline()).isAfter(s.now());
+                    if (c.getAction() instanceof CheckCode) {
+                        assertThat(s.before()).isNotNull();
+                        assertThat(s.before().inFlight()).as("one check in flight").isNull();
+                        assertThat(s.before().status()).isEqualTo(Status.SENT);
+                        assertThat(s.before().expiresAt()).isAfter(s.now());
+                        assertThat(s.before().attemptsRemaining()).isPositive();
+                    }
+                    commands.add(c);
+                    continue;
+                }
+                SpecificRecord e = ((Output.Publish) o).event();
+                assertThat(occurredAt(e)).isEqualTo(s.now());
+                if (isTerminal(e)) {
+                    terminals++;
+                } else if (!(e instanceof CodeRejected)) {
+                    assertThat(terminals).as("only CodeRejected after a terminal outcome").isZero();
+                }
+                if (e instanceof CodeRejected r && r.getReason() == RejectReason.WRONG_CODE) {
+                    wrongCodes++;
+                    assertThat(r.getAttemptsRemaining()).isEqualTo(config.defaultMaxAttempts() - wrongCodes);
+                }
+                if (e instanceof VerificationFailed f && f.getReason() == FailureReason.MAX_ATTEMPTS_REACHED) {
+                    assertThat(wrongCodes).isEqualTo(config.defaultMaxAttempts());
+                }
+                if (e instanceof VerificationVerified) {
+                    assertThat(commands).anyMatch(c -> c.getAction() instanceof CheckCode);
+                }
+                if (e instanceof VerificationSent sent) {
+                    assertThat(commands).anyMatch(c -> c.getAction() instanceof SendCode);
+                    assertThat(sent.getPhoneNumberMasked()).isEqualTo("+351*******00");
+                }
+                events.add(e);
+            }
+        }
+        Statistics.label("terminal outcome").collect(events.stream().filter(LifecyclePropertiesTest::isTerminal)
+                .map(e -> e.getClass().getSimpleName()).findFirst().orElse("none"));
+        Statistics.label("checks admitted").collect(Math.min(3, (int) commands.stream()
+                .filter(c -> c.getAction() instanceof CheckCode).count()));
+        // Invariant 1 (and 2): exactly one terminal outcome for an accepted request, at most one otherwise.
+        assertThat(terminals).isLessThanOrEqualTo(1);
+        if (requested) {
+            assertThat(terminals).as("an accepted request ends in exactly one terminal outcome").isEqualTo(1);
+        } else {
+            assertThat(terminals).isZero();
+        }
+        // Invariant 3: at most one SMS; invariant 4: a submission is checked at most once.
+        assertThat(commands.stream().filter(c -> c.getAction() instanceof SendCode)).hasSizeLessThanOrEqualTo(1);
+        List<String> checked = commands.stream().filter(c -> c.getAction() instanceof CheckCode)
+                .map(c -> ((CheckCode) c.getAction()).getSubmissionId()).toList();
+        assertThat(checked).doesNotHaveDuplicates();
+        // Secrets: no submitted code in any state or outcome.
+        for (Step s : steps) {
+            String state = String.valueOf(s.t().state());
+            for (String code : codes) {
+                assertThat(state).doesNotContain(code);
+            }
+        }
+        for (SpecificRecord e : events) {
+            for (String code : codes) {
+                assertThat(e.toString()).doesNotContain(code);
+            }
+        }
+    }
+
+    private static boolean isTerminal(SpecificRecord e) {
+        return e instanceof VerificationVerified || e instanceof VerificationExpired
+                || e instanceof VerificationCancelled || e instanceof VerificationFailed;
+    }
+
+    private static Instant occurredAt(SpecificRecord e) {
+        return (Instant) e.get(e.getSchema().getField("occurredAt").pos());
+    }
+}

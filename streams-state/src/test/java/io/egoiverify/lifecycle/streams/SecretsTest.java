@@ -1,0 +1,91 @@
+package io.egoiverify.lifecycle.streams;
+
+import static io.egoiverify.internal.CommandStatus.SENT;
+import static io.egoiverify.internal.CommandStatus.WRONG_CODE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.VerificationState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/** A submitted code never appears in store values, outcome events or logs (even at DEBUG); nor does the number. */
+@Timeout(60)
+class SecretsTest {
+    private static final String CODE = Fixtures.SECRET_CODE;
+    /** Not the example number of the schema docs, which the Avro debug logs print. */
+    private static final String PHONE = "+351912345678";
+    private static final String NATIONAL = "912345678";
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private Level previous;
+
+    @BeforeEach
+    void captureLogs() {
+        previous = root.getLevel();
+        root.setLevel(Level.DEBUG);
+        logs.start();
+        root.addAppender(logs);
+    }
+
+    @AfterEach
+    void restoreLogs() {
+        root.detachAppender(logs);
+        root.setLevel(previous);
+    }
+
+    @Test
+    void submittedCodeAndPhoneNumberStayOutOfStateOutcomesAndLogs() {
+        List<byte[]> stored = new ArrayList<>();
+        List<String> outcomes = new ArrayList<>();
+        try (TopologyFixture f = new TopologyFixture(LifecycleConfig.defaults())) {
+            f.request(Fixtures.request("r1", f.now()).setPhoneNumber(PHONE).build());
+            f.result(f.command(), SENT);
+            f.submit("r1", "s1", CODE);
+            snapshot(f, stored);
+            f.submit("r1", "s2", CODE); // answered CHECK_IN_PROGRESS while the first is in flight
+            f.result(f.command(), WRONG_CODE);
+            f.submit("r1", "s3", CODE.substring(1)); // malformed: INVALID_CODE
+            f.submit("r1", "s4", CODE);
+            snapshot(f, stored);
+            f.submitted.pipeInput("wrong-key", Fixtures.submit("r1", "s5", CODE, f.now()), f.now());
+            f.advance(Duration.ofMinutes(2));
+            snapshot(f, stored);
+            for (var t : List.of(f.sent, f.rejected, f.verified, f.expired, f.cancelled, f.failed)) {
+                t.readValuesToList().forEach(v -> outcomes.add(v.toString()));
+            }
+            assertThat(f.commands.readValuesToList()).isNotEmpty(); // the command topic alone carries it
+        }
+        assertThat(outcomes).isNotEmpty().noneMatch(o -> o.contains(CODE) || o.contains(NATIONAL));
+        assertThat(stored).isNotEmpty().noneMatch(b -> new String(b, StandardCharsets.UTF_8).contains(CODE)
+                || new String(b, StandardCharsets.UTF_8).contains(NATIONAL));
+        assertThat(logs.list).isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains(CODE)
+                || e.getFormattedMessage().contains(NATIONAL)
+                || (e.getThrowableProxy() != null && e.getThrowableProxy().getMessage() != null
+                && e.getThrowableProxy().getMessage().contains(CODE)));
+    }
+
+    private static void snapshot(TopologyFixture f, List<byte[]> stored) {
+        StateSerde serde = new StateSerde();
+        try (KeyValueIterator<String, VerificationState> it = f.verifications().all()) {
+            while (it.hasNext()) {
+                KeyValue<String, VerificationState> kv = it.next();
+                stored.add(serde.serialize("x", kv.value));
+            }
+        }
+    }
+}
