@@ -2,9 +2,9 @@ package io.egoiverify.e2e.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.egoiverify.e2e.client.Inputs;
+import io.egoiverify.e2e.client.OutcomeLog;
 import io.egoiverify.e2e.support.E2eStack;
-import io.egoiverify.e2e.support.Inputs;
-import io.egoiverify.e2e.support.OutcomeLog;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

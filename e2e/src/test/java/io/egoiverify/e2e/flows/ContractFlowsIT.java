@@ -3,11 +3,11 @@ package io.egoiverify.e2e.flows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoiverify.e2e.client.Inputs;
+import io.egoiverify.e2e.client.OutcomeLog;
+import io.egoiverify.e2e.client.SandboxClient;
 import io.egoiverify.e2e.support.E2eStack;
 import io.egoiverify.e2e.support.E2eStackExtension;
-import io.egoiverify.e2e.support.Inputs;
-import io.egoiverify.e2e.support.OutcomeLog;
-import io.egoiverify.e2e.support.SandboxClient;
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.RejectReason;

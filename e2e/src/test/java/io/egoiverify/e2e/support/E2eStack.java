@@ -1,5 +1,8 @@
 package io.egoiverify.e2e.support;
 
+import io.egoiverify.e2e.client.Inputs;
+import io.egoiverify.e2e.client.OutcomeLog;
+import io.egoiverify.e2e.client.SandboxClient;
 import io.egoiverify.e2e.stack.LocalStack;
 import io.egoiverify.e2e.stack.StackConfig;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;

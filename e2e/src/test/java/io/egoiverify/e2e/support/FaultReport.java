@@ -2,6 +2,8 @@ package io.egoiverify.e2e.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.egoiverify.e2e.client.OutcomeLog;
+import io.egoiverify.e2e.client.SandboxClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

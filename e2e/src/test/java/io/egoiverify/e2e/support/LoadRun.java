@@ -1,5 +1,7 @@
 package io.egoiverify.e2e.support;
 
+import io.egoiverify.e2e.client.Inputs;
+import io.egoiverify.e2e.client.OutcomeLog;
 import io.egoiverify.events.VerificationSent;
 import java.util.ArrayList;
 import java.util.List;

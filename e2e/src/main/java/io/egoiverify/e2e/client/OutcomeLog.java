@@ -1,4 +1,4 @@
-package io.egoiverify.e2e.support;
+package io.egoiverify.e2e.client;
 
 import io.egoiverify.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -41,11 +41,20 @@ public final class OutcomeLog implements AutoCloseable {
     private final Map<String, Deserializer<? extends SpecificRecord>> deserializers = new HashMap<>();
     private final Map<String, List<Event>> byRequest = new ConcurrentHashMap<>();
     private final List<Event> deadLetters = new CopyOnWriteArrayList<>();
-    private final List<Event> all = new CopyOnWriteArrayList<>();
+    /** Append-only; guarded by itself (a copy-on-write list would copy on every record of a benchmark). */
+    private final List<Event> all = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
     public OutcomeLog(String bootstrap, Topics topics) {
+        this(bootstrap, topics, false);
+    }
+
+    /**
+     * @param includeInternal also read the internal command and result topics (for per-hop latency in the benchmark;
+     *                        they carry phone numbers and codes, so tests leave them alone)
+     */
+    public OutcomeLog(String bootstrap, Topics topics, boolean includeInternal) {
         this.topics = topics;
         this.terminalTopics = Set.of(topics.verified.name(), topics.expired.name(), topics.cancelled.name(),
                 topics.failed.name());
@@ -64,6 +73,12 @@ public final class OutcomeLog implements AutoCloseable {
                 new ByteArrayDeserializer());
         List<String> names = new ArrayList<>(topics.names.outcomes());
         names.add(topics.names.deadLetter());
+        if (includeInternal) {
+            deserializers.put(topics.commands.name(), topics.commands.valueSerde().deserializer());
+            deserializers.put(topics.results.name(), topics.results.valueSerde().deserializer());
+            names.add(topics.names.commands());
+            names.add(topics.names.results());
+        }
         List<TopicPartition> partitions = new ArrayList<>();
         for (String name : names) {
             consumer.partitionsFor(name, Duration.ofSeconds(30))
@@ -109,7 +124,9 @@ public final class OutcomeLog implements AutoCloseable {
         Event event = new Event(record.topic(), record.key(), value, record.timestamp(), System.currentTimeMillis(),
                 Map.copyOf(headers.entrySet().stream().filter(e -> e.getValue() != null)
                         .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
-        all.add(event);
+        synchronized (all) {
+            all.add(event);
+        }
         if (record.topic().equals(topics.names.deadLetter())) {
             deadLetters.add(event);
         } else if (record.key() != null) {
@@ -139,7 +156,16 @@ public final class OutcomeLog implements AutoCloseable {
 
     /** Every event seen so far, in arrival order. */
     public List<Event> all() {
-        return List.copyOf(all);
+        synchronized (all) {
+            return List.copyOf(all);
+        }
+    }
+
+    /** The events seen after the first {@code from} (for incremental readers). */
+    public List<Event> since(int from) {
+        synchronized (all) {
+            return from >= all.size() ? List.of() : List.copyOf(all.subList(from, all.size()));
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.egoiverify.e2e.support;
+package io.egoiverify.e2e.client;
 
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;

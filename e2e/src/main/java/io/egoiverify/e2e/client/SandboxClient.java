@@ -1,4 +1,4 @@
-package io.egoiverify.e2e.support;
+package io.egoiverify.e2e.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,6 +64,12 @@ public final class SandboxClient {
     public void faults(String json) {
         send(HttpRequest.newBuilder(URI.create(base + "/_sandbox/faults")).timeout(Duration.ofSeconds(5))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** Forgets verifications, outbox, counters and faults (between benchmark steps: keeps the outbox small). */
+    public void reset() {
+        send(HttpRequest.newBuilder(URI.create(base + "/_sandbox/reset")).timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     public void clearFaults() {

@@ -1,0 +1,26 @@
+package io.egoiverify.e2e.bench;
+
+import java.util.Map;
+
+/**
+ * The figures of one benchmark step. Latencies are client-observed (request produced → outcome read
+ * {@code read_committed}) minus the E-goi call's own duration; {@code flowsPerSecond} counts verified flows over the
+ * time from the step's first request to its last verification.
+ */
+record StepResult(String label, int offeredPerSecond, int requested, double producingSeconds, int verified,
+                  int expired, int failed, int cancelled, int open, double flowsPerSecond,
+                  Percentiles requestToSentMinusProvider, Percentiles submitToVerifiedMinusProvider,
+                  Percentiles expiryLag, Map<String, Percentiles> hops, Map<String, ProcessSampler.Usage> processes,
+                  double egoiCallsPerVerification) {
+
+    StepResult with(Map<String, ProcessSampler.Usage> usage, double callsPerVerification) {
+        return new StepResult(label, offeredPerSecond, requested, producingSeconds, verified, expired, failed,
+                cancelled, open, flowsPerSecond, requestToSentMinusProvider, submitToVerifiedMinusProvider, expiryLag,
+                hops, usage, callsPerVerification);
+    }
+
+    /** Kept up: nothing left open, and verified flows per second within 10 % of the answered offered rate. */
+    boolean sustained(double answeredFraction) {
+        return open == 0 && failed == 0 && flowsPerSecond >= 0.9 * offeredPerSecond * answeredFraction;
+    }
+}
