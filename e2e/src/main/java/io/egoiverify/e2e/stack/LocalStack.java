@@ -285,8 +285,14 @@ public final class LocalStack implements AutoCloseable {
         settings.put("profile.default.sender-hash", SANDBOX_SENDER_HASH);
         settings.put("ops.host", StackConfig.HOST);
         settings.put("ops.port", Integer.toString(opsPort));
-        // Two lifecycle instances on one host must not share Kafka Streams' default state directory.
-        settings.put("kafka.state.dir", config.stackDir().resolve(name).resolve("streams-state").toString());
+        if (name.startsWith("lifecycle-")) {
+            // Two lifecycle instances on one host must not share Kafka Streams' default state directory.
+            settings.put("kafka.state.dir", config.stackDir().resolve(name).resolve("streams-state").toString());
+        } else {
+            // Stable per instance, unique among live ones: the default (derived from the host name) would make the
+            // workers of one host fence each other.
+            settings.put("worker.transactional-id", "egoi-verify-" + name);
+        }
         settings.putAll(config.appSettings());
         return settings;
     }

@@ -26,6 +26,7 @@ public final class LocalStackMain {
               status              list each process: PID, alive, ready, log
               scale   [--lifecycles N] [--workers M]   start or stop instances to reach these counts
             common options: --dir <state dir> (default <repo>/.local-stack)
+            up options:     --app-jar <egoi-verify.jar> --registry-jar <runner jar> (default: the build's)
             """;
 
     private LocalStackMain() {
@@ -150,6 +151,8 @@ public final class LocalStackMain {
         Integer workers;
         int partitions = 6;
         boolean clean;
+        Path appJar;
+        Path registryJar;
         final Map<String, String> settings = new TreeMap<>();
 
         static Options parse(String[] args) {
@@ -164,6 +167,8 @@ public final class LocalStackMain {
                     case "--workers" -> o.workers = count(value(rest, arg), arg);
                     case "--partitions" -> o.partitions = count(value(rest, arg), arg);
                     case "--clean" -> o.clean = true;
+                    case "--app-jar" -> o.appJar = Path.of(value(rest, arg));
+                    case "--registry-jar" -> o.registryJar = Path.of(value(rest, arg));
                     case "--set" -> {
                         String kv = value(rest, arg);
                         int eq = kv.indexOf('=');
@@ -194,8 +199,10 @@ public final class LocalStackMain {
             Path r = root.toAbsolutePath().normalize();
             String jvm = System.getenv().getOrDefault("LOCAL_STACK_JVM_OPTS", "");
             List<String> jvmOptions = jvm.isBlank() ? StackConfig.DEFAULT_JVM_OPTIONS : List.of(jvm.trim().split("\\s+"));
-            return new StackConfig(dir(), r.resolve("worker/target/egoi-verify.jar"),
-                    StackConfig.findRegistryJar(r.resolve("test-registry/target")), r.resolve("e2e/target/stack-libs"),
+            return new StackConfig(dir(), appJar != null ? appJar.toAbsolutePath() : r.resolve("worker/target/egoi-verify.jar"),
+                    registryJar != null ? registryJar.toAbsolutePath()
+                            : StackConfig.findRegistryJar(r.resolve("test-registry/target")),
+                    r.resolve("e2e/target/stack-libs"),
                     StackConfig.Ports.fixed(), lifecycles == null ? 2 : lifecycles, workers == null ? 2 : workers,
                     partitions, jvmOptions, settings);
         }
