@@ -45,7 +45,7 @@ public final class PublishCommand implements Runnable {
 
         @Override
         protected int run(AppConfig config) {
-            try (SchemaRegistryClient registry = Registries.create(config.serde(), Map.of());
+            try (SchemaRegistryClient registry = Registries.create(config.serde());
                  InputPublisher publisher = new InputPublisher(config.kafka(),
                          new Topics(config.topics(), registry, config.serde()), Clock.systemUTC())) {
                 String what = publish(publisher);

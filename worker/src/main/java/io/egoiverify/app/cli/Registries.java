@@ -1,23 +1,31 @@
 package io.egoiverify.app.cli;
 
 import io.egoiverify.app.config.ConfigException;
-import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
+import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import java.util.HashMap;
 import java.util.Map;
 
-/** Creates the registry client a configuration names: {@code mock://} in memory, otherwise the HTTP client. */
-final class Registries {
+/** Creates the registry client a configuration names ({@code mock://} in memory, otherwise HTTP), Confluent names. */
+public final class Registries {
     private Registries() {
     }
 
-    static SchemaRegistryClient create(AvroSerdeConfig serde, Map<String, String> extra) {
+    public static SchemaRegistryClient create(AvroSerdeConfig serde) {
         if (serde == null) {
-            throw new ConfigException("missing setting schema.registry.url: expected http(s)://host:port[/path]");
+            throw ConfigException.missing("schema.registry.url", "expected http(s)://host:port[/path]");
         }
-        if (serde.schemaRegistryUrl().startsWith("mock://")) {
-            return new InMemorySchemaRegistry();
+        Map<String, Object> props = new HashMap<>();
+        props.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, serde.schemaRegistryUrl());
+        if (serde.basicAuthUserInfo() != null) {
+            props.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO, serde.basicAuthUserInfo());
         }
-        throw new ConfigException("invalid setting schema.registry.url: the HTTP registry client is not built in yet");
+        try {
+            return SchemaRegistryClients.fromConfig(props);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw new ConfigException("invalid registry settings (schema.registry.url, basic.auth.user.info): "
+                    + e.getMessage());
+        }
     }
 }

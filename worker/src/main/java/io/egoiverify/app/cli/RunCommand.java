@@ -1,6 +1,7 @@
 package io.egoiverify.app.cli;
 
 import io.egoiverify.app.AppContext;
+import io.egoiverify.app.AppRuntime;
 import io.egoiverify.app.Main;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
@@ -31,7 +32,18 @@ public final class RunCommand extends AppCommand {
 
     @Override
     protected int run(AppConfig config) throws Exception {
-        ctx.err().println("error: run is not integrated yet");
-        return Main.EXIT_FAILURE;
+        Running running = new Running(ctx, config.ops().shutdownTimeout());
+        AppRuntime runtime = new AppRuntime(config, Registries.create(config.serde()));
+        runtime.shutdownSequence(running.sequence());
+        try {
+            runtime.start();
+        } catch (IllegalStateException e) {
+            // e.g. input and internal topics not co-partitioned: a deployment error, said in one line
+            ctx.err().println("error: " + e.getMessage());
+            running.stopNow();
+            return Main.EXIT_FAILURE;
+        }
+        running.await();
+        return Main.EXIT_OK;
     }
 }

@@ -33,6 +33,10 @@ final class Running {
         return this;
     }
 
+    ShutdownSequence sequence() {
+        return sequence;
+    }
+
     void stop() {
         stopRequested.countDown();
     }

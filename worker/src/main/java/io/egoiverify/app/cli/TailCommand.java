@@ -7,7 +7,6 @@ import io.egoiverify.app.config.Mode;
 import io.egoiverify.app.dev.OutcomeReader;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +27,7 @@ public final class TailCommand extends AppCommand {
 
     @Override
     protected int run(AppConfig config) throws Exception {
-        SchemaRegistryClient registry = Registries.create(config.serde(), Map.of());
+        SchemaRegistryClient registry = Registries.create(config.serde());
         Topics topics = new Topics(config.topics(), registry, config.serde());
         OutcomeReader reader = new OutcomeReader(config.kafka(), topics, fromBeginning,
                 o -> ctx.out().println(o.pretty())).start();

@@ -1,0 +1,23 @@
+package io.egoiverify.app.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.app.CliRun;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code dev --demo} in-process: every scenario's outcomes are the expected ones and the exit code is 0. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DemoIT {
+
+    @Test
+    void theDemoTourPassesAndExitsZero() {
+        CliRun run = CliRun.of(Map.of(), "dev", "--demo", "--kafka-port", "0", "--ops-port", "0",
+                "--set", "dev.sandbox-port=0");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("6 of 6 scenarios passed");
+        assertThat(run.out().lines().filter(l -> l.endsWith(" PASS"))).hasSize(6);
+    }
+}

@@ -1,0 +1,152 @@
+package io.egoiverify.app.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import io.egoiverify.app.config.AppConfig;
+import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.config.SettingsLoader;
+import io.egoiverify.events.CodeType;
+import io.egoiverify.worker.sandbox.OutboxEntry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One dev stack (real broker, sandbox, lifecycle, worker, ops server on loopback) for two checks: health and metrics
+ * over HTTP, and that no submitted code, API key or full phone number reaches the logs during a real flow.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DevStackIT {
+    private static final String API_KEY = "ak-Zq81-test-secret";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static DevStack stack;
+    private static ListAppender<ILoggingEvent> logs;
+    private static final List<String> touched = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        logs = new ListAppender<>();
+        logs.setContext(ctx);
+        logs.start();
+        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(logs);
+        // As chatty as an operator could make it, short of Kafka's own DEBUG (which logs only bytes sizes).
+        ctx.getLogger("io.egoiverify").setLevel(Level.TRACE);
+        ctx.getLogger("org.apache.hc").setLevel(Level.DEBUG);
+        ctx.getLogger("org.apache.kafka").setLevel(Level.INFO);
+        var settings = DevStack.devDefaults(SettingsLoader.load(null, Map.of(), Map.of(
+                "dev.kafka-port", "0", "dev.sandbox-port", "0", "ops.port", "0", "profile.default.api-key", API_KEY)));
+        stack = DevStack.start(AppConfig.from(settings, Mode.DEV), Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(logs);
+        ctx.getLogger("io.egoiverify").setLevel(null);
+        ctx.getLogger("org.apache.hc").setLevel(null);
+        ctx.getLogger("org.apache.kafka").setLevel(null);
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + stack.runtime().opsPort() + path);
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String verify(String id, String phone, boolean wrongFirst) throws Exception {
+        stack.publisher().request(id, phone, CodeType.ALPHANUMERIC, 8, null, null, null, Map.of());
+        assertThat(stack.outcomes().await(id, o -> o.kind() == Outcome.Kind.SENT, Duration.ofSeconds(30))).isPresent();
+        String egoiForm = phone.substring(1, 4) + "-" + phone.substring(4);
+        String code = stack.sandbox().lastCode(egoiForm).orElseThrow();
+        if (wrongFirst) {
+            stack.publisher().submit(id, code.substring(0, 7) + (code.endsWith("Z") ? "Y" : "Z"), null);
+            assertThat(stack.outcomes().await(id, o -> o.kind() == Outcome.Kind.CODE_REJECTED,
+                    Duration.ofSeconds(30))).isPresent();
+        }
+        stack.publisher().submit(id, code, null);
+        assertThat(stack.outcomes().await(id, Outcome::terminal, Duration.ofSeconds(30)))
+                .map(Outcome::kind).contains(Outcome.Kind.VERIFIED);
+        return code;
+    }
+
+    @Test
+    void healthAndMetricsOverHttp() throws Exception {
+        HttpResponse<String> live = get("/health/live");
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).contains("\"status\":\"UP\"");
+        await().atMost(Duration.ofSeconds(30)).until(() -> get("/health/ready").statusCode() == 200);
+        assertThat(get("/health/ready").body()).contains("\"lifecycle\":{\"status\":\"UP\"")
+                .contains("\"worker\":{\"status\":\"UP\"");
+
+        verify("ops-1", "+351910000051", false);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> metrics = get("/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            assertThat(metrics.body())
+                    // provider calls by operation and status, with a latency histogram
+                    .contains("egoi_calls_seconds_bucket{")
+                    .containsPattern("egoi_calls_seconds_count\\{[^}]*operation=\"send\"[^}]*status=\"sent\"")
+                    .containsPattern("egoi_calls_seconds_count\\{[^}]*operation=\"validate\"[^}]*status=\"verified\"")
+                    .contains("egoi_calls_in_flight").contains("egoi_retries_total")
+                    // outcomes by type, from Kafka Streams' own topic metrics
+                    .containsPattern("kafka_stream_topic_metrics_records_produced_total\\{[^}]*topic=\"verification"
+                            + ".verified\"")
+                    // Kafka client metrics of the worker's consumer and producer
+                    .contains("kafka_consumer_fetch_manager_metrics_").contains("kafka_producer_metrics_")
+                    .contains("jvm_memory_used_bytes");
+        });
+    }
+
+    @Test
+    void noCodeApiKeyOrFullPhoneNumberIsLogged() throws Exception {
+        verify("secret-1", "+351910000061", true);
+        verify("secret-2", "+351910000062", false);
+        stack.publisher().request("secret-3", "+351910000063", null, null, null, null, null, Map.of());
+        assertThat(stack.outcomes().await("secret-3", o -> o.kind() == Outcome.Kind.SENT, Duration.ofSeconds(30)))
+                .isPresent();
+        stack.publisher().cancel("secret-3", "test");
+        assertThat(stack.outcomes().await("secret-3", Outcome::terminal, Duration.ofSeconds(30))).isPresent();
+
+        List<String> secrets = new ArrayList<>(List.of(API_KEY));
+        for (OutboxEntry e : stack.sandbox().outbox()) {
+            secrets.add(e.code());
+        }
+        for (String n : List.of("351910000061", "351910000062", "351910000063")) {
+            secrets.add(n);
+            secrets.add(n.substring(0, 3) + "-" + n.substring(3));
+            secrets.add(n.substring(3));
+        }
+        List<String> lines;
+        synchronized (logs) {
+            lines = logs.list.stream().map(e -> e.getFormattedMessage() + (e.getThrowableProxy() == null ? ""
+                    : ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
+        }
+        assertThat(lines).as("captured log lines").hasSizeGreaterThan(20);
+        for (String secret : secrets) {
+            assertThat(lines).as("log lines containing a secret").noneMatch(l -> l.contains(secret));
+        }
+    }
+}
