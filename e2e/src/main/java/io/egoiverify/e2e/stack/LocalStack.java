@@ -288,6 +288,8 @@ public final class LocalStack implements AutoCloseable {
         if (name.startsWith("lifecycle-")) {
             // Two lifecycle instances on one host must not share Kafka Streams' default state directory.
             settings.put("kafka.state.dir", config.stackDir().resolve(name).resolve("streams-state").toString());
+            // Fail-over well inside a TTL: Kafka Streams' own default session timeout is 45 s.
+            settings.put("kafka.session.timeout.ms", "10000");
         } else {
             // Stable per instance, unique among live ones: the default (derived from the host name) would make the
             // workers of one host fence each other.
