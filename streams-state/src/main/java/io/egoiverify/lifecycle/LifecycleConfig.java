@@ -133,6 +133,13 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas);
     }
 
+    public LifecycleConfig withTtls(Duration min, Duration dflt, Duration max) {
+        return new LifecycleConfig(applicationId, dflt, min, max, defaultCodeSize, minCodeSize, maxCodeSize,
+                defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
+                pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas);
+    }
+
     public LifecycleConfig withStandbyReplicas(int replicas) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,

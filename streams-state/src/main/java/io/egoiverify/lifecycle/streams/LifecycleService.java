@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -29,7 +31,8 @@ public final class LifecycleService implements AutoCloseable {
 
     /**
      * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
-     * application.id, num.standby.replicas and commit.interval.ms=100 unless given there, and always
+     * application.id, num.standby.replicas, commit.interval.ms=100 and a 10 s consumer session timeout
+     * unless given there, and always
      * exactly_once_v2, the dead-letter topic and this module's exception handlers.
      */
     public static Properties streamsProperties(Topics topics, LifecycleConfig config, Properties kafkaProps) {
@@ -38,6 +41,10 @@ public final class LifecycleService implements AutoCloseable {
         p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // Fail-over (and the retry of a replaced thread, whose old member does not leave the group) must be much
+        // faster than a TTL: Kafka's 45 s session timeout is not.
+        p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
+        p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "3000");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.names.deadLetter());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -89,7 +96,9 @@ public final class LifecycleService implements AutoCloseable {
         if (streams == null) {
             return true;
         }
-        return streams.close(timeout);
+        // Leave the group so that another instance takes the tasks over at once, not after the session timeout.
+        return streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.apache.avro.Schema;
 /** A registry that can be switched off: every call then fails as an outage would. */
 final class FlakyRegistry implements SchemaRegistryClient {
     final AtomicBoolean down = new AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
     private final SchemaRegistryClient delegate;
 
     FlakyRegistry(SchemaRegistryClient delegate) {
@@ -17,6 +18,7 @@ final class FlakyRegistry implements SchemaRegistryClient {
 
     private void check() {
         if (down.get()) {
+            refusals.incrementAndGet();
             throw new RegistryUnavailableException("registry unreachable (test outage)", null);
         }
     }

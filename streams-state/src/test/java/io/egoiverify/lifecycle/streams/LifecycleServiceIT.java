@@ -1,0 +1,217 @@
+package io.egoiverify.lifecycle.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.egoiverify.events.VerificationExpired;
+import io.egoiverify.events.VerificationSent;
+import io.egoiverify.internal.CheckCode;
+import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.Topic;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.testing.KafkaClusterExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The topology on a real broker with exactly-once: restart mid-flow, dead letters, registry outage, co-partitioning. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LifecycleServiceIT {
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
+
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final AvroSerdeConfig serde = new AvroSerdeConfig("mock://it", null, true, false);
+    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+    private final List<ConsumerRecord<String, byte[]>> seen = new CopyOnWriteArrayList<>();
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private Topics topics;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    /** Stream threads fail on purpose in one test (and are replaced): that is not a test failure. */
+    private static org.awaitility.core.ConditionFactory await() {
+        return org.awaitility.Awaitility.await().dontCatchUncaughtExceptions();
+    }
+
+    private LifecycleConfig setUp(String prefix, int partitions) {
+        topics = new Topics(TopicNames.withPrefix(prefix), registry, serde);
+        KAFKA.createTopics(partitions, topics.names.all().values().toArray(String[]::new));
+        producer = KAFKA.producer(new StringSerializer(), new ByteArraySerializer());
+        closeables.add(producer);
+        var props = KAFKA.consumerProps(prefix + "reader");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        closeables.add(consumer);
+        List<String> outputs = new java.util.ArrayList<>(topics.names.outcomes());
+        outputs.add(topics.names.commands());
+        outputs.add(topics.names.deadLetter());
+        consumer.subscribe(outputs);
+        return LifecycleConfig.defaults().withApplicationId(prefix + "lifecycle")
+                .withTtls(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(3600));
+    }
+
+    private LifecycleService start(Topics serviceTopics, LifecycleConfig config) throws Exception {
+        LifecycleService service = new LifecycleService(serviceTopics, config);
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        Path dir = Files.createTempDirectory("lifecycle-it");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+        service.start(props);
+        closeables.add(0, () -> service.close(Duration.ofSeconds(20)));
+        await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
+        return service;
+    }
+
+    private <V> void send(Topic<String, V> topic, String key, V value) throws Exception {
+        producer.send(new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer()
+                .serialize(topic.name(), value))).get();
+    }
+
+    private <V> List<V> values(Topic<String, V> topic) {
+        for (var r : consumer.poll(Duration.ofMillis(200))) {
+            seen.add(r);
+        }
+        return seen.stream().filter(r -> r.topic().equals(topic.name()))
+                .map(r -> topic.valueSerde().deserializer().deserialize(r.topic(), r.value())).toList();
+    }
+
+    private <V> List<V> awaitValues(Topic<String, V> topic, int count) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> values(topic).size() >= count);
+        return values(topic);
+    }
+
+    private VerificationCommand awaitCommand(String requestId, Class<?> action) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> values(topics.commands).stream()
+                .anyMatch(c -> c.getRequestId().equals(requestId) && action.isInstance(c.getAction())));
+        return values(topics.commands).stream()
+                .filter(c -> c.getRequestId().equals(requestId) && action.isInstance(c.getAction()))
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    private void result(VerificationCommand c, CommandStatus status) throws Exception {
+        send(topics.results, c.getRequestId(), Fixtures.result(c.getRequestId(), c.getCommandId(), status,
+                Instant.now()));
+    }
+
+    @Test
+    void restartMidFlowRestoresStateAndExpiryStillFires() throws Exception {
+        LifecycleConfig config = setUp("it-restart-", 1);
+        LifecycleService first = start(topics, config);
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now()).build());
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).setTtlSeconds(25).build());
+        result(awaitCommand("r1", SendCode.class), CommandStatus.SENT);
+        result(awaitCommand("r2", SendCode.class), CommandStatus.SENT);
+        List<VerificationSent> sent = awaitValues(topics.sent, 2);
+        send(topics.codeSubmitted, "r1", Fixtures.submit("r1", "s1", "123456", Instant.now()));
+        VerificationCommand check = awaitCommand("r1", CheckCode.class);
+
+        first.close(Duration.ofSeconds(20));
+        start(topics, config); // a fresh state directory: everything comes back from the changelogs
+
+        result(check, CommandStatus.VERIFIED); // the check in flight survived the restart
+        assertThat(awaitValues(topics.verified, 1).get(0).getRequestId()).isEqualTo("r1");
+        VerificationExpired expired = awaitValues(topics.expired, 1).get(0);
+        assertThat(expired.getRequestId()).isEqualTo("r2");
+        Instant r2ExpiresAt = sent.stream().filter(s -> s.getRequestId().equals("r2")).findFirst().orElseThrow()
+                .getExpiresAt();
+        assertThat(expired.getOccurredAt()).isAfterOrEqualTo(r2ExpiresAt);
+        assertThat(seen.stream().filter(r -> r.topic().equals(topics.names.expired())).findFirst().orElseThrow()
+                .timestamp()).isEqualTo(expired.getOccurredAt().toEpochMilli());
+
+        // De-duplication state survived too: a repeated request sends nothing (one partition keeps the order).
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+        send(topics.requested, "r3", Fixtures.request("r3", Instant.now()).build());
+        awaitCommand("r3", SendCode.class);
+        assertThat(values(topics.commands).stream().filter(c -> c.getRequestId().equals("r2"))).hasSize(1);
+    }
+
+    @Test
+    void unreadableAndMisKeyedRecordsGoToTheDeadLetterTopic() throws Exception {
+        LifecycleConfig config = setUp("it-dlq-", 1);
+        start(topics, config);
+        producer.send(new ProducerRecord<>(topics.names.requested(), "r0",
+                "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        send(topics.requested, "someone-else", Fixtures.request("r1", Instant.now()).build());
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+        awaitCommand("r2", SendCode.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            values(topics.sent);
+            return seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter())).count() >= 2;
+        });
+        List<ConsumerRecord<String, byte[]>> dead = seen.stream()
+                .filter(r -> r.topic().equals(topics.names.deadLetter())).toList();
+        assertThat(dead).extracting(r -> header(r, "__streams.errors.topic"))
+                .containsOnly(topics.names.requested());
+        assertThat(dead).extracting(r -> header(r, "__streams.errors.offset")).containsExactly("0", "1");
+        assertThat(header(dead.get(0), "__streams.errors.exception")).contains("InvalidWireFormatException");
+        assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+        assertThat(header(dead.get(1), "__streams.errors.message")).contains("key does not equal");
+        assertThat(values(topics.commands).stream().filter(c -> c.getRequestId().equals("r1"))).isEmpty();
+    }
+
+    @Test
+    void unreachableRegistryIsRetriedNotDeadLettered() throws Exception {
+        LifecycleConfig config = setUp("it-registry-", 1);
+        FlakyRegistry flaky = new FlakyRegistry(registry);
+        flaky.down.set(true);
+        start(new Topics(topics.names, flaky, serde), config);
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now()).build());
+        // The task fails, its thread is replaced, and the record is read again: more than one refusal.
+        await().atMost(Duration.ofSeconds(60)).until(() -> flaky.refusals.get() >= 2);
+        flaky.down.set(false);
+        awaitCommand("r1", SendCode.class);
+        assertThat(seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter()))).isEmpty();
+    }
+
+    @Test
+    void refusesToStartWhenTopicsAreNotCoPartitioned() {
+        Topics t = new Topics(TopicNames.withPrefix("it-copart-"), registry, serde);
+        KAFKA.createTopics(2, t.names.requested(), t.names.codeSubmitted(), t.names.cancelRequested(),
+                t.names.commands());
+        KAFKA.createTopics(3, t.names.results());
+        LifecycleService service = new LifecycleService(t, LifecycleConfig.defaults().withApplicationId("copart"));
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        assertThatThrownBy(() -> service.start(props)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not co-partitioned").hasMessageContaining(t.names.results() + "=3");
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}
