@@ -51,7 +51,7 @@ public record AppConfig(Settings settings, Mode mode, String role, Map<String, O
                 s.integer("ops.port", 0, 65_535), s.oneOf("log.format", Set.of("text", "json")),
                 s.oneOf("log.level", Set.of("trace", "debug", "info", "warn", "error")),
                 s.duration("shutdown.timeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
-                s.duration("readiness.registry-grace", Duration.ZERO, Duration.ofHours(1)));
+                s.duration("readiness.grace", Duration.ZERO, Duration.ofHours(1)));
         Map<String, Object> kafka = kafka(s, mode == Mode.RUN || mode == Mode.CLIENT);
         AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV);
         String prefix = s.string("topics.prefix");

@@ -33,7 +33,7 @@ public final class EgoiSettings {
                     + "answer once the request is sent."),
             new SettingDef("egoi.max-connections", String.valueOf(D.maxConnections()), "Connection pool size = E-goi "
                     + "calls in flight at once (1 to 20000)."),
-            new SettingDef("egoi.io-threads", String.valueOf(D.ioThreads()), "HTTP client I/O threads (1 to 64)."),
+            new SettingDef("egoi.io-threads", "2", "HTTP client I/O threads (1 to 64)."),
             new SettingDef("profile.<name>.api-key", null, "E-goi API key of sender profile `<name>` (secret; prefer "
                     + "`EGOI_VERIFY_PROFILE_<NAME>_API_KEY` or `..._API_KEY_FILE`). A profile named `default` is "
                     + "required by `run` with role worker/all."),

@@ -44,8 +44,9 @@ public final class SettingsCatalog {
             new SettingDef("log.level", "INFO", "Level of the application's own loggers: TRACE, DEBUG, INFO, WARN, "
                     + "ERROR."),
             new SettingDef("shutdown.timeout", "30s", "Bound on a graceful stop (SIGTERM): each component gets its share."),
-            new SettingDef("readiness.registry-grace", "30s", "How long the registry may be unreachable before "
-                    + "/health/ready turns false (a short blip does not flip readiness)."),
+            new SettingDef("readiness.grace", "30s", "How long a component that was ready may dip (Kafka Streams "
+                    + "rebalancing or retrying after a short registry outage, the worker rejoining its group) before "
+                    + "/health/ready turns false."),
             new SettingDef("dev.kafka-port", "19092", "Dev mode: loopback port of the embedded Kafka broker (0 = any free port)."),
             new SettingDef("dev.sandbox-port", "18089", "Dev mode: loopback port of the E-goi sandbox (0 = any free port)."),
             new SettingDef("dev.api-key", "dev-sandbox-key", "Dev mode: the API key the sandbox expects (secret)."),

@@ -83,9 +83,10 @@ class SettingsLoaderTest {
 
     @Test
     void defaultsAreValidForTheDevMode() {
-        Settings s = SettingsLoader.load(null, Map.of(), Map.of("profile.default.api-key", "k",
-                "profile.default.sender-hash", "h"));
+        Settings s = io.egoiverify.app.dev.DevStack.devDefaults(SettingsLoader.load(null, Map.of(), Map.of()));
         AppConfig c = AppConfig.from(s, Mode.DEV);
+        assertThat(c.kafka()).containsEntry("bootstrap.servers", "127.0.0.1:19092");
+        assertThat(c.profiles().find("default")).isPresent();
         assertThat(c.lifecycle().defaultTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.topics().requested()).isEqualTo("verification.requested");
     }
