@@ -71,7 +71,46 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource 
             throw e;
         }
         LOG.info("e2e stack up in {} ms: {}", System.currentTimeMillis() - started, work);
-        return new E2eStack(stack);
+        E2eStack e2e = new E2eStack(stack);
+        try {
+            e2e.warmUp();
+        } catch (RuntimeException | Error e) {
+            e2e.close();
+            throw e;
+        }
+        LOG.info("e2e stack flowing after {} ms", System.currentTimeMillis() - started);
+        return e2e;
+    }
+
+    /**
+     * Readiness endpoints say each process started; this proves the pipeline flows end to end on every partition
+     * (and registers the schemas) before a test measures anything: one full verification per partition.
+     */
+    private void warmUp() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; ids.size() < PARTITIONS * 2; i++) {
+            ids.add("warmup-" + runId + "-" + i);
+        }
+        for (String id : ids) {
+            inputs.send(Inputs.request(id, nextPhoneNumber()).build());
+        }
+        inputs.flush();
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        org.awaitility.Awaitility.await("warm-up verifications").atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> {
+                    for (String id : ids) {
+                        if (!answered.contains(id) && !outcomes.events(id, topics.sent.name()).isEmpty()) {
+                            var sent = (io.egoiverify.events.VerificationSent) outcomes.events(id,
+                                    topics.sent.name()).get(0).value();
+                            var code = sandbox.code(sent.getProviderRequestId());
+                            if (code.isPresent()) {
+                                inputs.send(Inputs.submission(id, id + "-s", code.get()));
+                                answered.add(id);
+                            }
+                        }
+                    }
+                    return ids.stream().allMatch(id -> !outcomes.terminals(id).isEmpty());
+                });
     }
 
     /** Short TTLs and quick punctuation so that expiry and fail-over fit in a CI run. */
