@@ -1,0 +1,68 @@
+package io.egoiverify.lifecycle.streams.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs the streams-state benchmarks and writes {@code target/bench/lifecycle-bench.{json,md}} (see README):
+ * <pre>
+ * mvn -B -o -pl streams-state test-compile org.codehaus.mojo:exec-maven-plugin:3.6.3:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.egoiverify.lifecycle.streams.bench.LifecycleBenchmark [-Dexec.args="1000000 100000"]
+ * </pre>
+ * Arguments: live verifications for the punctuation runs (default 1,000,000), events per input kind for the
+ * throughput run (default 100,000; three kinds).
+ */
+public final class LifecycleBenchmark {
+    private LifecycleBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int live = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int perKind = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("date", Instant.now().toString());
+        report.put("cpus", Runtime.getRuntime().availableProcessors());
+        report.put("java", System.getProperty("java.version"));
+
+        PunctuationBenchmark punctuation = new PunctuationBenchmark(live);
+        try {
+            punctuation.dueFractions(Instant.parse("2026-01-01T00:00:00Z"));
+            punctuation.expiryLag(live / 10, 20_000);
+        } finally {
+            punctuation.close();
+        }
+        report.put("punctuation", punctuation.results);
+        System.out.println("punctuation: " + punctuation.results);
+
+        if (perKind > 0) {
+            ThroughputBenchmark throughput = new ThroughputBenchmark();
+            throughput.run(perKind);
+            report.put("throughput", throughput.results);
+            System.out.println("throughput: " + throughput.results);
+        }
+
+        Path dir = Path.of(System.getProperty("bench.dir",
+                Files.isDirectory(Path.of("streams-state")) ? "streams-state/target/bench" : "target/bench"));
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("lifecycle-bench.json"), json(report) + "\n");
+        Files.writeString(dir.resolve("lifecycle-bench.md"), "# streams-state benchmark\n\n```\n"
+                + json(report) + "\n```\n");
+        System.out.println("report written to " + dir.toAbsolutePath());
+        System.exit(0); // exec:java would otherwise wait for lingering Kafka client threads
+    }
+
+    static String json(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            StringBuilder b = new StringBuilder("{");
+            m.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append('"').append(k).append("\": ")
+                    .append(json(v)));
+            return b.append('}').toString();
+        } else if (o instanceof Number || o instanceof Boolean) {
+            return o.toString();
+        }
+        return '"' + String.valueOf(o).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+}

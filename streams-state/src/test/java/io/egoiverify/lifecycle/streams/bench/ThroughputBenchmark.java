@@ -1,0 +1,152 @@
+package io.egoiverify.lifecycle.streams.bench;
+
+import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.streams.LifecycleService;
+import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.testing.KafkaClusterExtension;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Sustained input rate of one LifecycleService instance (one stream thread, exactly_once_v2, RocksDB) against the
+ * in-process broker: a backlog of requests, then submissions (answered NOT_SENT_YET) and cancels is pre-produced,
+ * and the rate is the committed input offsets over time once processing has started.
+ */
+final class ThroughputBenchmark {
+    private static final int PARTITIONS = 2;
+    final Map<String, Object> results = new LinkedHashMap<>();
+
+    void run(int perKind) throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).setBootstrapMetadataVersion(MetadataVersion.latestProduction()).build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        KafkaClusterExtension.defaultBrokerProperties().forEach(builder::setConfigProp);
+        try (KafkaClusterTestKit kit = builder.build()) {
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            measure(kit.bootstrapServers(), perKind);
+        }
+    }
+
+    private void measure(String bootstrap, int perKind) throws Exception {
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        Topics topics = new Topics(TopicNames.defaults(), registry,
+                new AvroSerdeConfig("mock://bench", null, true, false));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            List<NewTopic> all = topics.names.all().values().stream()
+                    .map(n -> new NewTopic(n, PARTITIONS, (short) 1)).toList();
+            admin.createTopics(all).all().get();
+            long produceStart = System.nanoTime();
+            int total = produce(bootstrap, topics, perKind);
+            results.put("inputEvents", total);
+            results.put("produceSeconds", (System.nanoTime() - produceStart) / 1e9);
+            LifecycleConfig config = LifecycleConfig.defaults().withApplicationId("bench-lifecycle");
+            LifecycleService service = new LifecycleService(topics, config);
+            Properties props = new Properties();
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lifecycle-bench").toString());
+            service.start(props);
+            try {
+                sample(admin, topics, total);
+            } finally {
+                service.close(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private int produce(String bootstrap, Topics topics, int perKind) throws Exception {
+        Map<String, Object> p = new java.util.HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        Instant t = Instant.now();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < perKind; i++) {
+                String id = "b-" + i;
+                producer.send(new ProducerRecord<>(topics.requested.name(), id, topics.requested.valueSerde()
+                        .serializer().serialize(topics.requested.name(), Fixtures.request(id, t).build())));
+            }
+            for (int i = 0; i < perKind; i++) {
+                String id = "b-" + i;
+                producer.send(new ProducerRecord<>(topics.codeSubmitted.name(), id, topics.codeSubmitted.valueSerde()
+                        .serializer().serialize(topics.codeSubmitted.name(),
+                                Fixtures.submit(id, "s-" + i, "123456", t))));
+            }
+            for (int i = 0; i < perKind; i++) {
+                String id = "b-" + i;
+                producer.send(new ProducerRecord<>(topics.cancelRequested.name(), id,
+                        topics.cancelRequested.valueSerde().serializer().serialize(topics.cancelRequested.name(),
+                                Fixtures.cancel(id, "bench", t))));
+            }
+            producer.flush();
+        }
+        return 3 * perKind;
+    }
+
+    private void sample(Admin admin, Topics topics, int total) throws Exception {
+        List<TopicPartition> inputs = new ArrayList<>();
+        for (String t : topics.names.inputs()) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                inputs.add(new TopicPartition(t, p));
+            }
+        }
+        long startNanos = 0;
+        long startCommitted = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        List<String> timeline = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets("bench-lifecycle").partitionsToOffsetAndMetadata().get();
+            long done = inputs.stream().map(committed::get).filter(java.util.Objects::nonNull)
+                    .mapToLong(OffsetAndMetadata::offset).sum();
+            long now = System.nanoTime();
+            if (startNanos == 0 && done > 0) {
+                startNanos = now;
+                startCommitted = done;
+            }
+            if (startNanos != 0) {
+                timeline.add(String.format("%.1fs:%d", (now - startNanos) / 1e9, done));
+            }
+            if (done >= total) {
+                double seconds = (now - startNanos) / 1e9;
+                results.put("measuredEvents", total - startCommitted);
+                results.put("seconds", seconds);
+                results.put("eventsPerSecond", (total - startCommitted) / seconds);
+                results.put("timeline", timeline.stream().filter(s -> timeline.indexOf(s) % 5 == 0)
+                        .collect(Collectors.joining(" ")));
+                return;
+            }
+            Thread.sleep(200);
+        }
+        results.put("error", "did not finish within 10 minutes");
+        results.put("unused", admin.listOffsets(Map.of(inputs.get(0), OffsetSpec.latest())).all().get().size());
+    }
+}
