@@ -18,13 +18,16 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The build's evolution guard: each current contract schema must be FULL compatible with every committed baseline
  * under src/main/avro-baselines/&lt;RecordName&gt;/v&lt;N&gt;.avsc (FULL_TRANSITIVE). When a version is released, copy
  * its .avsc there as the next vN.avsc; never edit or delete a baseline.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EvolutionGuardTest {
     private static final Path BASELINES = Paths.get("src/main/avro-baselines");
     private static final Schema REQUESTED = VerificationRequested.getClassSchema();

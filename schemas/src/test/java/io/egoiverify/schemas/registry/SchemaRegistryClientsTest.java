@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.egoiverify.events.CodeSubmitted;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SchemaRegistryClientsTest {
 
     @Test

@@ -10,8 +10,11 @@ import io.egoiverify.schemas.topics.Topics;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serde;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SerdeFactoryTest {
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 

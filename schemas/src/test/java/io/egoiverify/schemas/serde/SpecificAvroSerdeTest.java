@@ -24,10 +24,13 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SpecificAvroSerdeTest {
     private static final String TOPIC = "verification.requested";
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
