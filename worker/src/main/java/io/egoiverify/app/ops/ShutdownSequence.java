@@ -51,13 +51,19 @@ public final class ShutdownSequence {
         try {
             for (Step step : ordered) {
                 long budget = Math.max(200, (long) (total.toMillis() * step.share()));
-                CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                // A thread of its own per step: a step that hangs is abandoned, never blocks the next one.
+                Thread t = new Thread(() -> {
                     try {
                         step.action().close();
                     } catch (Exception e) {
                         LOG.warn("shutdown step {} failed: {}", step.name(), e.toString());
+                    } finally {
+                        f.complete(null);
                     }
-                });
+                }, "stop-" + step.name().replace(' ', '-'));
+                t.setDaemon(true);
+                t.start();
                 try {
                     f.get(budget, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {

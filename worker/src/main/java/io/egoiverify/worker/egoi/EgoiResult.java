@@ -101,6 +101,12 @@ public sealed interface EgoiResult {
         public String describe() { return "connection refused"; }
     }
 
+    /** The connection closed before the request was written (HttpClient's RequestNotExecutedException). */
+    record NotExecuted() implements EgoiResult {
+        public Delivery delivery() { return Delivery.NOT_DELIVERED; }
+        public String describe() { return "request not executed (connection closed before sending)"; }
+    }
+
     /** The connection broke after the request may have been written (reset, closed without answer, TLS failure...). */
     record ConnectionFailed(String error) implements EgoiResult {
         public Delivery delivery() { return Delivery.UNKNOWN; }

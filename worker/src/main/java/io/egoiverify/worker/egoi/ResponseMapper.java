@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.core5.http.RequestNotExecutedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,10 @@ final class ResponseMapper {
         while ((e instanceof java.util.concurrent.CompletionException
                 || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
             e = e.getCause();
+        }
+        if (e instanceof RequestNotExecutedException) {
+            // HttpClient's own verdict: the connection closed before the request was written
+            return new EgoiResult.NotExecuted();
         }
         if (e instanceof ConnectTimeoutException) {
             return new EgoiResult.Timeout(EgoiResult.Phase.CONNECT);

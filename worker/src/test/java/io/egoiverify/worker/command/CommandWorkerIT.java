@@ -1,0 +1,260 @@
+package io.egoiverify.worker.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.egoiverify.internal.CheckCode;
+import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.testing.KafkaClusterExtension;
+import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.EgoiConfig;
+import io.egoiverify.worker.egoi.SenderProfile;
+import io.egoiverify.worker.egoi.SenderProfiles;
+import io.egoiverify.worker.sandbox.EgoiSandbox;
+import io.egoiverify.worker.sandbox.Faults;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The worker on a real in-process broker against the sandbox on loopback. */
+@Timeout(180)
+class CommandWorkerIT {
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
+    static final InMemorySchemaRegistry REGISTRY = new InMemorySchemaRegistry();
+    static final SenderProfiles PROFILES = SenderProfiles.of(new SenderProfile("default", "it-key", "it-sender"));
+    static EgoiSandbox sandbox;
+    static EgoiClient client;
+
+    Topics topics;
+    final List<CommandWorker> workers = new ArrayList<>();
+
+    @BeforeAll
+    static void startSandbox() throws Exception {
+        sandbox = new EgoiSandbox().start("127.0.0.1", 0);
+        client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
+                .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(1)));
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        client.close();
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void topics() {
+        sandbox.reset();
+        topics = new Topics(TopicNames.withPrefix(KafkaClusterExtension.uniqueTopic("w") + "."), REGISTRY,
+                new AvroSerdeConfig("mock://it", null, true, false));
+    }
+
+    @AfterEach
+    void stopWorkers() {
+        workers.forEach(w -> w.close(Duration.ofSeconds(2)));
+    }
+
+    CommandWorker startWorker(String transactionalId, EgoiClient egoi) {
+        WorkerConfig config = WorkerConfig.of(KAFKA.bootstrapServers(), transactionalId, topics.names)
+                .withGroupId("group-" + topics.names.commands());
+        CommandWorker worker = new CommandWorker(config, topics, egoi, PROFILES, Clock.systemUTC());
+        workers.add(worker);
+        worker.start();
+        await().atMost(Duration.ofSeconds(30)).until(worker::isJoined);
+        return worker;
+    }
+
+    static String number(int i) {
+        return "+35191" + String.format("%07d", i);
+    }
+
+    static String egoiNumber(int i) {
+        return "351-91" + String.format("%07d", i);
+    }
+
+    static VerificationCommand send(int i, Instant deadline) {
+        return VerificationCommand.newBuilder().setCommandId("cmd-" + i + "-" + UUID.randomUUID())
+                .setRequestId("req-" + i).setIssuedAt(Instant.now()).setDeadline(deadline).setSenderProfile("default")
+                .setAction(SendCode.newBuilder().setPhoneNumber(number(i)).setCodeType("numeric").setCodeSize(4)
+                        .setTtlSeconds(120).setMessage("Code {CODE}").build()).build();
+    }
+
+    static VerificationCommand check(int i, Instant deadline) {
+        return VerificationCommand.newBuilder().setCommandId("chk-" + i + "-" + UUID.randomUUID())
+                .setRequestId("req-" + i).setIssuedAt(Instant.now()).setDeadline(deadline).setSenderProfile("default")
+                .setAction(CheckCode.newBuilder().setProviderRequestId("unknown-" + i).setSubmissionId("s-" + i)
+                        .setCode("0000").build()).build();
+    }
+
+    void produce(List<VerificationCommand> commands) {
+        try (KafkaProducer<String, VerificationCommand> p = KAFKA.producer(new StringSerializer(),
+                topics.commands.valueSerde().serializer())) {
+            for (VerificationCommand c : commands) {
+                p.send(new ProducerRecord<>(topics.names.commands(), c.getRequestId(), c));
+            }
+            p.flush();
+        }
+    }
+
+    /** Reads the results topic (read_committed) until {@code expected} results arrived. */
+    List<VerificationCommandResult> results(int expected, Duration timeout) {
+        try (KafkaConsumer<String, VerificationCommandResult> c = KAFKA.consumer("reader-" + UUID.randomUUID(),
+                new StringDeserializer(), topics.results.valueSerde().deserializer())) {
+            c.subscribe(List.of(topics.names.results()));
+            List<VerificationCommandResult> out = new ArrayList<>();
+            KafkaClusterExtension.consume(c, expected, timeout).forEach(r -> out.add(r.value()));
+            return out;
+        }
+    }
+
+    @Test
+    void batchWithProviderLatencyCompletesWithOneResultPerCommand() {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(50), Duration.ofMillis(150)));
+        startWorker("it-batch", client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            commands.add(send(i, Instant.now().plusSeconds(60)));
+        }
+        produce(commands);
+
+        List<VerificationCommandResult> results = results(200, Duration.ofSeconds(60));
+        assertThat(results).hasSize(200).allSatisfy(r -> {
+            assertThat(r.getStatus()).isEqualTo(CommandStatus.SENT);
+            assertThat(r.getProviderRequestId()).isNotBlank();
+        });
+        assertThat(results).extracting(VerificationCommandResult::getCommandId)
+                .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
+        assertThat(sandbox.sendCallsByNumber().values()).hasSize(200).containsOnly(1);
+    }
+
+    @Test
+    void faultStormAnswersEveryCommandWithinItsDeadlineAndNeverRepeatsASendWithAnUnknownOutcome() {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(5), Duration.ofMillis(40))
+                .withErrorRate(500, 0.3).withTimeoutRate(0.1));
+        startWorker("it-storm", client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        Instant deadline = Instant.now().plusSeconds(40);
+        for (int i = 0; i < 120; i++) {
+            commands.add(i % 3 == 2 ? check(i, deadline) : send(i, deadline));
+        }
+        produce(commands);
+
+        List<VerificationCommandResult> results = results(commands.size(), Duration.ofSeconds(90));
+        assertThat(results).extracting(VerificationCommandResult::getCommandId)
+                .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.getCompletedAt()).isBefore(deadline);
+            assertThat(r.getStatus()).isIn(CommandStatus.SENT, CommandStatus.UNAVAILABLE, CommandStatus.REJECTED);
+        });
+        // no 429 or refused connection in this storm: every send is called exactly once
+        for (VerificationCommand c : commands) {
+            if (c.getAction() instanceof SendCode s) {
+                assertThat(sandbox.sendCalls("351-" + s.getPhoneNumber().substring(4))).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void workerKilledMidBatchReExecutesOnlyTheCallsInFlight() {
+        KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        try (EgoiClient patient = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
+                .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(60)))) {
+            sandbox.setFaults(Faults.none().withStalledNumbers(Set.of(egoiNumber(0))));
+            List<VerificationCommand> commands = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                commands.add(send(i, Instant.now().plusSeconds(120)));
+            }
+            produce(commands);
+            CommandWorker first = startWorker("it-crash", patient);
+            // the slow call at offset 0 holds the committed offset back; the 49 after it are committed as metadata
+            assertThat(results(49, Duration.ofSeconds(60))).hasSize(49);
+            first.crash();
+            assertThat(sandbox.sendCalls(egoiNumber(0))).isEqualTo(1);
+
+            sandbox.setFaults(Faults.none());
+            startWorker("it-crash", patient);
+            List<VerificationCommandResult> all = results(50, Duration.ofSeconds(60));
+            assertThat(all).extracting(VerificationCommandResult::getCommandId)
+                    .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId)
+                            .toList());
+            assertThat(sandbox.sendCalls(egoiNumber(0))).isEqualTo(2);
+            for (int i = 1; i < 50; i++) {
+                // at most once: a connection failure before the request reached the sandbox leaves 0
+                assertThat(sandbox.sendCalls(egoiNumber(i))).as("sends to number %d", i).isLessThanOrEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void gracefulCloseFinishesInFlightCallsAndCommitsTheirResults() {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.latency(Duration.ofMillis(400)));
+        CommandWorker worker = startWorker("it-close", client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            commands.add(send(i, Instant.now().plusSeconds(60)));
+        }
+        produce(commands);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() == 20);
+        worker.close(Duration.ofSeconds(5));
+        assertThat(results(20, Duration.ofSeconds(20))).hasSize(20);
+    }
+
+    @Test
+    void unreadableCommandGoesToTheDeadLetterTopicAndDoesNotBlockThePartition() {
+        KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        startWorker("it-dlq", client);
+        try (KafkaProducer<byte[], byte[]> raw = KAFKA.producer(new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topics.names.commands(), "req-x".getBytes(StandardCharsets.UTF_8),
+                    "not avro".getBytes(StandardCharsets.UTF_8)));
+            raw.flush();
+        }
+        produce(List.of(send(1, Instant.now().plusSeconds(60)), send(2, Instant.now().minusSeconds(1))));
+
+        List<VerificationCommandResult> results = results(2, Duration.ofSeconds(30));
+        assertThat(results).extracting(VerificationCommandResult::getStatus)
+                .containsExactlyInAnyOrder(CommandStatus.SENT, CommandStatus.DEADLINE_PASSED);
+        try (KafkaConsumer<byte[], byte[]> c = KAFKA.consumer("dlq-" + UUID.randomUUID(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topics.names.deadLetter()));
+            List<ConsumerRecord<byte[], byte[]>> dead = KafkaClusterExtension.consume(c, 1, Duration.ofSeconds(20));
+            assertThat(dead).hasSize(1);
+            Map<String, String> headers = new HashMap<>();
+            dead.get(0).headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+            assertThat(headers).containsEntry(DeadLetters.TOPIC, topics.names.commands())
+                    .containsEntry(DeadLetters.OFFSET, "0").containsKey(DeadLetters.EXCEPTION);
+            assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
+        }
+    }
+}
