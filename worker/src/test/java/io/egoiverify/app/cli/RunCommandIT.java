@@ -1,0 +1,143 @@
+package io.egoiverify.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.egoiverify.app.CliRun;
+import io.egoiverify.app.dev.EmbeddedKafka;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.worker.sandbox.EgoiSandbox;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The production commands in-process against a real broker: {@code run --role all} becomes ready, {@code publish}
+ * drives a verification to its end, {@code tail} prints the outcomes, and the stop signal (SIGTERM's stand-in) ends
+ * {@code run} with exit code 0. A cluster whose topics are not co-partitioned is refused in one line.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class RunCommandIT {
+    private static EmbeddedKafka kafka;
+    private static EgoiSandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start(0, Duration.ofSeconds(60));
+        sandbox = new EgoiSandbox().start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static void createTopics(TopicNames names, int partitions, String oddOne) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(names.all().values().stream()
+                    .map(n -> new NewTopic(n, n.equals(oddOne) ? partitions + 1 : partitions, (short) 1)).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Map<String, String> env(String prefix, int opsPort) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "mock://run-it-" + prefix);
+        env.put("EGOI_VERIFY_EGOI_BASE_URL", sandbox.baseUrl().toString());
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "run-it-key");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "h");
+        env.put("EGOI_VERIFY_TOPICS_PREFIX", prefix);
+        env.put("EGOI_VERIFY_OPS_PORT", Integer.toString(opsPort));
+        env.put("EGOI_VERIFY_LIFECYCLE_APPLICATION_ID", prefix + "lifecycle");
+        env.put("EGOI_VERIFY_WORKER_GROUP_ID", prefix + "worker");
+        env.put("EGOI_VERIFY_WORKER_TRANSACTIONAL_ID", prefix + "worker-1");
+        env.put("EGOI_VERIFY_KAFKA_STATE_DIR", java.nio.file.Files.createTempDirectory("run-it").toString());
+        return env;
+    }
+
+    private static int status(int port, String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void runPublishTailAndStopGracefully() throws Exception {
+        createTopics(TopicNames.withPrefix("a."), 2, null);
+        int port = EmbeddedKafka.freePort();
+        Map<String, String> env = env("a.", port);
+        CompletableFuture<Void> stopRun = new CompletableFuture<>();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(env,
+                new ByteArrayInputStream(new byte[0]), stopRun, "run", "--role", "all"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/ready") == 200 || run.isDone());
+        assertThat(run.isDone()).as(() -> run.join().err()).isFalse();
+
+        CompletableFuture<Void> stopTail = new CompletableFuture<>();
+        CompletableFuture<CliRun> tail = CompletableFuture.supplyAsync(() -> CliRun.of(env,
+                new ByteArrayInputStream(new byte[0]), stopTail, "tail", "--from-beginning"));
+
+        CliRun published = CliRun.of(env, "publish", "request", "-r", "run-1", "-p", "+351910000071");
+        assertThat(published.exitCode()).as(published.err()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.lastCode("351-910000071").isPresent());
+        CliRun submitted = CliRun.of(env, "publish", "submit", "-r", "run-1", "-c",
+                sandbox.lastCode("351-910000071").orElseThrow());
+        assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+
+        // tail prints both outcomes; stop it once they are there (its output is only readable after it ends)
+        await().atMost(Duration.ofSeconds(30)).until(RunCommandIT::verifiedSeen);
+        stopTail.complete(null);
+        CliRun tailed = tail.get(30, TimeUnit.SECONDS);
+        assertThat(tailed.exitCode()).isZero();
+        assertThat(tailed.out()).contains("SENT").contains("VERIFIED").contains("run-1")
+                .doesNotContain("910000071");
+
+        stopRun.complete(null);
+        CliRun ran = run.get(60, TimeUnit.SECONDS);
+        assertThat(ran.exitCode()).as(ran.err()).isZero();
+    }
+
+    /** Whether the verified outcome is committed (tail's output is only readable after it ends). */
+    private static boolean verifiedSeen() {
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed"),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var parts = consumer.partitionsFor("a.verification.verified").stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum() > 0;
+        }
+    }
+
+    @Test
+    void topicsThatAreNotCoPartitionedAreRefusedInOneLine() throws Exception {
+        TopicNames names = TopicNames.withPrefix("b.");
+        createTopics(names, 2, names.commands());
+        CliRun run = CliRun.of(env("b.", 0), "run", "--role", "state");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errLines()).hasSize(1);
+        assertThat(run.errLines().get(0)).startsWith("error: ").contains("b.verification.internal.commands");
+    }
+}
