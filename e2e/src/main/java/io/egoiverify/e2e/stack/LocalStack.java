@@ -67,6 +67,7 @@ public final class LocalStack implements AutoCloseable {
         startBroker();
         createTopics();
         startRegistry();
+        registerSchemas();
         startSandbox();
         for (int i = 1; i <= config.lifecycles(); i++) {
             startLifecycle(i, false);
@@ -229,6 +230,43 @@ public final class LocalStack implements AutoCloseable {
         awaitReady("registry", APP_START_TIMEOUT);
     }
 
+    /**
+     * Registers every schema under its subject with the application's own {@code schemas register} command, as a
+     * deployment does before starting instances (production runs with {@code auto.register.schemas=false} for
+     * inputs). It also keeps instances from racing to register the same subject at their first record, which the
+     * Apicurio test registry answers with a 500.
+     */
+    public void registerSchemas() {
+        Map<String, String> settings = new TreeMap<>();
+        settings.put("schema.registry.url", config.ports().registryUrl());
+        Path configFile = writeAppConfig("schemas", settings);
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.addAll(config.jvmOptions());
+        command.addAll(List.of("-jar", config.appJar().toString(), "schemas", "register", "--config",
+                configFile.toString()));
+        Path log = config.stackDir().resolve("logs").resolve("schemas.log");
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            System.getenv().keySet().stream().filter(k -> k.startsWith("EGOI_VERIFY_"))
+                    .forEach(builder.environment()::remove);
+            Process process = builder.start();
+            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("schemas register failed; log " + log + ":\n"
+                        + Files.readString(log, StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public void startSandbox() {
         ManagedProcess sandbox = process("sandbox");
         if (!sandbox.alive()) {
@@ -299,17 +337,22 @@ public final class LocalStack implements AutoCloseable {
         return settings;
     }
 
-    private void startApp(ManagedProcess process, List<String> args, Map<String, String> settings) {
-        Path dir = config.stackDir().resolve(process.name());
-        Path configFile = config.stackDir().resolve("config").resolve(process.name() + ".properties");
+    private Path writeAppConfig(String name, Map<String, String> settings) {
+        Path configFile = config.stackDir().resolve("config").resolve(name + ".properties");
         try {
             Files.createDirectories(configFile.getParent());
-            StringBuilder text = new StringBuilder("# Written by e2e/local-stack for " + process.name() + "\n");
+            StringBuilder text = new StringBuilder("# Written by e2e/local-stack for " + name + "\n");
             settings.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
             Files.writeString(configFile, text.toString(), StandardCharsets.UTF_8);
+            return configFile;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void startApp(ManagedProcess process, List<String> args, Map<String, String> settings) {
+        Path dir = config.stackDir().resolve(process.name());
+        Path configFile = writeAppConfig(process.name(), settings);
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
         command.addAll(config.jvmOptions());

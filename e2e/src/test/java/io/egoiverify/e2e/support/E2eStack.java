@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * shared by every e2e test class of a Failsafe run, with the clients the tests drive it through. Free ports, its own
  * state directory under {@code e2e/target/e2e-stacks}; stopped (by PID) when the run ends or the JVM exits.
  */
-public final class E2eStack implements ExtensionContext.Store.CloseableResource {
+public final class E2eStack implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(E2eStack.class);
     public static final int PARTITIONS = 6;
     public static final int LIFECYCLES = 2;

@@ -28,7 +28,8 @@ import java.util.TreeMap;
  */
 public record FaultReport(String scenario, int requested, int lost, int duplicateTerminals, int afterTerminal,
                           int duplicateSends, int inFlightAtFault, long recoveryMillis,
-                          Map<String, Integer> terminalsByTopic, long p50RequestToSentMillis,
+                          Map<String, Integer> terminalsByTopic, Map<String, Integer> failuresByReason,
+                          long p50RequestToSentMillis,
                           long p99RequestToSentMillis, long durationMillis) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -38,6 +39,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         String rejectedTopic = e2e.topics().codeRejected.name();
         Map<String, Integer> sendCalls = e2e.sandbox().sendCallsByNumber();
         Map<String, Integer> byTopic = new TreeMap<>();
+        Map<String, Integer> failures = new TreeMap<>();
         List<Long> requestToSent = new ArrayList<>();
         int lost = 0;
         int duplicates = 0;
@@ -54,6 +56,10 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                 lost++;
             } else {
                 byTopic.merge(terminals.get(0).topic(), 1, Integer::sum);
+                if (terminals.get(0).value() instanceof io.egoiverify.events.VerificationFailed f) {
+                    failures.merge(f.getReason() + ": " + f.getDetail().replaceAll("[0-9a-f]{8,}", "…"), 1,
+                            Integer::sum);
+                }
             }
             if (terminals.size() > 1) {
                 duplicates++;
@@ -84,7 +90,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         }
         Collections.sort(requestToSent);
         return new FaultReport(scenario, run.requestedAt().size(), lost, duplicates, afterTerminal, duplicateSends,
-                inFlightAtFault, recovery, byTopic, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
+                inFlightAtFault, recovery, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
                 System.currentTimeMillis() - run.startedAt());
     }
 
@@ -109,8 +115,8 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
 
     public String summary() {
         return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSends=%d "
-                        + "(inFlightAtFault=%d) recovery=%dms terminals=%s request->sent p50=%dms p99=%dms",
+                        + "(inFlightAtFault=%d) recovery=%dms terminals=%s failures=%s request->sent p50=%dms p99=%dms",
                 scenario, requested, lost, duplicateTerminals, afterTerminal, duplicateSends, inFlightAtFault,
-                recoveryMillis, terminalsByTopic, p50RequestToSentMillis, p99RequestToSentMillis);
+                recoveryMillis, terminalsByTopic, failuresByReason, p50RequestToSentMillis, p99RequestToSentMillis);
     }
 }
