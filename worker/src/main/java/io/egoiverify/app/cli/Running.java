@@ -25,6 +25,7 @@ final class Running {
         } else {
             hook = null;
         }
+        ctx.stopSignal().thenRun(stopRequested::countDown);
     }
 
     /** Components are stopped in the order they are added here. */
