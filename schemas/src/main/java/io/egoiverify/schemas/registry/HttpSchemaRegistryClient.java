@@ -43,6 +43,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public int register(String subject, Schema schema) {
         SubjectSchema key = new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
+        Integer cached = idBySubjectSchema.get(key); // lock-free when warm
+        if (cached != null) {
+            return cached;
+        }
         return idBySubjectSchema.computeIfAbsent(key, k -> {
             JsonNode reply = http.post("/subjects/" + encode(subject) + "/versions", Map.of("schema", schema.toString()),
                     "registering " + schema.getFullName() + " under subject '" + subject + "'");
@@ -55,6 +59,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public int idOf(String subject, Schema schema) {
         SubjectSchema key = new SubjectSchema(requireSubject(subject), Objects.requireNonNull(schema, "schema"));
+        Integer cached = idBySubjectSchema.get(key);
+        if (cached != null) {
+            return cached;
+        }
         return idBySubjectSchema.computeIfAbsent(key, k -> {
             JsonNode reply = http.post("/subjects/" + encode(subject), Map.of("schema", schema.toString()),
                     "schema " + schema.getFullName() + " under subject '" + subject + "'");
@@ -84,6 +92,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public Schema byId(int id) {
+        Schema cached = schemaById.get(id);
+        if (cached != null) {
+            return cached;
+        }
         return schemaById.computeIfAbsent(id, i -> parse(http.get("/schemas/ids/" + i, "schema id " + i),
                 "schema id " + i));
     }

@@ -89,7 +89,10 @@ public final class SpecificAvroDeserializer<T extends SpecificRecord> implements
         }
         State s = state();
         int id = WireFormat.schemaId(topic, data);
-        Reader<T> reader = readers.computeIfAbsent(id, i -> Reader.create(i, s.registry.byId(i), s.readerSchema));
+        Reader<T> reader = readers.get(id); // lock-free when warm
+        if (reader == null) {
+            reader = readers.computeIfAbsent(id, i -> Reader.create(i, s.registry.byId(i), s.readerSchema));
+        }
         if (reader.problem != null) {
             throw new InvalidWireFormatException(topic, reader.problem);
         }

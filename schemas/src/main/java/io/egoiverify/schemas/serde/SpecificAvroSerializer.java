@@ -71,7 +71,11 @@ public final class SpecificAvroSerializer<T extends SpecificRecord> implements S
         State s = state();
         Schema schema = record.getSchema();
         String subject = topic + (s.isKey ? "-key" : "-value");
-        Writer writer = writers.computeIfAbsent(new Target(subject, schema), t -> prepare(s, subject, schema));
+        Target target = new Target(subject, schema);
+        Writer writer = writers.get(target); // lock-free when warm
+        if (writer == null) {
+            writer = writers.computeIfAbsent(target, t -> prepare(s, subject, schema));
+        }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             out.write(WireFormat.MAGIC_BYTE);
