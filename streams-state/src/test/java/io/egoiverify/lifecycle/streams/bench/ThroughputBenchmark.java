@@ -7,7 +7,6 @@ import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
-import io.egoiverify.testing.KafkaClusterExtension;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +44,11 @@ final class ThroughputBenchmark {
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).setBootstrapMetadataVersion(MetadataVersion.latestProduction()).build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-        KafkaClusterExtension.defaultBrokerProperties().forEach(builder::setConfigProp);
+        // The single-node settings of the schemas test kit, inlined so the benchmark needs no JUnit extension.
+        Map.of("offsets.topic.replication.factor", "1", "offsets.topic.num.partitions", "1",
+                "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+                "transaction.state.log.num.partitions", "1", "group.initial.rebalance.delay.ms", "0",
+                "min.insync.replicas", "1").forEach(builder::setConfigProp);
         try (KafkaClusterTestKit kit = builder.build()) {
             kit.format();
             kit.startup();
