@@ -7,7 +7,11 @@ import org.apache.avro.Schema;
  *
  * <p>Errors: {@link SchemaNotFoundException} when the registry answers that an id or subject does not exist (a bad
  * record: dead-letter it); {@link RegistryUnavailableException} when the registry cannot be reached or answers with a
- * server error (an outage: retry, never dead-letter).
+ * server error (an outage: retry, never dead-letter; {@link RegistryAccessDeniedException} for 401/403 is one);
+ * {@link InvalidSchemaException} when an id names something that is not an Avro schema (a bad record);
+ * {@link IncompatibleSchemaException} when registration is refused by the subject's compatibility rule (a deployment
+ * error). Implementations: {@link HttpSchemaRegistryClient}, {@link InMemorySchemaRegistry}; pick one from
+ * configuration with {@link SchemaRegistryClients#fromConfig}.
  */
 public interface SchemaRegistryClient extends AutoCloseable {
 
