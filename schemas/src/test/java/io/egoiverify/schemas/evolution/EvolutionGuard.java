@@ -32,7 +32,7 @@ import org.apache.avro.io.EncoderFactory;
  * Run against every committed baseline, this is FULL_TRANSITIVE.
  */
 public final class EvolutionGuard {
-    private static final int SAMPLES = 4; // enough seeds to take every branch of the contracts' unions
+    private static final int SAMPLES = 12; // enough seeds to take every union branch and enum symbol
 
     private EvolutionGuard() {
     }

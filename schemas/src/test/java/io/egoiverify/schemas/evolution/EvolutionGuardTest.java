@@ -64,6 +64,12 @@ class EvolutionGuardTest {
     }
 
     @Test
+    void anAddedEnumSymbolIsAcceptedBecauseEveryEnumDefaultsToUnknown() {
+        assertThat(EvolutionGuard.problems(SchemaEdits.withEnumSymbol(REQUESTED, "CodeType", "EMOJI"), REQUESTED))
+                .isEmpty();
+    }
+
+    @Test
     void removingAFieldWithoutDefaultIsRejected() {
         assertThat(EvolutionGuard.problems(SchemaEdits.withoutField(REQUESTED, "phoneNumber"), REQUESTED))
                 .anySatisfy(p -> assertThat(p).contains("baseline reading current").contains("phoneNumber"));

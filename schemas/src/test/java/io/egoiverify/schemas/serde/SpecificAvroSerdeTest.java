@@ -181,6 +181,24 @@ class SpecificAvroSerdeTest {
     }
 
     @Test
+    void anEnumSymbolThisReaderDoesNotKnowIsReadAsUnknown() throws Exception {
+        Schema newer = SchemaEdits.withEnumSymbol(VerificationRequested.getClassSchema(), "CodeType", "EMOJI");
+        int id = registry.register(TOPIC + "-value", newer);
+        org.apache.avro.generic.GenericData.Record record = (org.apache.avro.generic.GenericData.Record)
+                SampleRecords.value(newer, 1, "VerificationRequested");
+        Schema codeType = newer.getField("codeType").schema().getTypes().get(1);
+        record.put("codeType", new org.apache.avro.generic.GenericData.EnumSymbol(codeType, "EMOJI"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0);
+        out.write(ByteBuffer.allocate(4).putInt(id).array());
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<Object>(newer).write(record, encoder);
+        encoder.flush();
+        VerificationRequested read = serde().deserializer().deserialize(TOPIC, out.toByteArray());
+        assertThat(read.getCodeType()).isEqualTo(io.egoiverify.events.CodeType.UNKNOWN);
+    }
+
+    @Test
     void kafkaCanInstantiateAndConfigureThemByClassName() throws Exception {
         Map<String, Object> props = Map.of("schema.registry.url", "mock://by-name",
                 "specific.avro.value.type", VerificationRequested.class.getName());

@@ -58,6 +58,27 @@ public final class SchemaEdits {
         return new Schema.Parser().parse(text);
     }
 
+    /** Adds a symbol to the enum named {@code enumName} wherever it is declared (a compatible change with a default). */
+    public static Schema withEnumSymbol(Schema schema, String enumName, String symbol) {
+        ObjectNode root = tree(schema);
+        if (!addSymbol(root, enumName, symbol)) {
+            throw new IllegalArgumentException("no enum " + enumName);
+        }
+        return parse(root);
+    }
+
+    private static boolean addSymbol(JsonNode node, String enumName, String symbol) {
+        if (node.isObject() && "enum".equals(node.path("type").asText()) && enumName.equals(node.path("name").asText())) {
+            ((ArrayNode) node.get("symbols")).add(symbol);
+            return true;
+        }
+        boolean found = false;
+        for (JsonNode child : node) {
+            found |= (child.isContainerNode() && addSymbol(child, enumName, symbol));
+        }
+        return found;
+    }
+
     private static ObjectNode tree(Schema schema) {
         try {
             return (ObjectNode) JSON.readTree(schema.toString());
