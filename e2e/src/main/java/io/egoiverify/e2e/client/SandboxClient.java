@@ -40,6 +40,15 @@ public final class SandboxClient {
         return codes;
     }
 
+    /** SMS that actually went out (the outbox), per number (E-goi form): a call answered 429 sends nothing. */
+    public Map<String, Integer> smsByNumber() {
+        Map<String, Integer> out = new HashMap<>();
+        for (JsonNode entry : get("/_sandbox/outbox")) {
+            out.merge(entry.path("number").asText(), 1, Integer::sum);
+        }
+        return out;
+    }
+
     public Optional<String> code(String providerRequestId) {
         return Optional.ofNullable(codesByProviderRequestId().get(providerRequestId));
     }

@@ -21,13 +21,17 @@ import java.util.TreeMap;
  * @param lost                   accepted requestIds without a terminal outcome
  * @param duplicateTerminals     requestIds with more than one terminal outcome
  * @param afterTerminal          non-CodeRejected outcomes published after a requestId's terminal outcome
- * @param duplicateSends         E-goi send calls beyond the first, summed over the load's numbers
+ * @param duplicateSends         SMS beyond the first (the sandbox outbox), summed over the load's numbers
+ * @param extraSendCalls         E-goi send calls beyond the first, including retries of calls that certainly had no
+ *                               effect (429, connection refused)
+ * @param duplicateSendIds       a few requestIds that got a second SMS, for diagnosis
  * @param inFlightAtFault        requests without VerificationSent nor a terminal outcome when the fault hit
  * @param recoveryMillis         longest wait, counted from the fault, for a request's first outcome or a submission's
  *                               verdict, over the work that was pending at or arrived after the fault
  */
 public record FaultReport(String scenario, int requested, int lost, int duplicateTerminals, int afterTerminal,
-                          int duplicateSends, int inFlightAtFault, long recoveryMillis,
+                          int duplicateSends, int extraSendCalls, List<String> duplicateSendIds,
+                          int inFlightAtFault, long recoveryMillis,
                           Map<String, Integer> terminalsByTopic, Map<String, Integer> failuresByReason,
                           long p50RequestToSentMillis,
                           long p99RequestToSentMillis, long durationMillis) {
@@ -38,6 +42,9 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         String sentTopic = e2e.topics().sent.name();
         String rejectedTopic = e2e.topics().codeRejected.name();
         Map<String, Integer> sendCalls = e2e.sandbox().sendCallsByNumber();
+        Map<String, Integer> sms = e2e.sandbox().smsByNumber();
+        int extraCalls = 0;
+        List<String> duplicateIds = new ArrayList<>();
         Map<String, Integer> byTopic = new TreeMap<>();
         Map<String, Integer> failures = new TreeMap<>();
         List<Long> requestToSent = new ArrayList<>();
@@ -71,8 +78,13 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                 }
                 ended |= outcomes.isTerminal(e.topic());
             }
-            duplicateSends += Math.max(0, sendCalls.getOrDefault(SandboxClient.egoiForm(run.phoneByRequest().get(id)),
-                    0) - 1);
+            String number = SandboxClient.egoiForm(run.phoneByRequest().get(id));
+            int extraSms = Math.max(0, sms.getOrDefault(number, 0) - 1);
+            duplicateSends += extraSms;
+            if (extraSms > 0 && duplicateIds.size() < 10) {
+                duplicateIds.add(id);
+            }
+            extraCalls += Math.max(0, sendCalls.getOrDefault(number, 0) - 1);
             OutcomeLog.Event first = events.stream().filter(e -> !e.topic().equals(rejectedTopic)).findFirst()
                     .orElse(null);
             if (first != null) {
@@ -90,7 +102,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         }
         Collections.sort(requestToSent);
         return new FaultReport(scenario, run.requestedAt().size(), lost, duplicates, afterTerminal, duplicateSends,
-                inFlightAtFault, recovery, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
+                extraCalls, List.copyOf(duplicateIds), inFlightAtFault, recovery, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
                 System.currentTimeMillis() - run.startedAt());
     }
 
@@ -114,7 +126,8 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
     }
 
     public String summary() {
-        return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSends=%d "
+        return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSms=%d "
+                        + "extraSendCalls=" + extraSendCalls + " duplicateSmsIds=" + duplicateSendIds + " "
                         + "(inFlightAtFault=%d) recovery=%dms terminals=%s failures=%s request->sent p50=%dms p99=%dms",
                 scenario, requested, lost, duplicateTerminals, afterTerminal, duplicateSends, inFlightAtFault,
                 recoveryMillis, terminalsByTopic, failuresByReason, p50RequestToSentMillis, p99RequestToSentMillis);
