@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A record the processor refuses ({@link BadRecordException}: no key, key not its requestId, no value) or cannot
  * fold goes to the dead-letter topic and processing continues, so one bad record never blocks its partition.
- * A registry outage fails the task instead (retried by a replacement thread). The record's contents are never logged.
+ * A registry outage, or any Kafka failure (store, producer, serializer — a StreamsException raised after the production
+ * handler chose to fail), fails the task instead (retried by a replacement thread). Record contents are never logged.
  */
 public class DeadLetteringProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
@@ -28,6 +30,11 @@ public class DeadLetteringProcessingHandler implements ProcessingExceptionHandle
         if (RegistryOutage.causedBy(exception)) {
             log.warn("schema registry unavailable while processing {}-{}@{}; failing the task to retry",
                     context.topic(), context.partition(), context.offset());
+            return Response.fail();
+        }
+        if (exception instanceof KafkaException) {
+            // A store, producer or serialization failure (already judged by the production handler) is not the
+            // record's fault: fail so that the replacement thread processes the record again.
             return Response.fail();
         }
         log.warn("dead-lettering {}-{}@{}: {}: {}", context.topic(), context.partition(), context.offset(),

@@ -104,6 +104,16 @@ class DeadLetteringHandlersTest {
     }
 
     @Test
+    void kafkaFailureWhileProcessingFailsRatherThanDeadLettering() {
+        DeadLetteringProcessingHandler handler = new DeadLetteringProcessingHandler();
+        handler.configure(CONFIG);
+        var response = handler.handleError(context(), new Record<>("x", "y", 1L),
+                new org.apache.kafka.streams.errors.StreamsException("producer fenced"));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
     void failedThreadIsReplaced() {
         assertThat(LifecycleService.onUncaught(new RegistryUnavailableException("down", null)))
                 .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);

@@ -32,11 +32,14 @@ class SecretsTest {
     private static final String NATIONAL = "912345678";
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final List<ch.qos.logback.core.Appender<ILoggingEvent>> console = new ArrayList<>();
     private Level previous;
 
     @BeforeEach
     void captureLogs() {
         previous = root.getLevel();
+        root.iteratorForAppenders().forEachRemaining(console::add);
+        console.forEach(root::detachAppender); // DEBUG goes to the list only, not to the build output
         root.setLevel(Level.DEBUG);
         logs.start();
         root.addAppender(logs);
@@ -46,6 +49,7 @@ class SecretsTest {
     void restoreLogs() {
         root.detachAppender(logs);
         root.setLevel(previous);
+        console.forEach(root::addAppender);
     }
 
     @Test
