@@ -54,6 +54,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         int duplicateSends = 0;
         long recovery = 0;
         Map<String, Long> submittedAt = run.submittedAt();
+        List<Long> waits = new ArrayList<>();
         for (Map.Entry<String, Long> r : run.requestedAt().entrySet()) {
             String id = r.getKey();
             long requested = r.getValue();
@@ -95,10 +96,18 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                     recovery = Math.max(recovery, first.timestamp() - Math.max(requested, faultAt));
                 }
             }
+            // A submission's verdict: the first CodeRejected or terminal outcome after it (a check E-goi could not
+            // judge is answered CodeRejected(FAILED); the user may try again).
             Long submitted = submittedAt.get(id);
-            if (submitted != null && !terminals.isEmpty() && terminals.get(0).timestamp() > faultAt) {
-                recovery = Math.max(recovery, terminals.get(0).timestamp() - Math.max(submitted, faultAt));
+            if (submitted != null) {
+                events.stream().filter(e -> e.timestamp() >= submitted)
+                        .filter(e -> e.topic().equals(rejectedTopic) || outcomes.isTerminal(e.topic())).findFirst()
+                        .filter(verdict -> verdict.timestamp() > faultAt).ifPresent(verdict -> waits.add(
+                                verdict.timestamp() - Math.max(submitted, faultAt)));
             }
+        }
+        for (long wait : waits) {
+            recovery = Math.max(recovery, wait);
         }
         Collections.sort(requestToSent);
         return new FaultReport(scenario, run.requestedAt().size(), lost, duplicates, afterTerminal, duplicateSends,

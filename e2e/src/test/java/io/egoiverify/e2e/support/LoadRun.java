@@ -30,6 +30,8 @@ public final class LoadRun implements AutoCloseable {
     private final Map<String, String> phoneByRequest = new ConcurrentHashMap<>();
     private final Set<String> submitted = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> submittedAt = new ConcurrentHashMap<>();
+    private final Set<String> retried = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> codes = new ConcurrentHashMap<>();
     private final AtomicInteger produced = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "load");
@@ -76,6 +78,7 @@ public final class LoadRun implements AutoCloseable {
             Map<String, String> providerIds = new ConcurrentHashMap<>();
             for (String requestId : requestedAt.keySet()) {
                 if (submitted.contains(requestId)) {
+                    retryUnjudged(requestId);
                     continue;
                 }
                 for (OutcomeLog.Event event : e2e.outcomes().events(requestId, e2e.topics().sent.name())) {
@@ -92,12 +95,29 @@ public final class LoadRun implements AutoCloseable {
             for (String requestId : toAnswer) {
                 String code = codes.get(providerIds.get(requestId));
                 if (code != null && submitted.add(requestId)) {
+                    codes.put(requestId, code);
                     submittedAt.put(requestId, System.currentTimeMillis());
                     e2e.inputs().send(Inputs.submission(requestId, requestId + "-s1", code));
                 }
             }
         } catch (RuntimeException e) {
             LOG.warn("load {}: cannot answer codes: {}", name, e.toString());
+        }
+    }
+
+    /** A check E-goi could not judge is answered CodeRejected(FAILED): the user types the code once more. */
+    private void retryUnjudged(String requestId) {
+        if (retried.contains(requestId) || !e2e.outcomes().terminals(requestId).isEmpty()) {
+            return;
+        }
+        for (OutcomeLog.Event e : e2e.outcomes().events(requestId, e2e.topics().codeRejected.name())) {
+            if (e.value() instanceof io.egoiverify.events.CodeRejected r
+                    && r.getReason() == io.egoiverify.events.RejectReason.FAILED && retried.add(requestId)) {
+                String code = codes.get(requestId);
+                submittedAt.put(requestId, System.currentTimeMillis());
+                e2e.inputs().send(Inputs.submission(requestId, requestId + "-s2", code));
+                return;
+            }
         }
     }
 
