@@ -129,6 +129,27 @@ public final class DevStack implements AutoCloseable {
                 topics.add(t);
             }
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            awaitTopics(admin, names.all().values(), Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Waits until every topic is visible in the broker's metadata: creation is acknowledged by the controller, and a
+     * describe right after it can still miss a topic, which would make the lifecycle's co-partitioning check refuse.
+     */
+    public static void awaitTopics(Admin admin, java.util.Collection<String> names, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics not visible within " + timeout + ": " + e.getCause());
+                }
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -275,7 +275,8 @@ public final class CommandWorker implements AutoCloseable {
     }
 
     private void resumeWhenPossible() {
-        if (pausedUntil.isEmpty() || inFlight >= config.flow().maxInFlight()) {
+        // hysteresis: resuming at the first free slot would re-fetch a whole batch to dispatch one record
+        if (pausedUntil.isEmpty() || inFlight > config.flow().maxInFlight() * 3 / 4) {
             return;
         }
         long now = System.nanoTime();

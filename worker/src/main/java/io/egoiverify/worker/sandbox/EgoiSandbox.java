@@ -41,6 +41,15 @@ public final class EgoiSandbox implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static {
+        // The JDK server closes idle keep-alive connections beyond 200 (its default), which makes a pooled client with
+        // hundreds of connections race against closes. Read once by the JDK when the first server is created; an
+        // explicit -D setting wins.
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "20000");
+        }
+    }
+
     private final SandboxLedger ledger;
     private final SandboxApi api;
     private final Set<HttpExchange> unanswered = ConcurrentHashMap.newKeySet();

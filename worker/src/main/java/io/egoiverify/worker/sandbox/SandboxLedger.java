@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,7 +53,9 @@ final class SandboxLedger {
     /** Generates a code, "sends" it, and returns E-goi's requestId. */
     String send(String apiKey, String number, String codeType, int codeSize, int ttlSeconds, String message) {
         String code = code(codeType, codeSize);
-        String requestId = UUID.randomUUID().toString().replace("-", "");
+        // 32 hex chars like E-goi's; ThreadLocalRandom because UUID.randomUUID's SecureRandom serialises callers
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        String requestId = String.format("%016x%016x", r.nextLong(), r.nextLong());
         Instant now = clock.instant();
         pending.put(requestId, new Pending(apiKey, code, now.plusSeconds(ttlSeconds)));
         synchronized (outbox) {

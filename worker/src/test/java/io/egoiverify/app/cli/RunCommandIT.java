@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.egoiverify.app.CliRun;
+import io.egoiverify.app.dev.DevStack;
 import io.egoiverify.app.dev.EmbeddedKafka;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
@@ -55,6 +56,7 @@ class RunCommandIT {
             admin.createTopics(names.all().values().stream()
                     .map(n -> new NewTopic(n, n.equals(oddOne) ? partitions + 1 : partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
+            DevStack.awaitTopics(admin, names.all().values(), Duration.ofSeconds(30));
         }
     }
 
@@ -101,15 +103,23 @@ class RunCommandIT {
 
         CliRun published = CliRun.of(env, "publish", "request", "-r", "run-1", "-p", "+351910000071");
         assertThat(published.exitCode()).as(published.err()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.lastCode("351-910000071").isPresent());
+        // submit only once SENT is out: before it, the lifecycle rightly answers NOT_SENT_YET
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen("a.verification.sent"));
         CliRun submitted = CliRun.of(env, "publish", "submit", "-r", "run-1", "-c",
                 sandbox.lastCode("351-910000071").orElseThrow());
         assertThat(submitted.exitCode()).as(submitted.err()).isZero();
 
         // tail prints both outcomes; stop it once they are there (its output is only readable after it ends)
-        await().atMost(Duration.ofSeconds(30)).until(RunCommandIT::verifiedSeen);
+        boolean verified;
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen("a.verification.verified"));
+            verified = true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            verified = false;
+        }
         stopTail.complete(null);
         CliRun tailed = tail.get(30, TimeUnit.SECONDS);
+        assertThat(verified).as("VERIFIED published; tail saw:%n%s", tailed.out()).isTrue();
         assertThat(tailed.exitCode()).isZero();
         assertThat(tailed.out()).contains("SENT").contains("VERIFIED").contains("run-1")
                 .doesNotContain("910000071");
@@ -119,15 +129,17 @@ class RunCommandIT {
         assertThat(ran.exitCode()).as(ran.err()).isZero();
     }
 
-    /** Whether the verified outcome is committed (tail's output is only readable after it ends). */
-    private static boolean verifiedSeen() {
+    /** Whether {@code topic} has a committed record (tail's output is only readable after it ends). */
+    private static boolean seen(String topic) {
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
                 "bootstrap.servers", kafka.bootstrapServers(), "isolation.level", "read_committed"),
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var parts = consumer.partitionsFor("a.verification.verified").stream()
+            var parts = consumer.partitionsFor(topic).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
-            return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum() > 0;
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            return !consumer.poll(Duration.ofMillis(500)).isEmpty();
         }
     }
 

@@ -121,6 +121,22 @@ class DevStackIT {
     }
 
     @Test
+    void thePromptPublishesAndShowsTheOutbox() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        boolean quit = new DevPrompt(stack, out).run(new java.io.ByteArrayInputStream(
+                "request prompt-1 +351910000081\nbogus\nsubmit prompt-1\nquit\n".getBytes()));
+        assertThat(quit).isTrue();
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("requested prompt-1")
+                .contains("unknown command 'bogus'").contains("usage: submit <requestId> <code>");
+        assertThat(stack.outcomes().await("prompt-1", o -> o.kind() == Outcome.Kind.SENT, Duration.ofSeconds(30)))
+                .isPresent();
+        bytes.reset();
+        new DevPrompt(stack, out).run(new java.io.ByteArrayInputStream("outbox\n".getBytes()));
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("351-910000081");
+    }
+
+    @Test
     void noCodeApiKeyOrFullPhoneNumberIsLogged() throws Exception {
         verify("secret-1", "+351910000061", true);
         verify("secret-2", "+351910000062", false);

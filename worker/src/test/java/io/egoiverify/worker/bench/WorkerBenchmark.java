@@ -89,11 +89,15 @@ public final class WorkerBenchmark {
     }
 
     void run(int commands, Path reportDir) throws Exception {
+        // (0) the HTTP ceiling: client + sandbox alone, 1000 calls in flight, no Kafka
+        double httpRate = httpOnly(Math.min(commands, 20_000), 1000);
+        System.out.printf(Locale.ROOT, "http only: %.0f calls/s%n", httpRate);
+
         // (1) throughput: a backlog of commands drained by one worker instance
         Topics t1 = topics("tput");
         produce(t1, commands, 0, 0);
-        long t0 = System.nanoTime();
         CommandWorker worker = worker(t1, "bench-tput");
+        long t0 = System.nanoTime(); // from the moment the worker has joined its group
         int done = awaitResults(t1, commands, Duration.ofMinutes(5), null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         worker.close(Duration.ofSeconds(10));
@@ -129,7 +133,8 @@ public final class WorkerBenchmark {
         System.out.printf(Locale.ROOT, "naive: %d in %d s = %.1f commands/s%n", naiveDone, naiveWindow.toSeconds(),
                 naiveRate);
 
-        Report report = new Report(Instant.now(), Runtime.getRuntime().availableProcessors(), partitions, commands,
+        Report report = new Report(Instant.now(), Runtime.getRuntime().availableProcessors(), partitions, httpRate,
+                commands,
                 seconds, workerRate, latencyCommands, rate, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
                 sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), naiveDone, naiveWindow.toSeconds(), naiveRate,
                 sandbox.sendCallsByNumber().size());
@@ -143,6 +148,12 @@ public final class WorkerBenchmark {
             admin.createTopics(List.of(new NewTopic(names.commands(), partitions, (short) 1),
                     new NewTopic(names.results(), partitions, (short) 1),
                     new NewTopic(names.deadLetter(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline && !admin.describeTopics(List.of(names.commands(), names.results()))
+                    .allTopicNames().get().values().stream().flatMap(d -> d.partitions().stream())
+                    .allMatch(p -> p.leader() != null)) {
+                Thread.sleep(50);
+            }
         }
         return new Topics(names, registry, new AvroSerdeConfig("mock://bench", null, true, false));
     }
@@ -169,8 +180,10 @@ public final class WorkerBenchmark {
     }
 
     private void produce(Topics topics, int count, int perSecond, int unused, Map<String, Long> producedAt) {
+        // the load generator is not under test: plain acks=1 producer
         Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "all");
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.ACKS_CONFIG, "1",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         try (KafkaProducer<String, VerificationCommand> p = new KafkaProducer<>(props, new StringSerializer(),
                 topics.commands.valueSerde().serializer())) {
             long start = System.nanoTime();
@@ -250,6 +263,23 @@ public final class WorkerBenchmark {
         return done;
     }
 
+    private double httpOnly(int calls, int concurrency) throws InterruptedException {
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(concurrency);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(calls);
+        SenderProfile profile = PROFILES.find("default").orElseThrow();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            slots.acquire();
+            client.send(profile, new SendRequest("+3519" + (20_000_000 + i), "numeric", 6, 60, "{CODE}", null))
+                    .whenComplete((r, e) -> {
+                        slots.release();
+                        done.countDown();
+                    });
+        }
+        done.await();
+        return calls / ((System.nanoTime() - t0) / 1e9);
+    }
+
     private static long pct(List<Long> sorted, int p) {
         if (sorted.isEmpty()) {
             return -1;
@@ -257,17 +287,17 @@ public final class WorkerBenchmark {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
     }
 
-    record Report(Instant at, int cpus, int partitions, int commands, double seconds, double workerRate,
+    record Report(Instant at, int cpus, int partitions, double httpRate, int commands, double seconds, double workerRate,
                   int latencyCommands, int latencyRate, long p50Nanos, long p95Nanos, long p99Nanos, long maxNanos,
                   int naiveDone, long naiveSeconds, double naiveRate, int distinctNumbersSent) {
         void write(Path dir) throws Exception {
             Files.createDirectories(dir);
             String json = String.format(Locale.ROOT, "{\"at\":\"%s\",\"cpus\":%d,\"partitions\":%d,"
-                    + "\"providerLatencyMs\":%d,\"worker\":{\"commands\":%d,\"seconds\":%.3f,\"commandsPerSecond\":%.1f},"
+                    + "\"providerLatencyMs\":%d,\"httpOnlyCallsPerSecond\":%.1f,\"worker\":{\"commands\":%d,\"seconds\":%.3f,\"commandsPerSecond\":%.1f},"
                     + "\"latency\":{\"commands\":%d,\"ratePerSecond\":%d,\"p50Ms\":%.1f,\"p95Ms\":%.1f,\"p99Ms\":%.1f,"
                     + "\"maxMs\":%.1f,\"p50OverheadMs\":%.1f},\"naive\":{\"commands\":%d,\"seconds\":%d,"
                     + "\"commandsPerSecond\":%.2f},\"ratio\":%.1f}%n", at, cpus, partitions,
-                    PROVIDER_LATENCY.toMillis(), commands, seconds, workerRate, latencyCommands, latencyRate,
+                    PROVIDER_LATENCY.toMillis(), httpRate, commands, seconds, workerRate, latencyCommands, latencyRate,
                     ms(p50Nanos), ms(p95Nanos), ms(p99Nanos), ms(maxNanos), ms(p50Nanos) - PROVIDER_LATENCY.toMillis(),
                     naiveDone, naiveSeconds, naiveRate, workerRate / Math.max(naiveRate, 1e-9));
             Files.writeString(dir.resolve("worker-bench.json"), json);
@@ -279,12 +309,13 @@ public final class WorkerBenchmark {
 
                     | measure | value |
                     |---|---|
+                    | HTTP ceiling: EgoiClient -> sandbox alone, 1000 calls in flight, no Kafka | %.0f calls/s |
                     | worker: backlog of %d send commands drained | %.2f s = **%.0f commands/s** |
                     | latency at %d commands/s (%d commands), produce → result readable (read_committed) | p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms |
                     | overhead over the provider's %d ms at p50 | %.1f ms |
                     | naive sequential consumer (poll → blocking call → produce), %d s | %d commands = **%.2f commands/s** |
                     | ratio worker / naive | **%.0f×** |
-                    """, at, partitions, PROVIDER_LATENCY.toMillis(), cpus, commands, seconds, workerRate,
+                    """, at, partitions, PROVIDER_LATENCY.toMillis(), cpus, httpRate, commands, seconds, workerRate,
                     latencyRate, latencyCommands, ms(p50Nanos), ms(p95Nanos), ms(p99Nanos), ms(maxNanos),
                     PROVIDER_LATENCY.toMillis(), ms(p50Nanos) - PROVIDER_LATENCY.toMillis(), naiveSeconds, naiveDone,
                     naiveRate, workerRate / Math.max(naiveRate, 1e-9));

@@ -1,0 +1,73 @@
+package io.egoiverify.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.egoiverify.app.CliRun;
+import io.egoiverify.app.dev.EmbeddedKafka;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code schemas register|check}, {@code sandbox} and {@code settings}, in-process. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ToolCommandsTest {
+
+    @Test
+    void schemasCheckFindsThemMissingThenRegisterMakesThemCompatible() {
+        Map<String, String> env = Map.of("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "mock://schemas-" + UUID.randomUUID());
+        CliRun before = CliRun.of(env, "schemas", "check");
+        assertThat(before.exitCode()).isEqualTo(1);
+        assertThat(before.out()).contains("verification.requested-value").contains("MISSING")
+                .contains("11 subject(s) not compatible or missing");
+
+        CliRun register = CliRun.of(env, "schemas", "register");
+        assertThat(register.exitCode()).as(register.err()).isZero();
+        assertThat(register.out().lines()).hasSize(11);
+
+        CliRun after = CliRun.of(env, "schemas", "check");
+        assertThat(after.exitCode()).as(after.out()).isZero();
+        assertThat(after.out()).contains("OK (identical to v1)").contains("all compatible");
+    }
+
+    @Test
+    void schemasNeedARegistry() {
+        CliRun run = CliRun.of(Map.of(), "schemas", "check");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).singleElement().asString().contains("missing setting schema.registry.url");
+    }
+
+    @Test
+    void sandboxServesTheOutboxUntilStopped() throws Exception {
+        int port = EmbeddedKafka.freePort();
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(Map.of(),
+                new ByteArrayInputStream(new byte[0]), stop, "sandbox", "--port", Integer.toString(port)));
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/_sandbox/outbox")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        stop.complete(null);
+        CliRun done = run.get(20, TimeUnit.SECONDS);
+        assertThat(done.exitCode()).isZero();
+        assertThat(done.out()).contains("E-goi sandbox listening on http://127.0.0.1:" + port + "/api/public");
+    }
+
+    @Test
+    void settingsShowsOriginsAndMasksSecrets() {
+        CliRun run = CliRun.of(Map.of("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "very-secret-key"), "settings",
+                "--set", "ops.port=9999");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("profile.default.api-key").contains("<secret>")
+                .doesNotContain("very-secret-key").containsPattern("ops.port\\s+'9999'\\s+command line");
+    }
+}
