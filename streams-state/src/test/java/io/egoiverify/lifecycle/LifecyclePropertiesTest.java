@@ -166,6 +166,22 @@ class LifecyclePropertiesTest {
                     || s.before().status() == Status.CANCEL_PENDING)) {
                 requested = true;
             }
+            // Invariant 6: a new invalid request fails INVALID_REQUEST; a new valid one is admitted; a duplicate is silent.
+            if (s.input() instanceof Input.Requested r && s.before() != null && s.before().wakeAt().isAfter(s.now())
+                    && s.before().status() != Status.CANCEL_PENDING) {
+                assertThat(s.t().outputs()).as("duplicate request").isEmpty();
+            }
+            if (s.input() instanceof Input.Requested r && s.before() == null) {
+                boolean valid = !r.event().getPhoneNumber().equals("+1");
+                assertThat(s.t().outputs()).singleElement().satisfies(o -> {
+                    if (valid) {
+                        assertThat(o).isInstanceOf(Output.Issue.class);
+                    } else {
+                        assertThat(((VerificationFailed) ((Output.Publish) o).event()).getReason())
+                                .isEqualTo(FailureReason.INVALID_REQUEST);
+                    }
+                });
+            }
             // Deadlines never lie in the past after a step.
             if (s.t().state() != null) {
                 assertThat(s.t().state().wakeAt()).isAfter(s.now());
