@@ -20,8 +20,23 @@ public final class CoPartitioning {
     private CoPartitioning() {
     }
 
-    /** Describes the topics and verifies them; throws {@link IllegalStateException} with the reason. */
-    public static void check(Admin admin, List<String> topics, Duration timeout) {
+    /**
+     * Describes the topics and verifies them; throws {@link IllegalStateException} with the reason.
+     *
+     * @param coPartitioned topics that must exist with one partition count
+     * @param others        topics that must exist (outcomes, dead letters), any partition count
+     */
+    public static void check(Admin admin, List<String> coPartitioned, List<String> others, Duration timeout) {
+        Map<String, Integer> otherCounts = describe(admin, others, timeout);
+        List<String> missing = otherCounts.entrySet().stream().filter(e -> e.getValue() == null)
+                .map(Map.Entry::getKey).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("refusing to start: topics missing: " + String.join(", ", missing));
+        }
+        verify(describe(admin, coPartitioned, timeout));
+    }
+
+    private static Map<String, Integer> describe(Admin admin, List<String> topics, Duration timeout) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String topic : topics) {
             counts.put(topic, null);
@@ -42,7 +57,7 @@ public final class CoPartitioning {
                 throw new IllegalStateException("interrupted while describing topics", e);
             }
         }
-        verify(counts);
+        return counts;
     }
 
     /**

@@ -3,6 +3,8 @@ package io.egoiverify.lifecycle.streams;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -55,7 +57,10 @@ public final class LifecycleService implements AutoCloseable {
         return p;
     }
 
-    /** Checks co-partitioning (throws {@link IllegalStateException} if wrong), then starts the topology. */
+    /**
+     * Checks that every topic exists and that inputs and internal topics are co-partitioned (throws
+     * {@link IllegalStateException} with the reason otherwise), then starts the topology.
+     */
     public synchronized void start(Properties kafkaProps) {
         if (streams != null) {
             throw new IllegalStateException("already started");
@@ -67,7 +72,9 @@ public final class LifecycleService implements AutoCloseable {
             }
         });
         try (Admin admin = Admin.create(adminProps)) {
-            CoPartitioning.check(admin, topics.names.coPartitioned(), ADMIN_TIMEOUT);
+            List<String> others = new ArrayList<>(topics.names.outcomes());
+            others.add(topics.names.deadLetter());
+            CoPartitioning.check(admin, topics.names.coPartitioned(), others, ADMIN_TIMEOUT);
         }
         KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config),
                 streamsProperties(topics, config, kafkaProps));
@@ -81,6 +88,11 @@ public final class LifecycleService implements AutoCloseable {
     static StreamThreadExceptionResponse onUncaught(Throwable error) {
         log.warn("stream thread failed, replacing it: {}", error.toString());
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** The running instance (for metrics binding and health), or null before {@link #start}. */
+    public synchronized KafkaStreams kafkaStreams() {
+        return streams;
     }
 
     public synchronized KafkaStreams.State state() {

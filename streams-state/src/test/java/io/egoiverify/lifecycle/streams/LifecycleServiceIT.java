@@ -198,7 +198,7 @@ class LifecycleServiceIT {
     }
 
     @Test
-    void refusesToStartWhenTopicsAreNotCoPartitioned() {
+    void refusesToStartWhenTopicsAreMissingOrNotCoPartitioned() {
         Topics t = new Topics(TopicNames.withPrefix("it-copart-"), registry, serde);
         KAFKA.createTopics(2, t.names.requested(), t.names.codeSubmitted(), t.names.cancelRequested(),
                 t.names.commands());
@@ -207,7 +207,13 @@ class LifecycleServiceIT {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         assertThatThrownBy(() -> service.start(props)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("topics missing").hasMessageContaining(t.names.deadLetter());
+        List<String> rest = new java.util.ArrayList<>(t.names.outcomes());
+        rest.add(t.names.deadLetter());
+        KAFKA.createTopics(1, rest.toArray(String[]::new));
+        assertThatThrownBy(() -> service.start(props)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not co-partitioned").hasMessageContaining(t.names.results() + "=3");
+        assertThat(service.isRunning()).isFalse();
     }
 
     private static String header(ConsumerRecord<?, ?> r, String name) {
