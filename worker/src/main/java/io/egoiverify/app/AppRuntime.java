@@ -61,7 +61,7 @@ public final class AppRuntime {
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry()).start();
         }
-        Duration grace = config.ops().registryGrace();
+        Duration grace = config.ops().readinessGrace();
         if (runsState()) {
             lifecycle = new LifecycleService(topics, config.lifecycle());
             lifecycle.start(streamsProperties());

@@ -12,16 +12,16 @@ import java.util.Objects;
  * @param logFormat       {@code text} or {@code json}
  * @param logLevel        level of the application's loggers
  * @param shutdownTimeout bound on a graceful stop
- * @param registryGrace   how long an unreachable registry is tolerated before readiness turns false
+ * @param readinessGrace  how long a component that was ready may dip before readiness turns false
  */
 public record OpsConfig(boolean enabled, String host, int port, String logFormat, String logLevel,
-                        Duration shutdownTimeout, Duration registryGrace) {
+                        Duration shutdownTimeout, Duration readinessGrace) {
     public OpsConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(logFormat, "logFormat");
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
-        Objects.requireNonNull(registryGrace, "registryGrace");
+        Objects.requireNonNull(readinessGrace, "readinessGrace");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }

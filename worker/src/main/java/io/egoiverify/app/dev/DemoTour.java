@@ -168,7 +168,13 @@ public final class DemoTour {
 
     private void printTable(List<Result> results) {
         out.println();
-        String fmt = "%-4s %-30s %-62s %-62s %s%n";
+        int e = "expected".length();
+        int a = "actual".length();
+        for (Result r : results) {
+            e = Math.max(e, String.join(" ", r.expected()).length());
+            a = Math.max(a, String.join(" ", r.actual()).length());
+        }
+        String fmt = "%-3s %-30s %-" + e + "s  %-" + a + "s  %s%n";
         out.printf(fmt, "#", "scenario", "expected", "actual", "result");
         int n = 1;
         for (Result r : results) {

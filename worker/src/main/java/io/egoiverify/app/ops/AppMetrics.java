@@ -5,21 +5,17 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The process's meter registry (Prometheus) with JVM and process meters, and binders for Kafka clients. Binders hold
- * background threads; {@link #close()} releases them.
+ * The process's meter registry (Prometheus) with JVM and process meters. Kafka client metrics arrive through
+ * {@link KafkaMetricsBridge}: the lifecycle service and the command worker do not hand out their clients, so
+ * Micrometer's KafkaClientMetrics/KafkaStreamsMetrics binders (which need the client object) cannot be used on them.
  */
 public final class AppMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
@@ -43,23 +39,9 @@ public final class AppMetrics implements AutoCloseable {
         return registry;
     }
 
-    public synchronized void bind(KafkaStreams streams) {
-        KafkaStreamsMetrics m = new KafkaStreamsMetrics(streams);
-        m.bindTo(registry);
-        binders.add(m);
-    }
-
-    public synchronized void bind(Consumer<?, ?> consumer) {
-        add(new KafkaClientMetrics(consumer));
-    }
-
-    public synchronized void bind(Producer<?, ?> producer) {
-        add(new KafkaClientMetrics(producer));
-    }
-
-    private void add(KafkaClientMetrics m) {
-        m.bindTo(registry);
-        binders.add(m);
+    /** A binder to close with the registry (e.g. Micrometer's KafkaClientMetrics for a client this process owns). */
+    public synchronized void add(AutoCloseable binder) {
+        binders.add(binder);
     }
 
     @Override
