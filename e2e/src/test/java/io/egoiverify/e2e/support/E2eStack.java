@@ -49,7 +49,8 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
         this.topics = new Topics(TopicNames.defaults(), registry,
                 new AvroSerdeConfig(ports.registryUrl(), null, true, false));
         this.inputs = new Inputs(ports.bootstrap(), topics);
-        this.outcomes = new OutcomeLog(ports.bootstrap(), topics);
+        // The internal topics too: fault reports show a slow flow's commands and results (never its code).
+        this.outcomes = new OutcomeLog(ports.bootstrap(), topics, true);
         this.sandbox = new SandboxClient(ports.sandboxUrl());
         this.shutdownHook = new Thread(stack::down, "e2e-stack-down");
         Runtime.getRuntime().addShutdownHook(shutdownHook);

@@ -31,7 +31,7 @@ import java.util.TreeMap;
  */
 public record FaultReport(String scenario, int requested, int lost, int duplicateTerminals, int afterTerminal,
                           int duplicateSends, int extraSendCalls, List<String> duplicateSendIds,
-                          int inFlightAtFault, long recoveryMillis,
+                          int inFlightAtFault, long recoveryMillis, String slowestFlow,
                           Map<String, Integer> terminalsByTopic, Map<String, Integer> failuresByReason,
                           long p50RequestToSentMillis,
                           long p99RequestToSentMillis, long durationMillis) {
@@ -45,6 +45,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         Map<String, Integer> sms = e2e.sandbox().smsByNumber();
         int extraCalls = 0;
         List<String> duplicateIds = new ArrayList<>();
+        java.util.Set<String> outcomeTopics = java.util.Set.copyOf(e2e.topics().names.outcomes());
         Map<String, Integer> byTopic = new TreeMap<>();
         Map<String, Integer> failures = new TreeMap<>();
         List<Long> requestToSent = new ArrayList<>();
@@ -54,11 +55,12 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         int duplicateSends = 0;
         long recovery = 0;
         Map<String, Long> submittedAt = run.submittedAt();
-        List<Long> waits = new ArrayList<>();
+        Map<String, Long> waits = new java.util.HashMap<>();
         for (Map.Entry<String, Long> r : run.requestedAt().entrySet()) {
             String id = r.getKey();
             long requested = r.getValue();
-            List<OutcomeLog.Event> events = outcomes.events(id);
+            List<OutcomeLog.Event> events = outcomes.events(id).stream()
+                    .filter(e -> outcomeTopics.contains(e.topic())).toList();
             List<OutcomeLog.Event> terminals = outcomes.terminals(id);
             if (terminals.isEmpty()) {
                 lost++;
@@ -93,7 +95,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                     requestToSent.add(first.timestamp() - requested);
                 }
                 if (first.timestamp() > faultAt) {
-                    recovery = Math.max(recovery, first.timestamp() - Math.max(requested, faultAt));
+                    waits.put(id + " (request)", first.timestamp() - Math.max(requested, faultAt));
                 }
             }
             // A submission's verdict: the first CodeRejected or terminal outcome after it (a check E-goi could not
@@ -102,17 +104,40 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
             if (submitted != null) {
                 events.stream().filter(e -> e.timestamp() >= submitted)
                         .filter(e -> e.topic().equals(rejectedTopic) || outcomes.isTerminal(e.topic())).findFirst()
-                        .filter(verdict -> verdict.timestamp() > faultAt).ifPresent(verdict -> waits.add(
-                                verdict.timestamp() - Math.max(submitted, faultAt)));
+                        .filter(verdict -> verdict.timestamp() > faultAt).ifPresent(verdict -> waits.put(
+                                id + " (submission)", verdict.timestamp() - Math.max(submitted, faultAt)));
             }
         }
-        for (long wait : waits) {
-            recovery = Math.max(recovery, wait);
+        String slowest = "";
+        for (Map.Entry<String, Long> wait : waits.entrySet()) {
+            if (wait.getValue() > recovery) {
+                recovery = wait.getValue();
+                slowest = wait.getKey();
+            }
         }
+        String slowestId = slowest.isEmpty() ? "" : slowest.substring(0, slowest.indexOf(' '));
+        String slowestFlow = slowest.isEmpty() ? "" : slowest + ": " + outcomes.events(slowestId).stream()
+                .map(e -> e.topic().substring(e.topic().lastIndexOf('.') + 1) + "@"
+                        + (e.timestamp() - Math.max(faultAt == Long.MAX_VALUE ? 0 : faultAt, 0)) + "ms"
+                        + (e.value() == null ? "" : " " + brief(e))).toList()
+                + (submittedAt.containsKey(slowestId) ? " last submission@" + (submittedAt.get(slowestId) - faultAt)
+                + "ms" : "");
         Collections.sort(requestToSent);
         return new FaultReport(scenario, run.requestedAt().size(), lost, duplicates, afterTerminal, duplicateSends,
-                extraCalls, List.copyOf(duplicateIds), inFlightAtFault, recovery, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
+                extraCalls, List.copyOf(duplicateIds), inFlightAtFault, recovery, slowestFlow, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
                 System.currentTimeMillis() - run.startedAt());
+    }
+
+    private static String brief(OutcomeLog.Event e) {
+        if (e.value() instanceof io.egoiverify.internal.VerificationCommand c) {
+            return c.getAction().getClass().getSimpleName() + " " + c.getCommandId();
+        }
+        if (e.value() instanceof io.egoiverify.internal.VerificationCommandResult r) {
+            return r.getStatus() + " " + r.getCommandId() + " calls=" + r.getProviderCalls() + " " + r.getDetail();
+        }
+        String text = e.value().toString();
+        int reason = text.indexOf("\"reason\"");
+        return reason < 0 ? "" : text.substring(reason, Math.min(text.length(), reason + 40));
     }
 
     private static long percentile(List<Long> sorted, double q) {
@@ -137,7 +162,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
     public String summary() {
         return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSms=%d "
                         + "extraSendCalls=" + extraSendCalls + " duplicateSmsIds=" + duplicateSendIds + " "
-                        + "(inFlightAtFault=%d) recovery=%dms terminals=%s failures=%s request->sent p50=%dms p99=%dms",
+                        + "(inFlightAtFault=%d) recovery=%dms [" + slowestFlow + "] terminals=%s failures=%s request->sent p50=%dms p99=%dms",
                 scenario, requested, lost, duplicateTerminals, afterTerminal, duplicateSends, inFlightAtFault,
                 recoveryMillis, terminalsByTopic, failuresByReason, p50RequestToSentMillis, p99RequestToSentMillis);
     }

@@ -31,6 +31,7 @@ public final class LoadRun implements AutoCloseable {
     private final Set<String> submitted = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     private final Set<String> retried = ConcurrentHashMap.newKeySet();
+    /** requestId → the code the user was sent (kept to type it again after an unjudged check). */
     private final Map<String, String> codes = new ConcurrentHashMap<>();
     private final AtomicInteger produced = new AtomicInteger();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
@@ -91,9 +92,9 @@ public final class LoadRun implements AutoCloseable {
             if (toAnswer.isEmpty()) {
                 return;
             }
-            Map<String, String> codes = e2e.sandbox().codesByProviderRequestId();
+            Map<String, String> outbox = e2e.sandbox().codesByProviderRequestId();
             for (String requestId : toAnswer) {
-                String code = codes.get(providerIds.get(requestId));
+                String code = outbox.get(providerIds.get(requestId));
                 if (code != null && submitted.add(requestId)) {
                     codes.put(requestId, code);
                     submittedAt.put(requestId, System.currentTimeMillis());
