@@ -71,6 +71,7 @@ public final class DevCommand extends AppCommand {
         try {
             printBanner(stack);
             if (demo) {
+                stack.outcomes().addListener(o -> ctx.out().println("  [outcome] " + o.pretty()));
                 boolean ok = new DemoTour(stack, ctx.out(), Duration.ofSeconds(demoTimeoutSeconds)).run();
                 return ok ? Main.EXIT_OK : Main.EXIT_FAILURE;
             }
