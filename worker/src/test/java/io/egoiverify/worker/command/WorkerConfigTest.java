@@ -1,0 +1,32 @@
+package io.egoiverify.worker.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.egoiverify.schemas.topics.TopicNames;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class WorkerConfigTest {
+
+    @Test
+    void defaultsMatchTheDocumentedOnes() {
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults());
+        assertThat(c.groupId()).isEqualTo("egoi-verify-worker");
+        assertThat(c.flow().maxInFlight()).isEqualTo(1000);
+        assertThat(c.flow().sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.flow().transactionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.retries().retryUnknownSendOutcome()).isFalse();
+    }
+
+    @Test
+    void refusesWhatCannotWork() {
+        assertThatThrownBy(() -> WorkerConfig.of("localhost:9092", " ", TopicNames.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("transactionalId");
+        assertThatThrownBy(() -> WorkerConfig.Flow.defaults().withMaxInFlight(0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new WorkerConfig.Flow(10, OffsetMetadataCodec.MAX_SPAN + 1, Duration.ofMillis(100),
+                10, Duration.ofMillis(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(1))).hasMessageContaining("maxOffsetSpan");
+    }
+}
