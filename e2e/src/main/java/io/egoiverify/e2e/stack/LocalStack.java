@@ -63,6 +63,7 @@ public final class LocalStack implements AutoCloseable {
     /** Starts everything that is not already running, creates the topics and waits until every process is ready. */
     public void up() {
         checkArtifacts();
+        checkPortsFree();
         saveConfig();
         startBroker();
         createTopics();
@@ -492,6 +493,37 @@ public final class LocalStack implements AutoCloseable {
                     .map(n -> n.substring(0, n.length() - ".pid".length())).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fails before starting anything if a port a stopped process of this stack needs is taken by someone else. */
+    private void checkPortsFree() {
+        StackConfig.Ports p = config.ports();
+        Map<String, List<Integer>> needs = new LinkedHashMap<>();
+        needs.put("broker", List.of(p.broker(), p.controller()));
+        needs.put("registry", List.of(p.registry()));
+        needs.put("sandbox", List.of(p.sandbox()));
+        for (int i = 1; i <= config.lifecycles(); i++) {
+            needs.put(lifecycleName(i), List.of(p.lifecycleBase() + i));
+        }
+        for (int i = 1; i <= config.workers(); i++) {
+            needs.put(workerName(i), List.of(p.workerBase() + i));
+        }
+        List<String> taken = new ArrayList<>();
+        needs.forEach((name, ports) -> {
+            if (!process(name).alive()) {
+                for (int port : ports) {
+                    try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                        socket.bind(new java.net.InetSocketAddress(StackConfig.HOST, port));
+                    } catch (IOException e) {
+                        taken.add(port + " (" + name + ")");
+                    }
+                }
+            }
+        });
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException("loopback port(s) already in use by another process: "
+                    + String.join(", ", taken) + " (is `egoi-verify.jar dev` or another stack running?)");
         }
     }
 
