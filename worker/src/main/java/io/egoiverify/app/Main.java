@@ -47,7 +47,8 @@ public final class Main implements Runnable {
             return EXIT_CONFIG;
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
-            ctx.err().println("error: " + ex);
+            ctx.err().println("error: " + String.valueOf(ex).replaceAll("[\\r\\n]+", " "));
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
             return EXIT_FAILURE;
         });
         return cli.execute(args);
