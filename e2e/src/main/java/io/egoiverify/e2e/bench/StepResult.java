@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * The figures of one benchmark step. Latencies are client-observed (request produced → outcome read
- * {@code read_committed}) minus the E-goi call's own duration; {@code flowsPerSecond} counts verified flows over the
- * time from the step's first request to its last verification.
+ * {@code read_committed}) minus the E-goi call's own duration; {@code flowsPerSecond} counts the verifications
+ * completed per second in the steady state (from the pipeline filling up, at most 2 s, to the end of production).
  */
 record StepResult(String label, int offeredPerSecond, int requested, double producingSeconds, int verified,
                   int expired, int failed, int cancelled, int open, double flowsPerSecond,
@@ -19,8 +19,11 @@ record StepResult(String label, int offeredPerSecond, int requested, double prod
                 hops, usage, callsPerVerification);
     }
 
-    /** Kept up: nothing left open, and verified flows per second within 10 % of the answered offered rate. */
+    /**
+     * Kept up: nothing left open or failed once the step drained, and steady-state verified flows per second within
+     * 15 % of the answered offered rate.
+     */
     boolean sustained(double answeredFraction) {
-        return open == 0 && failed == 0 && flowsPerSecond >= 0.9 * offeredPerSecond * answeredFraction;
+        return open == 0 && failed == 0 && flowsPerSecond >= 0.85 * offeredPerSecond * answeredFraction;
     }
 }
