@@ -4,6 +4,7 @@ import io.egoiverify.app.AppContext;
 import io.egoiverify.app.Main;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.config.Setting;
 import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.dev.DemoTour;
 import io.egoiverify.app.dev.DevPrompt;
@@ -62,9 +63,14 @@ public final class DevCommand extends AppCommand {
     }
 
     @Override
-    protected int run(AppConfig config) throws Exception {
-        ctx.out().println("starting the dev stack (Kafka on 127.0.0.1:" + config.settings().string("dev.kafka-port")
-                + ", in-memory registry, E-goi sandbox, lifecycle, worker) ...");
+    protected int run(AppConfig requested) throws Exception {
+        AppConfig config = withFreePorts(requested);
+        if (config == null) {
+            return Main.EXIT_FAILURE;
+        }
+        String kafkaPort = config.settings().string("dev.kafka-port");
+        ctx.out().println("starting the dev stack (Kafka on 127.0.0.1:" + ("0".equals(kafkaPort) ? "<any free port>"
+                : kafkaPort) + ", in-memory registry, E-goi sandbox, lifecycle, worker) ...");
         DevStack stack = DevStack.start(config, Duration.ofSeconds(60));
         Running running = new Running(ctx, config.ops().shutdownTimeout());
         running.onStop("dev stack", 1.0, stack);
@@ -84,6 +90,39 @@ public final class DevCommand extends AppCommand {
             return Main.EXIT_OK;
         } finally {
             running.stopNow();
+        }
+    }
+
+    /**
+     * A default port that is taken (another dev session, a local stack) is replaced by a free one, with a notice; a
+     * port the user chose and that is taken is an error in one line. Null after such an error.
+     */
+    private AppConfig withFreePorts(AppConfig config) {
+        Settings s = config.settings();
+        for (String key : new String[] {"dev.kafka-port", "dev.sandbox-port", "ops.port"}) {
+            Setting setting = s.find(key).orElseThrow();
+            int port = Integer.parseInt(setting.value().trim());
+            if (port == 0 || (key.equals("ops.port") && !config.ops().enabled()) || isFree(port)) {
+                continue;
+            }
+            boolean implied = setting.origin().equals("default") || setting.origin().equals("dev mode");
+            if (!implied) {
+                ctx.err().println("error: " + key + " " + port + " is in use on 127.0.0.1 (" + setting.origin()
+                        + "): choose another port or 0 for any free port");
+                return null;
+            }
+            ctx.out().println("note: port " + port + " (" + key + ") is in use; using a free port instead");
+            s = s.with(key, "0", "dev mode (default port busy)");
+        }
+        return s == config.settings() ? config : AppConfig.from(s, Mode.DEV);
+    }
+
+    private static boolean isFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

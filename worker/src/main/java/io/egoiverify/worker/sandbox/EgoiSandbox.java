@@ -53,6 +53,8 @@ public final class EgoiSandbox implements AutoCloseable {
     private final SandboxLedger ledger;
     private final SandboxApi api;
     private final Set<HttpExchange> unanswered = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger callsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxCallsInProgress = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Faults faults = Faults.none();
     private HttpServer server;
     private ExecutorService handlers;
@@ -123,10 +125,22 @@ public final class EgoiSandbox implements AutoCloseable {
         return ledger.validateCalls(requestId);
     }
 
-    /** Forgets verifications, outbox, counters and faults. */
+    /** The most send/validate calls that were received and not yet answered at one time (since start or reset). */
+    public int maxConcurrentCalls() {
+        return maxCallsInProgress.get();
+    }
+
+    /** Forgets verifications, outbox, counters and faults, and closes the calls it was holding unanswered. */
     public void reset() {
-        ledger.reset();
         faults = Faults.none();
+        for (HttpExchange ex : unanswered) {
+            if (unanswered.remove(ex)) {
+                callsInProgress.decrementAndGet();
+                ex.close();
+            }
+        }
+        ledger.reset();
+        maxCallsInProgress.set(callsInProgress.get());
     }
 
     @Override
@@ -148,15 +162,16 @@ public final class EgoiSandbox implements AutoCloseable {
             reply(ex, SandboxApi.Reply.json(405, "{\"status\":\"Method_Not_Allowed\"}"));
             return;
         }
+        maxCallsInProgress.accumulateAndGet(callsInProgress.incrementAndGet(), Math::max);
         Faults f = faults;
         SandboxApi.Reply reply = send ? api.send(body, f) : api.validate(body, f);
         long delayMicros = delayMicros(f);
         if (reply.stall()) {
             unanswered.add(ex);
         } else if (delayMicros == 0) {
-            reply(ex, reply);
+            answer(ex, reply);
         } else {
-            replies.schedule(() -> reply(ex, reply), delayMicros, TimeUnit.MICROSECONDS);
+            replies.schedule(() -> answer(ex, reply), delayMicros, TimeUnit.MICROSECONDS);
         }
     }
 
@@ -195,6 +210,11 @@ public final class EgoiSandbox implements AutoCloseable {
             ObjectNode err = JSON.createObjectNode().put("error", String.valueOf(e.getMessage()));
             reply(ex, SandboxApi.Reply.json(400, err.toString()));
         }
+    }
+
+    private void answer(HttpExchange ex, SandboxApi.Reply reply) {
+        callsInProgress.decrementAndGet();
+        reply(ex, reply);
     }
 
     private static long delayMicros(Faults f) {

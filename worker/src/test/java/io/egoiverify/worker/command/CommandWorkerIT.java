@@ -84,8 +84,11 @@ class CommandWorkerIT {
     }
 
     CommandWorker startWorker(String transactionalId, EgoiClient egoi) {
-        WorkerConfig config = WorkerConfig.of(KAFKA.bootstrapServers(), transactionalId, topics.names)
-                .withGroupId("group-" + topics.names.commands());
+        return startWorker(WorkerConfig.of(KAFKA.bootstrapServers(), transactionalId, topics.names)
+                .withGroupId("group-" + topics.names.commands()), egoi);
+    }
+
+    CommandWorker startWorker(WorkerConfig config, EgoiClient egoi) {
         CommandWorker worker = new CommandWorker(config, topics, egoi, PROFILES, Clock.systemUTC());
         workers.add(worker);
         worker.start();
@@ -214,6 +217,43 @@ class CommandWorkerIT {
                 assertThat(sandbox.sendCalls(egoiNumber(i))).as("sends to number %d", i).isLessThanOrEqualTo(1);
             }
         }
+    }
+
+    @Test
+    void inFlightWorkIsBoundedPerInstance() {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(30), Duration.ofMillis(60)));
+        WorkerConfig config = WorkerConfig.of(KAFKA.bootstrapServers(), "it-bounded", topics.names)
+                .withGroupId("group-" + topics.names.commands())
+                .withFlow(WorkerConfig.Flow.defaults().withMaxInFlight(8));
+        startWorker(config, client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            commands.add(send(i, Instant.now().plusSeconds(60)));
+        }
+        produce(commands);
+        assertThat(results(120, Duration.ofSeconds(60))).hasSize(120);
+        assertThat(sandbox.maxConcurrentCalls()).isLessThanOrEqualTo(8);
+        assertThat(sandbox.sendCallsByNumber().values()).hasSize(120).containsOnly(1);
+    }
+
+    @Test
+    void aSecondInstanceJoiningMidBatchTakesPartitionsWithoutLosingOrRepeatingCommittedWork() {
+        KAFKA.createTopics(4, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(20), Duration.ofMillis(80)));
+        startWorker("it-rebalance-a", client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            commands.add(send(i, Instant.now().plusSeconds(60)));
+        }
+        produce(commands);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() >= 50);
+        startWorker("it-rebalance-b", client);
+        List<VerificationCommandResult> results = results(300, Duration.ofSeconds(60));
+        assertThat(results).extracting(VerificationCommandResult::getCommandId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
+        // revoked partitions are drained and committed before hand-over: nothing runs twice
+        assertThat(sandbox.sendCallsByNumber().values()).hasSize(300).containsOnly(1);
     }
 
     @Test
