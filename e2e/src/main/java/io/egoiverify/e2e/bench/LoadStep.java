@@ -113,7 +113,7 @@ final class LoadStep {
                     pendingCodes.put(e.key(), sent.getProviderRequestId());
                 }
             }
-            if (!pendingCodes.isEmpty() && System.currentTimeMillis() - lastFetch >= 100) {
+            if (!pendingCodes.isEmpty() && System.currentTimeMillis() - lastFetch >= 250) {
                 lastFetch = System.currentTimeMillis();
                 try {
                     codes = sandbox.codesByProviderRequestId();
