@@ -65,6 +65,27 @@ public interface Probe {
         };
     }
 
+    /** How each application process of the stack (not the broker) says it is ready. */
+    static Probe forProcess(String name, StackConfig.Ports ports) {
+        if (name.equals("registry")) {
+            return http(ports.registryUrl() + "/subjects");
+        }
+        if (name.equals("sandbox")) {
+            return http(ports.sandboxUrl() + "/_sandbox/faults");
+        }
+        if (name.startsWith("lifecycle-")) {
+            return health(ports.lifecycleBase() + Integer.parseInt(name.substring("lifecycle-".length())));
+        }
+        if (name.startsWith("worker-")) {
+            return health(ports.workerBase() + Integer.parseInt(name.substring("worker-".length())));
+        }
+        return () -> true;
+    }
+
+    private static Probe health(int opsPort) {
+        return http("http://" + StackConfig.HOST + ":" + opsPort + "/health/ready");
+    }
+
     default Probe and(Probe other) {
         return () -> ready() && other.ready();
     }
