@@ -58,7 +58,7 @@ public final class LocalStackMain {
             };
         } catch (RuntimeException e) {
             err.println("local-stack " + options.command + " failed: " + e.getMessage());
-            if (options.command.equals("up") || options.command.equals("scale")) {
+            if ((options.command.equals("up") || options.command.equals("scale")) && anyAlive(options)) {
                 err.println("what did start is still running: see `e2e/local-stack status`, stop it with "
                         + "`e2e/local-stack down`");
             }
@@ -115,6 +115,12 @@ public final class LocalStackMain {
         stack.scale(lifecycles, workers);
         printStatus(stack, out);
         return 0;
+    }
+
+    private static boolean anyAlive(Options options) {
+        Path file = options.dir().resolve(LocalStack.CONFIG_FILE);
+        return Files.exists(file) && new LocalStack(StackConfigFile.load(file)).status().stream()
+                .anyMatch(LocalStack.ProcessStatus::alive);
     }
 
     private static boolean printStatus(LocalStack stack, PrintStream out) {
