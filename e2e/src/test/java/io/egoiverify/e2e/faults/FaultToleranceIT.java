@@ -9,6 +9,7 @@ import io.egoiverify.e2e.support.E2eStackExtension;
 import io.egoiverify.e2e.support.FaultReport;
 import io.egoiverify.e2e.support.LoadRun;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +39,8 @@ class FaultToleranceIT {
     /** Longest a verification can stay open: send deadline (30 s) or TTL, plus fail-over and result grace. */
     private static final Duration SETTLE = Duration.ofSeconds(75);
 
+    /** This run's scenario reports, for the Markdown summary (test-class state, not a mutable static of the code). */
+    private static final List<FaultReport> REPORTS = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static E2eStack e2e;
     private static LocalStack stack;
 
@@ -179,9 +182,17 @@ class FaultToleranceIT {
         return FaultReport.of(name, run, e2e, faultAt, inFlight);
     }
 
+    @org.junit.jupiter.api.AfterAll
+    static void summary() {
+        if (e2e != null && !REPORTS.isEmpty()) {
+            FaultReport.writeMarkdown(List.copyOf(REPORTS), e2e.reportDir().resolve("faults.md"));
+        }
+    }
+
     private static void assertInvariants(FaultReport report) {
         LOG.info("{}", report.summary());
         report.write(e2e.reportDir());
+        REPORTS.add(report);
         assertThat(report.lost()).as("lost verifications").isZero();
         assertThat(report.duplicateTerminals()).as("duplicate terminal outcomes").isZero();
         assertThat(report.afterTerminal()).as("outcomes after a terminal outcome").isZero();

@@ -159,6 +159,24 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         }
     }
 
+    /** One Markdown table of the run's scenarios. */
+    public static void writeMarkdown(List<FaultReport> reports, Path file) {
+        StringBuilder md = new StringBuilder("# Fault scenarios (e2e)\n\n| scenario | requested | lost | duplicate "
+                + "terminals | after terminal | duplicate SMS | in flight at fault | resumed after (ms) | terminals |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
+        for (FaultReport r : reports) {
+            md.append(String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %s |%n", r.scenario(), r.requested(),
+                    r.lost(), r.duplicateTerminals(), r.afterTerminal(), r.duplicateSends(), r.inFlightAtFault(),
+                    r.recoveryMillis(), r.terminalsByTopic()));
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, md.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String summary() {
         return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSms=%d "
                         + "extraSendCalls=" + extraSendCalls + " duplicateSmsIds=" + duplicateSendIds + " "
