@@ -78,6 +78,7 @@ final class BenchReport {
         json.put("naiveStep", naive);
         JSON.writeValue(dir.resolve("benchmark.json").toFile(), json);
         Files.writeString(dir.resolve("benchmark.md"), markdown(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("latency.svg"), LatencyPlot.svg(concat()), StandardCharsets.UTF_8);
     }
 
     static String line(StepResult s) {
@@ -98,6 +99,7 @@ final class BenchReport {
                 options.lifecycles(), options.workers(), options.partitions(), options.providerLatencyMs(),
                 options.ttlSeconds(), options.expireEvery(), options.stepDuration().toSeconds(),
                 Runtime.getRuntime().availableProcessors()));
+        md.append("![latency per step](latency.svg)\n\n");
         md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
         Map<String, Object> t = targets();
         @SuppressWarnings("unchecked") Map<String, Object> flows = (Map<String, Object>) t.get(
