@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(E2eStackExtension.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class ContractFlowsIT {
     private static final Duration OUTCOME_WAIT = Duration.ofSeconds(45);
 
@@ -204,6 +205,73 @@ class ContractFlowsIT {
         assertThat(sandbox.sendCallsByNumber()).containsEntry(SandboxClient.egoiForm(phone), 1)
                 .doesNotContainKey(SandboxClient.egoiForm(otherPhone));
         assertThat(sandbox.validateCallsByProviderRequestId()).containsEntry(sent.getProviderRequestId(), 1);
+    }
+
+    @Test
+    void concurrentAndRedeliveredSubmissions_areCheckedOnce() {
+        String id = id("check-once");
+        e2e.inputs().send(Inputs.request(id, e2e.nextPhoneNumber()).build());
+        VerificationSent sent = awaitOne(id, topics.sent.name(), VerificationSent.class);
+        String code = codeOf(sent);
+        // E-goi answers slowly, so the first check is still in flight when the second submission arrives.
+        sandbox.faults("{\"latencyMinMs\":2000,\"latencyMaxMs\":2000}");
+        try {
+            e2e.inputs().send(Inputs.submission(id, id + "-s1", code));
+            e2e.inputs().flush();
+            await().atMost(OUTCOME_WAIT).until(() -> sandbox.validateCallsByProviderRequestId()
+                    .containsKey(sent.getProviderRequestId()));
+            e2e.inputs().send(Inputs.submission(id, id + "-s2", code));
+            CodeRejected busy = awaitOne(id, topics.codeRejected.name(), CodeRejected.class);
+            assertThat(busy.getReason()).isEqualTo(RejectReason.CHECK_IN_PROGRESS);
+            assertThat(busy.getSubmissionId()).isEqualTo(id + "-s2");
+            awaitTerminal(id, topics.verified.name(), VerificationVerified.class);
+        } finally {
+            sandbox.clearFaults();
+        }
+        e2e.inputs().send(Inputs.submission(id, id + "-s1", code)); // redelivered: never checked again
+        e2e.inputs().send(Inputs.submission(id, id + "-s3", code));
+        await().atMost(OUTCOME_WAIT).until(() -> outcomes.events(id, topics.codeRejected.name()).size() >= 2);
+        CodeRejected after = value(outcomes.events(id, topics.codeRejected.name()).get(1), CodeRejected.class);
+        assertThat(after.getSubmissionId()).isEqualTo(id + "-s3");
+        assertThat(after.getReason()).isEqualTo(RejectReason.ALREADY_VERIFIED);
+        assertThat(sandbox.validateCallsByProviderRequestId()).containsEntry(sent.getProviderRequestId(), 1);
+    }
+
+    @Test
+    void submissionsThatCannotBeChecked_areAnsweredWithoutCallingEgoi() {
+        String unknown = id("unknown-request");
+        e2e.inputs().send(Inputs.submission(unknown, unknown + "-s1", "123456"));
+        String id = id("invalid-code");
+        e2e.inputs().send(Inputs.request(id, e2e.nextPhoneNumber()).build());
+        VerificationSent sent = awaitOne(id, topics.sent.name(), VerificationSent.class);
+        e2e.inputs().send(Inputs.submission(id, id + "-s1", "12"));
+
+        assertThat(awaitOne(unknown, topics.codeRejected.name(), CodeRejected.class).getReason())
+                .isEqualTo(RejectReason.UNKNOWN_REQUEST);
+        assertThat(awaitOne(id, topics.codeRejected.name(), CodeRejected.class).getReason())
+                .isEqualTo(RejectReason.INVALID_CODE);
+        assertThat(sandbox.validateCallsByProviderRequestId()).doesNotContainKey(sent.getProviderRequestId());
+        assertThat(outcomes.terminals(unknown)).isEmpty();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void noLifecycleOrWorkerLogHoldsAPhoneNumberOrTheApiKey() throws Exception {
+        java.nio.file.Path logs = e2e.stack().config().stackDir().resolve("logs");
+        List<String> numbers = e2e.issuedNumbers();
+        assertThat(numbers).isNotEmpty();
+        try (var files = java.nio.file.Files.list(logs)) {
+            for (java.nio.file.Path log : files.filter(f -> f.getFileName().toString()
+                    .matches("(lifecycle|worker)-\\d+\\.log")).toList()) {
+                String text = java.nio.file.Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(text).as(log.getFileName().toString()).doesNotContain(
+                        io.egoiverify.e2e.stack.LocalStack.SANDBOX_API_KEY);
+                for (String number : numbers) {
+                    assertThat(text).as(log.getFileName() + " must not hold a full phone number")
+                            .doesNotContain(number.substring(1)).doesNotContain(SandboxClient.egoiForm(number));
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- helpers

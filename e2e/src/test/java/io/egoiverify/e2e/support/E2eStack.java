@@ -39,6 +39,7 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
     private final SandboxClient sandbox;
     private final String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
     private final AtomicLong phoneCounter = new AtomicLong(1_000_000);
+    private final java.util.Queue<String> issuedNumbers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Thread shutdownHook;
 
     private E2eStack(LocalStack stack) {
@@ -175,7 +176,14 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
 
     /** A valid Portuguese mobile number nobody else in this run uses. */
     public String nextPhoneNumber() {
-        return "+35191" + phoneCounter.getAndIncrement();
+        String number = "+35191" + phoneCounter.getAndIncrement();
+        issuedNumbers.add(number);
+        return number;
+    }
+
+    /** Every phone number handed out so far (to prove none reaches a process log). */
+    public List<String> issuedNumbers() {
+        return List.copyOf(issuedNumbers);
     }
 
     /** Where scenario reports go (e2e/target/e2e-reports). */
