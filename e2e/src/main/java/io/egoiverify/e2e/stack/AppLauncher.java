@@ -76,14 +76,17 @@ final class AppLauncher {
             settings.put("kafka.state.dir", config.stackDir().resolve(name).resolve("streams-state").toString());
             // Fail-over well inside a TTL: Kafka Streams' own default session timeout is 45 s. A dead instance's
             // open transaction holds back read_committed readers until it times out, so both are bounded.
-            settings.put("kafka.session.timeout.ms", "8000");
-            settings.put("kafka.transaction.timeout.ms", "8000");
+            settings.put("kafka.session.timeout.ms", "6000");
+            settings.put("kafka.transaction.timeout.ms", "6000");
+            // Survivors notice a rebalance at their next heartbeat: every second rather than every 3 s.
+            settings.put("kafka.heartbeat.interval.ms", "1000");
         } else {
             // Stable per instance, unique among live ones: the default (derived from the host name) would make the
             // workers of one host fence each other.
             settings.put("worker.transactional-id", "egoi-verify-" + name);
-            settings.put("worker.session-timeout", "8s");
-            settings.put("worker.transaction-timeout", "8s");
+            settings.put("worker.session-timeout", "6s");
+            settings.put("worker.transaction-timeout", "6s");
+            settings.put("kafka.heartbeat.interval.ms", "1000");
         }
         settings.putAll(config.appSettings());
         return settings;

@@ -106,7 +106,7 @@ final class KafkaBrokerProcess {
                 // Fail-over of workers and lifecycle instances must be much faster than a TTL.
                 "group.consumer.min.session.timeout.ms=1000",
                 "group.min.session.timeout.ms=1000",
-                "transaction.abort.timed.out.transaction.cleanup.interval.ms=2000",
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
                 "log.segment.bytes=16777216",
                 "") ;
         Path file = dir.resolve("server.properties");
