@@ -31,8 +31,10 @@ final class StackTopics {
             List<NewTopic> topics = new ArrayList<>();
             for (String name : names.all().values()) {
                 NewTopic topic = new NewTopic(name, config.partitions(), (short) 1);
-                if (name.equals(names.commands()) || name.equals(names.deadLetter())) {
-                    // Codes and phone numbers (commands) and raw input bytes (DLQ): keep them briefly.
+                // As docker/compose.yaml: codes and phone numbers (commands) one hour, raw input bytes (DLQ) one day.
+                if (name.equals(names.commands())) {
+                    topic.configs(Map.of("retention.ms", Long.toString(Duration.ofHours(1).toMillis())));
+                } else if (name.equals(names.deadLetter())) {
                     topic.configs(Map.of("retention.ms", Long.toString(Duration.ofDays(1).toMillis())));
                 }
                 topics.add(topic);
