@@ -71,6 +71,10 @@ public final class PublishCommand implements Runnable {
         Integer maxAttempts;
         @Option(names = "--profile", description = "Sender profile name.")
         String profile;
+        @Option(names = "--message", description = "SMS text; must contain {CODE}.")
+        String message;
+        @Option(names = "--group", description = "E-goi group.")
+        String group;
         @Option(names = "--metadata", paramLabel = "KEY=VALUE", description = "Metadata entries (repeatable).")
         Map<String, String> metadata = new LinkedHashMap<>();
 
@@ -88,7 +92,7 @@ public final class PublishCommand implements Runnable {
                     type = CodeType.UNKNOWN;
                 }
             }
-            publisher.request(requestId, phone, type, codeSize, ttl, maxAttempts, profile, metadata);
+            publisher.request(requestId, phone, type, codeSize, ttl, maxAttempts, profile, message, group, metadata);
             return "VerificationRequested " + requestId;
         }
     }

@@ -45,9 +45,16 @@ public final class InputPublisher implements AutoCloseable {
     /** A request; null optional fields mean "the configured default". */
     public void request(String requestId, String phone, CodeType codeType, Integer codeSize, Integer ttlSeconds,
                         Integer maxAttempts, String profile, Map<String, String> metadata) {
+        request(requestId, phone, codeType, codeSize, ttlSeconds, maxAttempts, profile, null, null, metadata);
+    }
+
+    /** A request with every optional field, including the SMS text (with {CODE}) and the E-goi group. */
+    public void request(String requestId, String phone, CodeType codeType, Integer codeSize, Integer ttlSeconds,
+                        Integer maxAttempts, String profile, String message, String group,
+                        Map<String, String> metadata) {
         VerificationRequested e = VerificationRequested.newBuilder().setRequestId(requestId).setPhoneNumber(phone)
                 .setCodeType(codeType).setCodeSize(codeSize).setTtlSeconds(ttlSeconds).setMaxAttempts(maxAttempts)
-                .setSenderProfile(profile).setRequestedAt(clock.instant())
+                .setSenderProfile(profile).setMessage(message).setGroup(group).setRequestedAt(clock.instant())
                 .setMetadata(metadata == null ? Map.of() : metadata).build();
         send(topics.requested, requestId, e);
     }
