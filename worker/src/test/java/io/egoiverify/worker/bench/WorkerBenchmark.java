@@ -80,6 +80,7 @@ public final class WorkerBenchmark {
     private final EgoiClient client;
     private final int partitions;
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private volatile int resultsSeen;
 
     WorkerBenchmark(String bootstrap, EgoiSandbox sandbox, EgoiClient client, int partitions) {
         this.bootstrap = bootstrap;
@@ -94,15 +95,32 @@ public final class WorkerBenchmark {
         System.out.printf(Locale.ROOT, "http only: %.0f calls/s%n", httpRate);
 
         // (1) throughput: a backlog of commands drained by one worker instance
+        sandbox.reset(); // counters and the concurrency gauge start afresh
+        sandbox.setFaults(Faults.latency(PROVIDER_LATENCY));
         Topics t1 = topics("tput");
         produce(t1, commands, 0, 0);
         CommandWorker worker = worker(t1, "bench-tput");
         long t0 = System.nanoTime(); // from the moment the worker has joined its group
+        Thread trace = new Thread(() -> {
+            while (Boolean.getBoolean("bench.trace") && !Thread.currentThread().isInterrupted()) {
+                System.out.printf(Locale.ROOT, "t=%.1fs sandbox sends=%d results read=%d%n",
+                        (System.nanoTime() - t0) / 1e9, sandbox.outbox().size(), resultsSeen);
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        trace.setDaemon(true);
+        trace.start();
         int done = awaitResults(t1, commands, Duration.ofMinutes(5), null);
         double seconds = (System.nanoTime() - t0) / 1e9;
         worker.close(Duration.ofSeconds(10));
         double workerRate = done / seconds;
-        System.out.printf(Locale.ROOT, "worker: %d results in %.2f s = %.0f commands/s%n", done, seconds, workerRate);
+        int peakInFlight = sandbox.maxConcurrentCalls();
+        System.out.printf(Locale.ROOT, "worker: %d results in %.2f s = %.0f commands/s, peak calls in flight %d%n",
+                done, seconds, workerRate, peakInFlight);
 
         // (2) latency: commands at a steady rate, end to end (command produced -> result readable, read_committed)
         Topics t2 = topics("lat");
@@ -227,6 +245,7 @@ public final class WorkerBenchmark {
             while (seen < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, VerificationCommandResult> r : c.poll(Duration.ofMillis(20))) {
                     seen++;
+                    resultsSeen = seen;
                     if (onResult != null) {
                         onResult.accept(r.value().getCommandId(), System.nanoTime());
                     }
