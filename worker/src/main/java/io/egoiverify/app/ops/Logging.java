@@ -16,11 +16,23 @@ import org.slf4j.LoggerFactory;
  * components already keep free of secrets).
  */
 public final class Logging {
-    static final String APPENDER = "CONSOLE";
-
     private Logging() {
     }
 
+    private static JsonEncoder jsonEncoder(LoggerContext ctx) {
+        JsonEncoder encoder = new JsonEncoder();
+        encoder.setContext(ctx);
+        encoder.setWithArguments(false);
+        encoder.setWithMessage(false);
+        encoder.setWithFormattedMessage(true);
+        encoder.setWithSequenceNumber(false);
+        encoder.setWithNanoseconds(false);
+        encoder.setWithContext(false);
+        encoder.start();
+        return encoder;
+    }
+
+    /** Sets the application's log level and, for {@code json}, turns every console appender into JSON lines. */
     public static void configure(String format, String level) {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
         if (!(factory instanceof LoggerContext ctx)) {
@@ -31,28 +43,22 @@ public final class Logging {
             return;
         }
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        Appender<ILoggingEvent> current = root.getAppender(APPENDER);
-        if (current == null || current instanceof ConsoleAppender<ILoggingEvent> c
-                && c.getEncoder() instanceof JsonEncoder) {
-            return;
+        java.util.List<Appender<ILoggingEvent>> consoles = new java.util.ArrayList<>();
+        root.iteratorForAppenders().forEachRemaining(a -> {
+            if (a instanceof ConsoleAppender<ILoggingEvent> c && !(c.getEncoder() instanceof JsonEncoder)) {
+                consoles.add(a);
+            }
+        });
+        for (Appender<ILoggingEvent> current : consoles) {
+            ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();
+            json.setContext(ctx);
+            json.setName(current.getName());
+            json.setTarget(((ConsoleAppender<ILoggingEvent>) current).getTarget());
+            json.setEncoder(jsonEncoder(ctx));
+            json.start();
+            root.detachAppender(current);
+            current.stop();
+            root.addAppender(json);
         }
-        JsonEncoder encoder = new JsonEncoder();
-        encoder.setContext(ctx);
-        encoder.setWithArguments(false);
-        encoder.setWithMessage(false);
-        encoder.setWithFormattedMessage(true);
-        encoder.setWithSequenceNumber(false);
-        encoder.setWithNanoseconds(false);
-        encoder.setWithContext(false);
-        encoder.start();
-        ConsoleAppender<ILoggingEvent> json = new ConsoleAppender<>();
-        json.setContext(ctx);
-        json.setName(APPENDER);
-        json.setTarget("System.err");
-        json.setEncoder(encoder);
-        json.start();
-        root.detachAppender(APPENDER);
-        current.stop();
-        root.addAppender(json);
     }
 }
