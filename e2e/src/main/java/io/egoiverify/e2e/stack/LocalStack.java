@@ -74,6 +74,29 @@ public final class LocalStack implements AutoCloseable {
         for (int i = 1; i <= config.workers(); i++) {
             awaitReady(workerName(i), APP_START_TIMEOUT);
         }
+        awaitAllReady(APP_START_TIMEOUT);
+    }
+
+    /**
+     * Waits until every process is ready at the same moment: each instance that joins makes the others rebalance, so
+     * one being ready says little about the rest.
+     */
+    public void awaitAllReady(Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        List<ProcessStatus> last = status();
+        while (!last.stream().allMatch(p -> p.alive() && p.ready())) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("not all ready within " + timeout + ": " + last.stream()
+                        .filter(p -> !(p.alive() && p.ready())).map(ProcessStatus::name).toList());
+            }
+            try {
+                Thread.sleep(250); // polling probes, not waiting for Kafka
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            last = status();
+        }
     }
 
     /** Stops every process of this stack (applications first, the broker last). Returns the names stopped. */
