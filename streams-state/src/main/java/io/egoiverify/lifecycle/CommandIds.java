@@ -17,4 +17,8 @@ final class CommandIds {
     static String check(String requestId, int attempt, Instant now) {
         return requestId + "/check-" + attempt + "/" + now.toEpochMilli();
     }
+
+    static String permit(String requestId, Instant now) {
+        return requestId + "/permit/" + now.toEpochMilli();
+    }
 }

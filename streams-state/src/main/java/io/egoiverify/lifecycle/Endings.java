@@ -13,7 +13,7 @@ final class Endings {
     }
 
     VerificationState.Builder finish(VerificationState state, Status status, Instant now) {
-        return state.toBuilder().status(status).inFlight(null).wakeAt(now.plus(config.retention()));
+        return state.toBuilder().status(status).inFlight(null).pendingSend(null).wakeAt(now.plus(config.retention()));
     }
 
     VerificationState failed(VerificationState state, FailureReason reason, String detail, Instant now,

@@ -64,6 +64,18 @@ public sealed interface Input {
         }
     }
 
+    /** The number guard's answer to this verification's permit request. */
+    record Verdict(PermitVerdict verdict) implements Input {
+        public Verdict {
+            Objects.requireNonNull(verdict, "verdict");
+        }
+
+        @Override
+        public String requestId() {
+            return verdict.requestId();
+        }
+    }
+
     /** The wall clock reached {@code now}: due deadlines fire. */
     record Tick(String requestId, Instant now) implements Input {
         public Tick {

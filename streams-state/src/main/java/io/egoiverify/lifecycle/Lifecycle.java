@@ -20,9 +20,12 @@ public final class Lifecycle {
     private final RequestValidator validator;
     private final Submissions submissions;
     private final Endings endings;
+    /** Null when per-number limits are off. */
+    private final NumberKeys numberKeys;
 
     public Lifecycle(LifecycleConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.numberKeys = config.abuse().enabled() ? new NumberKeys(config.abuse().numberKey()) : null;
         this.validator = new RequestValidator(config);
         this.endings = new Endings(config);
         this.submissions = new Submissions(config, endings);
@@ -53,6 +56,7 @@ public final class Lifecycle {
         } else if (current == state) {
             note = "nothing due";
         }
+        notifyGuard(state, current, now, outputs);
         return new Transition(state, current, outputs, outputs.isEmpty() && current == state ? note : null);
     }
 
@@ -65,6 +69,8 @@ public final class Lifecycle {
             return cancelRequested(state, c.event().getReason(), c.requestId(), now);
         } else if (input instanceof Input.Result r) {
             return submissions.result(state, r.result(), now);
+        } else if (input instanceof Input.Verdict v) {
+            return verdict(state, v.verdict(), now);
         }
         throw new IllegalArgumentException("unexpected input " + input.getClass().getSimpleName());
     }
@@ -79,6 +85,9 @@ public final class Lifecycle {
             case SENDING:
                 return endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE,
                         "no send result from the provider before the send deadline", now, outputs);
+            case AWAITING_PERMIT:
+                return endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE,
+                        "no rate-limit verdict before the permit timeout", now, outputs);
             case SENT, CHECKING:
                 // CHECKING reaches here only after expiresAt + resultGrace: the check in flight is given up.
                 VerificationState expired = endings.finish(state, Status.EXPIRED, now).build();
@@ -124,16 +133,83 @@ public final class Lifecycle {
                     FailureReason.PROVIDER_UNAVAILABLE, "the send deadline passed before the request was processed",
                     now)), null);
         }
-        String commandId = CommandIds.send(r.getRequestId(), now);
-        VerificationState sending = admitted.inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
+        if (numberKeys != null) {
+            // Per-number limits: park the send (number sealed) and ask the guard, keyed by the number's HMAC.
+            String hash = numberKeys.hash(a.e164());
+            String permitId = CommandIds.permit(r.getRequestId(), now);
+            Instant permitWake = now.plus(config.abuse().permitTimeout());
+            VerificationState awaiting = admitted.status(Status.AWAITING_PERMIT)
+                    .wakeAt(permitWake.isBefore(sendDeadline) ? permitWake : sendDeadline)
+                    .numberHash(hash).permitId(permitId)
+                    .pendingSend(new VerificationState.PendingSend(numberKeys.seal(r.getRequestId(), a.e164()),
+                            a.codeType(), a.message(), a.group(), sendDeadline)).build();
+            return new Transition(null, awaiting, List.of(new Output.Notify(new NumberNotice(
+                    NumberNotice.Kind.PERMIT_REQUEST, hash, r.getRequestId(), permitId, now))), null);
+        }
+        return issueSend(admitted, a.e164(), a.codeType(), a.message(), a.group(), sendDeadline, null, now);
+    }
+
+    private Transition issueSend(VerificationState.Builder admitted, String e164, String codeType, String message,
+                                 String group, Instant sendDeadline, VerificationState before, Instant now) {
+        String requestId = admitted.requestId();
+        String commandId = CommandIds.send(requestId, now);
+        VerificationState base = admitted.status(Status.SENDING).pendingSend(null)
+                .wakeAt(sendDeadline.plus(config.resultGrace()))
+                .inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
+        VerificationState sending = base;
         VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
-                .setRequestId(r.getRequestId()).setIssuedAt(now).setDeadline(sendDeadline)
-                .setSenderProfile(a.senderProfile())
-                .setAction(SendCode.newBuilder().setPhoneNumber(a.e164()).setCodeType(a.codeType())
-                        .setCodeSize(a.codeSize()).setTtlSeconds(a.ttlSeconds()).setMessage(a.message())
-                        .setGroup(a.group()).build())
+                .setRequestId(base.requestId()).setIssuedAt(now).setDeadline(sendDeadline)
+                .setSenderProfile(base.senderProfile())
+                .setAction(SendCode.newBuilder().setPhoneNumber(e164).setCodeType(codeType)
+                        .setCodeSize(base.codeSize()).setTtlSeconds(base.ttlSeconds()).setMessage(message)
+                        .setGroup(group).build())
                 .build();
-        return new Transition(null, sending, List.of(new Output.Issue(command)), null);
+        return new Transition(before, sending, List.of(new Output.Issue(command)), null);
+    }
+
+    private Transition verdict(VerificationState state, PermitVerdict v, Instant now) {
+        if (state == null || !v.permitId().equals(state.permitId())) {
+            return Transition.ignored(state, "verdict for a permit that is not this verification's");
+        }
+        if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.GRANTED) {
+            VerificationState.PendingSend p = state.pendingSend();
+            String e164 = numberKeys.unseal(state.requestId(), p.sealedNumber());
+            return issueSend(state.toBuilder(), e164, p.codeType(), p.message(), p.group(), p.sendDeadline(), state,
+                    now);
+        }
+        if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.REFUSED) {
+            List<Output> outputs = new ArrayList<>();
+            VerificationState failed = endings.failed(state, FailureReason.RATE_LIMITED,
+                    "rate limited: " + (v.limit() == null ? "per-number limit" : v.limit()), now, outputs);
+            return new Transition(state, failed, outputs, null);
+        }
+        if (v.kind() == PermitVerdict.Kind.SUPERSEDED && (state.status() == Status.SENDING
+                || state.status() == Status.SENT || state.status() == Status.CHECKING)) {
+            String reason = "superseded by a newer verification of the same number";
+            VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).cancelReason(reason).build();
+            return new Transition(state, cancelled, List.of(Outcomes.cancelled(cancelled, reason, now)), null);
+        }
+        return Transition.ignored(state, "verdict " + v.kind() + " while " + state.status());
+    }
+
+    /**
+     * Tells the number guard what it counts: a wrong code (failed check) and the end of a verification it admitted
+     * (frees its "active" slot). Derived from the states, so no transition can forget it.
+     */
+    private static void notifyGuard(VerificationState before, VerificationState after, Instant now,
+                                    List<Output> outputs) {
+        if (before == null || before.numberHash() == null || before.permitId() == null
+                || before.status().terminal()) {
+            return;
+        }
+        if (after != null && after.wrongCodes() > before.wrongCodes()) {
+            outputs.add(new Output.Notify(new NumberNotice(NumberNotice.Kind.FAILED_CHECK, before.numberHash(),
+                    before.requestId(), before.permitId(), now)));
+        }
+        if (after == null || after.status().terminal()) {
+            outputs.add(new Output.Notify(new NumberNotice(NumberNotice.Kind.ENDED, before.numberHash(),
+                    before.requestId(), before.permitId(), now)));
+        }
     }
 
     private Transition cancelRequested(VerificationState state, String reason, String requestId, Instant now) {

@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle;
 
 import io.egoiverify.events.CodeType;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,6 +35,9 @@ import java.util.Set;
  * @param senderProfiles          names of the configured sender profiles; must contain {@code default}
  * @param defaultMessage          SMS template when a request leaves {@code message} null; contains {@code {CODE}}
  * @param standbyReplicas         Kafka Streams num.standby.replicas
+ * @param profilePolicies         policy per sender profile name; a profile without one is only bound by the global
+ *                                bounds ({@link ProfilePolicy#UNRESTRICTED})
+ * @param abuse                   per-number limits (disabled without a number key)
  */
 public record LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
                               int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
@@ -41,7 +45,8 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                               Duration resultGrace, Duration retention, Duration pendingCancelMemory,
                               Duration punctuationInterval, int maxDuePerPunctuation, int maxMessageLength,
                               int maxMetadataBytes, int maxRememberedSubmissions, Set<String> senderProfiles,
-                              String defaultMessage, int standbyReplicas) {
+                              String defaultMessage, int standbyReplicas, Map<String, ProfilePolicy> profilePolicies,
+                              AbuseLimits abuse) {
 
     public static final String DEFAULT_PROFILE = "default";
     public static final String CODE_PLACEHOLDER = "{CODE}";
@@ -94,6 +99,49 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         require(defaultMessage.contains(CODE_PLACEHOLDER), "defaultMessage must contain " + CODE_PLACEHOLDER);
         require(defaultMessage.length() <= maxMessageLength, "defaultMessage is longer than maxMessageLength");
         require(standbyReplicas >= 0 && standbyReplicas <= 5, "standbyReplicas must be between 0 and 5");
+        Objects.requireNonNull(profilePolicies, "profilePolicies");
+        profilePolicies = Map.copyOf(profilePolicies);
+        require(senderProfiles.containsAll(profilePolicies.keySet()),
+                "profilePolicies name profiles that are not in senderProfiles");
+        Objects.requireNonNull(abuse, "abuse");
+    }
+
+    /** Without profile policies and per-number limits (the constructor before abuse protection existed). */
+    public LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
+                           int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
+                           int defaultMaxAttempts, int maxAttemptsLimit, Duration sendDeadline,
+                           Duration resultGrace, Duration retention, Duration pendingCancelMemory,
+                           Duration punctuationInterval, int maxDuePerPunctuation, int maxMessageLength,
+                           int maxMetadataBytes, int maxRememberedSubmissions, Set<String> senderProfiles,
+                           String defaultMessage, int standbyReplicas) {
+        this(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize, maxCodeSize, defaultCodeType,
+                defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention, pendingCancelMemory,
+                punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, Map.of(),
+                AbuseLimits.disabled());
+    }
+
+    /** The policy of a profile ({@link ProfilePolicy#UNRESTRICTED} when none is configured). */
+    public ProfilePolicy policy(String profile) {
+        return profilePolicies.getOrDefault(profile, ProfilePolicy.UNRESTRICTED);
+    }
+
+    /** The same configuration with these per-number limits. */
+    public LifecycleConfig withAbuse(AbuseLimits limits) {
+        return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
+                maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
+                retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, limits);
+    }
+
+    /** The same configuration with these profile policies (their names must be in senderProfiles). */
+    public LifecycleConfig withProfilePolicies(Map<String, ProfilePolicy> policies) {
+        return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
+                maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
+                retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                policies, abuse);
     }
 
     /** The documented defaults (see streams-state/README.md). */
@@ -108,21 +156,21 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         return new LifecycleConfig(id, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize, maxCodeSize,
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
-                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas);
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
     }
 
     public LifecycleConfig withSenderProfiles(Set<String> profiles) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
-                maxMetadataBytes, maxRememberedSubmissions, profiles, defaultMessage, standbyReplicas);
+                maxMetadataBytes, maxRememberedSubmissions, profiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
     }
 
     public LifecycleConfig withPunctuation(Duration interval, int maxDue) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, interval, maxDue, maxMessageLength, maxMetadataBytes,
-                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas);
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
     }
 
     public LifecycleConfig withTimes(Duration sendDeadline, Duration resultGrace, Duration retention,
@@ -130,21 +178,21 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
-                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas);
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
     }
 
     public LifecycleConfig withTtls(Duration min, Duration dflt, Duration max) {
         return new LifecycleConfig(applicationId, dflt, min, max, defaultCodeSize, minCodeSize, maxCodeSize,
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
-                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas);
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
     }
 
     public LifecycleConfig withStandbyReplicas(int replicas) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
-                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, replicas);
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, replicas, profilePolicies, abuse);
     }
 
     private static void require(boolean condition, String message) {

@@ -29,4 +29,11 @@ public sealed interface Output {
             return "Issue[commandId=" + command.getCommandId() + "]";
         }
     }
+
+    /** A notice for the number guard, keyed by the number's hash. */
+    record Notify(NumberNotice notice) implements Output {
+        public Notify {
+            Objects.requireNonNull(notice, "notice");
+        }
+    }
 }

@@ -51,6 +51,15 @@ public final class PhoneNumbers {
         }
     }
 
+    /** The country calling code of a normalised E.164 number (351 for {@code +351910000000}); -1 if unparsable. */
+    public static int countryCode(String e164) {
+        try {
+            return UTIL.parse(e164, null).getCountryCode();
+        } catch (NumberParseException e) {
+            return -1;
+        }
+    }
+
     /**
      * Masks a normalised E.164 number: every digit but the country code and the last two becomes {@code *}
      * ({@code +351910000000} → {@code +351*******00}).

@@ -53,11 +53,15 @@ final class RequestValidator {
         if (type == CodeType.UNKNOWN) {
             problems.add("codeType is UNKNOWN (use NUMERIC, ALPHA, ALPHANUMERIC or HEX)");
         }
-        int size = r.getCodeSize() == null ? config.defaultCodeSize() : r.getCodeSize();
+        String profile = r.getSenderProfile() == null ? LifecycleConfig.DEFAULT_PROFILE : r.getSenderProfile();
+        ProfilePolicy policy = config.policy(profile);
+        // A profile's stricter bounds also move the defaults, so a request that asks for nothing still fits.
+        int size = r.getCodeSize() == null ? Math.max(config.defaultCodeSize(), policy.minCodeSize())
+                : r.getCodeSize();
         if (size < config.minCodeSize() || size > config.maxCodeSize()) {
             problems.add("codeSize " + size + " is outside " + config.minCodeSize() + ".." + config.maxCodeSize());
         }
-        long ttl = r.getTtlSeconds() == null ? config.defaultTtl().toSeconds() : r.getTtlSeconds();
+        long ttl = r.getTtlSeconds() == null ? defaultTtl(policy) : r.getTtlSeconds();
         if (ttl < config.minTtl().toSeconds() || ttl > config.maxTtl().toSeconds()) {
             problems.add("ttlSeconds " + ttl + " is outside " + config.minTtl().toSeconds() + ".."
                     + config.maxTtl().toSeconds());
@@ -76,9 +80,10 @@ final class RequestValidator {
         if (attempts < 1 || attempts > config.maxAttemptsLimit()) {
             problems.add("maxAttempts " + attempts + " is outside 1.." + config.maxAttemptsLimit());
         }
-        String profile = r.getSenderProfile() == null ? LifecycleConfig.DEFAULT_PROFILE : r.getSenderProfile();
         if (!config.senderProfiles().contains(profile)) {
             problems.add("senderProfile is not a configured sender profile");
+        } else {
+            checkPolicy(policy, e164, size, ttl, message, problems);
         }
         int metadataBytes = metadataBytes(r.getMetadata());
         if (metadataBytes > config.maxMetadataBytes()) {
@@ -90,6 +95,33 @@ final class RequestValidator {
         String number = e164.get();
         return new Verdict(new Admission(number, PhoneNumbers.mask(number), type.name().toLowerCase(Locale.ROOT),
                 size, (int) ttl, message, r.getGroup(), attempts, profile), List.of());
+    }
+
+    /** The profile's rules, checked only for a configured profile; details name the rule, never the number. */
+    private static void checkPolicy(ProfilePolicy policy, Optional<String> e164, int size, long ttl, String message,
+                                    List<String> problems) {
+        if (!policy.allowedCountryCodes().isEmpty() && e164.isPresent()) {
+            int cc = PhoneNumbers.countryCode(e164.get());
+            if (!policy.allowedCountryCodes().contains(cc)) {
+                problems.add("senderProfile does not allow country calling code +" + cc);
+            }
+        }
+        if (size < policy.minCodeSize()) {
+            problems.add("codeSize " + size + " is below the senderProfile's minimum " + policy.minCodeSize());
+        }
+        if (policy.maxTtl() != null && ttl > policy.maxTtl().toSeconds()) {
+            problems.add("ttlSeconds " + ttl + " is above the senderProfile's maximum " + policy.maxTtl().toSeconds());
+        }
+        if (policy.maxMessageLength() > 0 && message.length() > policy.maxMessageLength()) {
+            problems.add("message is " + message.length() + " characters, more than the senderProfile's maximum "
+                    + policy.maxMessageLength());
+        }
+    }
+
+    private long defaultTtl(ProfilePolicy policy) {
+        long ttl = config.defaultTtl().toSeconds();
+        return policy.maxTtl() == null ? ttl : Math.max(config.minTtl().toSeconds(),
+                Math.min(ttl, policy.maxTtl().toSeconds()));
     }
 
     static int metadataBytes(Map<String, String> metadata) {

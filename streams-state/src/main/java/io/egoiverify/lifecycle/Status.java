@@ -13,7 +13,12 @@ public enum Status {
     VERIFIED(true),
     EXPIRED(true),
     CANCELLED(true),
-    FAILED(true);
+    FAILED(true),
+    /**
+     * Valid and waiting for the number guard's permit (per-number limits); the send is not issued yet. Declared last
+     * because the state format stores the ordinal.
+     */
+    AWAITING_PERMIT(false);
 
     private final boolean terminal;
 

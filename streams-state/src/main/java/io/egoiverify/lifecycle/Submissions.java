@@ -41,7 +41,7 @@ final class Submissions {
                 submissionId)).build();
         RejectReason reason = switch (state.status()) {
             case CANCEL_PENDING, CANCELLED -> RejectReason.CANCELLED;
-            case SENDING -> RejectReason.NOT_SENT_YET;
+            case SENDING, AWAITING_PERMIT -> RejectReason.NOT_SENT_YET;
             case SENT -> RejectReason.INVALID_CODE;
             case CHECKING -> RejectReason.CHECK_IN_PROGRESS;
             case VERIFIED -> RejectReason.ALREADY_VERIFIED;

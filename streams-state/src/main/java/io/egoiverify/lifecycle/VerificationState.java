@@ -26,12 +26,41 @@ import java.util.Objects;
  * @param cancelReason       the cancel's reason (CANCEL_PENDING, CANCELLED)
  * @param failureReason      FailureReason name when FAILED
  * @param wakeAt             the next instant at which time alone changes this state (deadline, expiry, purge)
+ * @param numberHash         HMAC of the number, to tell the number guard about failed checks and the end (null when
+ *                           per-number limits are off or before validation)
+ * @param permitId           the permit asked for this verification (null when limits are off)
+ * @param pendingSend        what the send needs once permitted, the number sealed; exactly while AWAITING_PERMIT
  */
 public record VerificationState(String requestId, Status status, Map<String, String> metadata, String senderProfile,
                                 String phoneMasked, int codeSize, int ttlSeconds, int maxAttempts, int wrongCodes,
                                 String providerRequestId, Instant expiresAt, InFlight inFlight,
                                 List<String> checkedSubmissions, List<String> otherSubmissions, String cancelReason,
-                                String failureReason, Instant wakeAt) {
+                                String failureReason, Instant wakeAt, String numberHash, String permitId,
+                                PendingSend pendingSend) {
+
+    /**
+     * The send, parked while the permit is awaited.
+     *
+     * @param sealedNumber the E.164 number encrypted by {@link NumberKeys#seal} (never in clear in state)
+     * @param codeType     E-goi codeType
+     * @param message      SMS template
+     * @param group        E-goi group or null
+     * @param sendDeadline no send may start after it
+     */
+    public record PendingSend(String sealedNumber, String codeType, String message, String group,
+                              Instant sendDeadline) {
+        public PendingSend {
+            Objects.requireNonNull(sealedNumber, "sealedNumber");
+            Objects.requireNonNull(codeType, "codeType");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(sendDeadline, "sendDeadline");
+        }
+
+        @Override
+        public String toString() {
+            return "PendingSend[sendDeadline=" + sendDeadline + "]";
+        }
+    }
 
     public VerificationState {
         Objects.requireNonNull(requestId, "requestId");
@@ -43,6 +72,20 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         if ((status == Status.SENDING || status == Status.CHECKING) != (inFlight != null)) {
             throw new IllegalArgumentException("a command is in flight exactly while SENDING or CHECKING");
         }
+        if ((status == Status.AWAITING_PERMIT) != (pendingSend != null)) {
+            throw new IllegalArgumentException("a send is parked exactly while AWAITING_PERMIT");
+        }
+    }
+
+    /** Without the per-number fields (as before abuse protection). */
+    public VerificationState(String requestId, Status status, Map<String, String> metadata, String senderProfile,
+                             String phoneMasked, int codeSize, int ttlSeconds, int maxAttempts, int wrongCodes,
+                             String providerRequestId, Instant expiresAt, InFlight inFlight,
+                             List<String> checkedSubmissions, List<String> otherSubmissions, String cancelReason,
+                             String failureReason, Instant wakeAt) {
+        this(requestId, status, metadata, senderProfile, phoneMasked, codeSize, ttlSeconds, maxAttempts, wrongCodes,
+                providerRequestId, expiresAt, inFlight, checkedSubmissions, otherSubmissions, cancelReason,
+                failureReason, wakeAt, null, null, null);
     }
 
     /** Checks admitted so far: the {@code attemptsUsed} of outcomes. */
@@ -86,6 +129,9 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         private String cancelReason;
         private String failureReason;
         private Instant wakeAt;
+        private String numberHash;
+        private String permitId;
+        private PendingSend pendingSend;
 
         private Builder(String requestId, Status status, Instant wakeAt) {
             this.requestId = requestId;
@@ -109,8 +155,12 @@ public record VerificationState(String requestId, Status status, Map<String, Str
             otherSubmissions = s.otherSubmissions;
             cancelReason = s.cancelReason;
             failureReason = s.failureReason;
+            numberHash = s.numberHash;
+            permitId = s.permitId;
+            pendingSend = s.pendingSend;
         }
 
+        public String requestId() { return requestId; }
         public Builder status(Status v) { status = v; return this; }
         public Builder metadata(Map<String, String> v) { metadata = v; return this; }
         public Builder senderProfile(String v) { senderProfile = v; return this; }
@@ -127,11 +177,14 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         public Builder cancelReason(String v) { cancelReason = v; return this; }
         public Builder failureReason(String v) { failureReason = v; return this; }
         public Builder wakeAt(Instant v) { wakeAt = v; return this; }
+        public Builder numberHash(String v) { numberHash = v; return this; }
+        public Builder permitId(String v) { permitId = v; return this; }
+        public Builder pendingSend(PendingSend v) { pendingSend = v; return this; }
 
         public VerificationState build() {
             return new VerificationState(requestId, status, metadata, senderProfile, phoneMasked, codeSize,
                     ttlSeconds, maxAttempts, wrongCodes, providerRequestId, expiresAt, inFlight, checkedSubmissions,
-                    otherSubmissions, cancelReason, failureReason, wakeAt);
+                    otherSubmissions, cancelReason, failureReason, wakeAt, numberHash, permitId, pendingSend);
         }
     }
 }

@@ -7,12 +7,12 @@ import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Input;
 import io.egoiverify.lifecycle.Lifecycle;
 import io.egoiverify.lifecycle.Output;
+import io.egoiverify.lifecycle.PermitVerdict;
 import io.egoiverify.lifecycle.Transition;
 import io.egoiverify.lifecycle.VerificationState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -28,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * they come; a wall-clock punctuator folds {@link Input.Tick}s for what the deadline index says is due, starting from
  * a per-task low-watermark and handling at most {@code maxDuePerPunctuation} entries per run.
  */
-final class LifecycleProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+final class LifecycleProcessor implements Processor<String, Object, String, Object> {
     private static final Logger log = LoggerFactory.getLogger(LifecycleProcessor.class);
 
     private final Lifecycle lifecycle;
-    private ProcessorContext<String, SpecificRecord> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, VerificationState> verifications;
     private KeyValueStore<Bytes, byte[]> deadlines;
     /** No index entry of this task is due before this instant (lowered whenever an earlier entry is written). */
@@ -43,7 +43,7 @@ final class LifecycleProcessor implements Processor<String, SpecificRecord, Stri
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.verifications = context.getStateStore(LifecycleTopology.VERIFICATIONS_STORE);
         this.deadlines = context.getStateStore(LifecycleTopology.DEADLINES_STORE);
@@ -52,7 +52,7 @@ final class LifecycleProcessor implements Processor<String, SpecificRecord, Stri
     }
 
     @Override
-    public void process(Record<String, SpecificRecord> record) {
+    public void process(Record<String, Object> record) {
         Input input = toInput(record.value());
         if (record.key() == null || !record.key().equals(input.requestId())) {
             throw new BadRecordException("record key does not equal the requestId of its value");
@@ -62,8 +62,10 @@ final class LifecycleProcessor implements Processor<String, SpecificRecord, Stri
         apply(lifecycle.apply(state, input, now), input.requestId());
     }
 
-    private static Input toInput(SpecificRecord value) {
-        if (value instanceof VerificationRequested r) {
+    private static Input toInput(Object value) {
+        if (value instanceof PermitVerdict v) {
+            return new Input.Verdict(v);
+        } else if (value instanceof VerificationRequested r) {
             return new Input.Requested(r);
         } else if (value instanceof CodeSubmitted s) {
             return new Input.Submitted(s);
@@ -129,11 +131,14 @@ final class LifecycleProcessor implements Processor<String, SpecificRecord, Stri
 
     private void forward(Output output) {
         if (output instanceof Output.Issue issue) {
-            context.forward(new Record<>(issue.command().getRequestId(), (SpecificRecord) issue.command(),
+            context.forward(new Record<>(issue.command().getRequestId(), (Object) issue.command(),
                     issue.command().getIssuedAt().toEpochMilli()), LifecycleTopology.COMMANDS_SINK);
+        } else if (output instanceof Output.Notify notify) {
+            context.forward(new Record<>(notify.notice().numberHash(), (Object) notify.notice(),
+                    notify.notice().at().toEpochMilli()), LifecycleTopology.PERMITS_SINK);
         } else if (output instanceof Output.Publish publish) {
             OutcomeRoute route = OutcomeRoute.of(publish.event());
-            context.forward(new Record<>(route.requestId(), publish.event(), route.occurredAt().toEpochMilli()),
+            context.forward(new Record<>(route.requestId(), (Object) publish.event(), route.occurredAt().toEpochMilli()),
                     route.sink());
         }
     }

@@ -24,11 +24,21 @@ public final class LifecycleService implements AutoCloseable {
 
     private final Topics topics;
     private final LifecycleConfig config;
+    private final AbuseMetrics abuseMetrics;
     private KafkaStreams streams;
 
     public LifecycleService(Topics topics, LifecycleConfig config) {
+        this(topics, config, AbuseMetrics.NONE);
+    }
+
+    /**
+     * @param abuseMetrics per-limit counters of the number guard (e.g. an {@link AbuseCounters} bound to the app's
+     *                     registry); called on stream threads
+     */
+    public LifecycleService(Topics topics, LifecycleConfig config, AbuseMetrics abuseMetrics) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.config = Objects.requireNonNull(config, "config");
+        this.abuseMetrics = Objects.requireNonNull(abuseMetrics, "abuseMetrics");
     }
 
     /**
@@ -77,8 +87,11 @@ public final class LifecycleService implements AutoCloseable {
             List<String> others = new ArrayList<>(topics.names.outcomes());
             others.add(topics.names.deadLetter());
             CoPartitioning.check(admin, topics.names.coPartitioned(), others, ADMIN_TIMEOUT);
+            if (config.abuse().enabled()) {
+                GuardTopics.ensure(admin, config, topics.names.coPartitioned().get(0), ADMIN_TIMEOUT);
+            }
         }
-        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config),
+        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config, true, abuseMetrics),
                 streamsProperties(topics, config, kafkaProps));
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
         s.start();

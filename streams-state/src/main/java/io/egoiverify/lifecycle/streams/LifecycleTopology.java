@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.lifecycle.Lifecycle;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
 import java.util.Objects;
@@ -25,6 +26,10 @@ public final class LifecycleTopology {
     static final String CANCELLED_SINK = "cancelled-sink";
     static final String FAILED_SINK = "failed-sink";
     static final String COMMANDS_SINK = "commands-sink";
+    public static final String NUMBERS_STORE = "numbers";
+    public static final String NUMBER_DEADLINES_STORE = "number-deadlines";
+    static final String PERMITS_SINK = "permits-sink";
+    static final String GUARD = "number-guard";
 
     private LifecycleTopology() {
     }
@@ -38,6 +43,14 @@ public final class LifecycleTopology {
      * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
      */
     public static Topology build(Topics topics, LifecycleConfig config, boolean persistent) {
+        return build(topics, config, persistent, AbuseMetrics.NONE);
+    }
+
+    /**
+     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
+     * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
+     */
+    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
         Objects.requireNonNull(topics, "topics");
         Lifecycle lifecycle = new Lifecycle(Objects.requireNonNull(config, "config"));
         Topology topology = new Topology();
@@ -45,8 +58,17 @@ public final class LifecycleTopology {
         source(topology, "code-submitted-source", topics.codeSubmitted);
         source(topology, "cancel-requested-source", topics.cancelRequested);
         source(topology, "results-source", topics.results);
-        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle), "requested-source",
-                "code-submitted-source", "cancel-requested-source", "results-source");
+        boolean guarded = config.abuse().enabled();
+        if (guarded) {
+            topology.addSource("verdicts-source", Serdes.String().deserializer(),
+                    GuardSerdes.verdicts().deserializer(), verdictTopic(config));
+        }
+        String[] parents = guarded
+                ? new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
+                    "results-source", "verdicts-source"}
+                : new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
+                    "results-source"};
+        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle), parents);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(VERIFICATIONS_STORE, persistent), Serdes.String(),
                 new StateSerde()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(DEADLINES_STORE, persistent), Serdes.Bytes(),
@@ -58,7 +80,37 @@ public final class LifecycleTopology {
         sink(topology, CANCELLED_SINK, topics.cancelled);
         sink(topology, FAILED_SINK, topics.failed);
         sink(topology, COMMANDS_SINK, topics.commands);
+        if (guarded) {
+            addGuard(topology, config, persistent, Objects.requireNonNull(metrics, "metrics"));
+        }
         return topology;
+    }
+
+    /** Topic of permit requests and notices, keyed by number hash (created by LifecycleService; co-partitioned). */
+    public static String permitTopic(LifecycleConfig config) {
+        return config.applicationId() + "-number-permits";
+    }
+
+    /** Topic of the guard's verdicts, keyed by requestId (created by LifecycleService; co-partitioned). */
+    public static String verdictTopic(LifecycleConfig config) {
+        return config.applicationId() + "-permit-verdicts";
+    }
+
+    private static void addGuard(Topology topology, LifecycleConfig config, boolean persistent,
+                                 AbuseMetrics metrics) {
+        topology.addSink(PERMITS_SINK, permitTopic(config), Serdes.String().serializer(),
+                GuardSerdes.notices().serializer(), PROCESSOR);
+        topology.addSource("permits-source", Serdes.String().deserializer(), GuardSerdes.notices().deserializer(),
+                permitTopic(config));
+        NumberGuard guard = new NumberGuard(config);
+        topology.addProcessor(GUARD, () -> new NumberGuardProcessor(guard, metrics, config.maxDuePerPunctuation(),
+                config.punctuationInterval()), "permits-source");
+        topology.addStateStore(Stores.keyValueStoreBuilder(store(NUMBERS_STORE, persistent), Serdes.String(),
+                GuardSerdes.numberStates()), GUARD);
+        topology.addStateStore(Stores.keyValueStoreBuilder(store(NUMBER_DEADLINES_STORE, persistent), Serdes.Bytes(),
+                Serdes.ByteArray()), GUARD);
+        topology.addSink("verdicts-sink", verdictTopic(config), Serdes.String().serializer(),
+                GuardSerdes.verdicts().serializer(), GUARD);
     }
 
     private static KeyValueBytesStoreSupplier store(String name, boolean persistent) {

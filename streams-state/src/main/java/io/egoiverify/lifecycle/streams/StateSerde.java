@@ -27,7 +27,9 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class StateSerde implements Serde<VerificationState>, Serializer<VerificationState>,
         Deserializer<VerificationState> {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    /** Version 1: before abuse protection (no number hash, permit id or parked send). */
+    private static final byte VERSION_1 = 1;
     private static final long NULL_TIME = Long.MIN_VALUE;
 
     @Override
@@ -85,6 +87,16 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
             string(out, s.cancelReason());
             string(out, s.failureReason());
             time(out, s.wakeAt());
+            string(out, s.numberHash());
+            string(out, s.permitId());
+            out.writeBoolean(s.pendingSend() != null);
+            if (s.pendingSend() != null) {
+                string(out, s.pendingSend().sealedNumber());
+                string(out, s.pendingSend().codeType());
+                string(out, s.pendingSend().message());
+                string(out, s.pendingSend().group());
+                time(out, s.pendingSend().sendDeadline());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,7 +110,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new SerializationException("unknown verification state format version " + version);
             }
             String requestId = string(in);
@@ -122,9 +134,20 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
             String cancelReason = string(in);
             String failureReason = string(in);
             Instant wakeAt = time(in);
+            String numberHash = null;
+            String permitId = null;
+            VerificationState.PendingSend pending = null;
+            if (version >= 2) {
+                numberHash = string(in);
+                permitId = string(in);
+                if (in.readBoolean()) {
+                    pending = new VerificationState.PendingSend(string(in), string(in), string(in), string(in),
+                            time(in));
+                }
+            }
             return new VerificationState(requestId, status, metadata, profile, masked, codeSize, ttl, maxAttempts,
                     wrong, providerRequestId, expiresAt, inFlight, checked, other, cancelReason, failureReason,
-                    wakeAt);
+                    wakeAt, numberHash, permitId, pending);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("unreadable verification state", e);
         }

@@ -14,12 +14,12 @@ public final class BenchAccess {
     private BenchAccess() {
     }
 
-    public static Processor<String, SpecificRecord, String, SpecificRecord> processor(LifecycleConfig config) {
+    public static Processor<String, Object, String, Object> processor(LifecycleConfig config) {
         return new LifecycleProcessor(new Lifecycle(config));
     }
 
     /** Runs one punctuation; returns the number of index entries it handled. */
-    public static int punctuate(Processor<String, SpecificRecord, String, SpecificRecord> p, long timestamp) {
+    public static int punctuate(Processor<String, Object, String, Object> p, long timestamp) {
         return ((LifecycleProcessor) p).punctuate(timestamp);
     }
 

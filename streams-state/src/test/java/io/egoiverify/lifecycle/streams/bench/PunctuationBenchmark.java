@@ -30,10 +30,10 @@ final class PunctuationBenchmark {
     private static final String PREFIX = "bench-";
     private final int live;
     private final LifecycleConfig config = LifecycleConfig.defaults();
-    private final MockProcessorContext<String, SpecificRecord> context;
+    private final MockProcessorContext<String, Object> context;
     private final KeyValueStore<String, VerificationState> verifications;
     private final KeyValueStore<Bytes, byte[]> deadlines;
-    private final Processor<String, SpecificRecord, String, SpecificRecord> processor;
+    private final Processor<String, Object, String, Object> processor;
     final Map<String, Object> results = new LinkedHashMap<>();
 
     PunctuationBenchmark(int live) throws Exception {

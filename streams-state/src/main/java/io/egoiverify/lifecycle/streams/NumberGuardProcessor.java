@@ -1,0 +1,124 @@
+package io.egoiverify.lifecycle.streams;
+
+import io.egoiverify.lifecycle.AbuseLimits;
+import io.egoiverify.lifecycle.NumberGuard;
+import io.egoiverify.lifecycle.NumberNotice;
+import io.egoiverify.lifecycle.NumberState;
+import io.egoiverify.lifecycle.PermitVerdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Adapts the pure {@link NumberGuard} to the permit topic (keyed by number hash) and the {@code numbers} store.
+ * Verdicts go to the verdict topic keyed by requestId, back to the lifecycle task that owns it. Entries leave their
+ * windows through a deadline index (time ‖ hash) swept by a wall-clock punctuator from a low-watermark, never by a
+ * scan of the whole store. Logs name the hash's first 8 characters at most, never a number (the guard never sees one).
+ */
+final class NumberGuardProcessor implements Processor<String, NumberNotice, String, PermitVerdict> {
+    private final NumberGuard guard;
+    private final AbuseLimits limits;
+    private final AbuseMetrics metrics;
+    private final int maxDue;
+    private final java.time.Duration interval;
+    private ProcessorContext<String, PermitVerdict> context;
+    private KeyValueStore<String, NumberState> numbers;
+    private KeyValueStore<Bytes, byte[]> deadlines;
+    private long lowWatermark;
+
+    NumberGuardProcessor(NumberGuard guard, AbuseMetrics metrics, int maxDue, java.time.Duration interval) {
+        this.guard = guard;
+        this.limits = guard.limits();
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.maxDue = maxDue;
+        this.interval = interval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, PermitVerdict> context) {
+        this.context = context;
+        this.numbers = context.getStateStore(LifecycleTopology.NUMBERS_STORE);
+        this.deadlines = context.getStateStore(LifecycleTopology.NUMBER_DEADLINES_STORE);
+        this.lowWatermark = 0L;
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void process(Record<String, NumberNotice> record) {
+        NumberNotice notice = record.value();
+        if (notice == null || record.key() == null || !record.key().equals(notice.numberHash())) {
+            throw new BadRecordException("permit notice without a value or with a key that is not its number hash");
+        }
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        NumberState before = numbers.get(notice.numberHash());
+        NumberGuard.Step step = guard.apply(before, notice, now);
+        store(notice.numberHash(), before, step.state());
+        if (notice.kind() == NumberNotice.Kind.FAILED_CHECK) {
+            metrics.failedCheck();
+        }
+        if (step.refused() != null) {
+            metrics.refused(step.refused());
+        }
+        for (PermitVerdict v : step.verdicts()) {
+            if (v.kind() == PermitVerdict.Kind.GRANTED) {
+                metrics.granted();
+            } else if (v.kind() == PermitVerdict.Kind.SUPERSEDED) {
+                metrics.superseded();
+            }
+            context.forward(new Record<>(v.requestId(), v, now.toEpochMilli()));
+        }
+    }
+
+    /** Drops what left its window; returns how many index entries it visited. */
+    int punctuate(long timestamp) {
+        List<Bytes> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(DeadlineKeys.from(lowWatermark),
+                DeadlineKeys.through(timestamp))) {
+            while (it.hasNext() && due.size() < maxDue) {
+                due.add(it.next().key);
+            }
+        }
+        long next = due.size() < maxDue ? timestamp + 1 : DeadlineKeys.deadline(due.get(due.size() - 1));
+        lowWatermark = Math.max(lowWatermark, next);
+        Instant now = Instant.ofEpochMilli(timestamp);
+        for (Bytes key : due) {
+            String hash = DeadlineKeys.requestId(key);
+            NumberState state = numbers.get(hash);
+            Instant wake = state == null ? null : state.wakeAt(limits);
+            if (wake == null || wake.toEpochMilli() != DeadlineKeys.deadline(key)) {
+                deadlines.delete(key); // stale entry: keeps the index self-healing
+                continue;
+            }
+            store(hash, state, guard.prune(state, now));
+        }
+        return due.size();
+    }
+
+    private void store(String hash, NumberState before, NumberState after) {
+        if (Objects.equals(before, after)) {
+            return;
+        }
+        Instant oldWake = before == null ? null : before.wakeAt(limits);
+        Instant newWake = after == null ? null : after.wakeAt(limits);
+        if (oldWake != null && !oldWake.equals(newWake)) {
+            deadlines.delete(DeadlineKeys.key(oldWake, hash));
+        }
+        if (after == null) {
+            numbers.delete(hash);
+        } else {
+            numbers.put(hash, after);
+        }
+        if (newWake != null && !newWake.equals(oldWake)) {
+            deadlines.put(DeadlineKeys.key(newWake, hash), DeadlineKeys.NO_VALUE);
+            lowWatermark = Math.min(lowWatermark, newWake.toEpochMilli());
+        }
+    }
+}
