@@ -132,6 +132,19 @@ class CommandExecutorTest {
     }
 
     @Test
+    void openCircuitBreakerMakesNoCallAndEndsUnavailable() throws Exception {
+        CircuitBreaker open = CircuitBreaker.ofDefaults("open");
+        open.transitionToForcedOpenState();
+        CommandExecutor ex = new CommandExecutor(egoi, SenderProfiles.of(new SenderProfile("default", "k", "s")),
+                retries, open, scheduler, Clock.systemUTC());
+        VerificationCommandResult r = run(ex, send(Instant.now().plusSeconds(30)));
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(r.getDetail()).contains("circuit breaker open");
+        assertThat(r.getProviderCalls()).isZero();
+        assertThat(egoi.calls.get()).isZero();
+    }
+
+    @Test
     void answersMapToStatuses() throws Exception {
         egoi.then(new EgoiResult.WrongCode("Invalid_Code")).then(new EgoiResult.Expired())
                 .then(new EgoiResult.Rejected(400, null)).then(new EgoiResult.UnrecognisedStatus(200, "Odd"));

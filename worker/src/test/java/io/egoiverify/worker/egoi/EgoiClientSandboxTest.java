@@ -170,6 +170,20 @@ class EgoiClientSandboxTest {
     }
 
     @Test
+    void waitingTooLongForAPooledConnectionIsAPoolTimeoutThatNeverReachedEgoi() throws Exception {
+        sandbox.setFaults(Faults.none().withStalledNumbers(java.util.Set.of(EGOI_NUMBER)));
+        try (EgoiClient single = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl()).withMaxConnections(1)
+                .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5)))) {
+            var holding = single.send(PROFILE, send(NUMBER)); // takes the only connection and gets no answer
+            EgoiResult r = await(single.send(PROFILE, send("+351910000002")));
+            assertThat(r).isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.POOL));
+            assertThat(r.delivery()).isEqualTo(EgoiResult.Delivery.NOT_DELIVERED);
+            assertThat(sandbox.sendCalls("351-910000002")).isZero();
+            holding.cancel(true);
+        }
+    }
+
+    @Test
     void delayedRepliesDoNotHoldThreads() throws Exception {
         sandbox.setFaults(Faults.latency(Duration.ofHours(1)));
         var pending = new java.util.ArrayList<java.util.concurrent.CompletableFuture<EgoiResult>>();

@@ -44,6 +44,23 @@ class ResponseMapperTest {
     }
 
     @Test
+    void transportFailuresMapByWhetherTheRequestCanHaveLeft() {
+        assertThat(mapper.failure(new java.util.concurrent.CompletionException(
+                new org.apache.hc.core5.http.RequestNotExecutedException("closed"))))
+                .isEqualTo(new EgoiResult.NotExecuted());
+        assertThat(mapper.failure(new java.net.ConnectException("Connection refused")))
+                .isEqualTo(new EgoiResult.ConnectionRefused());
+        assertThat(mapper.failure(new org.apache.hc.client5.http.ConnectTimeoutException("slow")))
+                .isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.CONNECT));
+        assertThat(mapper.failure(new java.util.concurrent.TimeoutException("lease")))
+                .isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.POOL));
+        assertThat(mapper.failure(new java.net.SocketTimeoutException("read")))
+                .isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
+        assertThat(mapper.failure(new org.apache.hc.core5.http.ConnectionClosedException()).delivery())
+                .isEqualTo(EgoiResult.Delivery.UNKNOWN);
+    }
+
+    @Test
     void jsonArrayIsMalformed() {
         assertThat(validate(200, "[]")).isInstanceOf(EgoiResult.MalformedBody.class);
     }
