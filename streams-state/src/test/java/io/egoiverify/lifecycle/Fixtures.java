@@ -53,6 +53,9 @@ public final class Fixtures {
 
     /** A compact description of an output: {@code Sent}, {@code Rejected:WRONG_CODE:4}, {@code Send}, … */
     public static String describe(Output output) {
+        if (output instanceof Output.Notify n) {
+            return "Notify:" + n.notice().kind();
+        }
         if (output instanceof Output.Issue i) {
             return i.command().getAction() instanceof SendCode ? "Send" : i.command().getAction() instanceof CheckCode
                     ? "Check" : "Command?";

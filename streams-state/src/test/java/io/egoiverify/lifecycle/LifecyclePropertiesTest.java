@@ -74,6 +74,20 @@ class LifecyclePropertiesTest {
     record Clock(long millis, boolean tick) implements Action {
     }
 
+    /** The number guard answers the newest permit request (or, with {@code choice} ≥ 90, a permit never asked). */
+    record Answer2(int choice) implements Action {
+        PermitVerdict verdict(NumberNotice request) {
+            PermitVerdict.Kind kind = choice < 60 ? PermitVerdict.Kind.GRANTED : choice < 80
+                    ? PermitVerdict.Kind.REFUSED : PermitVerdict.Kind.SUPERSEDED;
+            String permitId = request == null || choice >= 90 ? ID + "/permit/0" : request.permitId();
+            return new PermitVerdict(ID, permitId, kind, kind == PermitVerdict.Kind.REFUSED ? "sends-per-number" : null);
+        }
+    }
+
+    /** Per-number limits on (any key): requests wait for the guard's verdict. */
+    static final LifecycleConfig GUARDED = LifecycleConfig.defaults()
+            .withAbuse(AbuseLimits.defaults("0123456789abcdef0123456789abcdef".getBytes()));
+
     /** One applied step. */
     record Step(VerificationState before, Input input, Instant now, Transition t) {
     }
@@ -90,15 +104,27 @@ class LifecyclePropertiesTest {
                 Tuple.of(1, Arbitraries.longs().between(300_000, 1_800_000)),
                 Tuple.of(1, Arbitraries.longs().between(-3_000, -1))).flatMap(
                         ms -> Arbitraries.of(true, false).map(tick -> new Clock(ms, tick)));
+        Arbitrary<Action> verdict = Arbitraries.integers().between(0, 99).map(Answer2::new);
         Arbitrary<Action> action = Arbitraries.frequencyOf(
                 Tuple.of(3, request), Tuple.of(6, submit), Tuple.of(1, Arbitraries.just(new Cancel())),
-                Tuple.of(6, answer), Tuple.of(1, Arbitraries.just(new Replay())), Tuple.of(5, clock));
+                Tuple.of(6, answer), Tuple.of(1, Arbitraries.just(new Replay())), Tuple.of(5, clock),
+                Tuple.of(3, verdict));
         return action.list().ofMinSize(1).ofMaxSize(40);
     }
 
     @Property(tries = 1200)
     void everyHistoryKeepsTheContract(@ForAll("histories") List<Action> history) {
-        Lifecycle lifecycle = new Lifecycle(LifecycleConfig.defaults());
+        run(history, LifecycleConfig.defaults());
+    }
+
+    @Property(tries = 800)
+    void everyHistoryWithPerNumberLimitsKeepsTheContract(@ForAll("histories") List<Action> history) {
+        run(history, GUARDED);
+    }
+
+    private static void run(List<Action> history, LifecycleConfig config) {
+        Lifecycle lifecycle = new Lifecycle(config);
+        NumberNotice permitRequest = null;
         List<Step> steps = new ArrayList<>();
         VerificationState state = null;
         Instant now = Fixtures.T0;
@@ -119,6 +145,8 @@ class LifecyclePropertiesTest {
                 input = new Input.Submitted(Fixtures.submit(ID, "sub-" + s.submission(), code(s.code()), now));
             } else if (a instanceof Cancel) {
                 input = new Input.CancelRequested(Fixtures.cancel(ID, "why", now));
+            } else if (a instanceof Answer2 v) {
+                input = new Input.Verdict(v.verdict(permitRequest));
             } else if (a instanceof Answer ans) {
                 if (lastCommand == null) {
                     continue;
@@ -137,6 +165,8 @@ class LifecyclePropertiesTest {
             for (Output o : t.outputs()) {
                 if (o instanceof Output.Issue i) {
                     lastCommand = i.command();
+                } else if (o instanceof Output.Notify n && n.notice().kind() == NumberNotice.Kind.PERMIT_REQUEST) {
+                    permitRequest = n.notice();
                 }
             }
         }
@@ -144,7 +174,7 @@ class LifecyclePropertiesTest {
         now = now.plus(Duration.ofHours(1));
         Transition flush = lifecycle.apply(state, new Input.Tick(ID, now), now);
         steps.add(new Step(state, new Input.Tick(ID, now), now, flush));
-        check(steps, LifecycleConfig.defaults());
+        check(steps, config);
     }
 
     private static String code(int i) {
@@ -158,6 +188,10 @@ class LifecyclePropertiesTest {
         boolean requested = false;
         int terminals = 0;
         int wrongCodes = 0;
+        boolean guarded = config.abuse().enabled();
+        boolean permitRequested = false;
+        int ended = 0;
+        int failedChecks = 0;
         for (Step s : steps) {
             if (s.input() instanceof Input.Submitted sub) {
                 codes.add(sub.event().getCode());
@@ -174,7 +208,11 @@ class LifecyclePropertiesTest {
             if (s.input() instanceof Input.Requested r && s.before() == null) {
                 boolean valid = !r.event().getPhoneNumber().equals("+1");
                 assertThat(s.t().outputs()).singleElement().satisfies(o -> {
-                    if (valid) {
+                    if (valid && guarded) {
+                        // Per-number limits: the send waits for the guard's permit.
+                        assertThat(((Output.Notify) o).notice().kind()).isEqualTo(NumberNotice.Kind.PERMIT_REQUEST);
+                        assertThat(s.t().state().status()).isEqualTo(Status.AWAITING_PERMIT);
+                    } else if (valid) {
                         assertThat(o).isInstanceOf(Output.Issue.class);
                     } else {
                         assertThat(((VerificationFailed) ((Output.Publish) o).event()).getReason())
@@ -193,8 +231,35 @@ class LifecyclePropertiesTest {
                 assertThat(s.t().outputs()).isEmpty();
                 assertThat(s.t().state()).isEqualTo(s.before());
             }
+            // The number never appears in clear in state (only masked, and sealed while a permit is awaited).
+            assertThat(String.valueOf(s.t().state())).doesNotContain("910000000");
+            if (s.t().state() != null && s.t().state().pendingSend() != null) {
+                assertThat(s.t().state().pendingSend().sealedNumber()).doesNotContain("910000000");
+            }
             for (Output o : s.t().outputs()) {
+                if (o instanceof Output.Notify n) {
+                    assertThat(guarded).as("no guard notice without per-number limits").isTrue();
+                    assertThat(n.notice().numberHash()).hasSize(64).doesNotContain("910000000");
+                    switch (n.notice().kind()) {
+                        case PERMIT_REQUEST -> {
+                            assertThat(permitRequested).as("one permit request per verification").isFalse();
+                            permitRequested = true;
+                        }
+                        case FAILED_CHECK -> failedChecks++;
+                        case ENDED -> {
+                            assertThat(permitRequested).isTrue();
+                            ended++;
+                        }
+                    }
+                    continue;
+                }
                 if (o instanceof Output.Issue i) {
+                    if (guarded && i.command().getAction() instanceof SendCode send) {
+                        // A send under per-number limits follows a GRANTED verdict for this very permit.
+                        assertThat(s.input()).isInstanceOfSatisfying(Input.Verdict.class, v -> assertThat(
+                                v.verdict().kind()).isEqualTo(PermitVerdict.Kind.GRANTED));
+                        assertThat(send.getPhoneNumber()).isEqualTo(Fixtures.PHONE);
+                    }
                     // Invariant 1: nothing but rejections after a terminal outcome; 3/4: admitted before the call.
                     assertThat(terminals).as("command after a terminal outcome").isZero();
                     VerificationCommand c = i.command();
@@ -243,6 +308,11 @@ class LifecyclePropertiesTest {
             assertThat(terminals).as("an accepted request ends in exactly one terminal outcome").isEqualTo(1);
         } else {
             assertThat(terminals).isZero();
+        }
+        if (guarded) {
+            // The guard hears of every end of a verification that asked it, once, and of every wrong code.
+            assertThat(ended).isEqualTo(permitRequested ? 1 : 0);
+            assertThat(failedChecks).isEqualTo(wrongCodes);
         }
         // Invariant 3: at most one SMS; invariant 4: a submission is checked at most once.
         assertThat(commands.stream().filter(c -> c.getAction() instanceof SendCode)).hasSizeLessThanOrEqualTo(1);

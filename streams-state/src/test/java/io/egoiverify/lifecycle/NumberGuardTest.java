@@ -1,0 +1,138 @@
+package io.egoiverify.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import io.egoiverify.lifecycle.PermitVerdict.Kind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The number guard's limits, one test per limit, on the pure function. */
+@Timeout(10)
+class NumberGuardTest {
+    static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
+    static final String HASH = "h".repeat(64);
+
+    private NumberState state;
+    private Instant now = Fixtures.T0;
+    private int requests;
+
+    private NumberGuard guard(AbuseLimits limits) {
+        return new NumberGuard(LifecycleConfig.defaults().withAbuse(limits));
+    }
+
+    private NumberGuard.Step permit(NumberGuard guard, String requestId) {
+        return step(guard, new NumberNotice(NumberNotice.Kind.PERMIT_REQUEST, HASH, requestId,
+                requestId + "/permit/" + (++requests), now));
+    }
+
+    private NumberGuard.Step step(NumberGuard guard, NumberNotice notice) {
+        NumberGuard.Step step = guard.apply(state, notice, now);
+        state = step.state();
+        return step;
+    }
+
+    private static Kind kind(NumberGuard.Step step) {
+        return step.verdicts().get(step.verdicts().size() - 1).kind();
+    }
+
+    @Test
+    void sendsPerNumberPerSlidingWindow() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                .withSends(3, Duration.ofMinutes(10)));
+        for (int i = 0; i < 3; i++) {
+            assertThat(kind(permit(g, "r" + i))).isEqualTo(Kind.GRANTED);
+            now = now.plusSeconds(60);
+        }
+        NumberGuard.Step refused = permit(g, "r3");
+        assertThat(refused.refused()).isEqualTo(Limit.SENDS_PER_NUMBER);
+        assertThat(refused.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.REFUSED);
+            assertThat(v.limit()).startsWith("sends-per-number").contains("at most 3");
+        });
+        // Sliding: the first send leaves the window 10 min after it, and exactly one more is allowed.
+        now = Fixtures.T0.plus(Duration.ofMinutes(10));
+        assertThat(kind(permit(g, "r4"))).isEqualTo(Kind.GRANTED);
+        assertThat(kind(permit(g, "r5"))).isEqualTo(Kind.REFUSED);
+        assertThat(state.sends()).hasSize(3);
+    }
+
+    @Test
+    void failedChecksPerNumberAcrossVerifications() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                .withFailedChecks(3, Duration.ofMinutes(30)));
+        assertThat(kind(permit(g, "a"))).isEqualTo(Kind.GRANTED);
+        assertThat(kind(permit(g, "b"))).isEqualTo(Kind.GRANTED);
+        for (String id : List.of("a", "b", "a", "b", "a")) {
+            step(g, new NumberNotice(NumberNotice.Kind.FAILED_CHECK, HASH, id, id + "/permit/x", now));
+        }
+        assertThat(state.failedChecks()).as("only the most recent `limit` are kept").hasSize(3);
+        NumberGuard.Step refused = permit(g, "c");
+        assertThat(refused.refused()).isEqualTo(Limit.FAILED_CHECKS_PER_NUMBER);
+        assertThat(refused.verdicts().get(0).limit()).startsWith("failed-checks-per-number");
+        now = now.plus(Duration.ofMinutes(30));
+        assertThat(kind(permit(g, "d"))).isEqualTo(Kind.GRANTED);
+    }
+
+    @Test
+    void oneActivePerNumberRefuse() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.REFUSE));
+        NumberGuard.Step first = permit(g, "a");
+        assertThat(kind(first)).isEqualTo(Kind.GRANTED);
+        NumberGuard.Step second = permit(g, "b");
+        assertThat(second.refused()).isEqualTo(Limit.ONE_ACTIVE_PER_NUMBER);
+        assertThat(second.verdicts().get(0).limit()).startsWith("one-active-per-number");
+        // The end of "a" frees the slot.
+        step(g, new NumberNotice(NumberNotice.Kind.ENDED, HASH, "a", first.verdicts().get(0).permitId(), now));
+        assertThat(kind(permit(g, "c"))).isEqualTo(Kind.GRANTED);
+    }
+
+    @Test
+    void oneActivePerNumberSupersede() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.SUPERSEDE));
+        NumberGuard.Step first = permit(g, "a");
+        NumberGuard.Step second = permit(g, "b");
+        assertThat(second.verdicts()).extracting(PermitVerdict::requestId, PermitVerdict::kind).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("a", Kind.SUPERSEDED),
+                org.assertj.core.groups.Tuple.tuple("b", Kind.GRANTED));
+        assertThat(second.verdicts().get(0).permitId()).isEqualTo(first.verdicts().get(0).permitId());
+        assertThat(state.active()).extracting(NumberState.Active::requestId).containsExactly("b");
+    }
+
+    @Test
+    void activeSlotFreesItselfAfterTheLongestLifeEvenWithoutEnded() {
+        LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(KEY)
+                .withActivePolicy(ActivePolicy.REFUSE));
+        NumberGuard g = new NumberGuard(config);
+        permit(g, "a");
+        Duration life = config.sendDeadline().plus(config.resultGrace()).plus(config.maxTtl())
+                .plus(config.resultGrace());
+        now = now.plus(life).minusMillis(1);
+        assertThat(kind(permit(g, "b"))).isEqualTo(Kind.REFUSED);
+        now = now.plusMillis(1);
+        assertThat(kind(permit(g, "c"))).isEqualTo(Kind.GRANTED);
+    }
+
+    @Test
+    void stateIsBoundedAndEmptiesWhenEverythingLeftItsWindow() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF));
+        for (int i = 0; i < 50; i++) {
+            permit(g, "r" + i);
+        }
+        assertThat(state.sends()).hasSize(5);
+        assertThat(state.wakeAt(g.limits())).isEqualTo(Fixtures.T0.plus(Duration.ofHours(1)));
+        assertThat(g.prune(state, Fixtures.T0.plus(Duration.ofHours(1)))).isNull();
+    }
+
+    @Test
+    void aReplayedPermitRequestIsGrantedAgainWithoutCountingTwice() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.REFUSE));
+        NumberNotice n = new NumberNotice(NumberNotice.Kind.PERMIT_REQUEST, HASH, "a", "a/permit/1", now);
+        assertThat(kind(step(g, n))).isEqualTo(Kind.GRANTED);
+        assertThat(kind(step(g, n))).isEqualTo(Kind.GRANTED);
+        assertThat(state.sends()).hasSize(1);
+    }
+}
