@@ -61,6 +61,10 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(LifecycleConfig config, boolean persistent) {
+        this(config, persistent, AbuseMetrics.NONE);
+    }
+
+    TopologyFixture(LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
         AvroSerdeConfig serde = new AvroSerdeConfig("mock://topology-test", null, true, false);
         clientTopics = new Topics(TopicNames.defaults(), registry, serde);
         topics = new Topics(TopicNames.defaults(), topologyRegistry, serde);
@@ -73,7 +77,8 @@ final class TopologyFixture implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         Properties all = LifecycleService.streamsProperties(topics, config, props);
-        driver = new TopologyTestDriver(LifecycleTopology.build(topics, config, persistent), all, Fixtures.T0);
+        driver = new TopologyTestDriver(LifecycleTopology.build(topics, config, persistent, metrics), all,
+                Fixtures.T0);
         requested = input(clientTopics.requested);
         submitted = input(clientTopics.codeSubmitted);
         cancelRequested = input(clientTopics.cancelRequested);

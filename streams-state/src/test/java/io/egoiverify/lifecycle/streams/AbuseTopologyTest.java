@@ -1,0 +1,196 @@
+package io.egoiverify.lifecycle.streams;
+
+import static io.egoiverify.internal.CommandStatus.SENT;
+import static io.egoiverify.internal.CommandStatus.VERIFIED;
+import static io.egoiverify.internal.CommandStatus.WRONG_CODE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.VerificationFailed;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.lifecycle.AbuseLimits;
+import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.Limit;
+import io.egoiverify.lifecycle.NumberState;
+import io.egoiverify.lifecycle.VerificationState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Each per-number limit through the real topology: lifecycle → permit topic → guard → verdict topic → lifecycle. */
+@Timeout(60)
+class AbuseTopologyTest {
+    static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+    static final String OTHER_PHONE = "+351912345678";
+
+    static LifecycleConfig config(AbuseLimits limits) {
+        return LifecycleConfig.defaults().withAbuse(limits);
+    }
+
+    private static VerificationFailed onlyFailure(TopologyFixture f) {
+        List<VerificationFailed> failures = f.failed.readValuesToList();
+        assertThat(failures).hasSize(1);
+        return failures.get(0);
+    }
+
+    @Test
+    void sendsPerNumberHoldsAcrossVerificationsAndSlidesWithTheWindow() {
+        AbuseCounters counters = new AbuseCounters();
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                .withSends(2, Duration.ofMinutes(10)));
+        try (TopologyFixture f = new TopologyFixture(c, true, counters)) {
+            f.request("r1");
+            f.request("r2");
+            f.request("r3");
+            f.request(Fixtures.request("r4", f.now()).setPhoneNumber(OTHER_PHONE).build());
+            List<VerificationCommand> sends = f.commands.readValuesToList();
+            assertThat(sends).extracting(VerificationCommand::getRequestId).containsExactly("r1", "r2", "r4");
+            assertThat(((SendCode) sends.get(0).getAction()).getPhoneNumber()).isEqualTo(Fixtures.PHONE);
+            VerificationFailed refused = onlyFailure(f);
+            assertThat(refused.getRequestId()).isEqualTo("r3");
+            assertThat(refused.getReason()).isEqualTo(FailureReason.RATE_LIMITED);
+            assertThat(refused.getDetail()).startsWith("rate limited: sends-per-number").doesNotContain("910000000");
+            assertThat(counters.grantedCount()).isEqualTo(3);
+            assertThat(counters.refusedCount(Limit.SENDS_PER_NUMBER)).isEqualTo(1);
+            // The window slides: after 10 minutes the punctuator has dropped both numbers' entries.
+            f.advance(Duration.ofMinutes(10));
+            assertThat(count(numbers(f))).isZero();
+            assertThat(count(f.driver.getKeyValueStore(LifecycleTopology.NUMBER_DEADLINES_STORE))).isZero();
+            f.request("r5");
+            assertThat(f.commands.readValuesToList()).extracting(VerificationCommand::getRequestId)
+                    .containsExactly("r5");
+        }
+    }
+
+    @Test
+    void failedChecksPerNumberRefusesNewSends() {
+        AbuseCounters counters = new AbuseCounters();
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                .withFailedChecks(2, Duration.ofHours(1)));
+        try (TopologyFixture f = new TopologyFixture(c, true, counters)) {
+            f.request("r1");
+            f.result(f.command(), SENT);
+            f.submit("r1", "s1", "111111");
+            f.result(f.command(), WRONG_CODE);
+            f.submit("r1", "s2", "222222");
+            f.result(f.command(), WRONG_CODE);
+            f.request("r2");
+            VerificationFailed refused = onlyFailure(f);
+            assertThat(refused.getRequestId()).isEqualTo("r2");
+            assertThat(refused.getDetail()).startsWith("rate limited: failed-checks-per-number");
+            assertThat(counters.failedCheckCount()).isEqualTo(2);
+            assertThat(counters.refusedCount(Limit.FAILED_CHECKS_PER_NUMBER)).isEqualTo(1);
+            f.advance(Duration.ofHours(1));
+            f.request("r3");
+            assertThat(f.commands.readValuesToList()).extracting(VerificationCommand::getRequestId)
+                    .containsExactly("r3");
+        }
+    }
+
+    @Test
+    void oneActivePerNumberRefusesUntilTheLiveOneEnds() {
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.REFUSE));
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            f.request("r1");
+            VerificationCommand send = f.command();
+            f.request("r2");
+            assertThat(onlyFailure(f).getDetail()).startsWith("rate limited: one-active-per-number");
+            f.result(send, SENT);
+            f.submit("r1", "s1", "123456");
+            f.result(f.command(), VERIFIED);
+            f.request("r3");
+            assertThat(f.command().getRequestId()).isEqualTo("r3");
+        }
+    }
+
+    @Test
+    void supersedeCancelsTheLiveVerification() {
+        AbuseCounters counters = new AbuseCounters();
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.SUPERSEDE));
+        try (TopologyFixture f = new TopologyFixture(c, true, counters)) {
+            f.request("r1");
+            f.result(f.command(), SENT);
+            f.request("r2");
+            assertThat(f.command().getRequestId()).isEqualTo("r2");
+            var cancelled = f.cancelled.readValuesToList();
+            assertThat(cancelled).hasSize(1);
+            assertThat(cancelled.get(0).getRequestId()).isEqualTo("r1");
+            assertThat(cancelled.get(0).getReason()).contains("superseded");
+            assertThat(counters.supersededCount()).isEqualTo(1);
+            // r1 is over: a code for it is answered CANCELLED, nothing is checked.
+            f.submit("r1", "s1", "123456");
+            assertThat(f.commands.readValuesToList()).isEmpty();
+        }
+    }
+
+    @Test
+    void noPlainNumberInAnyStoreOrGuardTopic() {
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY));
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            TestOutputTopic<byte[], byte[]> permits = f.driver.createOutputTopic(LifecycleTopology.permitTopic(c),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> verdicts = f.driver.createOutputTopic(LifecycleTopology.verdictTopic(c),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<byte[]> bytes = new ArrayList<>();
+            f.request("r1");
+            snapshot(f, bytes);
+            f.result(f.command(), SENT);
+            f.submit("r1", "s1", "111111");
+            f.result(f.command(), WRONG_CODE);
+            f.request("r2");
+            snapshot(f, bytes);
+            permits.readKeyValuesToList().forEach(kv -> {
+                bytes.add(kv.key);
+                bytes.add(kv.value);
+            });
+            verdicts.readKeyValuesToList().forEach(kv -> {
+                bytes.add(kv.key);
+                bytes.add(kv.value);
+            });
+            assertThat(bytes).hasSizeGreaterThan(8).noneMatch(b -> {
+                String s = new String(b, StandardCharsets.ISO_8859_1);
+                return s.contains("910000000") || s.contains("351910");
+            });
+        }
+    }
+
+    private static void snapshot(TopologyFixture f, List<byte[]> bytes) {
+        StateSerde serde = new StateSerde();
+        try (KeyValueIterator<String, VerificationState> it = f.verifications().all()) {
+            it.forEachRemaining(kv -> bytes.add(serde.serialize("x", kv.value)));
+        }
+        try (KeyValueIterator<String, NumberState> it = numbers(f).all()) {
+            it.forEachRemaining(kv -> {
+                bytes.add(kv.key.getBytes(StandardCharsets.UTF_8));
+                bytes.add(GuardSerdes.numberStates().serializer().serialize("x", kv.value));
+            });
+        }
+    }
+
+    private static KeyValueStore<String, NumberState> numbers(TopologyFixture f) {
+        return f.driver.getKeyValueStore(LifecycleTopology.NUMBERS_STORE);
+    }
+
+    private static int count(KeyValueStore<?, ?> store) {
+        int n = 0;
+        try (KeyValueIterator<?, ?> it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+}
