@@ -1,0 +1,213 @@
+package io.egoiverify.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * The number guard under any interleaving: several lifecycle partitions (each writing its notices in order, as one
+ * task's producer does) feed the guard's one partition for a number hash in an arbitrary merge, with clock advances
+ * and window-expiry punctuations in between. After every step the limits hold for each number across all of them.
+ */
+class GuardInterleavingPropertiesTest {
+    private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
+    private static final Duration SEND_WINDOW = Duration.ofSeconds(60);
+    private static final Duration FAIL_WINDOW = Duration.ofSeconds(90);
+
+    /** What one lifecycle partition does, in its own order. */
+    record Event(int partition, int verification, String number, NumberNotice.Kind kind) {
+    }
+
+    /** One delivery: which partition's next notice arrives, how far the clock moved, whether the sweep ran. */
+    record Slot(int partition, long advanceMillis, boolean prune) {
+    }
+
+    record Scenario(int maxSends, int maxFailed, ActivePolicy policy, List<List<Event>> partitions,
+                    List<Slot> schedule) {
+    }
+
+    @Provide
+    Arbitrary<Scenario> scenarios() {
+        Arbitrary<List<List<Event>>> partitions = Arbitraries.integers().between(1, 4).flatMap(p ->
+                Arbitraries.integers().between(0, 99).list().ofMinSize(2).ofMaxSize(14).list().ofSize(p)
+                        .map(GuardInterleavingPropertiesTest::scripts));
+        Arbitrary<Slot> slot = Combinators.combine(Arbitraries.integers().between(0, 3),
+                Arbitraries.frequency(net.jqwik.api.Tuple.of(6, 0L), net.jqwik.api.Tuple.of(3, 5_000L),
+                        net.jqwik.api.Tuple.of(2, 20_000L), net.jqwik.api.Tuple.of(1, 61_000L)),
+                Arbitraries.of(true, false, false)).as(Slot::new);
+        return Combinators.combine(Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 4),
+                Arbitraries.of(ActivePolicy.class), partitions, slot.list().ofMaxSize(80)).as(Scenario::new);
+    }
+
+    /** Turns random ints into per-partition scripts: request, maybe wrong codes, maybe the end, per verification. */
+    private static List<List<Event>> scripts(List<List<Integer>> raw) {
+        List<List<Event>> out = new ArrayList<>();
+        for (int p = 0; p < raw.size(); p++) {
+            List<Event> script = new ArrayList<>();
+            List<Integer> open = new ArrayList<>();
+            int next = 0;
+            for (int r : raw.get(p)) {
+                if (open.isEmpty() || r < 40) {
+                    int v = next++;
+                    open.add(v);
+                    script.add(new Event(p, v, r % 2 == 0 ? "A" : "B", NumberNotice.Kind.PERMIT_REQUEST));
+                } else {
+                    int v = open.get(r % open.size());
+                    String number = script.stream().filter(e -> e.verification() == v).findFirst().orElseThrow()
+                            .number();
+                    if (r < 75) {
+                        script.add(new Event(p, v, number, NumberNotice.Kind.FAILED_CHECK));
+                    } else {
+                        open.remove(Integer.valueOf(v));
+                        script.add(new Event(p, v, number, NumberNotice.Kind.ENDED));
+                    }
+                }
+            }
+            out.add(script);
+        }
+        return out;
+    }
+
+    /** A grant the guard gave, and whether it is still live (not ended, not superseded). */
+    private static final class Grant {
+        final String permitId;
+        final Instant at;
+        boolean live = true;
+
+        Grant(String permitId, Instant at) {
+            this.permitId = permitId;
+            this.at = at;
+        }
+    }
+
+    @Property(tries = 600)
+    void limitsHoldUnderAnyInterleaving(@ForAll("scenarios") Scenario sc) {
+        LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(KEY)
+                .withSends(sc.maxSends(), SEND_WINDOW).withFailedChecks(sc.maxFailed(), FAIL_WINDOW)
+                .withActivePolicy(sc.policy()));
+        NumberGuard guard = new NumberGuard(config);
+        Duration longestLife = config.sendDeadline().plus(config.resultGrace()).plus(config.maxTtl())
+                .plus(config.resultGrace());
+        Map<String, NumberState> states = new HashMap<>();
+        Map<String, List<Grant>> grants = new HashMap<>();
+        Map<String, List<Instant>> failedChecks = new HashMap<>();
+        Map<String, Integer> answered = new LinkedHashMap<>();
+        int[] cursor = new int[sc.partitions().size()];
+        Instant now = Fixtures.T0;
+        List<Slot> schedule = new ArrayList<>(sc.schedule());
+        int total = sc.partitions().stream().mapToInt(List::size).sum();
+        while (schedule.size() < total) {
+            schedule.add(new Slot(0, 0, false)); // deliver whatever is left, in any order still
+        }
+        int refusals = 0;
+        for (Slot slot : schedule) {
+            now = now.plusMillis(slot.advanceMillis());
+            if (slot.prune()) {
+                for (String n : List.copyOf(states.keySet())) {
+                    NumberState pruned = guard.prune(states.get(n), now);
+                    if (pruned == null) {
+                        states.remove(n);
+                    } else {
+                        states.put(n, pruned);
+                    }
+                }
+            }
+            Event e = nextEvent(sc.partitions(), cursor, slot.partition());
+            if (e == null) {
+                break;
+            }
+            String hash = e.number().repeat(64);
+            String requestId = "p" + e.partition() + "-v" + e.verification();
+            String permitId = requestId + "/permit";
+            NumberGuard.Step step = guard.apply(states.get(hash), new NumberNotice(e.kind(), hash, requestId,
+                    permitId, now), now);
+            if (step.state() == null) {
+                states.remove(hash);
+            } else {
+                states.put(hash, step.state());
+                assertThat(step.state().sends()).hasSizeLessThanOrEqualTo(sc.maxSends());
+                assertThat(step.state().failedChecks()).hasSizeLessThanOrEqualTo(sc.maxFailed());
+            }
+            List<Grant> numberGrants = grants.computeIfAbsent(hash, k -> new ArrayList<>());
+            List<Instant> fails = failedChecks.computeIfAbsent(hash, k -> new ArrayList<>());
+            final Instant t = now;
+            switch (e.kind()) {
+                case FAILED_CHECK -> {
+                    fails.add(now);
+                    assertThat(step.verdicts()).isEmpty();
+                }
+                case ENDED -> {
+                    numberGrants.stream().filter(g -> g.permitId.equals(permitId)).forEach(g -> g.live = false);
+                    assertThat(step.verdicts()).isEmpty();
+                }
+                case PERMIT_REQUEST -> {
+                    PermitVerdict own = step.verdicts().get(step.verdicts().size() - 1);
+                    assertThat(own.permitId()).isEqualTo(permitId);
+                    answered.merge(permitId, 1, Integer::sum);
+                    long inWindow = numberGrants.stream().filter(g -> g.at.plus(SEND_WINDOW).isAfter(t)).count();
+                    long failsInWindow = fails.stream().filter(f -> f.plus(FAIL_WINDOW).isAfter(t)).count();
+                    List<Grant> live = numberGrants.stream()
+                            .filter(g -> g.live && g.at.plus(longestLife).isAfter(t)).toList();
+                    if (own.kind() == PermitVerdict.Kind.GRANTED) {
+                        // The limits, counted independently of the guard's own bookkeeping.
+                        assertThat(inWindow).as("sends in the window").isLessThan(sc.maxSends());
+                        assertThat(failsInWindow).as("failed checks in the window").isLessThan(sc.maxFailed());
+                        if (sc.policy() == ActivePolicy.REFUSE) {
+                            assertThat(live).as("one active verification").isEmpty();
+                        }
+                        if (sc.policy() == ActivePolicy.SUPERSEDE) {
+                            assertThat(step.verdicts().subList(0, step.verdicts().size() - 1))
+                                    .extracting(PermitVerdict::permitId)
+                                    .containsExactlyInAnyOrderElementsOf(live.stream().map(g -> g.permitId).toList());
+                            live.forEach(g -> g.live = false);
+                        } else {
+                            assertThat(step.verdicts()).hasSize(1);
+                        }
+                        numberGrants.add(new Grant(permitId, now));
+                    } else {
+                        refusals++;
+                        assertThat(own.kind()).isEqualTo(PermitVerdict.Kind.REFUSED);
+                        assertThat(step.verdicts()).hasSize(1);
+                        // Refused only when a limit really is reached (no over-blocking).
+                        Limit limit = Limit.ofDetail(own.limit());
+                        switch (limit) {
+                            case SENDS_PER_NUMBER -> assertThat(inWindow).isEqualTo(sc.maxSends());
+                            case FAILED_CHECKS_PER_NUMBER -> assertThat(failsInWindow)
+                                    .isGreaterThanOrEqualTo(sc.maxFailed());
+                            case ONE_ACTIVE_PER_NUMBER -> {
+                                assertThat(sc.policy()).isEqualTo(ActivePolicy.REFUSE);
+                                assertThat(live).isNotEmpty();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(answered.values()).allMatch(n -> n == 1);
+        Statistics.label("refusals").collect(Math.min(refusals, 3));
+    }
+
+    private static Event nextEvent(List<List<Event>> partitions, int[] cursor, int preferred) {
+        for (int i = 0; i < partitions.size(); i++) {
+            int p = (preferred + i) % partitions.size();
+            if (cursor[p] < partitions.get(p).size()) {
+                return partitions.get(p).get(cursor[p]++);
+            }
+        }
+        return null;
+    }
+}
