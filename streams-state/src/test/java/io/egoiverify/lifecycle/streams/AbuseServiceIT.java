@@ -1,0 +1,170 @@
+package io.egoiverify.lifecycle.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.VerificationFailed;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.lifecycle.AbuseLimits;
+import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.Limit;
+import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.testing.KafkaClusterExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two lifecycle instances (one JVM, separate state directories, one application id) on a real broker share the
+ * tasks; requests for one number arrive on both input partitions, so their lifecycle tasks may run in different
+ * instances — and the send limit still holds for all of them, because they meet in the number guard's one task.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AbuseServiceIT {
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
+    private static final byte[] KEY = "it-number-key-0123456789abcdefghij".getBytes(StandardCharsets.UTF_8);
+
+    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    private LifecycleService start(Topics topics, LifecycleConfig config, AbuseCounters counters) throws Exception {
+        LifecycleService service = new LifecycleService(topics, config, counters);
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("abuse-it").toString());
+        service.start(props);
+        closeables.add(0, () -> service.close(Duration.ofSeconds(20)));
+        return service;
+    }
+
+    private static int activeTasks(LifecycleService s) {
+        return s.kafkaStreams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    }
+
+    /** Active tasks of this instance that read {@code topic}. */
+    private static long tasksReading(LifecycleService s, String topic) {
+        return s.kafkaStreams().metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                .filter(t -> t.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic))).count();
+    }
+
+    @Test
+    void theSendLimitHoldsAcrossTwoInstances() throws Exception {
+        String prefix = "abuse-it-";
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        Topics topics = new Topics(TopicNames.withPrefix(prefix), registry,
+                new AvroSerdeConfig("mock://abuse-it", null, true, false));
+        KAFKA.createTopics(2, topics.names.all().values().toArray(String[]::new));
+        LifecycleConfig config = LifecycleConfig.defaults().withApplicationId(prefix + "lifecycle")
+                .withAbuse(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                        .withSends(3, Duration.ofHours(1)));
+        AbuseCounters countersA = new AbuseCounters();
+        AbuseCounters countersB = new AbuseCounters();
+        LifecycleService a = start(topics, config, countersA);
+        LifecycleService b = start(topics, config, countersB);
+        // Four tasks (lifecycle and guard, two partitions each): each instance runs one lifecycle task, so the
+        // requests below are folded in both instances.
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> a.isRunning() && b.isRunning()
+                && activeTasks(a) + activeTasks(b) == 4 && tasksReading(a, topics.names.requested()) == 1
+                && tasksReading(b, topics.names.requested()) == 1);
+
+        // Eight requests for one number, four on each input partition.
+        List<String> ids = new ArrayList<>();
+        int[] perPartition = new int[2];
+        for (int i = 0; ids.size() < 8; i++) {
+            String id = "req-" + i;
+            int p = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % 2;
+            if (perPartition[p] < 4) {
+                perPartition[p]++;
+                ids.add(id);
+            }
+        }
+        try (KafkaProducer<String, byte[]> producer = KAFKA.producer(new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (String id : ids) {
+                producer.send(new ProducerRecord<>(topics.names.requested(), id, topics.requested.valueSerde()
+                        .serializer().serialize(topics.names.requested(),
+                                Fixtures.request(id, Instant.now()).build()))).get();
+            }
+        }
+
+        Properties props = new Properties();
+        props.putAll(KAFKA.consumerProps(prefix + "reader"));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
+        String permits = LifecycleTopology.permitTopic(config);
+        String verdicts = LifecycleTopology.verdictTopic(config);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topics.names.commands(), topics.names.failed(), permits, verdicts));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                return count(seen, topics.names.commands()) + count(seen, topics.names.failed()) >= 8;
+            });
+            // Nothing more arrives: the limit is not just slow.
+            Awaitility.await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                return true;
+            });
+        }
+        List<VerificationCommand> sends = seen.stream().filter(r -> r.topic().equals(topics.names.commands()))
+                .map(r -> topics.commands.valueSerde().deserializer().deserialize(r.topic(), r.value()))
+                .filter(c -> c.getAction() instanceof SendCode).toList();
+        List<VerificationFailed> failed = seen.stream().filter(r -> r.topic().equals(topics.names.failed()))
+                .map(r -> topics.failed.valueSerde().deserializer().deserialize(r.topic(), r.value())).toList();
+        assertThat(sends).hasSize(3);
+        assertThat(failed).hasSize(5).allSatisfy(f -> {
+            assertThat(f.getReason()).isEqualTo(FailureReason.RATE_LIMITED);
+            assertThat(f.getDetail()).startsWith("rate limited: sends-per-number").doesNotContain("910000000");
+        });
+        // Both input partitions were refused and admitted by the one guard, whichever instance ran them.
+        assertThat(countersA.grantedCount() + countersB.grantedCount()).isEqualTo(3);
+        assertThat(countersA.refusedCount(Limit.SENDS_PER_NUMBER) + countersB.refusedCount(Limit.SENDS_PER_NUMBER))
+                .isEqualTo(5);
+        // The guard's topics carry the HMAC, never the number.
+        List<ConsumerRecord<byte[], byte[]>> guardRecords = seen.stream()
+                .filter(r -> r.topic().equals(permits) || r.topic().equals(verdicts)).toList();
+        assertThat(guardRecords).hasSizeGreaterThanOrEqualTo(16).noneMatch(r ->
+                new String(r.key(), StandardCharsets.ISO_8859_1).contains("910000000")
+                        || new String(r.value(), StandardCharsets.ISO_8859_1).contains("910000000"));
+        assertThat(KAFKA.admin().describeTopics(List.of(permits, verdicts)).allTopicNames().get().values())
+                .allSatisfy(d -> assertThat(d.partitions()).hasSize(2));
+    }
+
+    private static long count(List<ConsumerRecord<byte[], byte[]>> records, String topic) {
+        return records.stream().filter(r -> r.topic().equals(topic)).count();
+    }
+}
