@@ -27,9 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -71,12 +69,9 @@ public final class CommandWorker implements AutoCloseable {
     private volatile boolean crashed;
     private volatile long stopDeadlineNanos;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private KafkaProducer<byte[], byte[]> producer;
+    private ResultTransaction transaction;
     private long generations;
     private int inFlight;
-    private boolean transactionOpen;
-    private int transactionRecords;
-    private long lastCommitNanos = System.nanoTime();
 
     public CommandWorker(WorkerConfig config, Topics topics, EgoiApi egoi, SenderProfiles profiles, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
@@ -150,8 +145,8 @@ public final class CommandWorker implements AutoCloseable {
     private void run() {
         try {
             consumer = KafkaClients.consumer(config);
-            producer = KafkaClients.producer(config);
-            producer.initTransactions();
+            transaction = new ResultTransaction(KafkaClients.producer(config), config.flow());
+            transaction.init();
             consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
             LOG.info("Command worker {} started on {}", config.transactionalId(), topics.names.commands());
             while (!stopping) {
@@ -195,8 +190,8 @@ public final class CommandWorker implements AutoCloseable {
                 LOG.debug("Consumer close: {}", e.toString());
             }
         }
-        if (producer != null) {
-            producer.close(grace);
+        if (transaction != null) {
+            transaction.close(grace);
         }
     }
 
@@ -254,9 +249,7 @@ public final class CommandWorker implements AutoCloseable {
     private void deadLetter(PartitionProgress progress, ConsumerRecord<byte[], byte[]> rec, RuntimeException e) {
         LOG.warn("Unreadable command at {}-{}@{} sent to {}: {}", rec.topic(), rec.partition(), rec.offset(),
                 topics.names.deadLetter(), e.getClass().getSimpleName());
-        beginIfNeeded();
-        producer.send(DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
-        transactionRecords++;
+        transaction.send(DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
         progress.started(rec.offset());
         progress.done(rec.offset());
     }
@@ -332,27 +325,15 @@ public final class CommandWorker implements AutoCloseable {
             LOG.debug("Dropping result for {}@{}: partition no longer owned", c.tp(), c.offset());
             return;
         }
-        beginIfNeeded();
-        producer.send(new ProducerRecord<>(topics.names.results(), c.key(),
+        transaction.send(new ProducerRecord<>(topics.names.results(), c.key(),
                 results.serialize(topics.names.results(), c.result())));
-        transactionRecords++;
         p.done(c.offset());
     }
 
-    private void beginIfNeeded() {
-        if (!transactionOpen) {
-            producer.beginTransaction();
-            transactionOpen = true;
-        }
-    }
-
     private void maybeCommit(boolean force) {
-        boolean due = force || transactionRecords >= config.flow().maxRecordsPerTransaction()
-                || System.nanoTime() - lastCommitNanos >= config.flow().commitInterval().toNanos();
-        if (!due) {
+        if (!transaction.due(force)) {
             return;
         }
-        lastCommitNanos = System.nanoTime();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         owned.forEach((tp, p) -> {
             long offset = p.commitOffset();
@@ -360,35 +341,15 @@ public final class CommandWorker implements AutoCloseable {
                 offsets.put(tp, new OffsetAndMetadata(offset, p.metadata(offset)));
             }
         });
-        if (!transactionOpen && offsets.isEmpty()) {
+        if (!transaction.open() && offsets.isEmpty()) {
             return;
         }
-        try {
-            beginIfNeeded();
-            if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            }
-            producer.commitTransaction();
-            transactionOpen = false;
-            transactionRecords = 0;
+        if (transaction.commit(offsets, consumer.groupMetadata())) {
             offsets.forEach((tp, om) -> owned.get(tp).committed(om.offset()));
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("Transaction failed ({}); aborting and re-reading from the committed offsets", e.toString());
-            abortAndRewind();
+        } else {
+            // the aborted results' commands run again (never committed); calls still in flight are ignored
+            take(new HashSet<>(owned.keySet()));
         }
-    }
-
-    /** The aborted results' commands run again (they were never committed); abandoned calls are ignored. */
-    private void abortAndRewind() {
-        try {
-            producer.abortTransaction();
-        } finally {
-            transactionOpen = false;
-            transactionRecords = 0;
-        }
-        take(new HashSet<>(owned.keySet()));
     }
 
     private void take(Collection<TopicPartition> partitions) {
@@ -425,14 +386,7 @@ public final class CommandWorker implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            if (transactionOpen) {
-                try {
-                    producer.abortTransaction();
-                } finally {
-                    transactionOpen = false;
-                    transactionRecords = 0;
-                }
-            }
+            transaction.abort();
             partitions.forEach(tp -> {
                 owned.remove(tp);
                 pausedUntil.remove(tp);
