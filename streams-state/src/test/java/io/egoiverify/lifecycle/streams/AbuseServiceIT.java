@@ -164,6 +164,24 @@ class AbuseServiceIT {
                 .allSatisfy(d -> assertThat(d.partitions()).hasSize(2));
     }
 
+    @Test
+    void startIsRefusedWhenAGuardTopicHasAnotherPartitionCount() throws Exception {
+        String prefix = "abuse-it-bad-";
+        Topics topics = new Topics(TopicNames.withPrefix(prefix), new InMemorySchemaRegistry(),
+                new AvroSerdeConfig("mock://abuse-it", null, true, false));
+        KAFKA.createTopics(2, topics.names.all().values().toArray(String[]::new));
+        LifecycleConfig config = LifecycleConfig.defaults().withApplicationId(prefix + "lifecycle")
+                .withAbuse(AbuseLimits.defaults(KEY));
+        KAFKA.createTopics(3, LifecycleTopology.verdictTopic(config));
+        LifecycleService service = new LifecycleService(topics, config);
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.start(props))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not co-partitioned")
+                .hasMessageContaining(LifecycleTopology.verdictTopic(config));
+        assertThat(service.kafkaStreams()).isNull();
+    }
+
     private static long count(List<ConsumerRecord<byte[], byte[]>> records, String topic) {
         return records.stream().filter(r -> r.topic().equals(topic)).count();
     }

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.VerificationState;
@@ -83,7 +84,56 @@ class SecretsTest {
                 && e.getThrowableProxy().getMessage().contains(CODE)));
     }
 
+    @Test
+    void withPerNumberLimitsTheNumberStaysOutOfStoresGuardTopicsAndLogs() {
+        LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
+                .withSends(2, Duration.ofHours(1)));
+        List<byte[]> stored = new ArrayList<>();
+        List<String> outcomes = new ArrayList<>();
+        try (TopologyFixture f = new TopologyFixture(config)) {
+            var permits = f.driver.createOutputTopic(LifecycleTopology.permitTopic(config),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            var verdicts = f.driver.createOutputTopic(LifecycleTopology.verdictTopic(config),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+            f.request(Fixtures.request("r1", f.now()).setPhoneNumber(PHONE).build());
+            snapshot(f, stored);
+            f.result(f.command(), SENT);
+            f.submit("r1", "s1", CODE);
+            f.result(f.command(), WRONG_CODE);
+            f.request(Fixtures.request("r2", f.now()).setPhoneNumber(PHONE).build()); // supersedes r1
+            f.request(Fixtures.request("r3", f.now()).setPhoneNumber(PHONE).build()); // refused: 2 sends per hour
+            snapshot(f, stored);
+            for (var t : List.of(permits, verdicts)) {
+                t.readKeyValuesToList().forEach(kv -> {
+                    stored.add(kv.key);
+                    stored.add(kv.value);
+                });
+            }
+            for (var t : List.of(f.sent, f.rejected, f.verified, f.expired, f.cancelled, f.failed)) {
+                t.readValuesToList().forEach(v -> outcomes.add(v.toString()));
+            }
+        }
+        assertThat(outcomes).anyMatch(o -> o.contains("RATE_LIMITED")).anyMatch(o -> o.contains("superseded"))
+                .noneMatch(o -> o.contains(CODE) || o.contains(NATIONAL));
+        assertThat(stored).hasSizeGreaterThan(6).noneMatch(b -> new String(b, StandardCharsets.ISO_8859_1)
+                .contains(NATIONAL) || new String(b, StandardCharsets.ISO_8859_1).contains(CODE));
+        assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(CODE)
+                || e.getFormattedMessage().contains(NATIONAL));
+    }
+
     private static void snapshot(TopologyFixture f, List<byte[]> stored) {
+        org.apache.kafka.streams.state.KeyValueStore<String, io.egoiverify.lifecycle.NumberState> numbers =
+                f.driver.getKeyValueStore(LifecycleTopology.NUMBERS_STORE);
+        if (numbers != null) { // only with per-number limits
+            try (KeyValueIterator<String, io.egoiverify.lifecycle.NumberState> it = numbers.all()) {
+                it.forEachRemaining(kv -> {
+                    stored.add(kv.key.getBytes(StandardCharsets.UTF_8));
+                    stored.add(GuardSerdes.numberStates().serializer().serialize("x", kv.value));
+                });
+            }
+        }
         StateSerde serde = new StateSerde();
         try (KeyValueIterator<String, VerificationState> it = f.verifications().all()) {
             while (it.hasNext()) {

@@ -7,7 +7,9 @@ import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.NumberState;
 import io.egoiverify.lifecycle.VerificationState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,11 +71,28 @@ class TopologyPropertiesTest {
 
     @Property(tries = 300)
     void topologyKeepsIndexAndContract(@ForAll("histories") List<Action> history) {
+        run(history, LifecycleConfig.defaults());
+    }
+
+    /**
+     * The same with per-number limits (all three requestIds share one number; at most two sends per window): the
+     * guard's index mirrors its store, the send limit holds, and with a one-active policy at most one of the
+     * number's verifications is open after any step.
+     */
+    @Property(tries = 150)
+    void topologyWithPerNumberLimitsKeepsIndexAndContract(@ForAll("histories") List<Action> history,
+                                                          @ForAll AbuseLimits.ActivePolicy policy) {
+        run(history, LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
+                .withSends(2, Duration.ofHours(1)).withActivePolicy(policy)));
+    }
+
+    private static void run(List<Action> history, LifecycleConfig config) {
         List<VerificationCommand> issued = new ArrayList<>();
         Map<String, Integer> terminals = new HashMap<>();
         Map<String, Integer> sends = new HashMap<>();
         Set<String> checked = new HashSet<>();
-        try (TopologyFixture f = new TopologyFixture(LifecycleConfig.defaults(), false)) {
+        boolean guarded = config.abuse().enabled();
+        try (TopologyFixture f = new TopologyFixture(config, false)) {
             for (Action a : history) {
                 if (a instanceof Request r) {
                     f.request(IDS.get(r.id()));
@@ -89,10 +108,22 @@ class TopologyPropertiesTest {
                 }
                 collect(f, issued, terminals, sends, checked);
                 assertIndexMirrorsStates(f);
+                if (guarded) {
+                    assertGuardIndexMirrorsStore(f, config);
+                    assertThat(sends.size()).as("sends to the number within the window")
+                            .isLessThanOrEqualTo(config.abuse().maxSendsPerWindow());
+                    if (config.abuse().activePolicy() != AbuseLimits.ActivePolicy.OFF) {
+                        assertThat(sends.keySet().stream().filter(id -> !terminals.containsKey(id)))
+                                .as("one open verification per number").hasSizeLessThanOrEqualTo(1);
+                    }
+                }
             }
             f.advance(Duration.ofHours(1));
             collect(f, issued, terminals, sends, checked);
             assertIndexMirrorsStates(f);
+            if (guarded) {
+                assertGuardIndexMirrorsStore(f, config);
+            }
         }
         assertThat(sends.values()).as("at most one SMS per requestId").allMatch(n -> n == 1);
         for (String id : sends.keySet()) {
@@ -131,6 +162,28 @@ class TopologyPropertiesTest {
             assertThat(r.getRecordTime()).isEqualTo(r.value().getOccurredAt());
         }
         f.sent.readRecordsToList().forEach(r -> assertThat(r.getRecordTime()).isEqualTo(r.value().getOccurredAt()));
+    }
+
+    private static void assertGuardIndexMirrorsStore(TopologyFixture f, LifecycleConfig config) {
+        Set<Bytes> expected = new HashSet<>();
+        org.apache.kafka.streams.state.KeyValueStore<String, NumberState> numbers =
+                f.driver.getKeyValueStore(LifecycleTopology.NUMBERS_STORE);
+        try (KeyValueIterator<String, NumberState> it = numbers.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, NumberState> kv = it.next();
+                assertThat(kv.key).hasSize(64);
+                assertThat(kv.value.isEmpty()).isFalse();
+                assertThat(kv.value.wakeAt(config.abuse())).isAfter(f.now());
+                expected.add(DeadlineKeys.key(kv.value.wakeAt(config.abuse()), kv.key));
+            }
+        }
+        Set<Bytes> actual = new HashSet<>();
+        org.apache.kafka.streams.state.KeyValueStore<Bytes, byte[]> index =
+                f.driver.getKeyValueStore(LifecycleTopology.NUMBER_DEADLINES_STORE);
+        try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
+            it.forEachRemaining(kv -> actual.add(kv.key));
+        }
+        assertThat(actual).isEqualTo(expected);
     }
 
     private static void assertIndexMirrorsStates(TopologyFixture f) {
