@@ -146,6 +146,7 @@ class AbuseServiceIT {
         List<VerificationFailed> failed = seen.stream().filter(r -> r.topic().equals(topics.names.failed()))
                 .map(r -> topics.failed.valueSerde().deserializer().deserialize(r.topic(), r.value())).toList();
         assertThat(sends).hasSize(3);
+        reportPermitLatency(seen, topics, ids.size());
         assertThat(failed).hasSize(5).allSatisfy(f -> {
             assertThat(f.getReason()).isEqualTo(FailureReason.RATE_LIMITED);
             assertThat(f.getDetail()).startsWith("rate limited: sends-per-number").doesNotContain("910000000");
@@ -180,6 +181,26 @@ class AbuseServiceIT {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("not co-partitioned")
                 .hasMessageContaining(LifecycleTopology.verdictTopic(config));
         assertThat(service.kafkaStreams()).isNull();
+    }
+
+    /**
+     * Not an assertion (speed is shown by reports): requestedAt → the permitted SendCode's issuedAt, i.e. the
+     * lifecycle → guard → lifecycle round trip under exactly-once (two transactions), written to
+     * target/abuse-it/permit-latency.txt. requestedAt = deadline − sendDeadline (30 s).
+     */
+    private static void reportPermitLatency(List<ConsumerRecord<byte[], byte[]>> seen, Topics topics, int requests)
+            throws java.io.IOException {
+        List<Long> millis = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : seen) {
+            if (r.topic().equals(topics.names.commands())) {
+                VerificationCommand c = topics.commands.valueSerde().deserializer().deserialize(r.topic(), r.value());
+                millis.add(c.getIssuedAt().toEpochMilli() - c.getDeadline().toEpochMilli() + 30_000);
+            }
+        }
+        java.nio.file.Path out = java.nio.file.Path.of("target", "abuse-it", "permit-latency.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, "requestedAt -> permitted SendCode issuedAt, ms (" + requests + " requests produced "
+                + "back to back, 2 instances, exactly_once_v2, commit.interval.ms 100): " + millis + "\n");
     }
 
     private static long count(List<ConsumerRecord<byte[], byte[]>> records, String topic) {
