@@ -153,15 +153,14 @@ public final class Lifecycle {
                                  String group, Instant sendDeadline, VerificationState before, Instant now) {
         String requestId = admitted.requestId();
         String commandId = CommandIds.send(requestId, now);
-        VerificationState base = admitted.status(Status.SENDING).pendingSend(null)
+        VerificationState sending = admitted.status(Status.SENDING).pendingSend(null)
                 .wakeAt(sendDeadline.plus(config.resultGrace()))
                 .inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
-        VerificationState sending = base;
         VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
-                .setRequestId(base.requestId()).setIssuedAt(now).setDeadline(sendDeadline)
-                .setSenderProfile(base.senderProfile())
+                .setRequestId(requestId).setIssuedAt(now).setDeadline(sendDeadline)
+                .setSenderProfile(sending.senderProfile())
                 .setAction(SendCode.newBuilder().setPhoneNumber(e164).setCodeType(codeType)
-                        .setCodeSize(base.codeSize()).setTtlSeconds(base.ttlSeconds()).setMessage(message)
+                        .setCodeSize(sending.codeSize()).setTtlSeconds(sending.ttlSeconds()).setMessage(message)
                         .setGroup(group).build())
                 .build();
         return new Transition(before, sending, List.of(new Output.Issue(command)), null);

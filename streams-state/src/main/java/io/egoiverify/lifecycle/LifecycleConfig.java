@@ -156,21 +156,24 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         return new LifecycleConfig(id, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize, maxCodeSize,
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
-                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse);
     }
 
     public LifecycleConfig withSenderProfiles(Set<String> profiles) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
-                maxMetadataBytes, maxRememberedSubmissions, profiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
+                maxMetadataBytes, maxRememberedSubmissions, profiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse);
     }
 
     public LifecycleConfig withPunctuation(Duration interval, int maxDue) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, interval, maxDue, maxMessageLength, maxMetadataBytes,
-                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse);
     }
 
     public LifecycleConfig withTimes(Duration sendDeadline, Duration resultGrace, Duration retention,
@@ -178,21 +181,24 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
-                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse);
     }
 
     public LifecycleConfig withTtls(Duration min, Duration dflt, Duration max) {
         return new LifecycleConfig(applicationId, dflt, min, max, defaultCodeSize, minCodeSize, maxCodeSize,
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
-                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, profilePolicies, abuse);
+                maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse);
     }
 
     public LifecycleConfig withStandbyReplicas(int replicas) {
         return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
-                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, replicas, profilePolicies, abuse);
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, replicas,
+                profilePolicies, abuse);
     }
 
     private static void require(boolean condition, String message) {

@@ -119,7 +119,8 @@ public final class NumberGuard {
             case SENDS_PER_NUMBER -> limit.id() + " (at most " + limits.maxSendsPerWindow() + " codes sent to one "
                     + "number per " + human(limits.sendWindow()) + ")";
             case FAILED_CHECKS_PER_NUMBER -> limit.id() + " (" + limits.maxFailedChecks() + " wrong codes for this "
-                    + "number within " + human(limits.failedCheckWindow()) + "; no new code is sent until they age out)";
+                    + "number within " + human(limits.failedCheckWindow())
+                    + "; no new code is sent until they age out)";
             case ONE_ACTIVE_PER_NUMBER -> limit.id() + " (the number already has a verification in progress)";
         };
     }

@@ -64,7 +64,8 @@ class AbuseLifecycleTest {
         assertThat(h.status()).isEqualTo(Status.FAILED);
         VerificationFailed f = (VerificationFailed) ((Output.Publish) h.last.get(0)).event();
         assertThat(f.getReason()).isEqualTo(FailureReason.RATE_LIMITED);
-        assertThat(f.getDetail()).isEqualTo("rate limited: sends-per-number (at most 5 codes sent to one number per 1 h)")
+        assertThat(f.getDetail())
+                .isEqualTo("rate limited: sends-per-number (at most 5 codes sent to one number per 1 h)")
                 .doesNotContain("910000000");
         assertThat(notice(1).kind()).isEqualTo(NumberNotice.Kind.ENDED);
     }

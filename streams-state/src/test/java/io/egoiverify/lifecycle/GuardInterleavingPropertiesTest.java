@@ -50,7 +50,8 @@ class GuardInterleavingPropertiesTest {
                         net.jqwik.api.Tuple.of(2, 20_000L), net.jqwik.api.Tuple.of(1, 61_000L)),
                 Arbitraries.of(true, false, false)).as(Slot::new);
         return Combinators.combine(Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 4),
-                Arbitraries.of(ActivePolicy.class), partitions, slot.list().ofMinSize(20).ofMaxSize(80)).as(Scenario::new);
+                Arbitraries.of(ActivePolicy.class), partitions, slot.list().ofMinSize(20).ofMaxSize(80))
+                .as(Scenario::new);
     }
 
     /** Turns random ints into per-partition scripts: request, maybe wrong codes, maybe the end, per verification. */

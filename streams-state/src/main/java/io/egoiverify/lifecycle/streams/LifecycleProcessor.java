@@ -138,8 +138,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
                     notify.notice().at().toEpochMilli()), LifecycleTopology.PERMITS_SINK);
         } else if (output instanceof Output.Publish publish) {
             OutcomeRoute route = OutcomeRoute.of(publish.event());
-            context.forward(new Record<>(route.requestId(), (Object) publish.event(), route.occurredAt().toEpochMilli()),
-                    route.sink());
+            context.forward(new Record<>(route.requestId(), (Object) publish.event(),
+                    route.occurredAt().toEpochMilli()), route.sink());
         }
     }
 }
