@@ -103,6 +103,15 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         profilePolicies = Map.copyOf(profilePolicies);
         require(senderProfiles.containsAll(profilePolicies.keySet()),
                 "profilePolicies name profiles that are not in senderProfiles");
+        for (Map.Entry<String, ProfilePolicy> e : profilePolicies.entrySet()) {
+            // A policy no request could satisfy, or that refuses its own defaults, is a configuration error.
+            ProfilePolicy p = e.getValue();
+            require(p.minCodeSize() <= maxCodeSize, "profile " + e.getKey() + ": minCodeSize above maxCodeSize");
+            require(p.maxTtl() == null || p.maxTtl().compareTo(minTtl) >= 0,
+                    "profile " + e.getKey() + ": maxTtl below minTtl");
+            require(p.maxMessageLength() == 0 || defaultMessage.length() <= p.maxMessageLength(),
+                    "profile " + e.getKey() + ": defaultMessage is longer than its maxMessageLength");
+        }
         Objects.requireNonNull(abuse, "abuse");
     }
 

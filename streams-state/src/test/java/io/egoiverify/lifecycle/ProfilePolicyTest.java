@@ -83,6 +83,10 @@ class ProfilePolicyTest {
         assertThatThrownBy(() -> LifecycleConfig.defaults().withProfilePolicies(Map.of("other", STRICT)))
                 .hasMessageContaining("not in senderProfiles");
         assertThatThrownBy(() -> STRICT.withAllowedCountryCodes(Set.of(0))).hasMessageContaining("country");
+        assertThatThrownBy(() -> CONFIG.withProfilePolicies(Map.of("strict", STRICT.withMinCodeSize(10)
+                .withMaxTtl(Duration.ofSeconds(10))))).hasMessageContaining("maxTtl below minTtl");
+        assertThatThrownBy(() -> CONFIG.withProfilePolicies(Map.of("strict", STRICT.withMaxMessageLength(20))))
+                .hasMessageContaining("defaultMessage is longer");
         assertThatThrownBy(() -> STRICT.withMaxTtl(Duration.ofMillis(1500))).hasMessageContaining("whole");
         assertThatThrownBy(() -> AbuseLimits.defaults(new byte[16])).hasMessageContaining("32 bytes");
         assertThat(LifecycleConfig.defaults().policy("default")).isEqualTo(ProfilePolicy.UNRESTRICTED);
