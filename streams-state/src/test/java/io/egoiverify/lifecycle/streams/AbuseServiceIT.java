@@ -53,12 +53,27 @@ class AbuseServiceIT {
     private static final byte[] KEY = "it-number-key-0123456789abcdefghij".getBytes(StandardCharsets.UTF_8);
 
     private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+            new ch.qos.logback.core.read.ListAppender<>();
+    private final ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+            .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final ch.qos.logback.classic.Logger ours = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+            .getLogger("io.egoiverify");
+
+    @org.junit.jupiter.api.BeforeEach
+    void captureLogs() {
+        logs.start();
+        root.addAppender(logs);
+        ours.setLevel(ch.qos.logback.classic.Level.DEBUG); // our own code at DEBUG, Kafka at the file's WARN
+    }
 
     @AfterEach
     void closeAll() throws Exception {
         for (AutoCloseable c : closeables) {
             c.close();
         }
+        root.detachAppender(logs);
+        ours.setLevel(null);
     }
 
     private LifecycleService start(Topics topics, LifecycleConfig config, AbuseCounters counters) throws Exception {
@@ -161,6 +176,7 @@ class AbuseServiceIT {
         assertThat(guardRecords).hasSizeGreaterThanOrEqualTo(16).noneMatch(r ->
                 new String(r.key(), StandardCharsets.ISO_8859_1).contains("910000000")
                         || new String(r.value(), StandardCharsets.ISO_8859_1).contains("910000000"));
+        assertThat(logs.list).isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains("910000000"));
         assertThat(KAFKA.admin().describeTopics(List.of(permits, verdicts)).allTopicNames().get().values())
                 .allSatisfy(d -> assertThat(d.partitions()).hasSize(2));
     }
