@@ -1,12 +1,14 @@
 package io.egoiverify.app;
 
 import io.egoiverify.app.config.AppConfig;
+import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
 import io.egoiverify.app.ops.GracefulCheck;
 import io.egoiverify.app.ops.HealthCheck;
-import io.egoiverify.app.ops.KafkaMetricsBridge;
 import io.egoiverify.app.ops.MeteredEgoiApi;
+import io.egoiverify.app.ops.MicrometerWorkerMetrics;
 import io.egoiverify.app.ops.OpsServer;
+import io.egoiverify.app.ops.OutcomeMetrics;
 import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
@@ -14,13 +16,12 @@ import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,8 @@ public final class AppRuntime {
     private LifecycleService lifecycle;
     private CommandWorker worker;
     private EgoiClient egoi;
+    /** Held here: a function counter keeps only a weak reference to the object it reads. */
+    private OutcomeMetrics outcomes;
 
     public AppRuntime(AppConfig config, SchemaRegistryClient registry) {
         this.config = Objects.requireNonNull(config, "config");
@@ -63,15 +66,21 @@ public final class AppRuntime {
         }
         Duration grace = config.ops().readinessGrace();
         if (runsState()) {
-            lifecycle = new LifecycleService(topics, config.lifecycle());
+            lifecycle = new LifecycleService(topics, config.lifecycle(),
+                    AbuseMeters.bind(metrics.registry()));
             lifecycle.start(streamsProperties());
+            KafkaStreams streams = lifecycle.kafkaStreams();
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(metrics.registry());
+            metrics.add(streamsMetrics);
+            outcomes = new OutcomeMetrics(config.topics(), streams::metrics).bindTo(metrics.registry());
             addCheck(new GracefulCheck(HealthCheck.of("lifecycle", this::streamsStatus), grace, Clock.systemUTC()));
         }
         if (runsWorker()) {
             egoi = new EgoiClient(config.egoi());
-            WorkerConfig wc = config.worker().withKafkaOverrides(withReporter(config.worker().kafkaOverrides()));
+            WorkerConfig wc = config.worker();
             worker = new CommandWorker(wc, topics, new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), new MicrometerWorkerMetrics(metrics.registry()));
             worker.start();
             addCheck(new GracefulCheck(HealthCheck.of("worker", () -> worker.isJoined()
                     ? HealthCheck.Status.up("joined group " + wc.groupId())
@@ -108,20 +117,7 @@ public final class AppRuntime {
     private Properties streamsProperties() {
         Properties p = new Properties();
         config.kafka().forEach(p::put);
-        p.put(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, reporters(config.kafka()));
         return p;
-    }
-
-    private static Map<String, String> withReporter(Map<String, String> overrides) {
-        Map<String, String> m = new java.util.LinkedHashMap<>(overrides);
-        m.put(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG, reporters(overrides));
-        return m;
-    }
-
-    private static String reporters(Map<String, ?> props) {
-        Object existing = props.get(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG);
-        String bridge = KafkaMetricsBridge.class.getName();
-        return existing == null || existing.toString().isBlank() ? bridge : existing + "," + bridge;
     }
 
     public Topics topics() {

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The process's meter registry (Prometheus) with JVM and process meters. Kafka client metrics arrive through
- * {@link KafkaMetricsBridge}: the lifecycle service and the command worker do not hand out their clients, so
- * Micrometer's KafkaClientMetrics/KafkaStreamsMetrics binders (which need the client object) cannot be used on them.
+ * The process's meter registry (Prometheus) with JVM and process meters, and the binders of its components (closed
+ * with it): Micrometer's {@code KafkaStreamsMetrics} for the lifecycle and {@code KafkaClientMetrics} for the worker's
+ * consumer and producer ({@link MicrometerWorkerMetrics}), {@link OutcomeMetrics}, resilience4j's circuit breaker
+ * metrics. Each process has its own registry (no global one), so tests can run several in one JVM.
  */
 public final class AppMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
@@ -31,8 +32,6 @@ public final class AppMetrics implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        // Kafka clients report through KafkaMetricsBridge into the global registry; forward it here.
-        io.micrometer.core.instrument.Metrics.addRegistry(registry);
     }
 
     public PrometheusMeterRegistry registry() {
@@ -55,7 +54,6 @@ public final class AppMetrics implements AutoCloseable {
         }
         binders.clear();
         gc.close();
-        io.micrometer.core.instrument.Metrics.removeRegistry(registry);
         registry.close();
     }
 }

@@ -40,9 +40,16 @@ final class CommandExecutor {
     private final CircuitBreaker breaker;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
+    private final WorkerMetrics metrics;
 
     CommandExecutor(EgoiApi egoi, SenderProfiles profiles, WorkerConfig.Retries retries, CircuitBreaker breaker,
                     ScheduledExecutorService scheduler, Clock clock) {
+        this(egoi, profiles, retries, breaker, scheduler, clock, WorkerMetrics.NONE);
+    }
+
+    CommandExecutor(EgoiApi egoi, SenderProfiles profiles, WorkerConfig.Retries retries, CircuitBreaker breaker,
+                    ScheduledExecutorService scheduler, Clock clock, WorkerMetrics metrics) {
+        this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
         this.egoi = egoi;
         this.profiles = profiles;
         this.retries = retries;
@@ -136,6 +143,7 @@ final class CommandExecutor {
                 if (clock.instant().plus(delay).isBefore(command.getDeadline())) {
                     LOG.debug("Retrying {} for requestId={} after {} ({} ms)", send ? "send" : "check",
                             command.getRequestId(), r.describe(), delay.toMillis());
+                    metrics.retryScheduled(send ? "send" : "validate", WorkerMetrics.nameOf(r));
                     scheduler.schedule(this::retry, delay.toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 }

@@ -8,12 +8,11 @@ import io.egoiverify.worker.egoi.EgoiApi;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * produces their results in Kafka transactions. Each transaction carries the results and, per partition, the first
  * unfinished offset plus the offsets done beyond it as commit metadata ({@link OffsetMetadataCodec}); a new owner skips
  * those, so after a crash only the commands in flight run again. One thread owns both Kafka clients; HTTP callbacks
- * only enqueue completions.
+ * only enqueue completions. Partition ownership and flow control are {@link OwnedPartitions}, the transaction
+ * {@link ResultTransaction}; what it reports for metrics goes to a {@link WorkerMetrics}.
  *
  * <p>Lifecycle: {@link #start()}, {@link #isJoined()} for readiness, {@link #close(Duration)} for SIGTERM.
  */
@@ -56,13 +57,12 @@ public final class CommandWorker implements AutoCloseable {
     private final WorkerConfig config;
     private final Topics topics;
     private final Clock clock;
+    private final WorkerMetrics metrics;
     private final CommandExecutor executor;
     private final ScheduledExecutorService scheduler;
     private final Deserializer<VerificationCommand> commands;
     private final Serializer<VerificationCommandResult> results;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-    private final Map<TopicPartition, PartitionProgress> owned = new HashMap<>();
-    private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     private final Thread thread;
     private volatile boolean joined;
     private volatile boolean stopping;
@@ -70,26 +70,36 @@ public final class CommandWorker implements AutoCloseable {
     private volatile long stopDeadlineNanos;
     private KafkaConsumer<byte[], byte[]> consumer;
     private ResultTransaction transaction;
-    private long generations;
-    private int inFlight;
+    private OwnedPartitions owned;
+    /** Written by the worker thread only; read by metrics. */
+    private volatile int inFlight;
 
     public CommandWorker(WorkerConfig config, Topics topics, EgoiApi egoi, SenderProfiles profiles, Clock clock) {
+        this(config, topics, egoi, profiles, clock, WorkerMetrics.NONE);
+    }
+
+    public CommandWorker(WorkerConfig config, Topics topics, EgoiApi egoi, SenderProfiles profiles, Clock clock,
+                         WorkerMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worker-retries-" + config.transactionalId());
             t.setDaemon(true);
             return t;
         });
         WorkerConfig.Breaker b = config.breaker();
-        CircuitBreaker breaker = CircuitBreaker.of("egoi", CircuitBreakerConfig.custom()
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
                 .failureRateThreshold(b.failureRateThreshold())
                 .slidingWindowSize(b.slidingWindowSize())
                 .minimumNumberOfCalls(b.minimumCalls())
                 .waitDurationInOpenState(b.openDuration())
                 .build());
-        this.executor = new CommandExecutor(egoi, profiles, config.retries(), breaker, scheduler, clock);
+        CircuitBreaker breaker = breakers.circuitBreaker("egoi");
+        this.executor = new CommandExecutor(egoi, profiles, config.retries(), breaker, scheduler, clock, metrics);
+        metrics.circuitBreakers(breakers);
+        metrics.commandsInFlight(() -> inFlight);
         this.commands = topics.commands.valueSerde().deserializer();
         this.results = topics.results.valueSerde().serializer();
         this.thread = new Thread(this::run, "command-worker-" + config.transactionalId());
@@ -145,7 +155,10 @@ public final class CommandWorker implements AutoCloseable {
     private void run() {
         try {
             consumer = KafkaClients.consumer(config);
-            transaction = new ResultTransaction(KafkaClients.producer(config), config.flow());
+            owned = new OwnedPartitions(consumer, config.flow());
+            KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
+            transaction = new ResultTransaction(producer, config.flow());
+            metrics.kafkaClientsCreated(consumer, producer);
             transaction.init();
             consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
             LOG.info("Command worker {} started on {}", config.transactionalId(), topics.names.commands());
@@ -156,7 +169,7 @@ public final class CommandWorker implements AutoCloseable {
                 }
                 drain(0);
                 maybeCommit(false);
-                resumeWhenPossible();
+                owned.resumeWhenPossible(inFlight);
             }
             if (!crashed) {
                 shutdown();
@@ -175,13 +188,20 @@ public final class CommandWorker implements AutoCloseable {
     private void shutdown() {
         consumer.pause(consumer.assignment());
         long remaining = stopDeadlineNanos - System.nanoTime();
-        drainUntil(owned.keySet(), remaining);
+        drainUntil(owned.all(), remaining);
         maybeCommit(true);
         LOG.info("Command worker {} stopped ({} call(s) abandoned)", config.transactionalId(), inFlight);
     }
 
     private void closeClients() {
         Duration grace = crashed ? Duration.ZERO : Duration.ofSeconds(5);
+        if (consumer != null) {
+            try {
+                metrics.kafkaClientsClosing();
+            } catch (RuntimeException e) {
+                LOG.debug("Metrics unbinding: {}", e.toString());
+            }
+        }
         if (consumer != null) {
             try {
                 consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(
@@ -201,9 +221,8 @@ public final class CommandWorker implements AutoCloseable {
             return;
         }
         for (ConsumerRecord<byte[], byte[]> rec : records) {
-            if (inFlight >= config.flow().maxInFlight()
-                    || progress.spanTo(rec.offset()) >= config.flow().maxOffsetSpan()) {
-                defer(tp, rec.offset(), 0);
+            if (owned.full(progress, rec.offset(), inFlight)) {
+                owned.defer(tp, rec.offset(), 0);
                 return;
             }
             if (progress.skipIfDoneBefore(rec.offset())) {
@@ -215,7 +234,7 @@ public final class CommandWorker implements AutoCloseable {
             } catch (RegistryUnavailableException e) {
                 LOG.warn("Schema registry unavailable reading {}-{}@{}; retrying in 1 s", tp.topic(), tp.partition(),
                         rec.offset());
-                defer(tp, rec.offset(), 1000);
+                owned.defer(tp, rec.offset(), 1000);
                 return;
             } catch (SerializationException | IllegalArgumentException e) {
                 deadLetter(progress, rec, e);
@@ -250,6 +269,7 @@ public final class CommandWorker implements AutoCloseable {
         LOG.warn("Unreadable command at {}-{}@{} sent to {}: {}", rec.topic(), rec.partition(), rec.offset(),
                 topics.names.deadLetter(), e.getClass().getSimpleName());
         transaction.send(DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
+        metrics.deadLettered(e.getClass().getSimpleName());
         progress.started(rec.offset());
         progress.done(rec.offset());
     }
@@ -259,31 +279,6 @@ public final class CommandWorker implements AutoCloseable {
         return VerificationCommandResult.newBuilder().setCommandId(c.getCommandId()).setRequestId(c.getRequestId())
                 .setCompletedAt(clock.instant()).setStatus(io.egoiverify.internal.CommandStatus.UNAVAILABLE)
                 .setDetail("internal error: " + error.getClass().getSimpleName()).build();
-    }
-
-    private void defer(TopicPartition tp, long offset, long delayMillis) {
-        consumer.seek(tp, offset);
-        consumer.pause(List.of(tp));
-        pausedUntil.put(tp, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
-    }
-
-    private void resumeWhenPossible() {
-        // hysteresis: resuming at the first free slot would re-fetch a whole batch to dispatch one record
-        if (pausedUntil.isEmpty() || inFlight > config.flow().maxInFlight() * 3 / 4) {
-            return;
-        }
-        long now = System.nanoTime();
-        pausedUntil.entrySet().removeIf(e -> {
-            PartitionProgress p = owned.get(e.getKey());
-            if (p == null) {
-                return true;
-            }
-            if (e.getValue() - now > 0 || p.spanTo(consumer.position(e.getKey())) >= config.flow().maxOffsetSpan()) {
-                return false;
-            }
-            consumer.resume(List.of(e.getKey()));
-            return true;
-        });
     }
 
     /** Takes completed calls; waits up to {@code waitNanos} for the first one. */
@@ -303,19 +298,10 @@ public final class CommandWorker implements AutoCloseable {
 
     private void drainUntil(Collection<TopicPartition> partitions, long budgetNanos) {
         long deadline = System.nanoTime() + Math.max(0, budgetNanos);
-        while (inFlightOn(partitions) > 0 && deadline - System.nanoTime() > 0) {
+        while (owned.inFlightOn(partitions) > 0 && deadline - System.nanoTime() > 0) {
             drain(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(50)));
             maybeCommit(false);
         }
-    }
-
-    private int inFlightOn(Collection<TopicPartition> partitions) {
-        int n = 0;
-        for (TopicPartition tp : partitions) {
-            PartitionProgress p = owned.get(tp);
-            n += p == null ? 0 : p.inFlight();
-        }
-        return n;
     }
 
     private void complete(Completion c) {
@@ -328,46 +314,23 @@ public final class CommandWorker implements AutoCloseable {
         transaction.send(new ProducerRecord<>(topics.names.results(), c.key(),
                 results.serialize(topics.names.results(), c.result())));
         p.done(c.offset());
+        metrics.answered(c.result().getStatus(), c.result().getProviderCalls() > 0);
     }
 
     private void maybeCommit(boolean force) {
         if (!transaction.due(force)) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        owned.forEach((tp, p) -> {
-            long offset = p.commitOffset();
-            if (p.dirty() && offset >= 0) {
-                offsets.put(tp, new OffsetAndMetadata(offset, p.metadata(offset)));
-            }
-        });
+        Map<TopicPartition, OffsetAndMetadata> offsets = owned.offsetsToCommit();
         if (!transaction.open() && offsets.isEmpty()) {
             return;
         }
         if (transaction.commit(offsets, consumer.groupMetadata())) {
-            offsets.forEach((tp, om) -> owned.get(tp).committed(om.offset()));
+            owned.committed(offsets);
         } else {
             // the aborted results' commands run again (never committed); calls still in flight are ignored
-            take(new HashSet<>(owned.keySet()));
+            owned.take(owned.all());
         }
-    }
-
-    private void take(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
-        for (TopicPartition tp : partitions) {
-            OffsetAndMetadata om = committed.get(tp);
-            long offset = om == null ? -1 : om.offset();
-            PartitionProgress p = new PartitionProgress(++generations, offset,
-                    OffsetMetadataCodec.decode(offset, om == null ? null : om.metadata()));
-            owned.put(tp, p);
-            pausedUntil.remove(tp);
-            if (om != null) {
-                consumer.seek(tp, om);
-            } else {
-                consumer.seekToBeginning(List.of(tp));
-            }
-        }
-        consumer.resume(partitions);
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -378,24 +341,18 @@ public final class CommandWorker implements AutoCloseable {
             }
             drainUntil(partitions, config.flow().revokeGrace().toNanos());
             maybeCommit(true);
-            partitions.forEach(tp -> {
-                owned.remove(tp);
-                pausedUntil.remove(tp);
-            });
+            owned.forget(partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             transaction.abort();
-            partitions.forEach(tp -> {
-                owned.remove(tp);
-                pausedUntil.remove(tp);
-            });
+            owned.forget(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            take(partitions);
+            owned.take(partitions);
             joined = true;
             LOG.info("Command worker {} assigned {}", config.transactionalId(), partitions);
         }

@@ -12,6 +12,7 @@ import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
 import io.egoiverify.app.config.SettingsLoader;
 import io.egoiverify.events.CodeType;
+import io.egoiverify.worker.sandbox.Faults;
 import io.egoiverify.worker.sandbox.OutboxEntry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,6 +103,20 @@ class DevStackIT {
                 .contains("\"worker\":{\"status\":\"UP\"");
 
         verify("ops-1", "+351910000051", false);
+        // an unreadable command (dead-lettered by the worker) and a send that E-goi rate-limits on every call
+        try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", stack.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(stack.config().topics().commands(), "ops-x".getBytes(), "not avro".getBytes()))
+                    .get(10, TimeUnit.SECONDS);
+        }
+        stack.sandbox().setFaults(Faults.none().withRateLimit(1.0, 1));
+        try {
+            stack.publisher().request("ops-2", "+351910000052", null, null, null, null, null, Map.of());
+            assertThat(stack.outcomes().await("ops-2", Outcome::terminal, Duration.ofSeconds(30)))
+                    .map(Outcome::kind).contains(Outcome.Kind.FAILED);
+        } finally {
+            stack.sandbox().setFaults(Faults.none());
+        }
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             HttpResponse<String> metrics = get("/metrics");
@@ -108,16 +125,48 @@ class DevStackIT {
             assertThat(metrics.body())
                     // provider calls by operation and status, with a latency histogram
                     .contains("egoi_calls_seconds_bucket{")
-                    .containsPattern("egoi_calls_seconds_count\\{[^}]*operation=\"send\"[^}]*status=\"sent\"")
-                    .containsPattern("egoi_calls_seconds_count\\{[^}]*operation=\"validate\"[^}]*status=\"verified\"")
-                    .contains("egoi_calls_in_flight").contains("egoi_retries_total")
-                    // outcomes by type, from Kafka Streams' own topic metrics
-                    .containsPattern("kafka_stream_topic_metrics_records_produced_total\\{[^}]*topic=\"verification"
-                            + ".verified\"")
-                    // Kafka client metrics of the worker's consumer and producer
-                    .contains("kafka_consumer_fetch_manager_metrics_").contains("kafka_producer_metrics_")
+                    .containsPattern(metric("egoi_calls_seconds_count", "operation=\"send\"[^}]*status=\"sent\""))
+                    .containsPattern(metric("egoi_calls_seconds_count",
+                            "operation=\"validate\"[^}]*status=\"verified\""))
+                    .containsPattern(metric("egoi_calls_seconds_count",
+                            "operation=\"send\"[^}]*status=\"rate_limited\"") + " [3-9]")
+                    .containsPattern(metric("egoi_calls_in_flight", "") + " 0")
+                    // exact retries: the rate-limited send was retried (twice: 3 attempts)
+                    .containsPattern(metric("egoi_retries_total", "cause=\"rate_limited\"[^}]*operation=\"send\"")
+                            + " [2-9]\\.0")
+                    // commands: in flight, answered by status (with or without a call), dead-lettered
+                    .containsPattern(metric("worker_commands_in_flight", "") + " 0")
+                    .containsPattern(metric("worker_commands_answered_total",
+                            "provider_called=\"true\"[^}]*status=\"sent\"") + " [1-9]")
+                    .containsPattern(metric("worker_commands_answered_total",
+                            "provider_called=\"true\"[^}]*status=\"verified\"") + " [1-9]")
+                    .containsPattern(metric("worker_commands_answered_total",
+                            "provider_called=\"false\"[^}]*status=\"deadline_passed\"") + " 0")
+                    .containsPattern(metric("worker_commands_dead_lettered_total",
+                            "reason=\"InvalidWireFormatException\"") + " 1\\.0")
+                    // circuit breaker state (resilience4j's binder)
+                    .containsPattern(metric("resilience4j_circuitbreaker_state", "name=\"egoi\"[^}]*"
+                            + "state=\"closed\"") + " 1\\.0")
+                    // outcomes by type, from the lifecycle's Kafka Streams topic metrics
+                    .containsPattern(metric("verification_outcomes_total", "type=\"verified\"") + " [1-9]")
+                    .containsPattern(metric("verification_outcomes_total", "type=\"sent\"") + " [1-9]")
+                    .containsPattern(metric("verification_outcomes_total", "type=\"failed\"") + " [1-9]")
+                    .containsPattern(metric("verification_lifecycle_dead_letters_total", ""))
+                    .containsPattern(metric("verification_sends_granted_total", ""))
+                    .containsPattern(metric("verification_sends_refused_total", "limit=\"sends-per-number\""))
+                    // Kafka client metrics (Micrometer's binders): the worker's consumer and producer, Kafka Streams
+                    .containsPattern(metric("kafka_consumer_fetch_manager_records_consumed_total",
+                            "client_id=\"egoi-verify-dev-worker-consumer\""))
+                    .containsPattern(metric("kafka_producer_record_send_total",
+                            "client_id=\"egoi-verify-dev-worker-producer\""))
+                    .contains("kafka_stream_thread_")
                     .contains("jvm_memory_used_bytes");
         });
+    }
+
+    /** A Prometheus sample line of {@code name} whose labels match {@code labels} (a regex, labels sorted by key). */
+    private static String metric(String name, String labels) {
+        return "(?m)^" + name + "\\{[^}]*" + labels + "[^}]*\\}";
     }
 
     @Test

@@ -76,6 +76,24 @@ class CommandExecutorTest {
     }
 
     @Test
+    void everyRetryIsReportedWithItsOperationAndCause() throws Exception {
+        RecordingMetrics metrics = new RecordingMetrics();
+        CommandExecutor ex = new CommandExecutor(egoi, SenderProfiles.of(new SenderProfile("default", "k", "s")),
+                retries, CircuitBreaker.ofDefaults("t"), scheduler, Clock.systemUTC(), metrics);
+        egoi.then(new EgoiResult.ConnectionRefused()).then(new EgoiResult.Timeout(EgoiResult.Phase.CONNECT))
+                .then(new EgoiResult.Sent("p1"));
+        assertThat(run(ex, send(Instant.now().plusSeconds(30))).getStatus()).isEqualTo(CommandStatus.SENT);
+        egoi.then(new EgoiResult.ServerError(503)).then(new EgoiResult.Verified());
+        assertThat(run(ex, check()).getStatus()).isEqualTo(CommandStatus.VERIFIED);
+        egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
+        assertThat(run(ex, send(Instant.now().plusSeconds(30))).getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+
+        assertThat(metrics.retries).containsOnlyKeys("send/connection_refused", "send/timeout_connect",
+                "validate/server_error");
+        assertThat(metrics.retries.values()).allSatisfy(n -> assertThat(n).hasValue(1));
+    }
+
+    @Test
     void sendWithAnUnknownOutcomeIsNotRetried() throws Exception {
         egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE)).then(new EgoiResult.Sent("p1"));
         VerificationCommandResult r = run(executor(retries), send(Instant.now().plusSeconds(30)));

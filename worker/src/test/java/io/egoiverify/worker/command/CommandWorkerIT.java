@@ -71,6 +71,9 @@ class CommandWorkerIT {
         sandbox.close();
     }
 
+    /** Shared by the workers of one test (a new instance per test). */
+    final RecordingMetrics metrics = new RecordingMetrics();
+
     @BeforeEach
     void topics() {
         sandbox.reset();
@@ -89,7 +92,7 @@ class CommandWorkerIT {
     }
 
     CommandWorker startWorker(WorkerConfig config, EgoiClient egoi) {
-        CommandWorker worker = new CommandWorker(config, topics, egoi, PROFILES, Clock.systemUTC());
+        CommandWorker worker = new CommandWorker(config, topics, egoi, PROFILES, Clock.systemUTC(), metrics);
         workers.add(worker);
         worker.start();
         await().atMost(Duration.ofSeconds(30)).until(worker::isJoined);
@@ -158,6 +161,12 @@ class CommandWorkerIT {
         assertThat(results).extracting(VerificationCommandResult::getCommandId)
                 .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
         assertThat(sandbox.sendCallsByNumber().values()).hasSize(200).containsOnly(1);
+        assertThat(metrics.answeredCount(CommandStatus.SENT, true)).isEqualTo(200);
+        assertThat(metrics.retries).isEmpty();
+        assertThat(metrics.clientsCreated).hasValue(1);
+        assertThat(metrics.breakers.circuitBreaker("egoi").getState())
+                .isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.inFlight.getAsInt() == 0);
     }
 
     @Test
@@ -186,6 +195,12 @@ class CommandWorkerIT {
                 assertThat(sandbox.sendCalls("351-" + s.getPhoneNumber().substring(4))).isEqualTo(1);
             }
         }
+        // every result counted once; a send retried only after a call that never reached E-goi (the sandbox answers a
+        // check of an unknown request id before drawing a fault, so checks are not retried here)
+        assertThat(metrics.answeredTotal()).isEqualTo(commands.size());
+        assertThat(metrics.retries.keySet()).filteredOn(k -> k.startsWith("send/")).allSatisfy(k -> assertThat(k)
+                .isIn("send/not_executed", "send/timeout_connect", "send/timeout_pool", "send/connection_refused",
+                        "send/rate_limited", "send/circuit_open"));
     }
 
     @Test
@@ -285,6 +300,9 @@ class CommandWorkerIT {
         List<VerificationCommandResult> results = results(2, Duration.ofSeconds(30));
         assertThat(results).extracting(VerificationCommandResult::getStatus)
                 .containsExactlyInAnyOrder(CommandStatus.SENT, CommandStatus.DEADLINE_PASSED);
+        assertThat(metrics.deadLettered).containsExactly("InvalidWireFormatException");
+        assertThat(metrics.answeredCount(CommandStatus.SENT, true)).isEqualTo(1);
+        assertThat(metrics.answeredCount(CommandStatus.DEADLINE_PASSED, false)).isEqualTo(1);
         try (KafkaConsumer<byte[], byte[]> c = KAFKA.consumer("dlq-" + UUID.randomUUID(), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             c.subscribe(List.of(topics.names.deadLetter()));
