@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
+import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationRequested;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Input;
@@ -32,6 +33,7 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     private static final Logger log = LoggerFactory.getLogger(LifecycleProcessor.class);
 
     private final Lifecycle lifecycle;
+    private final ExpiryMetrics expiryMetrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, VerificationState> verifications;
     private KeyValueStore<Bytes, byte[]> deadlines;
@@ -39,7 +41,12 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     private long lowWatermark;
 
     LifecycleProcessor(Lifecycle lifecycle) {
+        this(lifecycle, ExpiryMetrics.NONE);
+    }
+
+    LifecycleProcessor(Lifecycle lifecycle, ExpiryMetrics expiryMetrics) {
         this.lifecycle = lifecycle;
+        this.expiryMetrics = expiryMetrics;
     }
 
     @Override
@@ -101,9 +108,22 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
                 deadlines.delete(key); // stale entry (should not happen; keeps the index self-healing)
                 continue;
             }
-            apply(lifecycle.apply(state, new Input.Tick(requestId, now), now), requestId);
+            Transition t = lifecycle.apply(state, new Input.Tick(requestId, now), now);
+            apply(t, requestId);
+            if (expires(t)) {
+                expiryMetrics.expired(Math.max(0L, timestamp - DeadlineKeys.deadline(key)));
+            }
         }
         return due.size();
+    }
+
+    private static boolean expires(Transition t) {
+        for (Output output : t.outputs()) {
+            if (output instanceof Output.Publish p && p.event() instanceof VerificationExpired) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void apply(Transition t, String requestId) {

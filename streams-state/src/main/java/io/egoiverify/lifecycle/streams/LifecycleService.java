@@ -25,6 +25,7 @@ public final class LifecycleService implements AutoCloseable {
     private final Topics topics;
     private final LifecycleConfig config;
     private final AbuseMetrics abuseMetrics;
+    private final ExpiryMetrics expiryMetrics;
     private KafkaStreams streams;
 
     public LifecycleService(Topics topics, LifecycleConfig config) {
@@ -36,9 +37,20 @@ public final class LifecycleService implements AutoCloseable {
      *                     registry); called on stream threads
      */
     public LifecycleService(Topics topics, LifecycleConfig config, AbuseMetrics abuseMetrics) {
+        this(topics, config, abuseMetrics, ExpiryMetrics.NONE);
+    }
+
+    /**
+     * @param abuseMetrics  per-limit counters of the number guard; called on stream threads
+     * @param expiryMetrics told the lag of every expiry the punctuator publishes (e.g. a histogram); called on stream
+     *                      threads
+     */
+    public LifecycleService(Topics topics, LifecycleConfig config, AbuseMetrics abuseMetrics,
+                            ExpiryMetrics expiryMetrics) {
         this.topics = Objects.requireNonNull(topics, "topics");
         this.config = Objects.requireNonNull(config, "config");
         this.abuseMetrics = Objects.requireNonNull(abuseMetrics, "abuseMetrics");
+        this.expiryMetrics = Objects.requireNonNull(expiryMetrics, "expiryMetrics");
     }
 
     /**
@@ -91,7 +103,7 @@ public final class LifecycleService implements AutoCloseable {
                 GuardTopics.ensure(admin, config, topics.names.coPartitioned().get(0), ADMIN_TIMEOUT);
             }
         }
-        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config, true, abuseMetrics),
+        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config, true, abuseMetrics, expiryMetrics),
                 streamsProperties(topics, config, kafkaProps));
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
         s.start();

@@ -51,7 +51,18 @@ public final class LifecycleTopology {
      * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
      */
     public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
+        return build(topics, config, persistent, metrics, ExpiryMetrics.NONE);
+    }
+
+    /**
+     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
+     * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
+     * @param expiry     told the lag of every expiry the punctuator publishes
+     */
+    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics,
+                                 ExpiryMetrics expiry) {
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(expiry, "expiry");
         Lifecycle lifecycle = new Lifecycle(Objects.requireNonNull(config, "config"));
         Topology topology = new Topology();
         source(topology, "requested-source", topics.requested);
@@ -68,7 +79,7 @@ public final class LifecycleTopology {
                     "results-source", "verdicts-source"}
                 : new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
                     "results-source"};
-        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle), parents);
+        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, expiry), parents);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(VERIFICATIONS_STORE, persistent), Serdes.String(),
                 new StateSerde()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(DEADLINES_STORE, persistent), Serdes.Bytes(),

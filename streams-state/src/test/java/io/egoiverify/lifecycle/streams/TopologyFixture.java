@@ -65,6 +65,10 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
+        this(config, persistent, metrics, ExpiryMetrics.NONE);
+    }
+
+    TopologyFixture(LifecycleConfig config, boolean persistent, AbuseMetrics metrics, ExpiryMetrics expiry) {
         AvroSerdeConfig serde = new AvroSerdeConfig("mock://topology-test", null, true, false);
         clientTopics = new Topics(TopicNames.defaults(), registry, serde);
         topics = new Topics(TopicNames.defaults(), topologyRegistry, serde);
@@ -77,7 +81,7 @@ final class TopologyFixture implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         Properties all = LifecycleService.streamsProperties(topics, config, props);
-        driver = new TopologyTestDriver(LifecycleTopology.build(topics, config, persistent, metrics), all,
+        driver = new TopologyTestDriver(LifecycleTopology.build(topics, config, persistent, metrics, expiry), all,
                 Fixtures.T0);
         requested = input(clientTopics.requested);
         submitted = input(clientTopics.codeSubmitted);
