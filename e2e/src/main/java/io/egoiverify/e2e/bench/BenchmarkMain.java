@@ -105,8 +105,9 @@ public final class BenchmarkMain {
         System.out.printf("step %s: %d/s for %ds%n", label, rate, duration.toSeconds());
         LoadStep step = new LoadStep(label, rate, duration, o.expireEvery(), o.ttlSeconds(), inputs, log, topics,
                 sandbox, phones::getAndIncrement);
-        StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 20L));
-        Map<String, ProcessSampler.Usage> usage = sampler.stop();
+        // CPU and memory while the load is offered (the drain that follows is mostly idle waiting for expiries).
+        Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
+        StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 20L), () -> usage.putAll(sampler.stop()));
         int calls = sandbox.sendCallsByNumber().values().stream().mapToInt(Integer::intValue).sum()
                 + sandbox.validateCallsByProviderRequestId().values().stream().mapToInt(Integer::intValue).sum();
         int ended = r.verified() + r.expired();

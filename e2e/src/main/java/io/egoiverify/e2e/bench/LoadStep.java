@@ -55,7 +55,8 @@ final class LoadStep {
         this.phoneNumbers = phoneNumbers;
     }
 
-    StepResult run(Duration drain) throws InterruptedException {
+    /** Runs the step; {@code productionEnded} runs when the last request is produced (before the drain). */
+    StepResult run(Duration drain, Runnable productionEnded) throws InterruptedException {
         int logCursor = log.all().size();
         AtomicBoolean producing = new AtomicBoolean(true);
         Thread user = new Thread(() -> answer(logCursor, producing), "bench-user-" + label);
@@ -77,6 +78,7 @@ final class LoadStep {
         }
         inputs.flush();
         long producedEnd = System.currentTimeMillis();
+        productionEnded.run();
         long drainUntil = producedEnd + drain.toMillis();
         while (System.currentTimeMillis() < drainUntil && !allEnded()) {
             Thread.sleep(200); // polling the in-memory outcome index
