@@ -3,6 +3,7 @@ package io.egoiverify.app;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
+import io.egoiverify.app.ops.ExpiryLagMeter;
 import io.egoiverify.app.ops.GracefulCheck;
 import io.egoiverify.app.ops.HealthCheck;
 import io.egoiverify.app.ops.MeteredEgoiApi;
@@ -66,8 +67,8 @@ public final class AppRuntime {
         }
         Duration grace = config.ops().readinessGrace();
         if (runsState()) {
-            lifecycle = new LifecycleService(topics, config.lifecycle(),
-                    AbuseMeters.bind(metrics.registry()));
+            lifecycle = new LifecycleService(topics, config.lifecycle(), AbuseMeters.bind(metrics.registry()),
+                    ExpiryLagMeter.bind(metrics.registry()));
             lifecycle.start(streamsProperties());
             KafkaStreams streams = lifecycle.kafkaStreams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -87,8 +88,9 @@ public final class AppRuntime {
                     : HealthCheck.Status.down(worker.isRunning() ? "joining group " + wc.groupId()
                     : "worker stopped")), grace, Clock.systemUTC()));
         }
-        LOG.info("started role={} (topics prefix '{}', registry {})", config.role(),
-                config.topics().requested().replace("verification.requested", ""), config.serde());
+        LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})", config.role(),
+                config.topics().requested().replace("verification.requested", ""), config.serde(),
+                config.lifecycle().abuse().enabled() ? "on" : "off");
         return this;
     }
 

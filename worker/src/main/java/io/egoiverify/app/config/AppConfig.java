@@ -69,6 +69,8 @@ public record AppConfig(Settings settings, Mode mode, String role, Map<String, O
         names.add(LifecycleConfig.DEFAULT_PROFILE);
         LifecycleConfig lifecycle = LifecycleSettings.from(s, names);
         WorkerConfig worker = sends ? WorkerSettings.from(s, topics, kafka, Map.of()) : null;
+        // Last: a missing key is the error an operator meets after upgrading; every other mistake is named first.
+        lifecycle = AbuseSettings.apply(s, lifecycle, mode == Mode.RUN && !role.equals("worker"));
         s.integer("dev.kafka-port", 0, 65_535);
         s.integer("dev.sandbox-port", 0, 65_535);
         s.integer("sandbox.port", 0, 65_535);

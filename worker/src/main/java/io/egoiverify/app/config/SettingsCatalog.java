@@ -16,7 +16,8 @@ public final class SettingsCatalog {
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String PROFILE_PREFIX = "profile.";
     /** Attributes of a sender profile, longest first so that environment names match unambiguously. */
-    public static final List<String> PROFILE_ATTRIBUTES = List.of("api-key-file", "api-key", "sender-hash", "group");
+    public static final List<String> PROFILE_ATTRIBUTES = List.of("allowed-country-codes", "max-message-length",
+            "min-code-size", "api-key-file", "api-key", "sender-hash", "max-ttl", "group");
 
     private static final List<SettingDef> CORE = List.of(
             new SettingDef("role", "all", "What `run` starts: `state` (the lifecycle topology), `worker` (the E-goi "
@@ -54,7 +55,7 @@ public final class SettingsCatalog {
             new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."));
 
     private static final List<SettingDef> DEFS = concat(CORE, EgoiSettings.DEFS, LifecycleSettings.DEFS,
-            WorkerSettings.DEFS);
+            AbuseSettings.DEFS, WorkerSettings.DEFS);
     private static final Map<String, SettingDef> BY_KEY = index();
 
     private SettingsCatalog() {
@@ -99,7 +100,7 @@ public final class SettingsCatalog {
             return false;
         }
         return k.endsWith(".api-key") || k.contains("password") || k.contains("jaas") || k.contains("user.info")
-                || k.contains("secret") || k.endsWith(".key") || k.equals("dev.api-key");
+                || k.contains("secret") || k.endsWith(".key") || k.endsWith("hmac-key") || k.equals("dev.api-key");
     }
 
     static Set<String> fixedKeys() {

@@ -70,8 +70,17 @@ public final class DevStack implements AutoCloseable {
                 .withDefault("ops.port", "18080", origin)
                 .withDefault("worker.transactional-id", "egoi-verify-dev-worker", origin)
                 .withDefault("worker.session-timeout", "6s", origin)
+                // per-number limits on, as in production; a fresh key per run (the dev broker starts empty anyway)
+                .withDefault("abuse.hmac-key", randomKey(), origin)
                 .with("kafka.bootstrap.servers", "127.0.0.1:" + s.string("dev.kafka-port"), origin)
                 .with("schema.registry.url", "mock://egoi-verify-dev", origin);
+    }
+
+    /** 48 random bytes, Base64: a valid {@code abuse.hmac-key} (64 bytes of text). */
+    public static String randomKey() {
+        byte[] b = new byte[48];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.Base64.getEncoder().encodeToString(b);
     }
 
     /** Starts everything and waits until the lifecycle runs and the worker has joined (bounded). */

@@ -67,6 +67,7 @@ class RunCommandIT {
         env.put("EGOI_VERIFY_EGOI_BASE_URL", sandbox.baseUrl().toString());
         env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "run-it-key");
         env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "h");
+        env.put("EGOI_VERIFY_ABUSE_HMAC_KEY", "run-it-hmac-key-of-at-least-32-bytes-0123");
         env.put("EGOI_VERIFY_TOPICS_PREFIX", prefix);
         env.put("EGOI_VERIFY_OPS_PORT", Integer.toString(opsPort));
         env.put("EGOI_VERIFY_LIFECYCLE_APPLICATION_ID", prefix + "lifecycle");

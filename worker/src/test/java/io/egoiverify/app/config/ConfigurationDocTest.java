@@ -26,7 +26,10 @@ class ConfigurationDocTest {
         // the defaults alone (plus the dev mode's profile) must form a valid configuration
         Settings s = SettingsLoader.load(null, java.util.Map.of(), java.util.Map.of(
                 "profile.default.api-key", "k", "profile.default.sender-hash", "h",
+                "abuse.hmac-key", "an-hmac-key-of-at-least-32-bytes-0123456789",
                 "kafka.bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081"));
-        assertThat(AppConfig.from(s, Mode.RUN).worker()).isNotNull();
+        AppConfig config = AppConfig.from(s, Mode.RUN);
+        assertThat(config.worker()).isNotNull();
+        assertThat(config.lifecycle().abuse().enabled()).isTrue();
     }
 }

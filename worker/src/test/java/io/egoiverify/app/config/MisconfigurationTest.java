@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MisconfigurationTest {
+    private static final String HMAC_KEY = "an-hmac-key-of-at-least-32-bytes-0123456789";
     /** A complete, valid worker configuration in the environment layer; each test breaks one thing. */
     private static Map<String, String> validEnv() {
         Map<String, String> env = new HashMap<>();
@@ -25,6 +26,7 @@ class MisconfigurationTest {
         env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "http://127.0.0.1:2");
         env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "k-123456");
         env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "hash");
+        env.put("EGOI_VERIFY_ABUSE_HMAC_KEY", HMAC_KEY);
         env.put("PATH", "/usr/bin");
         return env;
     }
@@ -205,5 +207,67 @@ class MisconfigurationTest {
     @Test
     void badTopicPrefix() {
         assertConfigError(CliRun.of(validEnv(), "run", "--set", "topics.prefix=a b"), "topics.prefix");
+    }
+
+    @Test
+    void missingHmacKeyWithLimitsOn() {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_ABUSE_HMAC_KEY");
+        for (String role : new String[] {"state", "all"}) {
+            assertConfigError(CliRun.of(env, "run", "--role", role), "missing setting abuse.hmac-key",
+                    "EGOI_VERIFY_ABUSE_HMAC_KEY", "at least 32 bytes", "abuse.enabled=false runs without per-number "
+                            + "limits");
+        }
+    }
+
+    @Test
+    void theWorkerRoleAndDisabledLimitsNeedNoHmacKey() {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_ABUSE_HMAC_KEY");
+        env.put("EGOI_VERIFY_OPS_PORT", "x");
+        // get past the key and stop at the next bad setting
+        assertConfigError(CliRun.of(env, "run", "--role", "worker"), "ops.port");
+        assertConfigError(CliRun.of(env, "run", "--role", "state", "--set", "abuse.enabled=false"), "ops.port");
+    }
+
+    @Test
+    void shortHmacKeyIsRefusedAndNotEchoed(@TempDir Path dir) throws Exception {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_ABUSE_HMAC_KEY", "short-s3cr3t");
+        CliRun run = CliRun.of(env, "run", "--role", "state");
+        assertConfigError(run, "abuse.hmac-key", "<secret>", "at least 32 bytes", "abuse.enabled=false");
+        assertThat(run.err()).doesNotContain("s3cr3t");
+        // the same from a file (a mounted secret)
+        Path file = dir.resolve("hmac");
+        Files.writeString(file, "short-s3cr3t\n");
+        env.remove("EGOI_VERIFY_ABUSE_HMAC_KEY");
+        env.put("EGOI_VERIFY_ABUSE_HMAC_KEY_FILE", file.toString());
+        run = CliRun.of(env, "run", "--role", "all");
+        assertConfigError(run, "abuse.hmac-key", "environment EGOI_VERIFY_ABUSE_HMAC_KEY_FILE", "at least 32 bytes");
+        assertThat(run.err()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void badActivePolicy() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "abuse.active-policy=cancel"),
+                "abuse.active-policy", "'cancel'", "expected one of off, refuse, supersede");
+    }
+
+    @Test
+    void badSendLimit() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "abuse.sends-per-number=0"),
+                "abuse.sends-per-number", "from 1 to 1000");
+    }
+
+    @Test
+    void badCountryCodeList() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.allowed-country-codes=351,pt"),
+                "profile.default.allowed-country-codes", "country calling codes");
+    }
+
+    @Test
+    void profilePolicyThatNoRequestCouldMeet() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.max-message-length=16"),
+                "invalid combination of profile.*");
     }
 }

@@ -89,6 +89,36 @@ class SettingsLoaderTest {
         assertThat(c.profiles().find("default")).isPresent();
         assertThat(c.lifecycle().defaultTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.topics().requested()).isEqualTo("verification.requested");
+        assertThat(c.lifecycle().abuse().enabled()).as("dev mode: per-number limits on, random key").isTrue();
+        assertThat(s.find("abuse.hmac-key").orElseThrow().secret()).isTrue();
+    }
+
+    @Test
+    void abuseAndProfilePolicySettingsMapOntoTheLifecycle() {
+        Map<String, String> env = Map.of(
+                "EGOI_VERIFY_ABUSE_HMAC_KEY", "an-hmac-key-of-at-least-32-bytes-0123456789",
+                "EGOI_VERIFY_ABUSE_SENDS_PER_NUMBER", "3", "EGOI_VERIFY_ABUSE_SENDS_WINDOW", "30m",
+                "EGOI_VERIFY_ABUSE_ACTIVE_POLICY", "refuse",
+                "EGOI_VERIFY_PROFILE_STRICT_ALLOWED_COUNTRY_CODES", "351, +34",
+                "EGOI_VERIFY_PROFILE_STRICT_MIN_CODE_SIZE", "8",
+                "EGOI_VERIFY_PROFILE_STRICT_MAX_TTL", "2m",
+                "EGOI_VERIFY_PROFILE_STRICT_MAX_MESSAGE_LENGTH", "100");
+        Settings s = SettingsLoader.load(null, env, Map.of("kafka.bootstrap.servers", "127.0.0.1:9092",
+                "schema.registry.url", "http://127.0.0.1:8081", "role", "state"));
+        var lifecycle = AppConfig.from(s, Mode.RUN).lifecycle();
+        assertThat(lifecycle.abuse().enabled()).isTrue();
+        assertThat(lifecycle.abuse().maxSendsPerWindow()).isEqualTo(3);
+        assertThat(lifecycle.abuse().sendWindow()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(lifecycle.abuse().activePolicy()).isEqualTo(io.egoiverify.lifecycle.AbuseLimits.ActivePolicy.REFUSE);
+        assertThat(lifecycle.senderProfiles()).contains("strict", "default");
+        var policy = lifecycle.policy("strict");
+        assertThat(policy.allowedCountryCodes()).containsExactlyInAnyOrder(351, 34);
+        assertThat(policy.minCodeSize()).isEqualTo(8);
+        assertThat(policy.maxTtl()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(policy.maxMessageLength()).isEqualTo(100);
+        assertThat(lifecycle.toString()).doesNotContain("an-hmac-key");
+        var off = AppConfig.from(s.with("abuse.enabled", "false", "test"), Mode.RUN).lifecycle();
+        assertThat(off.abuse().enabled()).isFalse();
     }
 
     @Test

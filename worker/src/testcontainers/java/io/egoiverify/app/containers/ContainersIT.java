@@ -65,6 +65,7 @@ class ContainersIT {
                         + "/apis/ccompat/v7",
                 "egoi.base-url", sandbox.baseUrl().toString(),
                 "profile.default.api-key", "containers-key", "profile.default.sender-hash", "h",
+                "abuse.hmac-key", "containers-it-hmac-key-of-at-least-32-bytes",
                 "ops.port", "0", "kafka.state.dir", java.nio.file.Files.createTempDirectory("streams").toString()));
         AppConfig config = AppConfig.from(s, Mode.RUN);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", KAFKA.getBootstrapServers()))) {
