@@ -30,12 +30,17 @@ import org.apache.kafka.clients.admin.NewTopic;
  * Writes {@code benchmark.json} and {@code benchmark.md} to the output directory. Not a CI gate.
  */
 public final class BenchmarkMain {
+    /** Distinguishes this run's requestIds. */
+    private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+
     private BenchmarkMain() {
     }
 
     public static void main(String[] args) throws Exception {
         BenchOptions o = BenchOptions.parse(args);
+        // A fresh stack each run: a previous run's records would be read back as this run's outcomes.
         Path stackDir = o.out().resolve("stack");
+        deleteTree(stackDir);
         StackConfig config = new StackConfig(stackDir, o.root().resolve("worker/target/egoi-verify.jar"),
                 StackConfig.findRegistryJar(o.root().resolve("test-registry/target")),
                 o.root().resolve("e2e/target/stack-libs"), StackConfig.Ports.free(), o.lifecycles(), o.workers(),
@@ -84,6 +89,16 @@ public final class BenchmarkMain {
         System.out.println(report.markdown());
     }
 
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (java.nio.file.Files.exists(dir)) {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+        }
+    }
+
     private static void latency(SandboxClient sandbox, int ms) {
         sandbox.faults("{\"latencyMinMs\":" + ms + ",\"latencyMaxMs\":" + ms + "}");
     }
@@ -103,7 +118,7 @@ public final class BenchmarkMain {
         ProcessSampler sampler = new ProcessSampler(pids);
         sampler.start();
         System.out.printf("step %s: %d/s for %ds%n", label, rate, duration.toSeconds());
-        LoadStep step = new LoadStep(label, rate, duration, o.expireEvery(), o.ttlSeconds(), inputs, log, topics,
+        LoadStep step = new LoadStep(label, RUN + "-" + label, rate, duration, o.expireEvery(), o.ttlSeconds(), inputs, log, topics,
                 sandbox, phones::getAndIncrement);
         // CPU and memory while the load is offered (the drain that follows is mostly idle waiting for expiries).
         Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();

@@ -27,6 +27,7 @@ import java.util.function.LongSupplier;
  */
 final class LoadStep {
     private final String label;
+    private final String idPrefix;
     private final int rate;
     private final Duration duration;
     private final int expireEvery;
@@ -41,9 +42,10 @@ final class LoadStep {
     private final Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     private final Map<String, String> pendingCodes = new ConcurrentHashMap<>();
 
-    LoadStep(String label, int rate, Duration duration, int expireEvery, int ttlSeconds, Inputs inputs, OutcomeLog log,
+    LoadStep(String label, String idPrefix, int rate, Duration duration, int expireEvery, int ttlSeconds, Inputs inputs, OutcomeLog log,
              Topics topics, SandboxClient sandbox, LongSupplier phoneNumbers) {
         this.label = label;
+        this.idPrefix = idPrefix;
         this.rate = rate;
         this.duration = duration;
         this.expireEvery = expireEvery;
@@ -68,7 +70,7 @@ final class LoadStep {
         while (System.currentTimeMillis() < end) {
             long due = (System.currentTimeMillis() - start) * rate / 1000;
             while (produced < due) {
-                String id = label + "-" + produced;
+                String id = idPrefix + "-" + produced;
                 String phone = "+3519" + phoneNumbers.getAsLong();
                 sentAt.put(id, System.currentTimeMillis());
                 inputs.send(Inputs.request(id, phone).setTtlSeconds(ttlSeconds).build());
