@@ -83,6 +83,17 @@ public final class DemoTour {
                 new Scenario("invalid request (bad number)", List.of("FAILED(INVALID_REQUEST)"), (id, phone) -> {
                     request(id, "not-a-phone-number", null, null);
                     return terminal(id);
+                }),
+                new Scenario("6th code to one number in 1h", List.of("FAILED(RATE_LIMITED)"), (id, phone) -> {
+                    // Five codes to the number first, one after the other (each supersedes the one before);
+                    // the sixth request is refused by the per-number send limit (abuse.sends-per-number = 5).
+                    int limit = stack.config().lifecycle().abuse().maxSendsPerWindow();
+                    for (int k = 1; k <= limit; k++) {
+                        request(id + "-p" + k, phone, null, null);
+                        sent(id + "-p" + k);
+                    }
+                    request(id, phone, null, null);
+                    return terminal(id);
                 }));
         ExecutorService pool = Executors.newFixedThreadPool(scenarios.size(), r -> {
             Thread t = new Thread(r, "demo");

@@ -17,7 +17,7 @@ class DemoIT {
         CliRun run = CliRun.of(Map.of(), "dev", "--demo", "--kafka-port", "0", "--ops-port", "0",
                 "--set", "dev.sandbox-port=0");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("6 of 6 scenarios passed");
-        assertThat(run.out().lines().filter(l -> l.endsWith(" PASS"))).hasSize(6);
+        assertThat(run.out()).contains("7 of 7 scenarios passed");
+        assertThat(run.out().lines().filter(l -> l.endsWith(" PASS"))).hasSize(7);
     }
 }

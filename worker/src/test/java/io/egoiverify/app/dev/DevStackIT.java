@@ -152,7 +152,11 @@ class DevStackIT {
                     .containsPattern(metric("verification_outcomes_total", "type=\"sent\"") + " [1-9]")
                     .containsPattern(metric("verification_outcomes_total", "type=\"failed\"") + " [1-9]")
                     .containsPattern(metric("verification_lifecycle_dead_letters_total", ""))
-                    .containsPattern(metric("verification_sends_granted_total", ""))
+                    // per-number limits are on in dev mode: every send above was granted by the number guard
+                    .containsPattern(metric("verification_sends_granted_total", "") + " [1-9]")
+                    // expiry lag histogram (bound; no expiry happens in this test)
+                    .containsPattern(metric("verification_expiry_lag_seconds_count", ""))
+                    .contains("verification_expiry_lag_seconds_bucket{")
                     .containsPattern(metric("verification_sends_refused_total", "limit=\"sends-per-number\""))
                     // Kafka client metrics (Micrometer's binders): the worker's consumer and producer, Kafka Streams
                     .containsPattern(metric("kafka_consumer_fetch_manager_records_consumed_total",
