@@ -28,6 +28,7 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
                           int workers, int partitions, List<String> jvmOptions, Map<String, String> appSettings) {
 
     public static final String HOST = "127.0.0.1";
+    static final String ABUSE_KEY = "abuse.hmac-key";
     public static final List<String> DEFAULT_JVM_OPTIONS =
             List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k");
 
@@ -45,7 +46,22 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
         }
         stackDir = stackDir.toAbsolutePath().normalize();
         jvmOptions = List.copyOf(jvmOptions);
-        appSettings = Map.copyOf(appSettings);
+        appSettings = withAbuseKey(appSettings);
+    }
+
+    /**
+     * Per-number limits are on by default and every lifecycle instance needs the same key: one random key per stack,
+     * made when the stack is first configured and saved with it (so {@code scale} reuses it).
+     */
+    private static Map<String, String> withAbuseKey(Map<String, String> settings) {
+        if (settings.containsKey(ABUSE_KEY)) {
+            return Map.copyOf(settings);
+        }
+        byte[] key = new byte[48];
+        new java.security.SecureRandom().nextBytes(key);
+        Map<String, String> m = new java.util.TreeMap<>(settings);
+        m.put(ABUSE_KEY, java.util.Base64.getEncoder().encodeToString(key));
+        return Map.copyOf(m);
     }
 
     /**
