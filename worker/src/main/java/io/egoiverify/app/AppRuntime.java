@@ -90,7 +90,7 @@ public final class AppRuntime {
         }
         LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})", config.role(),
                 config.topics().requested().replace("verification.requested", ""), config.serde(),
-                config.lifecycle().abuse().enabled() ? "on" : "off");
+                !runsState() ? "n/a" : config.lifecycle().abuse().enabled() ? "on" : "off");
         return this;
     }
 
