@@ -22,6 +22,13 @@ class ConfigurationDocTest {
     }
 
     @Test
+    void theReadmeCarriesTheGeneratedTableToo() throws Exception {
+        String text = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        assertThat(text).as("copy the table of: java -jar worker/target/egoi-verify.jar settings --markdown")
+                .contains(SettingsCommand.table());
+    }
+
+    @Test
     void everyFixedSettingHasADefaultThatValidates() {
         // the defaults alone (plus the dev mode's profile) must form a valid configuration
         Settings s = SettingsLoader.load(null, java.util.Map.of(), java.util.Map.of(
