@@ -12,10 +12,12 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandWorker.class);
+    /** Failed commits in a row whose results are replayed; beyond, the owned partitions restart from Kafka. */
+    private static final int MAX_REPLAYS = 3;
 
     private record Completion(TopicPartition tp, long offset, long generation, byte[] key,
                               VerificationCommandResult result) {
@@ -63,6 +67,10 @@ public final class CommandWorker implements AutoCloseable {
     private final Deserializer<VerificationCommand> commands;
     private final Serializer<VerificationCommandResult> results;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    /** Completed calls whose results could not be serialized (registry down), oldest first; still in flight. */
+    private final ArrayDeque<Completion> held = new ArrayDeque<>();
+    private final RegistryBackoff registryBackoff = new RegistryBackoff();
+    private long retryHeldAtNanos;
     private final Thread thread;
     private volatile boolean joined;
     private volatile boolean stopping;
@@ -189,7 +197,7 @@ public final class CommandWorker implements AutoCloseable {
         consumer.pause(consumer.assignment());
         long remaining = stopDeadlineNanos - System.nanoTime();
         drainUntil(owned.all(), remaining);
-        maybeCommit(true);
+        commitNow();
         LOG.info("Command worker {} stopped ({} call(s) abandoned)", config.transactionalId(), inFlight);
     }
 
@@ -232,14 +240,17 @@ public final class CommandWorker implements AutoCloseable {
             try {
                 command = read(rec);
             } catch (RegistryUnavailableException e) {
-                LOG.warn("Schema registry unavailable reading {}-{}@{}; retrying in 1 s", tp.topic(), tp.partition(),
-                        rec.offset());
-                owned.defer(tp, rec.offset(), 1000);
+                // an outage, not a bad record: wait here (position not advanced), nothing is dead-lettered
+                long delay = registryBackoff.failed();
+                LOG.warn("Schema registry unavailable reading {}-{}@{} ({}); retrying in {} ms", tp.topic(),
+                        tp.partition(), rec.offset(), e.getMessage(), delay);
+                owned.defer(tp, rec.offset(), delay);
                 return;
             } catch (SerializationException | IllegalArgumentException e) {
-                deadLetter(progress, rec, e);
+                deadLetter(tp, progress, rec, e);
                 continue;
             }
+            registryBackoff.succeeded();
             progress.started(rec.offset());
             inFlight++;
             long generation = progress.generation;
@@ -265,10 +276,11 @@ public final class CommandWorker implements AutoCloseable {
         return command;
     }
 
-    private void deadLetter(PartitionProgress progress, ConsumerRecord<byte[], byte[]> rec, RuntimeException e) {
+    private void deadLetter(TopicPartition tp, PartitionProgress progress, ConsumerRecord<byte[], byte[]> rec,
+                            RuntimeException e) {
         LOG.warn("Unreadable command at {}-{}@{} sent to {}: {}", rec.topic(), rec.partition(), rec.offset(),
                 topics.names.deadLetter(), e.getClass().getSimpleName());
-        transaction.send(DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
+        transaction.send(tp, DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
         metrics.deadLettered(e.getClass().getSimpleName());
         progress.started(rec.offset());
         progress.done(rec.offset());
@@ -294,6 +306,7 @@ public final class CommandWorker implements AutoCloseable {
             complete(c);
             c = completions.poll();
         }
+        retryHeld();
     }
 
     private void drainUntil(Collection<TopicPartition> partitions, long budgetNanos) {
@@ -305,32 +318,87 @@ public final class CommandWorker implements AutoCloseable {
     }
 
     private void complete(Completion c) {
-        inFlight--;
-        PartitionProgress p = owned.get(c.tp());
-        if (p == null || p.generation != c.generation()) {
-            LOG.debug("Dropping result for {}@{}: partition no longer owned", c.tp(), c.offset());
-            return;
+        // while the registry is down, later results queue behind the held ones without calling it
+        if (!held.isEmpty() || !tryComplete(c)) {
+            held.addLast(c);
         }
-        transaction.send(new ProducerRecord<>(topics.names.results(), c.key(),
-                results.serialize(topics.names.results(), c.result())));
-        p.done(c.offset());
-        metrics.answered(c.result().getStatus(), c.result().getProviderCalls() > 0);
     }
 
-    private void maybeCommit(boolean force) {
+    /** Retries the held results once their backoff has passed, oldest first, until one fails again. */
+    private void retryHeld() {
+        while (!held.isEmpty() && System.nanoTime() - retryHeldAtNanos >= 0) {
+            if (!tryComplete(held.peekFirst())) {
+                return;
+            }
+            held.pollFirst();
+        }
+    }
+
+    /**
+     * Puts the result into the transaction and marks its command done; false if the registry cannot be reached to
+     * serialize it: the caller keeps the result (the call is not made again) and the command stays in flight, so the
+     * partition's committed position does not pass it.
+     */
+    private boolean tryComplete(Completion c) {
+        PartitionProgress p = owned.get(c.tp());
+        if (p == null || p.generation != c.generation()) {
+            inFlight--;
+            LOG.debug("Dropping result for {}@{}: partition no longer owned", c.tp(), c.offset());
+            return true;
+        }
+        byte[] value;
+        try {
+            value = results.serialize(topics.names.results(), c.result());
+        } catch (RegistryUnavailableException e) {
+            long delay = registryBackoff.failed();
+            retryHeldAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay);
+            LOG.warn("Schema registry unavailable writing the result for {}-{}@{} ({}); kept with {} other(s), "
+                    + "retrying in {} ms", c.tp().topic(), c.tp().partition(), c.offset(), e.getMessage(),
+                    held.size(), delay);
+            return false;
+        }
+        registryBackoff.succeeded();
+        inFlight--;
+        transaction.send(c.tp(), new ProducerRecord<>(topics.names.results(), c.key(), value));
+        p.done(c.offset());
+        metrics.answered(c.result().getStatus(), c.result().getProviderCalls() > 0);
+        return true;
+    }
+
+    /** Commits now, trying again (with the aborted results replayed) if Kafka refuses; true once committed. */
+    private boolean commitNow() {
+        for (int attempt = 0; attempt < MAX_REPLAYS; attempt++) {
+            if (maybeCommit(true)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Commits when due; false if the commit failed (and was aborted). */
+    private boolean maybeCommit(boolean force) {
         if (!transaction.due(force)) {
-            return;
+            return true;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = owned.offsetsToCommit();
         if (!transaction.open() && offsets.isEmpty()) {
-            return;
+            return true;
         }
         if (transaction.commit(offsets, consumer.groupMetadata())) {
             owned.committed(offsets);
-        } else {
-            // the aborted results' commands run again (never committed); calls still in flight are ignored
-            owned.take(owned.all());
+            return true;
         }
+        Set<TopicPartition> all = owned.all();
+        if (transaction.failures() < MAX_REPLAYS) {
+            // the calls behind the aborted results were made: send the results again rather than the SMS
+            transaction.replay(all::contains);
+        } else {
+            LOG.warn("Commit failed {} times in a row; restarting owned partitions from their committed offsets",
+                    transaction.failures());
+            transaction.replay(tp -> false);
+            owned.take(all);
+        }
+        return false;
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -340,7 +408,7 @@ public final class CommandWorker implements AutoCloseable {
                 return;
             }
             drainUntil(partitions, config.flow().revokeGrace().toNanos());
-            maybeCommit(true);
+            commitNow();
             owned.forget(partitions);
         }
 
@@ -348,6 +416,7 @@ public final class CommandWorker implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             transaction.abort();
             owned.forget(partitions);
+            transaction.replay(owned.all()::contains);
         }
 
         @Override

@@ -315,4 +315,47 @@ class CommandWorkerIT {
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         }
     }
+
+    @Test
+    void aRegistryOutageDelaysCommandsWithoutDeadLetteringLosingOrRepeatingThem() {
+        KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        FlakyRegistry registry = new FlakyRegistry(REGISTRY);
+        registry.readsDown = true;
+        registry.registrationsDown = true;
+        // the worker's own serdes (cold caches) on the flaky client; the test's producer and reader use REGISTRY
+        Topics workerTopics = new Topics(topics.names, registry, new AvroSerdeConfig("mock://it", null, true, false));
+        CommandWorker worker = new CommandWorker(WorkerConfig.of(KAFKA.bootstrapServers(), "it-registry",
+                topics.names).withGroupId("group-" + topics.names.commands()), workerTopics, client, PROFILES,
+                Clock.systemUTC(), metrics);
+        workers.add(worker);
+        worker.start();
+        await().atMost(Duration.ofSeconds(30)).until(worker::isJoined);
+        produce(List.of(send(1, Instant.now().plusSeconds(120))));
+
+        // the command cannot be read: it waits (no call, no dead letter) and is retried
+        await().atMost(Duration.ofSeconds(20)).until(() -> registry.readFailures.get() >= 3);
+        assertThat(sandbox.sendCallsByNumber()).isEmpty();
+        registry.readsDown = false;
+
+        // read and executed, but its result cannot be written: it is kept, E-goi is not called again
+        await().atMost(Duration.ofSeconds(20)).until(() -> registry.registrationFailures.get() >= 3);
+        assertThat(sandbox.sendCallsByNumber()).containsOnlyKeys(egoiNumber(1)).containsValue(1);
+        assertThat(worker.isRunning()).isTrue();
+        registry.registrationsDown = false;
+
+        assertThat(results(1, Duration.ofSeconds(30))).extracting(VerificationCommandResult::getStatus)
+                .containsExactly(CommandStatus.SENT);
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.answeredTotal() == 1);
+        assertThat(metrics.deadLettered).isEmpty();
+        assertThat(worker.isJoined()).isTrue();
+        // committed: a second instance taking over does not run it again
+        worker.close(Duration.ofSeconds(5));
+        CommandWorker next = startWorker("it-registry-2", client);
+        produce(List.of(send(2, Instant.now().plusSeconds(120))));
+        assertThat(results(2, Duration.ofSeconds(30))).hasSize(2);
+        assertThat(next.isRunning()).isTrue();
+        assertThat(sandbox.sendCallsByNumber()).containsOnlyKeys(egoiNumber(1), egoiNumber(2)).containsOnly(
+                java.util.Map.entry(egoiNumber(1), 1), java.util.Map.entry(egoiNumber(2), 1));
+        assertThat(metrics.deadLettered).isEmpty();
+    }
 }
