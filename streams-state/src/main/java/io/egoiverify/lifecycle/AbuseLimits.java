@@ -16,7 +16,8 @@ import java.util.Objects;
  *                             together); at the limit, new sends to the number are refused
  * @param failedCheckWindow    the sliding window of the failed-check limit
  * @param activePolicy         what a new request does while the number has a live verification
- * @param permitTimeout        how long a request waits for the guard's verdict before it fails
+ * @param permitTimeout        how long a request waits for the guard's verdict before it fails; longer than a
+ *                             fail-over of the guard's task, shorter than the send deadline
  */
 public record AbuseLimits(byte[] numberKey, int maxSendsPerWindow, Duration sendWindow, int maxFailedChecks,
                           Duration failedCheckWindow, ActivePolicy activePolicy, Duration permitTimeout) {
@@ -55,8 +56,10 @@ public record AbuseLimits(byte[] numberKey, int maxSendsPerWindow, Duration send
 
     /** No per-number limits (no key configured). */
     public static AbuseLimits disabled() {
+        // The permit timeout outlasts a lifecycle fail-over (session timeout + restore, ~15 s) yet stays below the
+        // default 30 s send deadline, so a request whose guard task moved still gets its verdict.
         return new AbuseLimits(null, 5, Duration.ofHours(1), 10, Duration.ofHours(1), ActivePolicy.SUPERSEDE,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(25));
     }
 
     /** The documented defaults (streams-state/README.md) with this key. */

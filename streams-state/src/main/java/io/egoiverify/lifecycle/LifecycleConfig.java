@@ -113,6 +113,10 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                     "profile " + e.getKey() + ": defaultMessage is longer than its maxMessageLength");
         }
         Objects.requireNonNull(abuse, "abuse");
+        // A permit that may be awaited past the send deadline would only ever end as DEADLINE_PASSED.
+        require(!abuse.enabled() || abuse.permitTimeout().compareTo(sendDeadline) < 0,
+                "the abuse permit timeout (" + abuse.permitTimeout() + ") must be shorter than sendDeadline ("
+                        + sendDeadline + ")");
     }
 
     /** Without profile policies and per-number limits (the constructor before abuse protection existed). */

@@ -88,4 +88,20 @@ class RequestValidationTest {
         assertThatThrownBy(() -> d.withTimes(Duration.ZERO, d.resultGrace(), d.retention(), d.pendingCancelMemory()))
                 .hasMessageContaining("positive");
     }
+
+    @Test
+    void permitTimeoutOutlastsAFailOverButNotTheSendDeadline() {
+        LifecycleConfig d = LifecycleConfig.defaults();
+        AbuseLimits on = AbuseLimits.defaults(new byte[32]);
+        assertThat(on.permitTimeout()).isEqualTo(Duration.ofSeconds(25)).isLessThan(d.sendDeadline());
+        assertThat(d.withAbuse(on).abuse().enabled()).isTrue();
+        assertThatThrownBy(() -> d.withAbuse(on.withPermitTimeout(d.sendDeadline())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("permit timeout")
+                .hasMessageContaining("sendDeadline");
+        assertThatThrownBy(() -> d.withAbuse(on).withTimes(Duration.ofSeconds(20), d.resultGrace(), d.retention(),
+                d.pendingCancelMemory())).hasMessageContaining("permit timeout");
+        // without a key nothing awaits a permit: a short send deadline stays valid
+        assertThat(d.withTimes(Duration.ofSeconds(20), d.resultGrace(), d.retention(), d.pendingCancelMemory())
+                .abuse().enabled()).isFalse();
+    }
 }

@@ -3,6 +3,7 @@ package io.egoiverify.app;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
+import io.egoiverify.app.ops.ComponentReadiness;
 import io.egoiverify.app.ops.ExpiryLagMeter;
 import io.egoiverify.app.ops.GracefulCheck;
 import io.egoiverify.app.ops.HealthCheck;
@@ -21,8 +22,10 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,9 @@ public final class AppRuntime {
     private EgoiClient egoi;
     /** Held here: a function counter keeps only a weak reference to the object it reads. */
     private OutcomeMetrics outcomes;
+    /** Until every component of the role has been started, readiness is off whatever the components say. */
+    private volatile boolean started;
+    private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
 
     public AppRuntime(AppConfig config, SchemaRegistryClient registry) {
         this.config = Objects.requireNonNull(config, "config");
@@ -63,7 +69,13 @@ public final class AppRuntime {
     /** Starts the ops server first (liveness answers during start-up), then the components of the role. */
     public AppRuntime start() throws IOException {
         if (config.ops().enabled()) {
-            ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry()).start();
+            ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry());
+        }
+        // Registered before the server answers: with no check at all, /health/ready would say UP during start-up.
+        addCheck(HealthCheck.of("startup", () -> started ? HealthCheck.Status.up("components started")
+                : HealthCheck.Status.down("starting components")));
+        if (ops != null) {
+            ops.start();
         }
         Duration grace = config.ops().readinessGrace();
         if (runsState()) {
@@ -75,7 +87,8 @@ public final class AppRuntime {
             streamsMetrics.bindTo(metrics.registry());
             metrics.add(streamsMetrics);
             outcomes = new OutcomeMetrics(config.topics(), streams::metrics).bindTo(metrics.registry());
-            addCheck(new GracefulCheck(HealthCheck.of("lifecycle", this::streamsStatus), grace, Clock.systemUTC()));
+            addCheck(new GracefulCheck(HealthCheck.of("lifecycle",
+                    () -> ComponentReadiness.streams(lifecycle.state())), grace, Clock.systemUTC()));
         }
         if (runsWorker()) {
             egoi = new EgoiClient(config.egoi());
@@ -83,43 +96,34 @@ public final class AppRuntime {
             worker = new CommandWorker(wc, topics, new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
                     Clock.systemUTC(), new MicrometerWorkerMetrics(metrics.registry()));
             worker.start();
-            addCheck(new GracefulCheck(HealthCheck.of("worker", () -> worker.isJoined()
-                    ? HealthCheck.Status.up("joined group " + wc.groupId())
-                    : HealthCheck.Status.down(worker.isRunning() ? "joining group " + wc.groupId()
-                    : "worker stopped")), grace, Clock.systemUTC()));
+            addCheck(new GracefulCheck(HealthCheck.of("worker",
+                    () -> ComponentReadiness.worker(worker.isJoined(), worker.isRunning(), wc.groupId())), grace,
+                    Clock.systemUTC()));
         }
         LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})", config.role(),
                 config.topics().requested().replace("verification.requested", ""), config.serde(),
                 !runsState() ? "n/a" : config.lifecycle().abuse().enabled() ? "on" : "off");
+        started = true;
         return this;
     }
 
     private void addCheck(HealthCheck check) {
+        checks.add(check);
         if (ops != null) {
             ops.addReadinessCheck(check);
         }
     }
 
-    private HealthCheck.Status streamsStatus() {
-        KafkaStreams.State s = lifecycle.state();
-        // RUNNING includes an instance that owns no partitions: it is a healthy standby-in-waiting.
-        return s == KafkaStreams.State.RUNNING ? HealthCheck.Status.up("RUNNING")
-                : HealthCheck.Status.down(s.name());
-    }
-
-    /** Ready as /health/ready would say (true when no ops server runs and every component is up). */
+    /** Ready as /health/ready would say (also when no ops server runs): started and every component up. */
     public boolean isReady() {
         if (ops != null) {
             return ops.isReady();
         }
-        return (lifecycle == null || lifecycle.state() == KafkaStreams.State.RUNNING)
-                && (worker == null || worker.isJoined());
+        return checks.stream().allMatch(c -> c.check().up());
     }
 
     private Properties streamsProperties() {
-        Properties p = new Properties();
-        config.kafka().forEach(p::put);
-        return p;
+        return StreamsClientProperties.from(config.kafka());
     }
 
     public Topics topics() {

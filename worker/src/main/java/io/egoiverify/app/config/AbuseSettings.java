@@ -46,7 +46,8 @@ public final class AbuseSettings {
                     + "for a number with a live verification: `off` (allowed), `refuse` (fails RATE_LIMITED) or "
                     + "`supersede` (allowed; the live one is cancelled)."),
             new SettingDef("abuse.permit-timeout", Settings.human(D.permitTimeout()), "How long a request waits "
-                    + "for the per-number verdict before it fails PROVIDER_UNAVAILABLE (at most 5m)."),
+                    + "for the per-number verdict before it fails PROVIDER_UNAVAILABLE: longer than a lifecycle "
+                    + "fail-over, shorter than `lifecycle.send-deadline` (at most 5m)."),
             new SettingDef("profile.<name>.allowed-country-codes", null, "Country calling codes profile `<name>` "
                     + "may text, comma-separated (e.g. `351,34`); unset = any. Outside it: INVALID_REQUEST."),
             new SettingDef("profile.<name>.min-code-size", null, "Smallest code size profile `<name>` accepts "
@@ -66,6 +67,12 @@ public final class AbuseSettings {
      */
     public static LifecycleConfig apply(Settings s, LifecycleConfig base, boolean keyRequired) {
         AbuseLimits limits = limits(s, keyRequired);
+        if (limits.enabled() && limits.permitTimeout().compareTo(base.sendDeadline()) >= 0) {
+            // Checked here too (LifecycleConfig refuses it) to name both settings in the operator's terms.
+            throw new ConfigException("invalid combination of abuse.permit-timeout=" + Settings.human(
+                    limits.permitTimeout()) + " and lifecycle.send-deadline=" + Settings.human(base.sendDeadline())
+                    + ": the permit timeout must be shorter than the send deadline");
+        }
         Map<String, ProfilePolicy> policies = policies(s);
         try {
             return base.withAbuse(limits).withProfilePolicies(policies);

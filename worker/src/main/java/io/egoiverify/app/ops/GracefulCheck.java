@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Keeps a check "up" through short dips once it has been up: a registry blip or a rebalance makes Kafka Streams leave
- * RUNNING for a moment, and an orchestrator that pulls an instance out of service for that would only make it worse.
- * The check goes down when the underlying condition has been false for longer than {@code grace}.
+ * Readiness of a component that must have been up once: down until the delegate first reports up (Kafka Streams
+ * RUNNING, the worker joined), then kept up through short dips ({@link HealthCheck.Status#dip}): a registry blip or a
+ * rebalance makes Streams leave RUNNING for a moment, and an orchestrator that pulls an instance out of service for
+ * that would only make it worse. A dip longer than {@code grace}, or any other down status (an error, a shutdown),
+ * turns the check down at once.
  */
 public final class GracefulCheck implements HealthCheck {
     private final HealthCheck delegate;
@@ -38,16 +40,19 @@ public final class GracefulCheck implements HealthCheck {
             return s;
         }
         if (!everUp) {
-            return s;
+            return Status.down(s.detail() + " (not up yet since start)");
         }
         if (downSince == null) {
             downSince = now;
+        }
+        if (!s.dip()) {
+            return Status.down(s.detail());
         }
         Duration down = Duration.between(downSince, now);
         if (down.compareTo(grace) <= 0) {
             return Status.up(s.detail() + " (tolerated for " + down.toMillis() + " ms of " + grace.toMillis()
                     + " ms grace)");
         }
-        return s;
+        return Status.down(s.detail());
     }
 }

@@ -7,13 +7,30 @@ public interface HealthCheck {
     /** The current state; {@code detail} is shown on /health/ready and must hold no secrets. */
     Status check();
 
-    record Status(boolean up, String detail) {
-        public static Status up(String detail) {
-            return new Status(true, detail);
+    /**
+     * @param up     the condition holds
+     * @param detail shown on /health/ready
+     * @param dip    when down: a passing state a ready component goes through (a rebalance, a group rejoin), which
+     *               {@link GracefulCheck} tolerates for its grace; a down status without it (an error, a shutdown)
+     *               turns readiness off at once
+     */
+    record Status(boolean up, String detail, boolean dip) {
+        public Status(boolean up, String detail) {
+            this(up, detail, false);
         }
 
+        public static Status up(String detail) {
+            return new Status(true, detail, false);
+        }
+
+        /** Down for good (until it recovers): no grace. */
         public static Status down(String detail) {
-            return new Status(false, detail);
+            return new Status(false, detail, false);
+        }
+
+        /** Down for a moment, as a healthy component sometimes is. */
+        public static Status dip(String detail) {
+            return new Status(false, detail, true);
         }
     }
 

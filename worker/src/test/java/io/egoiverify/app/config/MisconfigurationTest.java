@@ -260,6 +260,15 @@ class MisconfigurationTest {
     }
 
     @Test
+    void permitTimeoutNotShorterThanTheSendDeadline() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "abuse.permit-timeout=30s"),
+                "invalid combination of abuse.permit-timeout=30s and lifecycle.send-deadline=30s",
+                "must be shorter than the send deadline");
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "lifecycle.send-deadline=20s"),
+                "abuse.permit-timeout=25s", "lifecycle.send-deadline=20s");
+    }
+
+    @Test
     void badCountryCodeList() {
         assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.allowed-country-codes=351,pt"),
                 "profile.default.allowed-country-codes", "country calling codes");

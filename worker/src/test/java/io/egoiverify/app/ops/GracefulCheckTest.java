@@ -34,7 +34,7 @@ class GracefulCheckTest {
     void notReadyUntilFirstUpThenToleratesShortDipsOnly() {
         AtomicBoolean up = new AtomicBoolean(false);
         GracefulCheck check = new GracefulCheck(HealthCheck.of("streams", () -> up.get()
-                ? HealthCheck.Status.up("RUNNING") : HealthCheck.Status.down("REBALANCING")),
+                ? HealthCheck.Status.up("RUNNING") : HealthCheck.Status.dip("REBALANCING")),
                 Duration.ofSeconds(30), clock);
 
         assertThat(check.check().up()).as("never up yet").isFalse();
