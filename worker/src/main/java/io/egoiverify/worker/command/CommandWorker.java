@@ -407,7 +407,10 @@ public final class CommandWorker implements AutoCloseable {
             if (crashed) {
                 return;
             }
-            drainUntil(partitions, config.flow().revokeGrace().toNanos());
+            // on close (consumer.close revokes everything) the stop deadline bounds the wait, so that close returns
+            // within its timeout and a JVM shutdown hook does not end mid-commit
+            long budget = stopping ? stopDeadlineNanos - System.nanoTime() : config.flow().revokeGrace().toNanos();
+            drainUntil(partitions, budget);
             commitNow();
             owned.forget(partitions);
         }

@@ -77,7 +77,7 @@ final class ResultTransaction {
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, group);
             }
-            producer.commitTransaction();
+            commitTransaction();
             open = false;
             pending.clear();
             failures = 0;
@@ -89,6 +89,24 @@ final class ResultTransaction {
             LOG.warn("Transaction failed ({}, {} time(s) in a row); aborting", e.toString(), failures);
             abort();
             return false;
+        }
+    }
+
+    /**
+     * A commit that timed out may still complete and must be retried, not aborted (the producer refuses an abort
+     * then); a few retries, then it counts as failed.
+     */
+    private void commitTransaction() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+                LOG.warn("Transaction commit timed out ({}); retrying", e.getMessage());
+            }
         }
     }
 

@@ -77,4 +77,26 @@ class ResultTransactionTest {
         assertThat(transaction.open()).isFalse();
         assertThat(keys(producer.history())).containsExactly("a");
     }
+
+    @Test
+    void aCommitThatTimedOutIsRetriedNotAborted() {
+        MockProducer<byte[], byte[]> slow = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            int timeouts = 1;
+
+            @Override
+            public void commitTransaction() {
+                if (timeouts-- > 0) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("commit timed out");
+                }
+                super.commitTransaction();
+            }
+        };
+        ResultTransaction t = new ResultTransaction(slow, WorkerConfig.Flow.defaults());
+        t.init();
+        t.send(P0, result("a"));
+        assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isTrue();
+        assertThat(slow.transactionAborted()).isFalse();
+        assertThat(keys(slow.history())).containsExactly("a");
+    }
 }
