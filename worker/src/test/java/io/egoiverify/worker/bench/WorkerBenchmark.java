@@ -89,10 +89,106 @@ public final class WorkerBenchmark {
         this.partitions = partitions;
     }
 
+    /** {@code -Dbench.phases=http,worker,pc,latency,naive} (default all) runs only the phases named. */
+    private static boolean phase(String name) {
+        String phases = System.getProperty("bench.phases", "http,worker,pc,latency,naive");
+        return List.of(phases.split(",")).contains(name);
+    }
+
     void run(int commands, Path reportDir) throws Exception {
         // (0) the HTTP ceiling: client + sandbox alone, 1000 calls in flight, no Kafka
-        double httpRate = httpOnly(Math.min(commands, 20_000), 1000);
+        double httpRate = phase("http") ? httpOnly(Math.min(commands, 20_000), 1000) : -1;
         System.out.printf(Locale.ROOT, "http only: %.0f calls/s%n", httpRate);
+        double seconds = -1;
+        double workerRate = -1;
+        if (phase("worker")) {
+            double[] w = workerPhase(commands);
+            seconds = w[0];
+            workerRate = w[1];
+        }
+        WorkerBenchReport.PcFigures pcFigures = phase("pc") ? pcPhase(commands) : WorkerBenchReport.PcFigures.skipped();
+        List<Long> sorted = new ArrayList<>();
+        int rate = 1000;
+        int latencyCommands = 5000;
+        if (phase("latency")) {
+            sorted = latencyPhase(rate, latencyCommands);
+        }
+        int naiveDone = -1;
+        Duration naiveWindow = Duration.ofSeconds(15);
+        double naiveRate = -1;
+        if (phase("naive")) {
+            // (3) naive sequential consumer on the same broker and sandbox, for a fixed time
+            Topics t3 = topics("naive");
+            produce(t3, 2000, 0, 0);
+            naiveDone = naive(t3, naiveWindow);
+            naiveRate = naiveDone / (double) naiveWindow.toSeconds();
+            System.out.printf(Locale.ROOT, "naive: %d in %d s = %.1f commands/s%n", naiveDone,
+                    naiveWindow.toSeconds(), naiveRate);
+        }
+
+        WorkerBenchReport report = new WorkerBenchReport(Instant.now(), Runtime.getRuntime().availableProcessors(), partitions, httpRate,
+                commands,
+                seconds, workerRate, latencyCommands, rate, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
+                sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), naiveDone, naiveWindow.toSeconds(), naiveRate,
+                sandbox.sendCallsByNumber().size(), pcFigures);
+        report.write(reportDir);
+    }
+
+    /** (1b) the same backlog drained by parallel-consumer 0.5.3.3 with the worker's concurrency. */
+    private WorkerBenchReport.PcFigures pcPhase(int commands) throws Exception {
+        String modeName = System.getProperty("bench.pc.commitMode", "PERIODIC_TRANSACTIONAL_PRODUCER");
+        var mode = io.confluent.parallelconsumer.ParallelConsumerOptions.CommitMode.valueOf(modeName);
+        sandbox.reset();
+        sandbox.setFaults(Faults.latency(PROVIDER_LATENCY));
+        Topics t = topics("pc");
+        produce(t, commands, 0, 0);
+        ParallelConsumerPhase pc;
+        try {
+            pc = new ParallelConsumerPhase(bootstrap, t, client, PROFILES.find("default").orElseThrow(),
+                    WorkerConfig.of(bootstrap, "x", t.names).flow().maxInFlight(), mode, "bench-pc");
+        } catch (RuntimeException | LinkageError e) {
+            e.printStackTrace();
+            return WorkerBenchReport.PcFigures.failed(modeName, "construction: " + describe(e));
+        }
+        try {
+            if (!pc.awaitAssigned(Duration.ofSeconds(60))) {
+                Throwable cause = pc.failureCause();
+                if (cause != null) {
+                    cause.printStackTrace();
+                }
+                return WorkerBenchReport.PcFigures.failed(modeName, "no assignment within 60 s"
+                        + (cause != null ? ": " + describe(cause) : ""));
+            }
+            long t0 = System.nanoTime();
+            int done = awaitResults(t, commands, Duration.ofMinutes(5), null, pc::failed);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int peak = sandbox.maxConcurrentCalls();
+            Throwable cause = pc.failed() ? pc.failureCause() : null;
+            if (cause != null) {
+                cause.printStackTrace();
+            }
+            System.out.printf(Locale.ROOT, "parallel-consumer (%s): %d results in %.2f s = %.0f commands/s, peak calls"
+                    + " in flight %d%s%n", modeName, done, seconds, done / seconds, peak,
+                    cause != null ? ", failed: " + describe(cause) : "");
+            return new WorkerBenchReport.PcFigures(modeName, done, seconds, done / seconds, peak, cause != null ? describe(cause) : null);
+        } finally {
+            try {
+                pc.close();
+            } catch (RuntimeException e) {
+                System.out.println("parallel-consumer close: " + describe(e));
+            }
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            b.append(b.length() > 0 ? " <- " : "").append(c.getClass().getName()).append(": ").append(c.getMessage());
+        }
+        return b.toString().replace('"', '\'').replace('\n', ' ');
+    }
+
+    private double[] workerPhase(int commands) throws Exception {
 
         // (1) throughput: a backlog of commands drained by one worker instance
         sandbox.reset(); // counters and the concurrency gauge start afresh
@@ -114,20 +210,21 @@ public final class WorkerBenchmark {
         });
         trace.setDaemon(true);
         trace.start();
-        int done = awaitResults(t1, commands, Duration.ofMinutes(5), null);
+        int done = awaitResults(t1, commands, Duration.ofMinutes(5), null, () -> false);
         double seconds = (System.nanoTime() - t0) / 1e9;
         worker.close(Duration.ofSeconds(10));
         double workerRate = done / seconds;
         int peakInFlight = sandbox.maxConcurrentCalls();
         System.out.printf(Locale.ROOT, "worker: %d results in %.2f s = %.0f commands/s, peak calls in flight %d%n",
                 done, seconds, workerRate, peakInFlight);
+        return new double[] {seconds, workerRate};
+    }
 
+    private List<Long> latencyPhase(int rate, int latencyCommands) throws Exception {
         // (2) latency: commands at a steady rate, end to end (command produced -> result readable, read_committed)
         Topics t2 = topics("lat");
         CommandWorker latencyWorker = worker(t2, "bench-lat");
         Map<String, Long> producedAt = new ConcurrentHashMap<>();
-        int rate = 1000;
-        int latencyCommands = 5000;
         Thread producer = new Thread(() -> produce(t2, latencyCommands, rate, 0, producedAt));
         producer.start();
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -136,27 +233,12 @@ public final class WorkerBenchmark {
             if (at != null) {
                 latencies.add(now - at);
             }
-        });
+        }, () -> false);
         producer.join();
         latencyWorker.close(Duration.ofSeconds(10));
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-
-        // (3) naive sequential consumer on the same broker and sandbox, for a fixed time
-        Topics t3 = topics("naive");
-        produce(t3, 2000, 0, 0);
-        Duration naiveWindow = Duration.ofSeconds(15);
-        int naiveDone = naive(t3, naiveWindow);
-        double naiveRate = naiveDone / (double) naiveWindow.toSeconds();
-        System.out.printf(Locale.ROOT, "naive: %d in %d s = %.1f commands/s%n", naiveDone, naiveWindow.toSeconds(),
-                naiveRate);
-
-        Report report = new Report(Instant.now(), Runtime.getRuntime().availableProcessors(), partitions, httpRate,
-                commands,
-                seconds, workerRate, latencyCommands, rate, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
-                sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), naiveDone, naiveWindow.toSeconds(), naiveRate,
-                sandbox.sendCallsByNumber().size());
-        report.write(reportDir);
+        return sorted;
     }
 
     private Topics topics(String name) throws Exception {
@@ -167,13 +249,24 @@ public final class WorkerBenchmark {
                     new NewTopic(names.results(), partitions, (short) 1),
                     new NewTopic(names.deadLetter(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && !admin.describeTopics(List.of(names.commands(), names.results()))
-                    .allTopicNames().get().values().stream().flatMap(d -> d.partitions().stream())
-                    .allMatch(p -> p.leader() != null)) {
+            while (System.nanoTime() < deadline && !leadersKnown(admin, names)) {
                 Thread.sleep(50);
             }
         }
         return new Topics(names, registry, new AvroSerdeConfig("mock://bench", null, true, false));
+    }
+
+    /** False also while the new topics are not yet in the broker's metadata (describe answers "unknown topic"). */
+    private static boolean leadersKnown(Admin admin, TopicNames names) throws InterruptedException {
+        try {
+            return admin.describeTopics(List.of(names.commands(), names.results())).allTopicNames().get().values()
+                    .stream().flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private CommandWorker worker(Topics topics, String id) {
@@ -232,7 +325,8 @@ public final class WorkerBenchmark {
         void accept(String commandId, long nowNanos);
     }
 
-    private int awaitResults(Topics topics, int expected, Duration timeout, OnResult onResult) {
+    private int awaitResults(Topics topics, int expected, Duration timeout, OnResult onResult,
+                             java.util.function.BooleanSupplier gaveUp) {
         Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -242,7 +336,7 @@ public final class WorkerBenchmark {
             c.subscribe(List.of(topics.names.results()));
             int seen = 0;
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (seen < expected && System.nanoTime() < deadline) {
+            while (seen < expected && System.nanoTime() < deadline && !gaveUp.getAsBoolean()) {
                 for (ConsumerRecord<String, VerificationCommandResult> r : c.poll(Duration.ofMillis(20))) {
                     seen++;
                     resultsSeen = seen;
@@ -304,46 +398,5 @@ public final class WorkerBenchmark {
             return -1;
         }
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
-    }
-
-    record Report(Instant at, int cpus, int partitions, double httpRate, int commands, double seconds, double workerRate,
-                  int latencyCommands, int latencyRate, long p50Nanos, long p95Nanos, long p99Nanos, long maxNanos,
-                  int naiveDone, long naiveSeconds, double naiveRate, int distinctNumbersSent) {
-        void write(Path dir) throws Exception {
-            Files.createDirectories(dir);
-            String json = String.format(Locale.ROOT, "{\"at\":\"%s\",\"cpus\":%d,\"partitions\":%d,"
-                    + "\"providerLatencyMs\":%d,\"httpOnlyCallsPerSecond\":%.1f,\"worker\":{\"commands\":%d,\"seconds\":%.3f,\"commandsPerSecond\":%.1f},"
-                    + "\"latency\":{\"commands\":%d,\"ratePerSecond\":%d,\"p50Ms\":%.1f,\"p95Ms\":%.1f,\"p99Ms\":%.1f,"
-                    + "\"maxMs\":%.1f,\"p50OverheadMs\":%.1f},\"naive\":{\"commands\":%d,\"seconds\":%d,"
-                    + "\"commandsPerSecond\":%.2f},\"ratio\":%.1f}%n", at, cpus, partitions,
-                    PROVIDER_LATENCY.toMillis(), httpRate, commands, seconds, workerRate, latencyCommands, latencyRate,
-                    ms(p50Nanos), ms(p95Nanos), ms(p99Nanos), ms(maxNanos), ms(p50Nanos) - PROVIDER_LATENCY.toMillis(),
-                    naiveDone, naiveSeconds, naiveRate, workerRate / Math.max(naiveRate, 1e-9));
-            Files.writeString(dir.resolve("worker-bench.json"), json);
-            String md = String.format(Locale.ROOT, """
-                    # Command worker benchmark (%s)
-
-                    One worker instance, %d partitions, provider latency %d ms (E-goi sandbox), single in-process
-                    broker; broker, sandbox, worker and load generator share %d CPUs.
-
-                    | measure | value |
-                    |---|---|
-                    | HTTP ceiling: EgoiClient -> sandbox alone, 1000 calls in flight, no Kafka | %.0f calls/s |
-                    | worker: backlog of %d send commands drained | %.2f s = **%.0f commands/s** |
-                    | latency at %d commands/s (%d commands), produce → result readable (read_committed) | p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms |
-                    | overhead over the provider's %d ms at p50 | %.1f ms |
-                    | naive sequential consumer (poll → blocking call → produce), %d s | %d commands = **%.2f commands/s** |
-                    | ratio worker / naive | **%.0f×** |
-                    """, at, partitions, PROVIDER_LATENCY.toMillis(), cpus, httpRate, commands, seconds, workerRate,
-                    latencyRate, latencyCommands, ms(p50Nanos), ms(p95Nanos), ms(p99Nanos), ms(maxNanos),
-                    PROVIDER_LATENCY.toMillis(), ms(p50Nanos) - PROVIDER_LATENCY.toMillis(), naiveSeconds, naiveDone,
-                    naiveRate, workerRate / Math.max(naiveRate, 1e-9));
-            Files.writeString(dir.resolve("worker-bench.md"), md);
-            System.out.println(md);
-        }
-
-        private static double ms(long nanos) {
-            return nanos / 1e6;
-        }
     }
 }
