@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +78,15 @@ class RunCommandIT {
         return env;
     }
 
+    private static HttpResponse<String> get(int port, String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
     private static int status(int port, String path) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
@@ -95,8 +105,20 @@ class RunCommandIT {
         CompletableFuture<Void> stopRun = new CompletableFuture<>();
         CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(env,
                 new ByteArrayInputStream(new byte[0]), stopRun, "run", "--role", "all"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/ready") == 200 || run.isDone());
+        AtomicReference<String> firstReady = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            HttpResponse<String> r = get(port, "/health/ready");
+            if (r != null && r.statusCode() == 200) {
+                firstReady.set(r.body());
+                return true;
+            }
+            return run.isDone();
+        });
         assertThat(run.isDone()).as(() -> run.join().err()).isFalse();
+        // the first 2xx already means Streams RUNNING and the worker joined: nothing is "ready" on start-up alone
+        assertThat(firstReady.get()).contains("\"startup\":{\"status\":\"UP\"")
+                .contains("\"lifecycle\":{\"status\":\"UP\",\"detail\":\"RUNNING\"}")
+                .contains("\"worker\":{\"status\":\"UP\",\"detail\":\"joined group");
 
         CompletableFuture<Void> stopTail = new CompletableFuture<>();
         CompletableFuture<CliRun> tail = CompletableFuture.supplyAsync(() -> CliRun.of(env,
