@@ -76,7 +76,7 @@ class ManagedProcessTest {
     public static final class Idle {
         public static void main(String[] args) throws InterruptedException {
             System.out.println("idle ready");
-            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+            new java.util.concurrent.CountDownLatch(1).await(); // blocks until the test kills it
         }
     }
 }

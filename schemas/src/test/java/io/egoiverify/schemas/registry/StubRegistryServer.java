@@ -22,6 +22,7 @@ final class StubRegistryServer implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     StubRegistryServer() throws IOException {
@@ -51,7 +52,8 @@ final class StubRegistryServer implements AutoCloseable {
         Answer answer = answers.getOrDefault(key, new Answer(404, "<html>no such page</html>", 0));
         if (answer.delayMillis > 0) {
             try {
-                Thread.sleep(answer.delayMillis); // simulates a hung registry (server side, not a test wait)
+                // a hung registry: the reply waits for the delay, or until the stub is closed
+                closed.await(answer.delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -67,6 +69,7 @@ final class StubRegistryServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }

@@ -1,5 +1,11 @@
 package io.egoiverify.lifecycle.streams;
 
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.EXCEPTION;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.MESSAGE;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.OFFSET;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.PARTITION;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.TOPIC;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,12 +17,6 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
  * source key and value, the source headers, and {@code __streams.errors.*} headers naming the origin and the error.
  */
 final class DeadLetters {
-    static final String EXCEPTION = "__streams.errors.exception";
-    static final String MESSAGE = "__streams.errors.message";
-    static final String TOPIC = "__streams.errors.topic";
-    static final String PARTITION = "__streams.errors.partition";
-    static final String OFFSET = "__streams.errors.offset";
-
     private DeadLetters() {
     }
 

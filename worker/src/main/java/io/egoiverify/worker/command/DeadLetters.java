@@ -1,5 +1,11 @@
 package io.egoiverify.worker.command;
 
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.EXCEPTION;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.MESSAGE;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.OFFSET;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.PARTITION;
+import static io.egoiverify.schemas.topics.DeadLetterHeaders.TOPIC;
+
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -12,12 +18,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * so one tool reads both). The error message never contains the record's content.
  */
 final class DeadLetters {
-    static final String EXCEPTION = "__streams.errors.exception";
-    static final String MESSAGE = "__streams.errors.message";
-    static final String TOPIC = "__streams.errors.topic";
-    static final String PARTITION = "__streams.errors.partition";
-    static final String OFFSET = "__streams.errors.offset";
-
     private DeadLetters() {
     }
 

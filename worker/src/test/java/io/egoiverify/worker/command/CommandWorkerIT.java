@@ -1,5 +1,6 @@
 package io.egoiverify.worker.command;
 
+import io.egoiverify.schemas.topics.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -310,8 +311,8 @@ class CommandWorkerIT {
             assertThat(dead).hasSize(1);
             Map<String, String> headers = new HashMap<>();
             dead.get(0).headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
-            assertThat(headers).containsEntry(DeadLetters.TOPIC, topics.names.commands())
-                    .containsEntry(DeadLetters.OFFSET, "0").containsKey(DeadLetters.EXCEPTION);
+            assertThat(headers).containsEntry(DeadLetterHeaders.TOPIC, topics.names.commands())
+                    .containsEntry(DeadLetterHeaders.OFFSET, "0").containsKey(DeadLetterHeaders.EXCEPTION);
             assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         }
     }
