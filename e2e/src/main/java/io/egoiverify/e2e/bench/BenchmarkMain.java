@@ -41,7 +41,7 @@ public final class BenchmarkMain {
         // A fresh stack each run: a previous run's records would be read back as this run's outcomes.
         Path stackDir = o.out().resolve("stack");
         deleteTree(stackDir);
-        StackConfig config = new StackConfig(stackDir, o.root().resolve("worker/target/egoi-verify.jar"),
+        StackConfig config = new StackConfig(stackDir, o.root().resolve("app/target/egoi-verify.jar"),
                 StackConfig.findRegistryJar(o.root().resolve("test-registry/target")),
                 o.root().resolve("e2e/target/stack-libs"), StackConfig.Ports.free(), o.lifecycles(), o.workers(),
                 o.partitions(), o.jvmOptions(), o.settings());

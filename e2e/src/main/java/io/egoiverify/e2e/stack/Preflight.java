@@ -14,7 +14,7 @@ final class Preflight {
     }
 
     static void checkArtifacts(StackConfig config) {
-        require(config.appJar(), "the application jar; build it with: mvn -B -DskipTests package -pl worker -am");
+        require(config.appJar(), "the application jar; build it with: mvn -B -DskipTests package -pl app -am");
         require(config.registryJar(), "the registry runner jar; build it with: mvn -B -DskipTests package -pl test-registry");
         require(config.stackLibs(), "the broker's jars; build them with: mvn -B -DskipTests package -pl e2e -am");
     }

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * Everything needed to start a local stack. Immutable.
  *
  * @param stackDir       state directory: PID files, logs, broker data, per-instance state
- * @param appJar         the shaded application jar ({@code worker/target/egoi-verify.jar})
+ * @param appJar         the shaded application jar ({@code app/target/egoi-verify.jar})
  * @param registryJar    the Apicurio runner jar ({@code test-registry/target/*-runner.jar})
  * @param stackLibs      directory of jars the broker runs from (e2e/target/stack-libs)
  * @param ports          loopback ports

@@ -17,14 +17,14 @@ class ConfigurationDocTest {
     void theDocumentedTableIsTheGeneratedOne() throws Exception {
         Path doc = Path.of("..", "docker", "CONFIGURATION.md");
         String text = Files.readString(doc, StandardCharsets.UTF_8);
-        assertThat(text).as("regenerate with: java -jar worker/target/egoi-verify.jar settings --markdown")
+        assertThat(text).as("regenerate with: java -jar app/target/egoi-verify.jar settings --markdown")
                 .contains(SettingsCommand.table());
     }
 
     @Test
     void theReadmeCarriesTheGeneratedTableToo() throws Exception {
         String text = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-        assertThat(text).as("copy the table of: java -jar worker/target/egoi-verify.jar settings --markdown")
+        assertThat(text).as("copy the table of: java -jar app/target/egoi-verify.jar settings --markdown")
                 .contains(SettingsCommand.table());
     }
 
