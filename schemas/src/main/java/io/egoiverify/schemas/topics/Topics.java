@@ -2,11 +2,13 @@ package io.egoiverify.schemas.topics;
 
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.VerificationCommand;
@@ -24,7 +26,9 @@ public final class Topics {
     public final Topic<String, VerificationRequested> requested;
     public final Topic<String, CodeSubmitted> codeSubmitted;
     public final Topic<String, VerificationCancelRequested> cancelRequested;
+    public final Topic<String, VerificationResendRequested> resendRequested;
     public final Topic<String, VerificationSent> sent;
+    public final Topic<String, ResendRejected> resendRejected;
     public final Topic<String, CodeRejected> codeRejected;
     public final Topic<String, VerificationVerified> verified;
     public final Topic<String, VerificationExpired> expired;
@@ -46,7 +50,9 @@ public final class Topics {
         this.requested = topic(names.requested(), serdes, VerificationRequested.class);
         this.codeSubmitted = topic(names.codeSubmitted(), serdes, CodeSubmitted.class);
         this.cancelRequested = topic(names.cancelRequested(), serdes, VerificationCancelRequested.class);
+        this.resendRequested = topic(names.resendRequested(), serdes, VerificationResendRequested.class);
         this.sent = topic(names.sent(), serdes, VerificationSent.class);
+        this.resendRejected = topic(names.resendRejected(), serdes, ResendRejected.class);
         this.codeRejected = topic(names.codeRejected(), serdes, CodeRejected.class);
         this.verified = topic(names.verified(), serdes, VerificationVerified.class);
         this.expired = topic(names.expired(), serdes, VerificationExpired.class);

@@ -11,6 +11,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -29,7 +30,9 @@ import org.apache.avro.io.EncoderFactory;
  *       ecosystem) resolve union branches strictly by full name, so a moved record breaks them even where Java's
  *       lenient resolution copes.</li>
  * </ol>
- * Run against every committed baseline, this is FULL_TRANSITIVE.
+ * Run against every committed baseline, this is FULL_TRANSITIVE. {@link #backwardProblems} checks one direction only
+ * (the current schema reads what every baseline wrote: BACKWARD_TRANSITIVE), the policy of the internal topics,
+ * whose readers are deployed before their writers (a new command kind needs a worker that knows it).
  */
 public final class EvolutionGuard {
     private static final int SAMPLES = 12; // enough seeds to take every union branch and enum symbol
@@ -44,6 +47,15 @@ public final class EvolutionGuard {
         compatibility("baseline reading current", baseline, current, problems);
         roundTrip("written with baseline, read with current", baseline, current, problems);
         roundTrip("written with current, read with baseline", current, baseline, problems);
+        fullNames(current, baseline, problems);
+        return problems;
+    }
+
+    /** What keeps {@code current} from reading data written with {@code baseline}; empty when BACKWARD compatible. */
+    public static List<String> backwardProblems(Schema current, Schema baseline) {
+        List<String> problems = new ArrayList<>();
+        compatibility("current reading baseline", current, baseline, problems);
+        roundTrip("written with baseline, read with current", baseline, current, problems);
         fullNames(current, baseline, problems);
         return problems;
     }
@@ -97,6 +109,12 @@ public final class EvolutionGuard {
                 return;
             }
         }
+    }
+
+    /** Writes {@code value} with {@code writer} and reads it back as {@code reader} sees it. */
+    public static GenericRecord readAs(Object value, Schema writer, Schema reader) throws IOException {
+        return (GenericRecord) new GenericDatumReader<Object>(writer, reader).read(null,
+                DecoderFactory.get().binaryDecoder(write(writer, value), null));
     }
 
     private static byte[] write(Schema writer, Object value) throws IOException {

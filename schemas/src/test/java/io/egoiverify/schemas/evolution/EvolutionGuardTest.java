@@ -3,6 +3,8 @@ package io.egoiverify.schemas.evolution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationSent;
+import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.schemas.testdata.SampleRecords;
 import io.egoiverify.schemas.testdata.SchemaEdits;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The build's evolution guard: each current contract schema must be FULL compatible with every committed baseline
- * under src/main/avro-baselines/&lt;RecordName&gt;/v&lt;N&gt;.avsc (FULL_TRANSITIVE). When a version is released, copy
- * its .avsc there as the next vN.avsc; never edit or delete a baseline.
+ * The build's evolution guard: each current public contract schema must be FULL compatible with every committed
+ * baseline under src/main/avro-baselines/&lt;RecordName&gt;/v&lt;N&gt;.avsc (FULL_TRANSITIVE); each internal schema
+ * ({@code io.egoiverify.internal}) must read every baseline (BACKWARD_TRANSITIVE: workers, the readers of commands,
+ * are upgraded before the lifecycle starts writing a new command kind). When a version is released, copy its .avsc
+ * there as the next vN.avsc; never edit or delete a baseline.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EvolutionGuardTest {
@@ -40,13 +45,36 @@ class EvolutionGuardTest {
             List<Path> baselines = baselinesOf(current.getName());
             assertThat(baselines).as("baselines of %s (at least v1.avsc)", current.getName()).isNotEmpty();
             for (Path baseline : baselines) {
-                List<String> problems = EvolutionGuard.problems(current, new Schema.Parser().parse(baseline.toFile()));
+                Schema old = new Schema.Parser().parse(baseline.toFile());
+                List<String> problems = isInternal(current) ? EvolutionGuard.backwardProblems(current, old)
+                        : EvolutionGuard.problems(current, old);
                 if (!problems.isEmpty()) {
                     failures.put(current.getName() + " vs " + baseline, problems);
                 }
             }
         }
         assertThat(failures).as("schemas that break FULL_TRANSITIVE compatibility").isEmpty();
+    }
+
+    @Test
+    void anOldVerificationSentReaderReadsARecordWithSendCount() throws IOException {
+        Schema v1 = new Schema.Parser().parse(BASELINES.resolve("VerificationSent/v1.avsc").toFile());
+        Schema current = VerificationSent.getClassSchema();
+        assertThat(current.getField("sendCount")).as("the resend field").isNotNull();
+        assertThat(v1.getField("sendCount")).as("the v1 baseline predates it").isNull();
+        assertThat(EvolutionGuard.problems(current, v1)).isEmpty();
+        GenericRecord read = EvolutionGuard.readAs(SampleRecords.value(current, 3, "VerificationSent"), current, v1);
+        assertThat(read.get("requestId")).hasToString("requestId-3");
+        assertThat(read.hasField("sendCount")).isFalse();
+    }
+
+    @Test
+    void aNewCommandKindIsReadableByTheCurrentWorkerButNotByAnOldOne() throws IOException {
+        Schema v1 = new Schema.Parser().parse(BASELINES.resolve("VerificationCommand/v1.avsc").toFile());
+        Schema current = VerificationCommand.getClassSchema();
+        assertThat(EvolutionGuard.backwardProblems(current, v1)).isEmpty();
+        assertThat(EvolutionGuard.problems(current, v1)).as("an old worker cannot read a cancel or resend command")
+                .anySatisfy(p -> assertThat(p).contains("baseline reading current"));
     }
 
     @Test
@@ -100,6 +128,10 @@ class EvolutionGuardTest {
                 .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
         assertThat(EvolutionGuard.problems(moved, codeType))
                 .anySatisfy(p -> assertThat(p).contains("fails").contains("expecting union"));
+    }
+
+    private static boolean isInternal(Schema schema) {
+        return "io.egoiverify.internal".equals(schema.getNamespace());
     }
 
     private static List<Path> baselinesOf(String recordName) throws IOException {

@@ -2,11 +2,13 @@ package io.egoiverify.schemas.testdata;
 
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.VerificationCommand;
@@ -36,7 +38,8 @@ public final class SampleRecords {
     /** Every public event and internal record of the contracts. */
     public static final List<Class<? extends SpecificRecord>> ALL_TYPES = List.of(
             VerificationRequested.class, CodeSubmitted.class, VerificationCancelRequested.class,
-            VerificationSent.class, CodeRejected.class, VerificationVerified.class, VerificationExpired.class,
+            VerificationResendRequested.class, VerificationSent.class, ResendRejected.class, CodeRejected.class,
+            VerificationVerified.class, VerificationExpired.class,
             VerificationCancelled.class, VerificationFailed.class, VerificationCommand.class,
             VerificationCommandResult.class);
 

@@ -201,7 +201,7 @@ class LifecycleServiceIT {
     void refusesToStartWhenTopicsAreMissingOrNotCoPartitioned() {
         Topics t = new Topics(TopicNames.withPrefix("it-copart-"), registry, serde);
         KAFKA.createTopics(2, t.names.requested(), t.names.codeSubmitted(), t.names.cancelRequested(),
-                t.names.commands());
+                t.names.resendRequested(), t.names.commands());
         KAFKA.createTopics(3, t.names.results());
         LifecycleService service = new LifecycleService(t, LifecycleConfig.defaults().withApplicationId("copart"));
         Properties props = new Properties();
