@@ -14,10 +14,7 @@ public enum Status {
     EXPIRED(true),
     CANCELLED(true),
     FAILED(true),
-    /**
-     * Valid and waiting for the number guard's permit (per-number limits); the send is not issued yet. Declared last
-     * because the state format stores the ordinal.
-     */
+    /** Valid and waiting for the number guard's permit (per-number limits); the send is not issued yet. */
     AWAITING_PERMIT(false);
 
     private final boolean terminal;

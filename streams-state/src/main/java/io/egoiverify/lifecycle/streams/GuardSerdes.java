@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Formats of the number guard's topics and store: a version byte, then the fields (strings as length + UTF-8, -1 for
- * null; instants as epoch millis). Internal to this module, written and read only by the lifecycle application, so
+ * null; instants as epoch millis; enums as explicit codes). Internal to this module, written and read only by the lifecycle application, so
  * no schema registry is involved (an outage of it cannot stall the guard). None of them can hold a phone number.
  */
 final class GuardSerdes {
@@ -37,23 +37,23 @@ final class GuardSerdes {
 
     static Serde<NumberNotice> notices() {
         return serde((out, n) -> {
-            out.writeByte(n.kind().ordinal());
+            out.writeByte(code(n.kind()));
             string(out, n.numberHash());
             string(out, n.requestId());
             string(out, n.permitId());
             out.writeLong(n.at().toEpochMilli());
-        }, in -> new NumberNotice(NumberNotice.Kind.values()[in.readByte()], string(in), string(in), string(in),
+        }, in -> new NumberNotice(noticeKind(in.readByte()), string(in), string(in), string(in),
                 Instant.ofEpochMilli(in.readLong())));
     }
 
     static Serde<PermitVerdict> verdicts() {
         return serde((out, v) -> {
-            out.writeByte(v.kind().ordinal());
+            out.writeByte(code(v.kind()));
             string(out, v.requestId());
             string(out, v.permitId());
             string(out, v.limit());
         }, in -> {
-            PermitVerdict.Kind kind = PermitVerdict.Kind.values()[in.readByte()];
+            PermitVerdict.Kind kind = verdictKind(in.readByte());
             return new PermitVerdict(string(in), string(in), kind, string(in));
         });
     }
@@ -78,6 +78,41 @@ final class GuardSerdes {
             }
             return new NumberState(sends, failed, active);
         });
+    }
+
+    /** Explicit, stable codes (never ordinals); they equal what version 1 wrote. */
+    static int code(NumberNotice.Kind kind) {
+        return switch (kind) {
+            case PERMIT_REQUEST -> 0;
+            case FAILED_CHECK -> 1;
+            case ENDED -> 2;
+        };
+    }
+
+    static NumberNotice.Kind noticeKind(int code) {
+        for (NumberNotice.Kind k : NumberNotice.Kind.values()) {
+            if (code(k) == code) {
+                return k;
+            }
+        }
+        throw new SerializationException("unknown number notice kind code " + code);
+    }
+
+    static int code(PermitVerdict.Kind kind) {
+        return switch (kind) {
+            case GRANTED -> 0;
+            case REFUSED -> 1;
+            case SUPERSEDED -> 2;
+        };
+    }
+
+    static PermitVerdict.Kind verdictKind(int code) {
+        for (PermitVerdict.Kind k : PermitVerdict.Kind.values()) {
+            if (code(k) == code) {
+                return k;
+            }
+        }
+        throw new SerializationException("unknown permit verdict kind code " + code);
     }
 
     private static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {

@@ -33,7 +33,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
     private static final long NULL_TIME = Long.MIN_VALUE;
 
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // nothing to configure
     }
 
@@ -61,7 +61,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
             string(out, s.requestId());
-            out.writeByte(s.status().ordinal());
+            out.writeByte(code(s.status()));
             out.writeInt(s.metadata().size());
             for (Map.Entry<String, String> e : s.metadata().entrySet()) {
                 string(out, e.getKey());
@@ -114,7 +114,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
                 throw new SerializationException("unknown verification state format version " + version);
             }
             String requestId = string(in);
-            Status status = Status.values()[in.readByte()];
+            Status status = status(in.readByte());
             int entries = in.readInt();
             Map<String, String> metadata = new LinkedHashMap<>();
             for (int i = 0; i < entries; i++) {
@@ -151,6 +151,33 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("unreadable verification state", e);
         }
+    }
+
+    /**
+     * The stored code of each status: explicit and stable, never the enum's ordinal (a reordered or inserted constant
+     * must not change what stored bytes mean). Codes 0-8 are what format versions 1 and 2 stored.
+     */
+    static int code(Status status) {
+        return switch (status) {
+            case CANCEL_PENDING -> 0;
+            case SENDING -> 1;
+            case SENT -> 2;
+            case CHECKING -> 3;
+            case VERIFIED -> 4;
+            case EXPIRED -> 5;
+            case CANCELLED -> 6;
+            case FAILED -> 7;
+            case AWAITING_PERMIT -> 8;
+        };
+    }
+
+    static Status status(int code) {
+        for (Status s : Status.values()) {
+            if (code(s) == code) {
+                return s;
+            }
+        }
+        throw new SerializationException("unknown verification status code " + code);
     }
 
     private static void string(DataOutputStream out, String s) throws IOException {
