@@ -27,18 +27,4 @@ public record Transition(VerificationState before, VerificationState state, List
     public boolean stateChanged() {
         return !Objects.equals(before, state);
     }
-
-    /** The deadline index entry to remove, or null. */
-    public Instant unscheduled() {
-        Instant old = before == null ? null : before.wakeAt();
-        Instant now = state == null ? null : state.wakeAt();
-        return old != null && !old.equals(now) ? old : null;
-    }
-
-    /** The deadline index entry to add, or null. */
-    public Instant scheduled() {
-        Instant old = before == null ? null : before.wakeAt();
-        Instant now = state == null ? null : state.wakeAt();
-        return now != null && !now.equals(old) ? now : null;
-    }
 }
