@@ -12,6 +12,7 @@ import io.egoiverify.app.ops.MicrometerWorkerMetrics;
 import io.egoiverify.app.ops.OpsServer;
 import io.egoiverify.app.ops.OutcomeMetrics;
 import io.egoiverify.app.ops.ShutdownSequence;
+import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
@@ -79,8 +80,9 @@ public final class AppRuntime {
         }
         Duration grace = config.ops().readinessGrace();
         if (runsState()) {
-            lifecycle = new LifecycleService(topics, config.lifecycle(), AbuseMeters.bind(metrics.registry()),
-                    ExpiryLagMeter.bind(metrics.registry()));
+            lifecycle = new LifecycleService(LifecycleOptions.of(topics, config.lifecycle())
+                    .withAbuseMetrics(AbuseMeters.bind(metrics.registry()))
+                    .withExpiryMetrics(ExpiryLagMeter.bind(metrics.registry())));
             lifecycle.start(streamsProperties());
             KafkaStreams streams = lifecycle.kafkaStreams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -123,7 +125,9 @@ public final class AppRuntime {
     }
 
     private Properties streamsProperties() {
-        return StreamsClientProperties.from(config.kafka());
+        Properties p = new Properties();
+        p.putAll(config.kafka());
+        return p;
     }
 
     public Topics topics() {

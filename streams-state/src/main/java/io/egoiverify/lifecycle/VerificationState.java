@@ -77,17 +77,6 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         }
     }
 
-    /** Without the per-number fields (as before abuse protection). */
-    public VerificationState(String requestId, Status status, Map<String, String> metadata, String senderProfile,
-                             String phoneMasked, int codeSize, int ttlSeconds, int maxAttempts, int wrongCodes,
-                             String providerRequestId, Instant expiresAt, InFlight inFlight,
-                             List<String> checkedSubmissions, List<String> otherSubmissions, String cancelReason,
-                             String failureReason, Instant wakeAt) {
-        this(requestId, status, metadata, senderProfile, phoneMasked, codeSize, ttlSeconds, maxAttempts, wrongCodes,
-                providerRequestId, expiresAt, inFlight, checkedSubmissions, otherSubmissions, cancelReason,
-                failureReason, wakeAt, null, null, null);
-    }
-
     /** Checks admitted so far: the {@code attemptsUsed} of outcomes. */
     public int attemptsUsed() {
         return checkedSubmissions.size();

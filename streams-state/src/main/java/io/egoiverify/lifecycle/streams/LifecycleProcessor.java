@@ -27,17 +27,13 @@ import org.slf4j.LoggerFactory;
  * {@code maxDuePerPunctuation} entries per run).
  */
 final class LifecycleProcessor implements Processor<String, Object, String, Object> {
-    private static final Logger log = LoggerFactory.getLogger(LifecycleProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
 
     private final Lifecycle lifecycle;
     private final ExpiryMetrics expiryMetrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, VerificationState> verifications;
     private DeadlineIndex deadlines;
-
-    LifecycleProcessor(Lifecycle lifecycle) {
-        this(lifecycle, ExpiryMetrics.NONE);
-    }
 
     LifecycleProcessor(Lifecycle lifecycle, ExpiryMetrics expiryMetrics) {
         this.lifecycle = lifecycle;
@@ -121,8 +117,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
         for (Output output : t.outputs()) {
             forward(output);
         }
-        if (t.note() != null && log.isDebugEnabled()) {
-            log.debug("requestId={}: {}", requestId, t.note());
+        if (t.note() != null && LOG.isDebugEnabled()) {
+            LOG.debug("requestId={}: {}", requestId, t.note());
         }
     }
 

@@ -5,7 +5,6 @@ import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
-import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
@@ -34,36 +33,13 @@ public final class LifecycleTopology {
     private LifecycleTopology() {
     }
 
-    /** The topology with persistent (RocksDB) stores, as run in production. */
-    public static Topology build(Topics topics, LifecycleConfig config) {
-        return build(topics, config, true);
-    }
-
-    /**
-     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
-     */
-    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent) {
-        return build(topics, config, persistent, AbuseMetrics.NONE);
-    }
-
-    /**
-     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
-     * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
-     */
-    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
-        return build(topics, config, persistent, metrics, ExpiryMetrics.NONE);
-    }
-
-    /**
-     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
-     * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
-     * @param expiry     told the lag of every expiry the punctuator publishes
-     */
-    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics,
-                                 ExpiryMetrics expiry) {
-        Objects.requireNonNull(topics, "topics");
-        Objects.requireNonNull(expiry, "expiry");
-        Lifecycle lifecycle = new Lifecycle(Objects.requireNonNull(config, "config"));
+    /** The topology these options describe. */
+    public static Topology build(LifecycleOptions options) {
+        Topics topics = options.topics();
+        LifecycleConfig config = options.config();
+        boolean persistent = options.persistentStores();
+        ExpiryMetrics expiry = options.expiryMetrics();
+        Lifecycle lifecycle = new Lifecycle(config);
         Topology topology = new Topology();
         source(topology, "requested-source", topics.requested);
         source(topology, "code-submitted-source", topics.codeSubmitted);
@@ -92,7 +68,7 @@ public final class LifecycleTopology {
         sink(topology, FAILED_SINK, topics.failed);
         sink(topology, COMMANDS_SINK, topics.commands);
         if (guarded) {
-            addGuard(topology, config, persistent, Objects.requireNonNull(metrics, "metrics"));
+            addGuard(topology, config, persistent, options.abuseMetrics());
         }
         return topology;
     }

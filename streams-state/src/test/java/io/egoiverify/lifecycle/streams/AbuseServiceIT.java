@@ -77,7 +77,7 @@ class AbuseServiceIT {
     }
 
     private LifecycleService start(Topics topics, LifecycleConfig config, AbuseCounters counters) throws Exception {
-        LifecycleService service = new LifecycleService(topics, config, counters);
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(topics, config).withAbuseMetrics(counters));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("abuse-it").toString());
@@ -190,7 +190,7 @@ class AbuseServiceIT {
         LifecycleConfig config = LifecycleConfig.defaults().withApplicationId(prefix + "lifecycle")
                 .withAbuse(AbuseLimits.defaults(KEY));
         KAFKA.createTopics(3, LifecycleTopology.verdictTopic(config));
-        LifecycleService service = new LifecycleService(topics, config);
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(topics, config));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.start(props))

@@ -85,7 +85,7 @@ class LifecycleServiceIT {
     }
 
     private LifecycleService start(Topics serviceTopics, LifecycleConfig config) throws Exception {
-        LifecycleService service = new LifecycleService(serviceTopics, config);
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(serviceTopics, config));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         Path dir = Files.createTempDirectory("lifecycle-it");
@@ -203,7 +203,8 @@ class LifecycleServiceIT {
         KAFKA.createTopics(2, t.names.requested(), t.names.codeSubmitted(), t.names.cancelRequested(),
                 t.names.resendRequested(), t.names.commands());
         KAFKA.createTopics(3, t.names.results());
-        LifecycleService service = new LifecycleService(t, LifecycleConfig.defaults().withApplicationId("copart"));
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(t,
+                LifecycleConfig.defaults().withApplicationId("copart")));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         assertThatThrownBy(() -> service.start(props)).isInstanceOf(IllegalStateException.class)

@@ -81,8 +81,10 @@ final class TopologyFixture implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         Properties all = LifecycleService.streamsProperties(topics, config, props);
-        driver = new TopologyTestDriver(LifecycleTopology.build(topics, config, persistent, metrics, expiry), all,
-                Fixtures.T0);
+        LifecycleOptions options = LifecycleOptions.of(topics, config).withAbuseMetrics(metrics)
+                .withExpiryMetrics(expiry);
+        driver = new TopologyTestDriver(LifecycleTopology.build(persistent ? options : options.withInMemoryStores()),
+                all, Fixtures.T0);
         requested = input(clientTopics.requested);
         submitted = input(clientTopics.codeSubmitted);
         cancelRequested = input(clientTopics.cancelRequested);
