@@ -20,11 +20,11 @@ final class Admissions {
     /** Null when per-number limits are off. */
     private final NumberKeys numberKeys;
 
-    Admissions(LifecycleConfig config, Endings endings) {
+    Admissions(LifecycleConfig config, Endings endings, NumberKeys numberKeys) {
         this.config = config;
         this.endings = endings;
         this.validator = new RequestValidator(config);
-        this.numberKeys = config.abuse().enabled() ? new NumberKeys(config.abuse().numberKey()) : null;
+        this.numberKeys = numberKeys;
     }
 
     Transition requested(VerificationState state, VerificationRequested r, Instant now) {
@@ -34,10 +34,11 @@ final class Admissions {
         boolean metadataFits = RequestValidator.metadataBytes(r.getMetadata()) <= config.maxMetadataBytes();
         Map<String, String> metadata = metadataFits && r.getMetadata() != null ? r.getMetadata() : Map.of();
         if (state != null) {
-            // A cancel came first: answer the request without an SMS.
-            VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).metadata(metadata).build();
-            return new Transition(state, cancelled,
-                    List.of(Outcomes.cancelled(cancelled, cancelled.cancelReason(), now)), null);
+            // A cancel came first: answer the request without an SMS (E-goi never heard of it: nothing to cancel).
+            List<Output> outputs = new ArrayList<>();
+            VerificationState cancelled = endings.cancelled(state.toBuilder().metadata(metadata).build(),
+                    state.cancelReason(), false, now, outputs);
+            return new Transition(state, cancelled, outputs, null);
         }
         RequestValidator.Verdict verdict = validator.validate(r);
         if (!verdict.valid()) {
@@ -54,7 +55,7 @@ final class Admissions {
         VerificationState.Builder admitted = VerificationState.builder(r.getRequestId(), Status.SENDING,
                         sendDeadline.plus(config.resultGrace())).metadata(metadata).senderProfile(a.senderProfile())
                 .phoneMasked(a.phoneMasked()).codeSize(a.codeSize()).ttlSeconds(a.ttlSeconds())
-                .maxAttempts(a.maxAttempts());
+                .maxAttempts(a.maxAttempts()).resend(config.resendPolicy(a.senderProfile()));
         if (!sendDeadline.isAfter(now)) {
             VerificationState failed = admitted.status(Status.FAILED).wakeAt(now.plus(config.retention()))
                     .failureReason(FailureReason.PROVIDER_UNAVAILABLE.name()).build();
@@ -75,14 +76,21 @@ final class Admissions {
             return new Transition(null, awaiting, List.of(new Output.Notify(new NumberNotice(
                     NumberNotice.Kind.PERMIT_REQUEST, hash, r.getRequestId(), permitId, now))), null);
         }
-        return issueSend(admitted, a.e164(), a.codeType(), a.message(), a.group(), sendDeadline, null, now);
+        return issueSend(admitted, CommandIds.send(r.getRequestId(), now), a.e164(), null, a.codeType(),
+                a.message(), a.group(), sendDeadline, null, now);
     }
 
-    private Transition issueSend(VerificationState.Builder admitted, String e164, String codeType, String message,
-                                 String group, Instant sendDeadline, VerificationState before, Instant now) {
+    /**
+     * @param sealed the number already sealed (the parked send's), or null to seal it here; kept as the resend seed
+     *               when a number key exists (the guide's API resends by a new send, which needs the number)
+     */
+    private Transition issueSend(VerificationState.Builder admitted, String commandId, String e164, String sealed,
+                                 String codeType, String message, String group, Instant sendDeadline,
+                                 VerificationState before, Instant now) {
         String requestId = admitted.requestId();
-        String commandId = CommandIds.send(requestId, now);
-        VerificationState sending = admitted.status(Status.SENDING).pendingSend(null)
+        VerificationState.SealedSend seed = numberKeys == null ? null : new VerificationState.SealedSend(
+                sealed != null ? sealed : numberKeys.seal(requestId, e164), codeType, message, group);
+        VerificationState sending = admitted.status(Status.SENDING).pendingSend(null).resendSeed(seed)
                 .wakeAt(sendDeadline.plus(config.resultGrace()))
                 .inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
         VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
@@ -102,8 +110,8 @@ final class Admissions {
         if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.GRANTED) {
             VerificationState.PendingSend p = state.pendingSend();
             String e164 = numberKeys.unseal(state.requestId(), p.sealedNumber());
-            return issueSend(state.toBuilder(), e164, p.codeType(), p.message(), p.group(), p.sendDeadline(), state,
-                    now);
+            return issueSend(state.toBuilder(), CommandIds.granted(v.permitId()), e164, p.sealedNumber(),
+                    p.codeType(), p.message(), p.group(), p.sendDeadline(), state, now);
         }
         if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.REFUSED) {
             List<Output> outputs = new ArrayList<>();
@@ -111,11 +119,13 @@ final class Admissions {
                     "rate limited: " + (v.limit() == null ? "per-number limit" : v.limit()), now, outputs);
             return new Transition(state, failed, outputs, null);
         }
-        if (v.kind() == PermitVerdict.Kind.SUPERSEDED && (state.status() == Status.SENDING
-                || state.status() == Status.SENT || state.status() == Status.CHECKING)) {
-            String reason = "superseded by a newer verification of the same number";
-            VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).cancelReason(reason).build();
-            return new Transition(state, cancelled, List.of(Outcomes.cancelled(cancelled, reason, now)), null);
+        if (v.kind() == PermitVerdict.Kind.SUPERSEDED && state.status() != Status.AWAITING_PERMIT
+                && !state.status().terminal()) {
+            // SENDING, SENT, CHECKING, or a resend under way: cancelled here, and at E-goi once it has an id.
+            List<Output> outputs = new ArrayList<>();
+            VerificationState cancelled = endings.cancelled(state,
+                    "superseded by a newer verification of the same number", false, now, outputs);
+            return new Transition(state, cancelled, outputs, null);
         }
         return Transition.ignored(state, "verdict " + v.kind() + " while " + state.status());
     }

@@ -15,13 +15,17 @@ public final class Lifecycle {
     private final LifecycleConfig config;
     private final Admissions admissions;
     private final Submissions submissions;
+    private final Resends resends;
     private final Endings endings;
 
     public Lifecycle(LifecycleConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        // Null when per-number limits are off: no permits, and nothing sealed for a resend by a new send.
+        NumberKeys numberKeys = config.abuse().enabled() ? new NumberKeys(config.abuse().numberKey()) : null;
         this.endings = new Endings(config);
-        this.admissions = new Admissions(config, endings);
+        this.admissions = new Admissions(config, endings, numberKeys);
         this.submissions = new Submissions(config, endings);
+        this.resends = new Resends(config, endings, numberKeys);
     }
 
     public LifecycleConfig config() {
@@ -60,9 +64,19 @@ public final class Lifecycle {
             return submissions.submitted(state, s.event(), now);
         } else if (input instanceof Input.CancelRequested c) {
             return cancelRequested(state, c.event().getReason(), c.requestId(), now);
+        } else if (input instanceof Input.ResendRequested r) {
+            return resends.requested(state, r.event(), now);
         } else if (input instanceof Input.Result r) {
+            if (state != null && state.status() == Status.RESENDING
+                    && state.inFlight().commandId().equals(r.result().getCommandId())) {
+                return resends.result(state, r.result(), now);
+            }
             return submissions.result(state, r.result(), now);
         } else if (input instanceof Input.Verdict v) {
+            if (state != null && state.pendingResend() != null
+                    && state.pendingResend().permitId().equals(v.verdict().permitId())) {
+                return resends.verdict(state, v.verdict(), now);
+            }
             return admissions.verdict(state, v.verdict(), now);
         }
         throw new IllegalArgumentException("unexpected input " + input.getClass().getSimpleName());
@@ -83,9 +97,10 @@ public final class Lifecycle {
                         "no rate-limit verdict before the permit timeout", now, outputs);
             case SENT, CHECKING:
                 // CHECKING reaches here only after expiresAt + resultGrace: the check in flight is given up.
-                VerificationState expired = endings.finish(state, Status.EXPIRED, now).build();
-                outputs.add(Outcomes.expired(expired, now));
-                return expired;
+                return endings.expired(state, now, outputs);
+            case AWAITING_RESEND_PERMIT, RESENDING:
+                // No verdict / no result in time: the resend failed; the old code stands if it has not run out.
+                return resends.gaveUp(state, now, outputs);
             default:
                 throw new IllegalStateException("unhandled status " + state.status());
         }
@@ -120,7 +135,8 @@ public final class Lifecycle {
         if (state.status() == Status.CANCEL_PENDING || state.status().terminal()) {
             return Transition.ignored(state, "cancel of a verification that is already " + state.status());
         }
-        VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).cancelReason(reason).build();
-        return new Transition(state, cancelled, List.of(Outcomes.cancelled(cancelled, reason, now)), null);
+        List<Output> outputs = new ArrayList<>();
+        VerificationState cancelled = endings.cancelled(state, reason, false, now, outputs);
+        return new Transition(state, cancelled, outputs, null);
     }
 }

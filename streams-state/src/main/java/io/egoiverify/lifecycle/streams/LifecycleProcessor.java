@@ -4,6 +4,7 @@ import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Input;
 import io.egoiverify.lifecycle.Lifecycle;
@@ -69,6 +70,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             return new Input.Submitted(s);
         } else if (value instanceof VerificationCancelRequested c) {
             return new Input.CancelRequested(c);
+        } else if (value instanceof VerificationResendRequested r) {
+            return new Input.ResendRequested(r);
         } else if (value instanceof VerificationCommandResult r) {
             return new Input.Result(r);
         }

@@ -5,20 +5,23 @@ import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The lifecycle topology: the three input topics and the worker's results feed one processor that owns the
- * {@code verifications} and {@code deadlines} stores and writes the six outcome topics and the command topic.
+ * The lifecycle topology: the four input topics and the worker's results feed one processor that owns the
+ * {@code verifications} and {@code deadlines} stores and writes the seven outcome topics and the command topic.
  */
 public final class LifecycleTopology {
     public static final String VERIFICATIONS_STORE = "verifications";
     public static final String DEADLINES_STORE = "deadlines";
     static final String PROCESSOR = "lifecycle";
     static final String SENT_SINK = "sent-sink";
+    static final String RESEND_REJECTED_SINK = "resend-rejected-sink";
     static final String CODE_REJECTED_SINK = "code-rejected-sink";
     static final String VERIFIED_SINK = "verified-sink";
     static final String EXPIRED_SINK = "expired-sink";
@@ -44,23 +47,26 @@ public final class LifecycleTopology {
         source(topology, "requested-source", topics.requested);
         source(topology, "code-submitted-source", topics.codeSubmitted);
         source(topology, "cancel-requested-source", topics.cancelRequested);
+        source(topology, "resend-requested-source", topics.resendRequested);
         source(topology, "results-source", topics.results);
         boolean guarded = config.abuse().enabled();
         if (guarded) {
             topology.addSource("verdicts-source", Serdes.String().deserializer(),
                     GuardSerdes.verdicts().deserializer(), verdictTopic(config));
         }
-        String[] parents = guarded
-                ? new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
-                    "results-source", "verdicts-source"}
-                : new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
-                    "results-source"};
-        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, expiry), parents);
+        List<String> parents = new ArrayList<>(List.of("requested-source", "code-submitted-source",
+                "cancel-requested-source", "resend-requested-source", "results-source"));
+        if (guarded) {
+            parents.add("verdicts-source");
+        }
+        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, expiry),
+                parents.toArray(String[]::new));
         topology.addStateStore(Stores.keyValueStoreBuilder(store(VERIFICATIONS_STORE, persistent), Serdes.String(),
-                new StateSerde()), PROCESSOR);
+                new StateSerde(config::resendPolicy)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(DEADLINES_STORE, persistent), Serdes.Bytes(),
                 Serdes.ByteArray()), PROCESSOR);
         sink(topology, SENT_SINK, topics.sent);
+        sink(topology, RESEND_REJECTED_SINK, topics.resendRejected);
         sink(topology, CODE_REJECTED_SINK, topics.codeRejected);
         sink(topology, VERIFIED_SINK, topics.verified);
         sink(topology, EXPIRED_SINK, topics.expired);

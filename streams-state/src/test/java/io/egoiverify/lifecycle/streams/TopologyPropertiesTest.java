@@ -145,8 +145,8 @@ class TopologyPropertiesTest {
             assertThat(terminals).as("no command after a terminal outcome").doesNotContainKey(c.getRequestId());
             if (c.getAction() instanceof SendCode) {
                 sends.merge(c.getRequestId(), 1, Integer::sum);
-            } else {
-                assertThat(checked.add(((CheckCode) c.getAction()).getSubmissionId())).as("checked once").isTrue();
+            } else if (c.getAction() instanceof CheckCode check) {
+                assertThat(checked.add(check.getSubmissionId())).as("checked once").isTrue();
             }
             issued.add(c);
         }
