@@ -185,6 +185,13 @@ class DevStackIT {
         assertThat(stack.outcomes().await("prompt-1", o -> o.kind() == Outcome.Kind.SENT, Duration.ofSeconds(30)))
                 .isPresent();
         bytes.reset();
+        // Right after the first code a resend is inside the 30 s cooldown: refused, with when to try again.
+        new DevPrompt(stack, out).run(new java.io.ByteArrayInputStream("resend prompt-1\nresend\n".getBytes()));
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("resend requested for prompt-1")
+                .contains("usage: resend <requestId>");
+        assertThat(stack.outcomes().await("prompt-1", o -> o.kind() == Outcome.Kind.RESEND_REJECTED,
+                Duration.ofSeconds(30))).map(Outcome::label).contains("RESEND_REJECTED(COOLDOWN)");
+        bytes.reset();
         new DevPrompt(stack, out).run(new java.io.ByteArrayInputStream("outbox\n".getBytes()));
         assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("351-910000081");
     }
