@@ -46,6 +46,11 @@ public interface Gen<T> {
         return choices -> choices.betweenWithEdges(min, max);
     }
 
+    /** False or true, equally likely; shrinks towards false. */
+    static Gen<Boolean> booleans() {
+        return of(false, true);
+    }
+
     /** Any byte; shrinks towards 0. */
     static Gen<Byte> bytes() {
         return choices -> (byte) choices.betweenWithEdges(0, 255);
