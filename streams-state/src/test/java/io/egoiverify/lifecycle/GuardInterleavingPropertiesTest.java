@@ -28,14 +28,33 @@ class GuardInterleavingPropertiesTest {
 
     /** What one lifecycle partition does, in its own order. */
     record Event(int partition, int verification, String number, NumberNotice.Kind kind) {
+        @Override
+        public String toString() {
+            return "v" + verification + " " + number + " " + kind;
+        }
     }
 
     /** One delivery: which partition's next notice arrives, how far the clock moved, whether the sweep ran. */
     record Slot(int partition, long advanceMillis, boolean prune) {
+        @Override
+        public String toString() {
+            return "p" + partition + (advanceMillis > 0 ? " +" + advanceMillis / 1000 + "s" : "")
+                    + (prune ? " sweep" : "");
+        }
     }
 
     record Scenario(int maxSends, int maxFailed, ActivePolicy policy, List<List<Event>> partitions,
                     List<Slot> schedule) {
+        /** One line per partition's script, and the schedule, so that a counterexample reads at a glance. */
+        @Override
+        public String toString() {
+            StringBuilder out = new StringBuilder("maxSends=" + maxSends + " maxFailed=" + maxFailed + " policy="
+                    + policy);
+            for (int p = 0; p < partitions.size(); p++) {
+                out.append("\npartition ").append(p).append(": ").append(partitions.get(p));
+            }
+            return out.append("\nschedule: ").append(schedule).toString();
+        }
     }
 
     static final Gen<List<List<Event>>> PARTITIONS = Gen.ints(1, 4).flatMap(p -> Gen.ints(0, 99).list(2, 14)

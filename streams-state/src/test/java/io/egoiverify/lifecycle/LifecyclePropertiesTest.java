@@ -237,8 +237,8 @@ class LifecyclePropertiesTest {
             if (s.input() instanceof Input.Result r && s.before() != null && s.before().wakeAt().isAfter(s.now())
                     && (s.before().inFlight() == null
                     || !s.before().inFlight().commandId().equals(r.result().getCommandId()))) {
-                assertThat(s.t().outputs()).isEmpty();
-                assertThat(s.t().state()).isEqualTo(s.before());
+                assertThat(s.t().outputs()).as("outputs of a result for a command not in flight").isEmpty();
+                assertThat(s.t().state()).as("state after a result for a command not in flight").isEqualTo(s.before());
             }
             // The number never appears in clear in state (only masked, and sealed while a permit is awaited).
             assertThat(String.valueOf(s.t().state())).doesNotContain("910000000");
@@ -320,8 +320,8 @@ class LifecyclePropertiesTest {
         }
         if (guarded) {
             // The guard hears of every end of a verification that asked it, once, and of every wrong code.
-            assertThat(ended).isEqualTo(permitRequested ? 1 : 0);
-            assertThat(failedChecks).isEqualTo(wrongCodes);
+            assertThat(ended).as("ENDED notices").isEqualTo(permitRequested ? 1 : 0);
+            assertThat(failedChecks).as("FAILED_CHECK notices, one per wrong code").isEqualTo(wrongCodes);
         }
         // Invariant 3: at most one SMS; invariant 4: a submission is checked at most once.
         assertThat(commands.stream().filter(c -> c.getAction() instanceof SendCode)).hasSizeLessThanOrEqualTo(1);

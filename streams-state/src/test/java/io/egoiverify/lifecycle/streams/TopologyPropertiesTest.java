@@ -192,7 +192,7 @@ class TopologyPropertiesTest {
         try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
             it.forEachRemaining(kv -> actual.add(kv.key));
         }
-        assertThat(actual).isEqualTo(expected);
+        assertThat(actual).as("the guard's deadline index: one entry per number, at its wakeAt").isEqualTo(expected);
     }
 
     private static void assertIndexMirrorsStates(TopologyFixture f) {
@@ -206,6 +206,6 @@ class TopologyPropertiesTest {
         }
         Set<Bytes> actual = new HashSet<>();
         f.deadlineEntries().forEach(kv -> actual.add(kv.key));
-        assertThat(actual).isEqualTo(expected);
+        assertThat(actual).as("the deadline index: one entry per verification, at its wakeAt").isEqualTo(expected);
     }
 }
