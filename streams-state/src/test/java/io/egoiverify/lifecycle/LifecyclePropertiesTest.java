@@ -79,7 +79,8 @@ class LifecyclePropertiesTest {
             PermitVerdict.Kind kind = choice < 60 ? PermitVerdict.Kind.GRANTED : choice < 80
                     ? PermitVerdict.Kind.REFUSED : PermitVerdict.Kind.SUPERSEDED;
             String permitId = request == null || choice >= 90 ? ID + "/permit/0" : request.permitId();
-            return new PermitVerdict(ID, permitId, kind, kind == PermitVerdict.Kind.REFUSED ? "sends-per-number" : null);
+            return new PermitVerdict(ID, permitId, kind,
+                    kind == PermitVerdict.Kind.REFUSED ? "sends-per-number" : null);
         }
     }
 
@@ -160,7 +161,8 @@ class LifecyclePropertiesTest {
                 if (lastCommand == null) {
                     continue;
                 }
-                VerificationCommandResult res = Fixtures.result(ID, lastCommand.getCommandId(), ans.status(lastCommand), now);
+                VerificationCommandResult res = Fixtures.result(ID, lastCommand.getCommandId(),
+                        ans.status(lastCommand), now);
                 delivered.add(res);
                 input = new Input.Result(res);
             } else {
@@ -209,7 +211,8 @@ class LifecyclePropertiesTest {
                     || s.before().status() == Status.CANCEL_PENDING)) {
                 requested = true;
             }
-            // Invariant 6: a new invalid request fails INVALID_REQUEST; a new valid one is admitted; a duplicate is silent.
+            // Invariant 6: a new invalid request fails INVALID_REQUEST; a new valid one is admitted; a duplicate is
+            // silent.
             if (s.input() instanceof Input.Requested r && s.before() != null && s.before().wakeAt().isAfter(s.now())
                     && s.before().status() != Status.CANCEL_PENDING) {
                 assertThat(s.t().outputs()).as("duplicate request").isEmpty();
@@ -238,7 +241,8 @@ class LifecyclePropertiesTest {
                     && (s.before().inFlight() == null
                     || !s.before().inFlight().commandId().equals(r.result().getCommandId()))) {
                 assertThat(s.t().outputs()).as("outputs of a result for a command not in flight").isEmpty();
-                assertThat(s.t().state()).as("state after a result for a command not in flight").isEqualTo(s.before());
+                assertThat(s.t().state()).as("state after a result for a command not in flight")
+                        .isEqualTo(s.before());
             }
             // The number never appears in clear in state (only masked, and sealed while a permit is awaited).
             assertThat(String.valueOf(s.t().state())).doesNotContain("910000000");

@@ -10,9 +10,10 @@ import java.util.stream.IntStream;
 /**
  * Makes a failing example smaller by editing its recorded {@link Choices} and generating again: first it drops list
  * elements (history steps) in chunks of halving size, then it lowers each decision towards 0 (by bisection), then
- * decisions that are equal together (the same id in two steps), then it drops raw decisions; it repeats until a whole round finds nothing smaller or the budget is spent. A candidate is
- * kept only when it fails the same way (any assertion, or the same exception class) and its decisions are strictly
- * smaller in shortlex order, so shrinking always ends.
+ * decisions that are equal together (the same id in two steps); only when none of that helps does it drop raw
+ * decisions. It repeats until a whole round finds nothing smaller or the budget is spent. A candidate is kept only
+ * when it fails the same way (any assertion, or the same exception class) and its decisions are strictly smaller in
+ * shortlex order, so shrinking always ends.
  */
 final class Shrinker<T> {
     private final Gen<T> generator;
