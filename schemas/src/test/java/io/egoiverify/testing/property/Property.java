@@ -60,8 +60,8 @@ public record Property<T>(Gen<T> generator, int tries, Long seed) {
     /** Runs the tries, the body filing each under labels; returns what they covered, or throws the shrunk failure. */
     public Statistics checkWithStatistics(BiConsumer<? super T, Statistics> body) {
         String name = callerName();
-        long runSeed = seed != null ? seed : Long.getLong(SEED_PROPERTY, ThreadLocalRandom.current().nextLong());
-        int runTries = seed != null ? tries : Integer.getInteger(TRIES_PROPERTY, tries);
+        long runSeed = seed != null ? seed : setting(SEED_PROPERTY, ThreadLocalRandom.current().nextLong());
+        int runTries = seed != null ? tries : Math.toIntExact(setting(TRIES_PROPERTY, tries));
         String replay = "seed " + runSeed + ", replay with -D" + SEED_PROPERTY + "=" + runSeed;
         Statistics statistics = new Statistics(replay);
         SplittableRandom seeds = new SplittableRandom(runSeed);
@@ -77,6 +77,19 @@ public record Property<T>(Gen<T> generator, int tries, Long seed) {
         System.out.printf("[property] %s: %d tries passed in %.1f s (%s)%n%s", name, runTries,
                 (System.nanoTime() - started) / 1e9, replay, statistics.report());
         return statistics;
+    }
+
+    /** A system property's number, refused loudly when it is not one (a mistyped seed must not run a random one). */
+    private static long setting(String name, long otherwise) {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + name + "=" + value + " is not a decimal number", e);
+        }
     }
 
     /** The test method that called {@code check} ({@code lambda$name$0} when called from a lambda in it). */
