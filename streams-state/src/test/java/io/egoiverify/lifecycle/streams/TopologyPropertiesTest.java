@@ -5,13 +5,19 @@ import static io.egoiverify.testing.property.Gen.weightedValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.CodeRejected;
+import io.egoiverify.events.ResendRejectReason;
+import io.egoiverify.events.ResendRejected;
+import io.egoiverify.events.VerificationSent;
+import io.egoiverify.internal.CancelVerification;
 import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.ResendCode;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberState;
+import io.egoiverify.lifecycle.ResendPolicy;
 import io.egoiverify.lifecycle.VerificationState;
 import io.egoiverify.testing.property.Gen;
 import io.egoiverify.testing.property.Property;
@@ -55,6 +61,9 @@ class TopologyPropertiesTest {
     record Advance(long millis) implements Action {
     }
 
+    record Resend(int id) implements Action {
+    }
+
     static final Gen<Integer> ID = Gen.ints(0, IDS.size() - 1);
     static final Gen<Action> ADVANCE = Gen.frequency(weightedValue(3, 300L), weightedValue(2, 20_000L),
             weightedValue(1, 70_000L)).map(Advance::new);
@@ -65,9 +74,13 @@ class TopologyPropertiesTest {
             weighted(4, choices -> new Submit(ID.generate(choices), Gen.ints(1, 4).generate(choices))),
             weighted(1, ID.map(Cancel::new)),
             weighted(5, choices -> new Answer(Gen.ints(0, 20).generate(choices), Gen.ints(0, 99).generate(choices))),
-            weighted(3, ADVANCE));
+            weighted(3, ADVANCE),
+            weighted(3, ID.map(Resend::new)));
 
     static final Gen<List<Action>> HISTORIES = Gen.frequency(INPUTS).list(1, 30);
+    /** A short resend cooldown: the clock moves by 0.3 to 70 s a step, and a resend should often be accepted. */
+    static final LifecycleConfig QUICK_RESENDS = LifecycleConfig.defaults()
+            .withResend(new ResendPolicy(Duration.ofSeconds(5), 3));
 
     /** A history and the one-active policy it runs under. */
     record Guarded(List<Action> history, AbuseLimits.ActivePolicy policy) {
@@ -76,8 +89,30 @@ class TopologyPropertiesTest {
     @Test
     void topologyKeepsIndexAndContract() {
         Property.forAll(HISTORIES).tries(300).checkWithStatistics((history, statistics) -> run(history,
-                LifecycleConfig.defaults(), statistics)).requireAtLeast("verifications sent", 3, 1);
+                QUICK_RESENDS, statistics)).requireAtLeast("verifications sent", 3, 1);
     }
+
+    /**
+     * Resends through the topology: all three verifications sent, 20 s later the random rest (resends among it), so
+     * that resends are accepted, answered, refused and raced often; the index mirrors the states (RESENDING's held
+     * expiry and the new code's expiry included), codes are numbered in order, a resend after the end is NOT_ACTIVE.
+     */
+    @Test
+    void topologyWithResendsKeepsIndexAndContract() {
+        Gen<List<Action>> sentFirst = HISTORIES.map(rest -> {
+            List<Action> history = new ArrayList<>(SENT_PREFIX);
+            history.addAll(rest);
+            return history;
+        });
+        Property.forAll(sentFirst).tries(200).checkWithStatistics((history, statistics) -> run(history,
+                QUICK_RESENDS, statistics))
+                .requireAtLeast("resend commands", 1, 1).requireAtLeast("resend commands", 2, 1)
+                .requireAtLeast("most codes sent to one verification", 2, 1);
+    }
+
+    /** Three requests, each send answered SENT, then 20 s. */
+    static final List<Action> SENT_PREFIX = List.of(new Request(0), new Request(1), new Request(2),
+            new Answer(0, 0), new Answer(1, 0), new Answer(2, 0), new Advance(20_000));
 
     /**
      * The same with per-number limits (all three requestIds share one number; at most two sends per window): the
@@ -89,7 +124,7 @@ class TopologyPropertiesTest {
         Gen<Guarded> guarded = choices -> new Guarded(HISTORIES.generate(choices),
                 Gen.of(AbuseLimits.ActivePolicy.class).generate(choices));
         Property.forAll(guarded).tries(150).checkWithStatistics((g, statistics) -> run(g.history(),
-                LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
+                QUICK_RESENDS.withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
                         .withSends(2, Duration.ofHours(1)).withActivePolicy(g.policy())), statistics))
                 .requireAtLeast("verifications sent", 2, 1);
     }
@@ -99,6 +134,7 @@ class TopologyPropertiesTest {
         Map<String, Integer> terminals = new HashMap<>();
         Map<String, Integer> sends = new HashMap<>();
         Set<String> checked = new HashSet<>();
+        Map<String, Integer> codes = new HashMap<>();
         boolean guarded = config.abuse().enabled();
         try (TopologyFixture f = new TopologyFixture(config, false)) {
             for (Action a : history) {
@@ -113,13 +149,18 @@ class TopologyPropertiesTest {
                     f.result(c, status(c, ans.choice()));
                 } else if (a instanceof Advance adv) {
                     f.advance(Duration.ofMillis(adv.millis()));
+                } else if (a instanceof Resend r) {
+                    f.resend(IDS.get(r.id()));
                 }
                 collect(f, issued, terminals, sends, checked);
+                collectResends(f, terminals, codes, config);
                 assertIndexMirrorsStates(f);
                 if (guarded) {
                     assertGuardIndexMirrorsStore(f, config);
-                    assertThat(sends.size()).as("sends to the number within the window")
-                            .isLessThanOrEqualTo(config.abuse().maxSendsPerWindow());
+                    // The history lasts less than the window: every SMS command counts (sends and resends).
+                    assertThat(issued.stream().filter(c -> c.getAction() instanceof SendCode
+                            || c.getAction() instanceof ResendCode)).as("sends and resends to the number")
+                            .hasSizeLessThanOrEqualTo(config.abuse().maxSendsPerWindow());
                     if (config.abuse().activePolicy() != AbuseLimits.ActivePolicy.OFF) {
                         assertThat(sends.keySet().stream().filter(id -> !terminals.containsKey(id)))
                                 .as("one open verification per number").hasSizeLessThanOrEqualTo(1);
@@ -128,12 +169,17 @@ class TopologyPropertiesTest {
             }
             f.advance(Duration.ofHours(1));
             collect(f, issued, terminals, sends, checked);
+            collectResends(f, terminals, codes, config);
             assertIndexMirrorsStates(f);
             if (guarded) {
                 assertGuardIndexMirrorsStore(f, config);
             }
         }
         statistics.collect("verifications sent", sends.size());
+        statistics.collect("most codes sent to one verification", codes.values().stream().mapToInt(n -> n).max()
+                .orElse(0));
+        statistics.collect("resend commands", Math.min(2, issued.stream()
+                .filter(c -> c.getAction() instanceof ResendCode).count()));
         assertThat(sends.values()).as("at most one SMS per requestId").allMatch(n -> n == 1);
         for (String id : sends.keySet()) {
             assertThat(terminals.get(id)).as("an admitted verification ends exactly once").isEqualTo(1);
@@ -143,6 +189,12 @@ class TopologyPropertiesTest {
     private static CommandStatus status(VerificationCommand c, int choice) {
         if (c.getAction() instanceof SendCode) {
             return choice < 80 ? CommandStatus.SENT : CommandStatus.UNAVAILABLE;
+        }
+        if (c.getAction() instanceof ResendCode) {
+            return choice < 70 ? CommandStatus.SENT : choice < 85 ? CommandStatus.UNAVAILABLE : CommandStatus.REJECTED;
+        }
+        if (c.getAction() instanceof CancelVerification) {
+            return CommandStatus.CANCELLED;
         }
         return choice < 50 ? CommandStatus.WRONG_CODE : choice < 75 ? CommandStatus.VERIFIED
                 : choice < 90 ? CommandStatus.UNAVAILABLE : CommandStatus.CODE_EXPIRED;
@@ -170,7 +222,31 @@ class TopologyPropertiesTest {
         for (TestRecord<String, CodeRejected> r : f.rejected.readRecordsToList()) {
             assertThat(r.getRecordTime()).isEqualTo(r.value().getOccurredAt());
         }
-        f.sent.readRecordsToList().forEach(r -> assertThat(r.getRecordTime()).isEqualTo(r.value().getOccurredAt()));
+    }
+
+    /**
+     * Codes are numbered 1, 2, … per verification, at most maxSends; after a terminal outcome a resend is only ever
+     * answered NOT_ACTIVE; record timestamps equal occurredAt. (Commands were collected before: the terminal outcomes
+     * of this step are in {@code terminals} already, and a step never both ends a verification and refuses a resend
+     * for another reason.)
+     */
+    private static void collectResends(TopologyFixture f, Map<String, Integer> terminals, Map<String, Integer> codes,
+                                       LifecycleConfig config) {
+        for (TestRecord<String, VerificationSent> r : f.sent.readRecordsToList()) {
+            assertThat(r.getRecordTime()).isEqualTo(r.value().getOccurredAt());
+            int previous = codes.getOrDefault(r.key(), 0);
+            assertThat(r.value().getSendCount()).as("codes of " + r.key() + " numbered in order")
+                    .isEqualTo(previous + 1).isLessThanOrEqualTo(config.resend().maxSends());
+            codes.put(r.key(), r.value().getSendCount());
+        }
+        for (TestRecord<String, ResendRejected> r : f.resendRejected.readRecordsToList()) {
+            assertThat(r.getRecordTime()).isEqualTo(r.value().getOccurredAt());
+            if (terminals.containsKey(r.key()) && r.value().getReason() != ResendRejectReason.NOT_ACTIVE) {
+                // Only a resend answered in the very step that ended the verification may be something else.
+                assertThat(r.value().getReason()).as("after the end of " + r.key())
+                        .isIn(ResendRejectReason.FAILED, ResendRejectReason.RATE_LIMITED);
+            }
+        }
     }
 
     private static void assertGuardIndexMirrorsStore(TopologyFixture f, LifecycleConfig config) {
