@@ -347,7 +347,7 @@ class LifecyclePropertiesTest {
             }
             // Deadlines never lie in the past after a step.
             if (s.t().state() != null) {
-                assertThat(s.t().state().wakeAt()).isAfter(s.now());
+                assertThat(s.t().state().wakeAt()).as("next deadline after the step").isAfter(s.now());
             }
             // A result for a command not in flight changes nothing (unless a deadline fired first).
             if (s.input() instanceof Input.Result r && s.before() != null && s.before().wakeAt().isAfter(s.now())
@@ -480,7 +480,8 @@ class LifecyclePropertiesTest {
                     // the state's next deadline is its expiry.
                     assertThat(sent.getExpiresAt()).isEqualTo(s.now().plus(config.defaultTtl()));
                     assertThat(s.t().state().wakeAt()).isEqualTo(sent.getExpiresAt());
-                    assertThat(sent.getProviderRequestId()).isNotEqualTo(latestProviderId);
+                    assertThat(sent.getProviderRequestId()).as("the new code's E-goi id is adopted")
+                            .isNotEqualTo(latestProviderId);
                     latestProviderId = sent.getProviderRequestId();
                     codesSent = sent.getSendCount();
                 }
