@@ -1,8 +1,12 @@
 package io.egoiverify.lifecycle;
 
+import static io.egoiverify.testing.property.Gen.weightedValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import io.egoiverify.testing.property.Gen;
+import io.egoiverify.testing.property.Property;
+import io.egoiverify.testing.property.Statistics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,13 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * The number guard under any interleaving: several lifecycle partitions (each writing its notices in order, as one
@@ -30,29 +28,44 @@ class GuardInterleavingPropertiesTest {
 
     /** What one lifecycle partition does, in its own order. */
     record Event(int partition, int verification, String number, NumberNotice.Kind kind) {
+        @Override
+        public String toString() {
+            return "v" + verification + " " + number + " " + kind;
+        }
     }
 
     /** One delivery: which partition's next notice arrives, how far the clock moved, whether the sweep ran. */
     record Slot(int partition, long advanceMillis, boolean prune) {
+        @Override
+        public String toString() {
+            return "p" + partition + (advanceMillis > 0 ? " +" + advanceMillis / 1000 + "s" : "")
+                    + (prune ? " sweep" : "");
+        }
     }
 
     record Scenario(int maxSends, int maxFailed, ActivePolicy policy, List<List<Event>> partitions,
                     List<Slot> schedule) {
+        /** One line per partition's script, and the schedule, so that a counterexample reads at a glance. */
+        @Override
+        public String toString() {
+            StringBuilder out = new StringBuilder("maxSends=" + maxSends + " maxFailed=" + maxFailed + " policy="
+                    + policy);
+            for (int p = 0; p < partitions.size(); p++) {
+                out.append("\npartition ").append(p).append(": ").append(partitions.get(p));
+            }
+            return out.append("\nschedule: ").append(schedule).toString();
+        }
     }
 
-    @Provide
-    Arbitrary<Scenario> scenarios() {
-        Arbitrary<List<List<Event>>> partitions = Arbitraries.integers().between(1, 4).flatMap(p ->
-                Arbitraries.integers().between(0, 99).list().ofMinSize(2).ofMaxSize(14).list().ofSize(p)
-                        .map(GuardInterleavingPropertiesTest::scripts));
-        Arbitrary<Slot> slot = Combinators.combine(Arbitraries.integers().between(0, 3),
-                Arbitraries.frequency(net.jqwik.api.Tuple.of(6, 0L), net.jqwik.api.Tuple.of(3, 5_000L),
-                        net.jqwik.api.Tuple.of(2, 20_000L), net.jqwik.api.Tuple.of(1, 61_000L)),
-                Arbitraries.of(true, false, false)).as(Slot::new);
-        return Combinators.combine(Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 4),
-                Arbitraries.of(ActivePolicy.class), partitions, slot.list().ofMinSize(20).ofMaxSize(80))
-                .as(Scenario::new);
-    }
+    static final Gen<List<List<Event>>> PARTITIONS = Gen.ints(1, 4).flatMap(p -> Gen.ints(0, 99).list(2, 14)
+            .list(p).map(GuardInterleavingPropertiesTest::scripts));
+    static final Gen<Long> ADVANCE = Gen.frequency(weightedValue(6, 0L), weightedValue(3, 5_000L),
+            weightedValue(2, 20_000L), weightedValue(1, 61_000L));
+    static final Gen<Slot> SLOT = choices -> new Slot(Gen.ints(0, 3).generate(choices), ADVANCE.generate(choices),
+            Gen.of(false, false, true).generate(choices));
+    static final Gen<Scenario> SCENARIOS = choices -> new Scenario(Gen.ints(1, 4).generate(choices),
+            Gen.ints(1, 4).generate(choices), Gen.of(ActivePolicy.class).generate(choices),
+            PARTITIONS.generate(choices), SLOT.list(20, 80).generate(choices));
 
     /** Turns random ints into per-partition scripts: request, maybe wrong codes, maybe the end, per verification. */
     private static List<List<Event>> scripts(List<List<Integer>> raw) {
@@ -95,8 +108,13 @@ class GuardInterleavingPropertiesTest {
         }
     }
 
-    @Property(tries = 600)
-    void limitsHoldUnderAnyInterleaving(@ForAll("scenarios") Scenario sc) {
+    @Test
+    void limitsHoldUnderAnyInterleaving() {
+        Property.forAll(SCENARIOS).tries(600).checkWithStatistics(GuardInterleavingPropertiesTest::limitsHold)
+                .requireAtLeast("refusals", 0, 1).requireAtLeast("refusals", 3, 1);
+    }
+
+    private static void limitsHold(Scenario sc, Statistics statistics) {
         LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(KEY)
                 .withSends(sc.maxSends(), SEND_WINDOW).withFailedChecks(sc.maxFailed(), FAIL_WINDOW)
                 .withActivePolicy(sc.policy()));
@@ -199,7 +217,7 @@ class GuardInterleavingPropertiesTest {
             }
         }
         assertThat(answered.values()).allMatch(n -> n == 1);
-        Statistics.label("refusals").collect(Math.min(refusals, 3));
+        statistics.collect("refusals", Math.min(refusals, 3));
     }
 
     private static Event nextEvent(List<List<Event>> partitions, int[] cursor, int preferred) {

@@ -1,5 +1,7 @@
 package io.egoiverify.lifecycle;
 
+import static io.egoiverify.testing.property.Gen.weighted;
+import static io.egoiverify.testing.property.Gen.weightedValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.CodeRejected;
@@ -15,20 +17,17 @@ import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.testing.property.Gen;
+import io.egoiverify.testing.property.Property;
+import io.egoiverify.testing.property.Statistics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
 import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random histories for one requestId — inputs in any order, duplicated, with worker results of any status, stale and
@@ -80,7 +79,8 @@ class LifecyclePropertiesTest {
             PermitVerdict.Kind kind = choice < 60 ? PermitVerdict.Kind.GRANTED : choice < 80
                     ? PermitVerdict.Kind.REFUSED : PermitVerdict.Kind.SUPERSEDED;
             String permitId = request == null || choice >= 90 ? ID + "/permit/0" : request.permitId();
-            return new PermitVerdict(ID, permitId, kind, kind == PermitVerdict.Kind.REFUSED ? "sends-per-number" : null);
+            return new PermitVerdict(ID, permitId, kind,
+                    kind == PermitVerdict.Kind.REFUSED ? "sends-per-number" : null);
         }
     }
 
@@ -92,37 +92,47 @@ class LifecyclePropertiesTest {
     record Step(VerificationState before, Input input, Instant now, Transition t) {
     }
 
-    @Provide
-    Arbitrary<List<Action>> histories() {
-        Arbitrary<Action> request = Arbitraries.of(true, true, true, true, true, true, true, false).map(Request::new);
-        Arbitrary<Action> submit = Arbitraries.integers().between(1, 6)
-                .flatMap(s -> Arbitraries.integers().between(0, 9).map(c -> new Submit(s, c)));
-        Arbitrary<Action> answer = Arbitraries.integers().between(0, 99).map(Answer::new);
-        Arbitrary<Action> clock = Arbitraries.frequencyOf(
-                Tuple.of(5, Arbitraries.longs().between(0, 5_000)),
-                Tuple.of(3, Arbitraries.longs().between(10_000, 80_000)),
-                Tuple.of(1, Arbitraries.longs().between(300_000, 1_800_000)),
-                Tuple.of(1, Arbitraries.longs().between(-3_000, -1))).flatMap(
-                        ms -> Arbitraries.of(true, false).map(tick -> new Clock(ms, tick)));
-        Arbitrary<Action> verdict = Arbitraries.integers().between(0, 99).map(Answer2::new);
-        Arbitrary<Action> action = Arbitraries.frequencyOf(
-                Tuple.of(3, request), Tuple.of(6, submit), Tuple.of(1, Arbitraries.just(new Cancel())),
-                Tuple.of(6, answer), Tuple.of(1, Arbitraries.just(new Replay())), Tuple.of(5, clock),
-                Tuple.of(3, verdict));
-        return action.list().ofMinSize(1).ofMaxSize(40);
+    static final Gen<Action> REQUEST = Gen.of(true, true, true, true, true, true, true, false).map(Request::new);
+    static final Gen<Action> SUBMIT = choices -> new Submit(Gen.ints(1, 6).generate(choices),
+            Gen.ints(0, 9).generate(choices));
+    static final Gen<Action> ANSWER = Gen.ints(0, 99).map(Answer::new);
+    static final Gen<Long> CLOCK_JUMP = Gen.frequency(weighted(5, Gen.longs(0, 5_000)),
+            weighted(3, Gen.longs(10_000, 80_000)), weighted(1, Gen.longs(300_000, 1_800_000)),
+            weighted(1, Gen.longs(-3_000, -1)));
+    static final Gen<Action> CLOCK = choices -> new Clock(CLOCK_JUMP.generate(choices),
+            Gen.booleans().generate(choices));
+    static final Gen<Action> VERDICT = Gen.ints(0, 99).map(Answer2::new);
+
+    /**
+     * Every kind of input with its weight. A new kind of input is one more case here and one more branch in
+     * {@link #run} (cases earlier in the list are what shrinking prefers).
+     */
+    static final List<Gen.Weighted<Action>> INPUTS = List.of(weighted(3, REQUEST), weighted(6, SUBMIT),
+            weightedValue(1, new Cancel()), weighted(6, ANSWER), weightedValue(1, new Replay()), weighted(5, CLOCK),
+            weighted(3, VERDICT));
+
+    static final Gen<List<Action>> HISTORIES = Gen.frequency(INPUTS).list(1, 40);
+
+    @Test
+    void everyHistoryKeepsTheContract() {
+        Property.forAll(HISTORIES).tries(1200)
+                .checkWithStatistics((history, statistics) -> run(history, LifecycleConfig.defaults(), statistics))
+                .requireAtLeast("terminal outcome", "VerificationVerified", 1)
+                .requireAtLeast("terminal outcome", "VerificationExpired", 1)
+                .requireAtLeast("terminal outcome", "VerificationCancelled", 1)
+                .requireAtLeast("terminal outcome", "VerificationFailed", 1);
     }
 
-    @Property(tries = 1200)
-    void everyHistoryKeepsTheContract(@ForAll("histories") List<Action> history) {
-        run(history, LifecycleConfig.defaults());
+    @Test
+    void everyHistoryWithPerNumberLimitsKeepsTheContract() {
+        Property.forAll(HISTORIES).tries(800)
+                .checkWithStatistics((history, statistics) -> run(history, GUARDED, statistics))
+                .requireAtLeast("terminal outcome", "VerificationExpired", 1)
+                .requireAtLeast("terminal outcome", "VerificationCancelled", 1)
+                .requireAtLeast("terminal outcome", "VerificationFailed", 1);
     }
 
-    @Property(tries = 800)
-    void everyHistoryWithPerNumberLimitsKeepsTheContract(@ForAll("histories") List<Action> history) {
-        run(history, GUARDED);
-    }
-
-    private static void run(List<Action> history, LifecycleConfig config) {
+    private static void run(List<Action> history, LifecycleConfig config, Statistics statistics) {
         Lifecycle lifecycle = new Lifecycle(config);
         NumberNotice permitRequest = null;
         List<Step> steps = new ArrayList<>();
@@ -151,7 +161,8 @@ class LifecyclePropertiesTest {
                 if (lastCommand == null) {
                     continue;
                 }
-                VerificationCommandResult res = Fixtures.result(ID, lastCommand.getCommandId(), ans.status(lastCommand), now);
+                VerificationCommandResult res = Fixtures.result(ID, lastCommand.getCommandId(),
+                        ans.status(lastCommand), now);
                 delivered.add(res);
                 input = new Input.Result(res);
             } else {
@@ -174,14 +185,14 @@ class LifecyclePropertiesTest {
         now = now.plus(Duration.ofHours(1));
         Transition flush = lifecycle.apply(state, new Input.Tick(ID, now), now);
         steps.add(new Step(state, new Input.Tick(ID, now), now, flush));
-        check(steps, config);
+        check(steps, config, statistics);
     }
 
     private static String code(int i) {
         return "Z" + (10000 + i * 7919 % 90000);
     }
 
-    private static void check(List<Step> steps, LifecycleConfig config) {
+    private static void check(List<Step> steps, LifecycleConfig config, Statistics statistics) {
         List<SpecificRecord> events = new ArrayList<>();
         List<VerificationCommand> commands = new ArrayList<>();
         Set<String> codes = new HashSet<>();
@@ -200,7 +211,8 @@ class LifecyclePropertiesTest {
                     || s.before().status() == Status.CANCEL_PENDING)) {
                 requested = true;
             }
-            // Invariant 6: a new invalid request fails INVALID_REQUEST; a new valid one is admitted; a duplicate is silent.
+            // Invariant 6: a new invalid request fails INVALID_REQUEST; a new valid one is admitted; a duplicate is
+            // silent.
             if (s.input() instanceof Input.Requested r && s.before() != null && s.before().wakeAt().isAfter(s.now())
                     && s.before().status() != Status.CANCEL_PENDING) {
                 assertThat(s.t().outputs()).as("duplicate request").isEmpty();
@@ -228,8 +240,9 @@ class LifecyclePropertiesTest {
             if (s.input() instanceof Input.Result r && s.before() != null && s.before().wakeAt().isAfter(s.now())
                     && (s.before().inFlight() == null
                     || !s.before().inFlight().commandId().equals(r.result().getCommandId()))) {
-                assertThat(s.t().outputs()).isEmpty();
-                assertThat(s.t().state()).isEqualTo(s.before());
+                assertThat(s.t().outputs()).as("outputs of a result for a command not in flight").isEmpty();
+                assertThat(s.t().state()).as("state after a result for a command not in flight")
+                        .isEqualTo(s.before());
             }
             // The number never appears in clear in state (only masked, and sealed while a permit is awaited).
             assertThat(String.valueOf(s.t().state())).doesNotContain("910000000");
@@ -298,9 +311,9 @@ class LifecyclePropertiesTest {
                 events.add(e);
             }
         }
-        Statistics.label("terminal outcome").collect(events.stream().filter(LifecyclePropertiesTest::isTerminal)
+        statistics.collect("terminal outcome", events.stream().filter(LifecyclePropertiesTest::isTerminal)
                 .map(e -> e.getClass().getSimpleName()).findFirst().orElse("none"));
-        Statistics.label("checks admitted").collect(Math.min(3, (int) commands.stream()
+        statistics.collect("checks admitted", Math.min(3, (int) commands.stream()
                 .filter(c -> c.getAction() instanceof CheckCode).count()));
         // Invariant 1 (and 2): exactly one terminal outcome for an accepted request, at most one otherwise.
         assertThat(terminals).isLessThanOrEqualTo(1);
@@ -311,8 +324,8 @@ class LifecyclePropertiesTest {
         }
         if (guarded) {
             // The guard hears of every end of a verification that asked it, once, and of every wrong code.
-            assertThat(ended).isEqualTo(permitRequested ? 1 : 0);
-            assertThat(failedChecks).isEqualTo(wrongCodes);
+            assertThat(ended).as("ENDED notices").isEqualTo(permitRequested ? 1 : 0);
+            assertThat(failedChecks).as("FAILED_CHECK notices, one per wrong code").isEqualTo(wrongCodes);
         }
         // Invariant 3: at most one SMS; invariant 4: a submission is checked at most once.
         assertThat(commands.stream().filter(c -> c.getAction() instanceof SendCode)).hasSizeLessThanOrEqualTo(1);

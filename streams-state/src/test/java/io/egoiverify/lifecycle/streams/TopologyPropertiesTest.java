@@ -1,5 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
+import static io.egoiverify.testing.property.Gen.weighted;
+import static io.egoiverify.testing.property.Gen.weightedValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.CodeRejected;
@@ -11,6 +13,9 @@ import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberState;
 import io.egoiverify.lifecycle.VerificationState;
+import io.egoiverify.testing.property.Gen;
+import io.egoiverify.testing.property.Property;
+import io.egoiverify.testing.property.Statistics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,16 +23,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random interleavings over three requestIds through the real topology (wall clock moved by the driver): the
@@ -55,23 +55,28 @@ class TopologyPropertiesTest {
     record Advance(long millis) implements Action {
     }
 
-    @Provide
-    Arbitrary<List<Action>> histories() {
-        Arbitrary<Integer> id = Arbitraries.integers().between(0, IDS.size() - 1);
-        Arbitrary<Action> action = Arbitraries.frequencyOf(
-                Tuple.of(3, id.map(Request::new)),
-                Tuple.of(4, id.flatMap(i -> Arbitraries.integers().between(1, 4).map(s -> new Submit(i, s)))),
-                Tuple.of(1, id.map(Cancel::new)),
-                Tuple.of(5, Arbitraries.integers().between(0, 20).flatMap(
-                        c -> Arbitraries.integers().between(0, 99).map(x -> new Answer(c, x)))),
-                Tuple.of(3, Arbitraries.frequency(Tuple.of(3, 300L), Tuple.of(2, 20_000L), Tuple.of(1, 70_000L))
-                        .map(Advance::new)));
-        return action.list().ofMinSize(1).ofMaxSize(30);
+    static final Gen<Integer> ID = Gen.ints(0, IDS.size() - 1);
+    static final Gen<Action> ADVANCE = Gen.frequency(weightedValue(3, 300L), weightedValue(2, 20_000L),
+            weightedValue(1, 70_000L)).map(Advance::new);
+
+    /** Every kind of input with its weight: a new kind of input is one more case here and one more branch in run. */
+    static final List<Gen.Weighted<Action>> INPUTS = List.of(
+            weighted(3, ID.map(Request::new)),
+            weighted(4, choices -> new Submit(ID.generate(choices), Gen.ints(1, 4).generate(choices))),
+            weighted(1, ID.map(Cancel::new)),
+            weighted(5, choices -> new Answer(Gen.ints(0, 20).generate(choices), Gen.ints(0, 99).generate(choices))),
+            weighted(3, ADVANCE));
+
+    static final Gen<List<Action>> HISTORIES = Gen.frequency(INPUTS).list(1, 30);
+
+    /** A history and the one-active policy it runs under. */
+    record Guarded(List<Action> history, AbuseLimits.ActivePolicy policy) {
     }
 
-    @Property(tries = 300)
-    void topologyKeepsIndexAndContract(@ForAll("histories") List<Action> history) {
-        run(history, LifecycleConfig.defaults());
+    @Test
+    void topologyKeepsIndexAndContract() {
+        Property.forAll(HISTORIES).tries(300).checkWithStatistics((history, statistics) -> run(history,
+                LifecycleConfig.defaults(), statistics)).requireAtLeast("verifications sent", 3, 1);
     }
 
     /**
@@ -79,14 +84,17 @@ class TopologyPropertiesTest {
      * guard's index mirrors its store, the send limit holds, and with a one-active policy at most one of the
      * number's verifications is open after any step.
      */
-    @Property(tries = 150)
-    void topologyWithPerNumberLimitsKeepsIndexAndContract(@ForAll("histories") List<Action> history,
-                                                          @ForAll AbuseLimits.ActivePolicy policy) {
-        run(history, LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
-                .withSends(2, Duration.ofHours(1)).withActivePolicy(policy)));
+    @Test
+    void topologyWithPerNumberLimitsKeepsIndexAndContract() {
+        Gen<Guarded> guarded = choices -> new Guarded(HISTORIES.generate(choices),
+                Gen.of(AbuseLimits.ActivePolicy.class).generate(choices));
+        Property.forAll(guarded).tries(150).checkWithStatistics((g, statistics) -> run(g.history(),
+                LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
+                        .withSends(2, Duration.ofHours(1)).withActivePolicy(g.policy())), statistics))
+                .requireAtLeast("verifications sent", 2, 1);
     }
 
-    private static void run(List<Action> history, LifecycleConfig config) {
+    private static void run(List<Action> history, LifecycleConfig config, Statistics statistics) {
         List<VerificationCommand> issued = new ArrayList<>();
         Map<String, Integer> terminals = new HashMap<>();
         Map<String, Integer> sends = new HashMap<>();
@@ -125,6 +133,7 @@ class TopologyPropertiesTest {
                 assertGuardIndexMirrorsStore(f, config);
             }
         }
+        statistics.collect("verifications sent", sends.size());
         assertThat(sends.values()).as("at most one SMS per requestId").allMatch(n -> n == 1);
         for (String id : sends.keySet()) {
             assertThat(terminals.get(id)).as("an admitted verification ends exactly once").isEqualTo(1);
@@ -183,7 +192,7 @@ class TopologyPropertiesTest {
         try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
             it.forEachRemaining(kv -> actual.add(kv.key));
         }
-        assertThat(actual).isEqualTo(expected);
+        assertThat(actual).as("the guard's deadline index: one entry per number, at its wakeAt").isEqualTo(expected);
     }
 
     private static void assertIndexMirrorsStates(TopologyFixture f) {
@@ -197,6 +206,6 @@ class TopologyPropertiesTest {
         }
         Set<Bytes> actual = new HashSet<>();
         f.deadlineEntries().forEach(kv -> actual.add(kv.key));
-        assertThat(actual).isEqualTo(expected);
+        assertThat(actual).as("the deadline index: one entry per verification, at its wakeAt").isEqualTo(expected);
     }
 }
