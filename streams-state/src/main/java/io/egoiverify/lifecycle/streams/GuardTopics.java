@@ -69,14 +69,19 @@ final class GuardTopics {
     }
 
     /** The topic's partition count once it is visible, or null if it is not within {@code timeout}. */
-    private static Integer awaitPartitions(Admin admin, String topic, Duration timeout) throws InterruptedException {
+    private static Integer awaitPartitions(Admin admin, String topic, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Integer> count = partitionsOf(admin, topic, timeout);
             if (count.isPresent() || System.nanoTime() > deadline) {
                 return count.orElse(null);
             }
-            Thread.sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+            }
         }
     }
 
