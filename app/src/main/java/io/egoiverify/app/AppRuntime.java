@@ -4,9 +4,9 @@ import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
 import io.egoiverify.app.ops.ComponentReadiness;
-import io.egoiverify.app.ops.ExpiryLagMeter;
 import io.egoiverify.app.ops.GracefulCheck;
 import io.egoiverify.app.ops.HealthCheck;
+import io.egoiverify.app.ops.LifecycleMeters;
 import io.egoiverify.app.ops.MeteredEgoiApi;
 import io.egoiverify.app.ops.MicrometerWorkerMetrics;
 import io.egoiverify.app.ops.OpsServer;
@@ -19,6 +19,7 @@ import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.time.Clock;
@@ -75,6 +76,10 @@ public final class AppRuntime {
         // Registered before the server answers: with no check at all, /health/ready would say UP during start-up.
         addCheck(HealthCheck.of("startup", () -> started ? HealthCheck.Status.up("components started")
                 : HealthCheck.Status.down("starting components")));
+        // Readiness as a meter too: a scrape shows an instance that answers but is not ready (alert InstanceNotReady).
+        Gauge.builder("health.ready", this, r -> r.isReady() ? 1 : 0).strongReference(true)
+                .description("1 while /health/ready answers 200 (every component of the role up), else 0")
+                .register(metrics.registry());
         if (ops != null) {
             ops.start();
         }
@@ -82,7 +87,7 @@ public final class AppRuntime {
         if (runsState()) {
             lifecycle = new LifecycleService(LifecycleOptions.of(topics, config.lifecycle())
                     .withAbuseMetrics(AbuseMeters.bind(metrics.registry()))
-                    .withExpiryMetrics(ExpiryLagMeter.bind(metrics.registry())));
+                    .withExpiryMetrics(LifecycleMeters.bind(metrics.registry())));
             lifecycle.start(streamsProperties());
             KafkaStreams streams = lifecycle.kafkaStreams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);

@@ -152,6 +152,13 @@ class DevStackIT {
                     .containsPattern(metric("verification_outcomes_total", "type=\"sent\"") + " [1-9]")
                     .containsPattern(metric("verification_outcomes_total", "type=\"failed\"") + " [1-9]")
                     .containsPattern(metric("verification_lifecycle_dead_letters_total", ""))
+                    // failures by reason (the rate-limited send above), inputs by type, readiness
+                    .containsPattern(metric("verification_failures_total", "reason=\"provider_unavailable\"")
+                            + " [1-9]")
+                    .containsPattern(metric("verification_failures_total", "reason=\"rate_limited\"") + " 0")
+                    .containsPattern(metric("verification_inputs_total", "type=\"requested\"") + " [1-9]")
+                    .containsPattern(metric("verification_inputs_total", "type=\"code_submitted\"") + " [1-9]")
+                    .containsPattern(metric("health_ready", "") + " 1\\.0")
                     // per-number limits are on in dev mode: every send above was granted by the number guard
                     .containsPattern(metric("verification_sends_granted_total", "") + " [1-9]")
                     // expiry lag histogram (bound; no expiry happens in this test)

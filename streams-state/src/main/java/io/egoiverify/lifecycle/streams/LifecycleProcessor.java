@@ -3,6 +3,7 @@ package io.egoiverify.lifecycle.streams;
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationExpired;
+import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
 import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.internal.VerificationCommandResult;
@@ -136,6 +137,9 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             OutcomeRoute route = OutcomeRoute.of(publish.event());
             context.forward(new Record<>(route.requestId(), (Object) publish.event(),
                     route.occurredAt().toEpochMilli()), route.sink());
+            if (publish.event() instanceof VerificationFailed failed) {
+                expiryMetrics.failed(failed.getReason());
+            }
         }
     }
 }
