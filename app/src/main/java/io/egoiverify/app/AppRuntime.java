@@ -15,6 +15,8 @@ import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.worker.command.CommandExecutor;
+import io.egoiverify.worker.command.CommandHandler;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiClient;
@@ -44,6 +46,7 @@ public final class AppRuntime {
     private OpsServer ops;
     private LifecycleService lifecycle;
     private CommandWorker worker;
+    private CommandHandler handler;
     private EgoiClient egoi;
     /** Held here: a function counter keeps only a weak reference to the object it reads. */
     private OutcomeMetrics outcomes;
@@ -93,8 +96,10 @@ public final class AppRuntime {
         if (runsWorker()) {
             egoi = new EgoiClient(config.egoi());
             WorkerConfig wc = config.worker();
-            worker = new CommandWorker(wc, topics, new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
-                    Clock.systemUTC(), new MicrometerWorkerMetrics(metrics.registry()));
+            MicrometerWorkerMetrics workerMetrics = new MicrometerWorkerMetrics(metrics.registry());
+            handler = CommandExecutor.create(new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
+                    wc.retries(), wc.breaker(), Clock.systemUTC(), workerMetrics);
+            worker = new CommandWorker(wc, topics, handler, Clock.systemUTC(), workerMetrics);
             worker.start();
             addCheck(new GracefulCheck(HealthCheck.of("worker",
                     () -> ComponentReadiness.worker(worker.isJoined(), worker.isRunning(), wc.groupId())), grace,
@@ -150,6 +155,9 @@ public final class AppRuntime {
         seq.then("command worker", 0.4, () -> {
             if (worker != null) {
                 worker.close(Duration.ofMillis((long) (total.toMillis() * 0.3)));
+            }
+            if (handler != null) {
+                handler.close();
             }
         });
         seq.then("lifecycle", 0.4, () -> {

@@ -8,8 +8,11 @@ import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.testing.KafkaClusterExtension;
+import io.egoiverify.worker.command.CommandExecutor;
+import io.egoiverify.worker.command.CommandHandler;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
+import io.egoiverify.worker.command.WorkerMetrics;
 import io.egoiverify.worker.egoi.EgoiClient;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SendRequest;
@@ -271,7 +274,9 @@ public final class WorkerBenchmark {
 
     private CommandWorker worker(Topics topics, String id) {
         WorkerConfig config = WorkerConfig.of(bootstrap, id, topics.names).withGroupId("group-" + id);
-        CommandWorker worker = new CommandWorker(config, topics, client, PROFILES, Clock.systemUTC());
+        CommandHandler handler = CommandExecutor.create(client, PROFILES, config.retries(), config.breaker(),
+                Clock.systemUTC(), WorkerMetrics.NONE);
+        CommandWorker worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);
         worker.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!worker.isJoined() && System.nanoTime() < deadline) {

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker against a broker in its own process that stops answering (SIGSTOP) for longer than the transaction
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class BrokerOutageIT {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerOutageIT.class);
     static final SenderProfiles PROFILES = SenderProfiles.of(new SenderProfile("default", "it-key", "it-sender"));
     /** Longer than the transaction timeout (10 s) and several producer max.block.ms (2 s). */
     static final Duration OUTAGE = Duration.ofSeconds(25);
@@ -75,19 +78,34 @@ class BrokerOutageIT {
         }
     }
 
+    /** The producer's blocking calls time out (max.block.ms 2 s) several times within the outage. */
     @Test
-    void aBrokerThatStopsAnsweringLongerThanTheTransactionTimeoutNeitherEndsTheWorkerNorRepeatsNorLosesACommand() {
+    void anOutageLongerThanTheProducersTimeoutsNeitherEndsTheWorkerNorRepeatsNorLosesACommand() {
+        survivesAnOutage("short", Map.of("producer.max.block.ms", "2000"));
+    }
+
+    /**
+     * With the default max.block.ms (60 s) the producer waits through the outage; the transaction outlives
+     * transaction.timeout.ms meanwhile, so the coordinator may abort it and fence the producer's epoch.
+     */
+    @Test
+    void anOutageTheProducerWaitsThroughNeitherEndsTheWorkerNorRepeatsNorLosesACommand() {
+        survivesAnOutage("patient", Map.of());
+    }
+
+    private void survivesAnOutage(String name, Map<String, String> kafkaOverrides) {
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        Topics topics = new Topics(TopicNames.withPrefix("outage."), registry,
-                new AvroSerdeConfig("mock://outage", null, true, false));
+        Topics topics = new Topics(TopicNames.withPrefix(name + "."), registry,
+                new AvroSerdeConfig("mock://" + name, null, true, false));
         broker.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
         // calls end throughout the outage, so that results enter transactions that cannot commit
+        sandbox.reset();
         sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(500), Duration.ofSeconds(12)));
-        WorkerConfig config = WorkerConfig.of(broker.bootstrapServers(), "it-outage", topics.names)
-                .withGroupId("group-outage")
-                // a short max.block.ms: the producer's blocking calls time out several times within the outage
-                .withKafkaOverrides(Map.of("producer.max.block.ms", "2000"));
-        CommandWorker worker = new CommandWorker(config, topics, client, PROFILES, Clock.systemUTC());
+        WorkerConfig config = WorkerConfig.of(broker.bootstrapServers(), "it-outage-" + name, topics.names)
+                .withGroupId("group-outage-" + name).withKafkaOverrides(kafkaOverrides);
+        CommandHandler handler = CommandExecutor.create(client, PROFILES, config.retries(), config.breaker(),
+                Clock.systemUTC(), WorkerMetrics.NONE);
+        CommandWorker worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);
         worker.start();
         try {
             await().atMost(Duration.ofSeconds(60)).until(worker::isJoined);
@@ -97,13 +115,17 @@ class BrokerOutageIT {
             }
             produce(topics, commands);
             await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() == BEFORE);
+            // some results committed first: the producer knows the results topic, as in production
+            assertThat(results(topics, 3, Duration.ofSeconds(30))).hasSizeGreaterThanOrEqualTo(3);
 
+            LOG.info("freezing the broker for {}", OUTAGE);
             broker.freeze();
             try {
                 // the fault's duration (not a wait for Kafka): the process stays frozen, alive, for the whole outage
                 await("outage").during(OUTAGE).atMost(OUTAGE.plusSeconds(5)).until(broker::alive);
             } finally {
                 broker.thaw();
+                LOG.info("broker thawed");
             }
 
             assertThat(worker.isRunning()).as("worker thread alive after the outage").isTrue();
@@ -126,6 +148,7 @@ class BrokerOutageIT {
             assertThat(worker.isRunning()).isTrue();
         } finally {
             worker.close(Duration.ofSeconds(5));
+            handler.close();
         }
     }
 
@@ -149,6 +172,7 @@ class BrokerOutageIT {
         }
     }
 
+    /** Reads the results topic (read_committed) until {@code expected} arrived and 3 s more passed, or timeout. */
     static List<VerificationCommandResult> results(Topics topics, int expected, Duration timeout) {
         try (KafkaConsumer<String, VerificationCommandResult> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),

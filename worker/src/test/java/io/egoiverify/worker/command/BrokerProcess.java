@@ -30,11 +30,15 @@ final class BrokerProcess implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Process process;
+    private final Thread shutdownHook;
 
     private BrokerProcess(Path dir, int port, Process process) {
         this.dir = dir;
         this.port = port;
         this.process = process;
+        // a test JVM that dies must not leave a (possibly frozen) broker behind
+        this.shutdownHook = new Thread(process::destroyForcibly, "stop-broker-" + process.pid());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Formats a fresh storage directory, starts the broker and waits until it serves metadata. */
@@ -184,6 +188,11 @@ final class BrokerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
         if (process.isAlive()) {
             process.destroyForcibly();
             try {
