@@ -1,0 +1,93 @@
+package io.egoiverify.lifecycle.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.testing.KafkaClusterExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two lifecycle instances starting together on a cluster where the number guard's topics do not exist yet: each
+ * runs the start-up check of {@link LifecycleService} ({@link GuardTopics#ensure}) with its own admin client at the
+ * same moment, so one creates the topics and the other meets {@code TopicExistsException} — and must wait for the
+ * topics to show in the metadata instead of refusing to start with "topics missing". Many rounds, each with topics
+ * no one created before (a fresh application id), on one real broker.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class GuardTopicsIT {
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
+    static final int ROUNDS = 40;
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    static ExecutorService instances;
+    static Admin first;
+    static Admin second;
+
+    @BeforeAll
+    static void clients() {
+        instances = Executors.newFixedThreadPool(2);
+        first = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()));
+        second = Admin.create(Map.of("bootstrap.servers", KAFKA.bootstrapServers()));
+    }
+
+    @AfterAll
+    static void close() {
+        instances.shutdownNow();
+        first.close(Duration.ofSeconds(5));
+        second.close(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void twoInstancesStartingTogetherOnAFreshClusterBothFindTheGuardTopics() throws Exception {
+        List<String> failures = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            String input = KafkaClusterExtension.uniqueTopic("guard-input");
+            KAFKA.createTopics(3, input);
+            LifecycleConfig config = LifecycleConfig.defaults()
+                    .withApplicationId(KafkaClusterExtension.uniqueTopic("guard-app"));
+            CyclicBarrier together = new CyclicBarrier(2);
+            CompletableFuture<Void> a = CompletableFuture.runAsync(() -> start(first, config, input, together),
+                    instances);
+            CompletableFuture<Void> b = CompletableFuture.runAsync(() -> start(second, config, input, together),
+                    instances);
+            for (CompletableFuture<Void> instance : List.of(a, b)) {
+                try {
+                    instance.get(TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failures.add("round " + round + ": " + e.getCause().getMessage());
+                }
+            }
+            Map<String, Integer> partitions = new java.util.HashMap<>();
+            first.describeTopics(List.of(LifecycleTopology.permitTopic(config), LifecycleTopology.verdictTopic(config)))
+                    .allTopicNames().get(30, TimeUnit.SECONDS)
+                    .forEach((name, d) -> partitions.put(name, d.partitions().size()));
+            assertThat(partitions).as("round %d", round).containsOnlyKeys(LifecycleTopology.permitTopic(config),
+                    LifecycleTopology.verdictTopic(config)).containsValues(3);
+        }
+        assertThat(failures).as("instances that refused to start").isEmpty();
+    }
+
+    private static void start(Admin admin, LifecycleConfig config, String input, CyclicBarrier together) {
+        try {
+            together.await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        GuardTopics.ensure(admin, config, input, TIMEOUT);
+    }
+}
