@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,12 +73,11 @@ class GuardTopicsIT {
                     failures.add("round " + round + ": " + e.getCause().getMessage());
                 }
             }
-            Map<String, Integer> partitions = new java.util.HashMap<>();
-            first.describeTopics(List.of(LifecycleTopology.permitTopic(config), LifecycleTopology.verdictTopic(config)))
-                    .allTopicNames().get(30, TimeUnit.SECONDS)
-                    .forEach((name, d) -> partitions.put(name, d.partitions().size()));
-            assertThat(partitions).as("round %d", round).containsOnlyKeys(LifecycleTopology.permitTopic(config),
-                    LifecycleTopology.verdictTopic(config)).containsValues(3);
+            // the topics exist with the input's partition count (metadata may lag here too: wait for it)
+            List<String> guard = List.of(LifecycleTopology.permitTopic(config), LifecycleTopology.verdictTopic(config));
+            Awaitility.await("guard topics of round " + round).atMost(TIMEOUT).ignoreExceptions().untilAsserted(() ->
+                    assertThat(first.describeTopics(guard).allTopicNames().get(5, TimeUnit.SECONDS).values())
+                            .hasSize(2).allSatisfy(d -> assertThat(d.partitions()).hasSize(3)));
         }
         assertThat(failures).as("instances that refused to start").isEmpty();
     }
