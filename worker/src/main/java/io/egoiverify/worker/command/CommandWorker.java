@@ -108,7 +108,7 @@ public final class CommandWorker implements AutoCloseable {
         try {
             consumer = KafkaClients.consumer(config);
             owned = new OwnedPartitions(consumer, config.flow(), this::committed);
-            transaction = new ResultTransaction(new TransactionKafka(), config.flow());
+            transaction = new ResultTransaction(new TransactionalProducer(new TransactionKafka()), config.flow());
             RegistryBackoff registryBackoff = new RegistryBackoff();
             results = new ResultPipeline(topics, owned, transaction, registryBackoff, metrics,
                     consumer::groupMetadata);
@@ -177,7 +177,7 @@ public final class CommandWorker implements AutoCloseable {
     }
 
     /** The Kafka side of the transaction: producers of this instance and the group's committed offsets. */
-    private final class TransactionKafka implements ResultTransaction.Kafka {
+    private final class TransactionKafka implements TransactionalProducer.Kafka {
         private boolean bound;
 
         @Override

@@ -182,11 +182,11 @@ final class ResultPipeline {
         return false;
     }
 
-    private ResultTransaction.Fate fate(TopicPartition tp) {
+    private PendingRecords.Fate fate(TopicPartition tp) {
         if (owned.get(tp) != null) {
-            return ResultTransaction.Fate.SEND;
+            return PendingRecords.Fate.SEND;
         }
-        return owned.hasSuspended(tp) ? ResultTransaction.Fate.PARK : ResultTransaction.Fate.DROP;
+        return owned.hasSuspended(tp) ? PendingRecords.Fate.PARK : PendingRecords.Fate.DROP;
     }
 
     /** Revoked: drains what finishes within the budget, commits, and suspends the partitions. */

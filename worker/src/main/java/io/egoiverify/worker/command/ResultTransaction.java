@@ -1,17 +1,13 @@
 package io.egoiverify.worker.command;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -40,38 +36,9 @@ import org.slf4j.LoggerFactory;
 final class ResultTransaction {
     private static final Logger LOG = LoggerFactory.getLogger(ResultTransaction.class);
 
-    /** A record of the open transaction and the command partition it answers. */
-    private record Pending(TopicPartition source, ProducerRecord<byte[], byte[]> record) {
-    }
-
-    /** Where the transaction gets its producers and learns what Kafka committed; the worker's Kafka side. */
-    interface Kafka {
-        /** A new transactional producer (same {@code transactional.id} every time), not yet initialised. */
-        Producer<byte[], byte[]> newProducer();
-
-        /** Called with each producer once its transactions are initialised (the first and every replacement). */
-        void producerReady(Producer<byte[], byte[]> producer);
-
-        /** The group's committed offsets of {@code partitions} (stable: waits for pending transactional commits). */
-        Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions);
-
-        /** True once the worker is stopping: waiting for an unreachable broker then gives up. */
-        boolean stopping();
-    }
-
-    /** The broker stayed unreachable until the worker was told to stop. */
-    static final class GaveUpException extends KafkaException {
-        GaveUpException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    private final Kafka kafka;
+    private final TransactionalProducer producers;
     private final WorkerConfig.Flow flow;
-    private final List<Pending> pending = new ArrayList<>();
-    /** Records of aborted transactions whose partitions are suspended by a rebalance. */
-    private final List<Pending> parked = new ArrayList<>();
-    private Producer<byte[], byte[]> producer;
+    private final PendingRecords pending = new PendingRecords();
     /** A transaction is begun on the producer. */
     private boolean open;
     /** The producer refused a record of the open transaction: it can only be aborted (its records replayed). */
@@ -80,8 +47,8 @@ final class ResultTransaction {
     private int failures;
     private long lastCommitNanos = System.nanoTime();
 
-    ResultTransaction(Kafka kafka, WorkerConfig.Flow flow) {
-        this.kafka = Objects.requireNonNull(kafka, "kafka");
+    ResultTransaction(TransactionalProducer producers, WorkerConfig.Flow flow) {
+        this.producers = Objects.requireNonNull(producers, "producers");
         this.flow = Objects.requireNonNull(flow, "flow");
     }
 
@@ -92,7 +59,7 @@ final class ResultTransaction {
 
     /** Adds {@code record}, which answers a command of {@code source}, to the open transaction. */
     void send(TopicPartition source, ProducerRecord<byte[], byte[]> record) {
-        pending.add(new Pending(source, record));
+        pending.add(source, record);
         if (!doomed) {
             write(record);
         }
@@ -101,7 +68,7 @@ final class ResultTransaction {
     private void write(ProducerRecord<byte[], byte[]> record) {
         try {
             begin();
-            Future<RecordMetadata> sent = producer.send(record);
+            Future<RecordMetadata> sent = producers.get().send(record);
             if (sent.isDone()) {
                 failedAtOnce(sent);
             }
@@ -140,7 +107,7 @@ final class ResultTransaction {
     }
 
     boolean open() {
-        return open || !pending.isEmpty();
+        return open || pending.size() > 0;
     }
 
     /** True when a commit is due; restarts the interval. */
@@ -168,10 +135,10 @@ final class ResultTransaction {
         try {
             begin();
             if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, group);
+                producers.get().sendOffsetsToTransaction(offsets, group);
             }
             commitSent = true;
-            producer.commitTransaction();
+            producers.get().commitTransaction();
             committed();
             return true;
         } catch (TimeoutException e) {
@@ -198,24 +165,13 @@ final class ResultTransaction {
      */
     private boolean settle(Map<TopicPartition, OffsetAndMetadata> offsets, boolean commitSent) {
         newProducer();
-        if (commitSent && !offsets.isEmpty() && sameOffsets(offsets, committed(offsets.keySet()))) {
+        if (commitSent && !offsets.isEmpty() && sameOffsets(offsets, producers.committed(offsets.keySet()))) {
             LOG.info("The timed-out transaction had committed");
             committed();
             return true;
         }
         failed("not committed");
         return false;
-    }
-
-    private Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return kafka.committed(partitions);
-            } catch (TimeoutException e) {
-                giveUpIfStopping("reading committed offsets", e);
-                LOG.warn("Reading committed offsets timed out ({} time(s)); retrying", attempt);
-            }
-        }
     }
 
     private static boolean sameOffsets(Map<TopicPartition, OffsetAndMetadata> sent,
@@ -234,7 +190,7 @@ final class ResultTransaction {
     private void committed() {
         open = false;
         doomed = false;
-        pending.clear();
+        pending.committed();
         failures = 0;
     }
 
@@ -258,7 +214,7 @@ final class ResultTransaction {
             return;
         }
         try {
-            producer.abortTransaction();
+            producers.get().abortTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             if (!outlivedTimeout()) {
                 throw e;
@@ -276,58 +232,29 @@ final class ResultTransaction {
         }
     }
 
-    /** What becomes of a record kept from an aborted transaction, by the partition whose command it answers. */
-    enum Fate {
-        /** Owned: into the next transaction. */
-        SEND,
-        /** Suspended by a rebalance: kept aside until the partition comes back or goes. */
-        PARK,
-        /** Gone to another instance: dropped (its command was not committed, so its new owner runs it). */
-        DROP
-    }
-
     /**
      * After an abort: the aborted records (and those parked before) go where {@code fate} says: again into a new
      * transaction, aside, or away.
      */
-    void replay(Function<TopicPartition, Fate> fate) {
+    void replay(Function<TopicPartition, PendingRecords.Fate> fate) {
         if (open) {
             throw new IllegalStateException("replay needs the transaction aborted first");
         }
-        List<Pending> again = new ArrayList<>(pending);
-        pending.clear();
-        again.addAll(parked);
-        parked.clear();
-        route(again, fate);
+        pending.takeAll(fate).forEach(p -> send(p.source(), p.record()));
     }
 
     /** Records parked for suspended partitions go where {@code fate} says now (the open transaction is kept). */
-    void unpark(Function<TopicPartition, Fate> fate) {
-        List<Pending> again = new ArrayList<>(parked);
-        parked.clear();
-        route(again, fate);
-    }
-
-    private void route(List<Pending> records, Function<TopicPartition, Fate> fate) {
-        for (Pending p : records) {
-            switch (fate.apply(p.source())) {
-                case SEND -> send(p.source(), p.record());
-                case PARK -> parked.add(p);
-                case DROP -> LOG.debug("Dropping a result for {}: partition gone", p.source());
-                default -> throw new IllegalStateException();
-            }
-        }
+    void unpark(Function<TopicPartition, PendingRecords.Fate> fate) {
+        pending.takeParked(fate).forEach(p -> send(p.source(), p.record()));
     }
 
     void close(Duration grace) {
-        if (producer != null) {
-            producer.close(grace);
-        }
+        producers.close(grace);
     }
 
     private void begin() {
         if (!open) {
-            producer.beginTransaction();
+            producers.get().beginTransaction();
             open = true;
             openedAtNanos = System.nanoTime();
         }
@@ -338,36 +265,10 @@ final class ResultTransaction {
         return open && System.nanoTime() - openedAtNanos >= flow.transactionTimeout().toNanos();
     }
 
-    /** Closes the current producer (if any) and initialises a new one, waiting for the broker until stopping. */
+    /** A new producer settles the old one's transaction (see {@link TransactionalProducer}). */
     private void newProducer() {
-        if (producer != null) {
-            try {
-                producer.close(Duration.ZERO);
-            } catch (RuntimeException e) {
-                LOG.debug("Closing the old producer: {}", e.toString());
-            }
-        }
         open = false;
         doomed = false;
-        producer = kafka.newProducer();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                producer.initTransactions(); // safe to call again after a timeout
-                kafka.producerReady(producer);
-                return;
-            } catch (TimeoutException e) {
-                if (kafka.stopping()) {
-                    producer.close(Duration.ZERO);
-                }
-                giveUpIfStopping("initialising transactions", e);
-                LOG.warn("Initialising transactions timed out ({} time(s)); waiting for the broker", attempt);
-            }
-        }
-    }
-
-    private void giveUpIfStopping(String what, TimeoutException e) {
-        if (kafka.stopping()) {
-            throw new GaveUpException("stopping while the broker is unreachable (" + what + ")", e);
-        }
+        producers.replace();
     }
 }

@@ -48,7 +48,7 @@ final class Baselines {
         return calls / ((System.nanoTime() - t0) / 1e9);
     }
 
-    /** (3) poll → blocking call → produce, one record at a time, committing after each batch; for {@code window}. */
+    /** (3) poll → blocking call → produce, one record at a time, committing after each batch, for {@code window}. */
     int naive(Duration window) throws Exception {
         Topics topics = load.topics("naive");
         load.produce(topics, 2000, 0, null);

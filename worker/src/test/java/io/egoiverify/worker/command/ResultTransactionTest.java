@@ -3,7 +3,7 @@ package io.egoiverify.worker.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.egoiverify.worker.command.ResultTransaction.Fate;
+import io.egoiverify.worker.command.PendingRecords.Fate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -35,7 +35,7 @@ class ResultTransactionTest {
     static final ConsumerGroupMetadata GROUP = new ConsumerGroupMetadata("g");
 
     /** Hands out the given producers in order and answers committed offsets from a map the test controls. */
-    static final class FakeKafka implements ResultTransaction.Kafka {
+    static final class FakeKafka implements TransactionalProducer.Kafka {
         final Deque<MockProducer<byte[], byte[]>> producers = new ArrayDeque<>();
         final List<Producer<byte[], byte[]>> ready = new ArrayList<>();
         final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
@@ -108,7 +108,7 @@ class ResultTransactionTest {
     }
 
     static ResultTransaction started(FakeKafka kafka) {
-        ResultTransaction t = new ResultTransaction(kafka, WorkerConfig.Flow.defaults());
+        ResultTransaction t = new ResultTransaction(new TransactionalProducer(kafka), WorkerConfig.Flow.defaults());
         t.init();
         return t;
     }
@@ -288,7 +288,8 @@ class ResultTransactionTest {
         WorkerConfig.Flow shortTimeout = new WorkerConfig.Flow(d.maxInFlight(), d.maxOffsetSpan(), d.commitInterval(),
                 d.maxRecordsPerTransaction(), d.pollTimeout(), d.sessionTimeout(), Duration.ofNanos(1),
                 d.revokeGrace(), d.shutdownGrace());
-        ResultTransaction t = new ResultTransaction(new FakeKafka(List.of(old, next)), shortTimeout);
+        ResultTransaction t = new ResultTransaction(new TransactionalProducer(new FakeKafka(List.of(old, next))),
+                shortTimeout);
         t.init();
         t.send(P0, result("a"));
         old.commitTransactionException = new ProducerFencedException("epoch bumped by the coordinator");
@@ -321,6 +322,6 @@ class ResultTransactionTest {
         never.initTransactionException = new TimeoutException("init timed out");
         FakeKafka stopping = new FakeKafka(List.of(never));
         stopping.stopping = true;
-        assertThatThrownBy(() -> started(stopping)).isInstanceOf(ResultTransaction.GaveUpException.class);
+        assertThatThrownBy(() -> started(stopping)).isInstanceOf(TransactionalProducer.GaveUpException.class);
     }
 }
