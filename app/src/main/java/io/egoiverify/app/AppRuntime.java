@@ -58,15 +58,15 @@ public final class AppRuntime {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.topics = new Topics(config.topics(), registry, config.serde());
-        this.metrics = new AppMetrics(config.role());
+        this.metrics = new AppMetrics(config.role().settingValue());
     }
 
     public boolean runsState() {
-        return !config.role().equals("worker");
+        return config.role().runsLifecycle();
     }
 
     public boolean runsWorker() {
-        return !config.role().equals("state");
+        return config.role().runsWorker();
     }
 
     /** Starts the ops server first (liveness answers during start-up), then the components of the role. */
@@ -105,8 +105,8 @@ public final class AppRuntime {
                     () -> ComponentReadiness.worker(worker.isJoined(), worker.isRunning(), wc.groupId())), grace,
                     Clock.systemUTC()));
         }
-        LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})", config.role(),
-                config.topics().requested().replace("verification.requested", ""), config.serde(),
+        LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})",
+                config.role().settingValue(), config.topics().prefix(), config.serde(),
                 !runsState() ? "n/a" : config.lifecycle().abuse().enabled() ? "on" : "off");
         started = true;
         return this;
