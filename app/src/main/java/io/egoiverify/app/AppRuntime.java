@@ -16,6 +16,8 @@ import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
+import io.egoiverify.worker.command.CommandExecutor;
+import io.egoiverify.worker.command.CommandHandler;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiClient;
@@ -46,6 +48,7 @@ public final class AppRuntime {
     private OpsServer ops;
     private LifecycleService lifecycle;
     private CommandWorker worker;
+    private CommandHandler handler;
     private EgoiClient egoi;
     /** Held here: a function counter keeps only a weak reference to the object it reads. */
     private OutcomeMetrics outcomes;
@@ -57,15 +60,15 @@ public final class AppRuntime {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.topics = new Topics(config.topics(), registry, config.serde());
-        this.metrics = new AppMetrics(config.role());
+        this.metrics = new AppMetrics(config.role().settingValue());
     }
 
     public boolean runsState() {
-        return !config.role().equals("worker");
+        return config.role().runsLifecycle();
     }
 
     public boolean runsWorker() {
-        return !config.role().equals("state");
+        return config.role().runsWorker();
     }
 
     /** Starts the ops server first (liveness answers during start-up), then the components of the role. */
@@ -100,15 +103,17 @@ public final class AppRuntime {
         if (runsWorker()) {
             egoi = new EgoiClient(config.egoi());
             WorkerConfig wc = config.worker();
-            worker = new CommandWorker(wc, topics, new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
-                    Clock.systemUTC(), new MicrometerWorkerMetrics(metrics.registry()));
+            MicrometerWorkerMetrics workerMetrics = new MicrometerWorkerMetrics(metrics.registry());
+            handler = CommandExecutor.create(new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
+                    wc.retries(), wc.breaker(), Clock.systemUTC(), workerMetrics);
+            worker = new CommandWorker(wc, topics, handler, Clock.systemUTC(), workerMetrics);
             worker.start();
             addCheck(new GracefulCheck(HealthCheck.of("worker",
                     () -> ComponentReadiness.worker(worker.isJoined(), worker.isRunning(), wc.groupId())), grace,
                     Clock.systemUTC()));
         }
-        LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})", config.role(),
-                config.topics().requested().replace("verification.requested", ""), config.serde(),
+        LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})",
+                config.role().settingValue(), config.topics().prefix(), config.serde(),
                 !runsState() ? "n/a" : config.lifecycle().abuse().enabled() ? "on" : "off");
         started = true;
         return this;
@@ -159,6 +164,9 @@ public final class AppRuntime {
         seq.then("command worker", 0.4, () -> {
             if (worker != null) {
                 worker.close(Duration.ofMillis((long) (total.toMillis() * 0.3)));
+            }
+            if (handler != null) {
+                handler.close();
             }
         });
         seq.then("lifecycle", 0.4, () -> {

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * @param settings    the raw settings (for components that read their own keys)
  * @param mode        what the process runs
- * @param role        {@code state}, {@code worker} or {@code all} (run mode)
+ * @param role        what {@code run} starts
  * @param kafka       Kafka client properties (the {@code kafka.} prefix removed), SASL/SSL included
  * @param serde       registry settings under Confluent's names; null when the mode needs no registry
  * @param topics      topic names
@@ -32,21 +32,22 @@ import java.util.regex.Pattern;
  * @param worker      command worker settings; null when the mode runs no worker
  * @param ops         health/metrics/logging/shutdown settings
  */
-public record AppConfig(Settings settings, Mode mode, String role, Map<String, Object> kafka, AvroSerdeConfig serde,
+public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Object> kafka, AvroSerdeConfig serde,
                         TopicNames topics, int partitions, short replication, EgoiConfig egoi,
                         SenderProfiles profiles, LifecycleConfig lifecycle, WorkerConfig worker, OpsConfig ops) {
-    public static final Set<String> ROLES = Set.of("state", "worker", "all");
     private static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*");
     private static final Pattern PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,100}");
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public AppConfig {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(role, "role");
         kafka = Map.copyOf(kafka);
     }
 
     public static AppConfig from(Settings s, Mode mode) {
-        String role = s.oneOf("role", ROLES);
+        Role role = Role.ofSettingValue(s.oneOf("role", Role.settingValues()));
         OpsConfig ops = new OpsConfig(s.bool("ops.enabled"), s.required("ops.host", "an interface address"),
                 s.integer("ops.port", 0, 65_535), s.oneOf("log.format", Set.of("text", "json")),
                 s.oneOf("log.level", Set.of("trace", "debug", "info", "warn", "error")),
@@ -59,23 +60,39 @@ public record AppConfig(Settings settings, Mode mode, String role, Map<String, O
             throw ConfigException.invalid(s.find("topics.prefix").orElseThrow(),
                     "expected up to 100 of [a-zA-Z0-9._-]");
         }
-        TopicNames topics = TopicNames.withPrefix(prefix == null ? "" : prefix);
+        TopicNames topics = topicNames(s, prefix == null ? "" : prefix);
         int partitions = s.integer("topics.partitions", 1, 10_000);
         short replication = (short) s.integer("topics.replication-factor", 1, 32);
         EgoiConfig egoi = EgoiSettings.egoi(s);
-        boolean sends = mode == Mode.DEV || (mode == Mode.RUN && !role.equals("state"));
+        boolean sends = mode == Mode.DEV || (mode == Mode.RUN && role.runsWorker());
         SenderProfiles profiles = sends ? EgoiSettings.profiles(s, true) : null;
         Set<String> names = new java.util.TreeSet<>(EgoiSettings.profileNames(s));
         names.add(LifecycleConfig.DEFAULT_PROFILE);
         LifecycleConfig lifecycle = LifecycleSettings.from(s, names);
         WorkerConfig worker = sends ? WorkerSettings.from(s, topics, kafka, Map.of()) : null;
         // Last: a missing key is the error an operator meets after upgrading; every other mistake is named first.
-        lifecycle = AbuseSettings.apply(s, lifecycle, mode == Mode.RUN && !role.equals("worker"));
+        lifecycle = AbuseSettings.apply(s, lifecycle, mode == Mode.RUN && role.runsLifecycle());
         s.integer("dev.kafka-port", 0, 65_535);
         s.integer("dev.sandbox-port", 0, 65_535);
         s.integer("sandbox.port", 0, 65_535);
         return new AppConfig(s, mode, role, kafka, serde, topics, partitions, replication, egoi, profiles, lifecycle,
                 worker, ops);
+    }
+
+    /** The default names with the prefix, each replaced by its {@code topics.name.<logical>} setting if it has one. */
+    private static TopicNames topicNames(Settings s, String prefix) {
+        TopicNames names = TopicNames.withPrefix(prefix);
+        for (String logical : TopicNames.DEFAULT_NAMES.keySet()) {
+            Setting name = s.find(SettingsCatalog.TOPIC_NAME_PREFIX + logical).orElse(null);
+            if (name == null || name.value().isBlank()) {
+                continue;
+            }
+            if (!TOPIC.matcher(name.value().trim()).matches()) {
+                throw ConfigException.invalid(name, "expected a topic name of 1 to 249 of [a-zA-Z0-9._-]");
+            }
+            names = names.withName(logical, name.value().trim());
+        }
+        return names;
     }
 
     private static Map<String, Object> kafka(Settings s, boolean required) {

@@ -1,5 +1,6 @@
 package io.egoiverify.app.config;
 
+import io.egoiverify.schemas.topics.TopicNames;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,8 @@ import java.util.Set;
 public final class SettingsCatalog {
     public static final String KAFKA_PREFIX = "kafka.";
     public static final String PROFILE_PREFIX = "profile.";
+    /** {@code topics.name.<logical>}: the full name of one topic, {@code <logical>} a key of TopicNames.all(). */
+    public static final String TOPIC_NAME_PREFIX = "topics.name.";
     /** Attributes of a sender profile, longest first so that environment names match unambiguously. */
     public static final List<String> PROFILE_ATTRIBUTES = List.of("allowed-country-codes", "max-message-length",
             "resend-cooldown", "min-code-size", "api-key-file", "api-key", "sender-hash", "max-sends", "max-ttl",
@@ -35,7 +38,12 @@ public final class SettingsCatalog {
             new SettingDef("auto.register.schemas", "true", "Whether producers register their schema. Set `false` in "
                     + "production once `schemas register` has been run."),
             new SettingDef("use.latest.version", "false", "Serialize with the latest registered schema of the subject."),
-            new SettingDef("topics.prefix", "", "Prefix prepended to every default topic name."),
+            new SettingDef("topics.prefix", "", "Prefix prepended to every default topic name (not to a name set with "
+                    + "`topics.name.<logical>`)."),
+            new SettingDef(TOPIC_NAME_PREFIX + "<logical>", null, "Full name of one topic, used as is (the prefix "
+                    + "does not apply to it), e.g. `topics.name.requested=signup.verification-requests`. "
+                    + "`<logical>`: " + String.join(", ", TopicNames.DEFAULT_NAMES.keySet().stream()
+                            .map(l -> "`" + l + "`").toList()) + "."),
             new SettingDef("topics.partitions", "6", "Partition count used when this application creates topics "
                     + "(dev mode). Must equal the count of the existing input and internal topics; fixed for life."),
             new SettingDef("topics.replication-factor", "1", "Replication factor for topics this application creates."),
@@ -70,9 +78,18 @@ public final class SettingsCatalog {
         return Optional.ofNullable(BY_KEY.get(key));
     }
 
-    /** Whether a key may be set at all: a fixed key, a {@code kafka.*} key or a sender profile attribute. */
+    /**
+     * Whether a key may be set at all: a fixed key, a {@code kafka.*} key, a sender profile attribute or the name of
+     * a known topic.
+     */
     public static boolean isKnown(String key) {
-        return BY_KEY.containsKey(key) || isKafkaKey(key) || profileAttribute(key).isPresent();
+        return BY_KEY.containsKey(key) || isKafkaKey(key) || profileAttribute(key).isPresent()
+                || topicNameKeys().contains(key);
+    }
+
+    /** {@code topics.name.<logical>} for every logical topic name. */
+    public static List<String> topicNameKeys() {
+        return TopicNames.DEFAULT_NAMES.keySet().stream().map(l -> TOPIC_NAME_PREFIX + l).toList();
     }
 
     public static boolean isKafkaKey(String key) {

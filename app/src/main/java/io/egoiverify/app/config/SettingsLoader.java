@@ -103,6 +103,11 @@ public final class SettingsLoader {
                 return key;
             }
         }
+        for (String key : SettingsCatalog.topicNameKeys()) {
+            if (envName(key).equals(envName)) {
+                return key;
+            }
+        }
         String rest = envName.substring(ENV_PREFIX.length());
         if (rest.startsWith("KAFKA_") && rest.length() > "KAFKA_".length()) {
             // Kafka client keys are dotted lower case, so the mapping back is unambiguous.

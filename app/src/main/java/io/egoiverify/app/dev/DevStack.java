@@ -7,6 +7,8 @@ import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,7 +94,7 @@ public final class DevStack implements AutoCloseable {
         try {
             EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
             started.add(0, sandbox);
-            Path stateDir = Files.createTempDirectory("egoi-verify-dev-state-");
+            Path stateDir = stateDir();
             String scope = "egoi-verify-dev-" + UUID.randomUUID();
             Settings actual = s.with("kafka.bootstrap.servers", kafka.bootstrapServers(), "dev mode")
                     .with("schema.registry.url", "mock://" + scope, "dev mode")
@@ -109,7 +111,13 @@ public final class DevStack implements AutoCloseable {
                     stateDir);
             started.clear();
             try {
-                runtime.start();
+                KafkaNoise.quiet(KafkaNoise.STREAMS_CONFIG, () -> {
+                    try {
+                        runtime.start();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
                 stack.awaitReady(timeout);
             } catch (Exception e) {
                 stack.close();
@@ -121,6 +129,21 @@ public final class DevStack implements AutoCloseable {
             for (AutoCloseable c : started) {
                 c.close();
             }
+        }
+    }
+
+    /**
+     * The lifecycle's state directory for this run (deleted on close). Not under the OS temp directory, which Kafka
+     * Streams warns about (the OS may clean it): under the user's cache directory, or the temp directory if that
+     * cannot be written.
+     */
+    private static Path stateDir() throws IOException {
+        try {
+            Path cache = Files.createDirectories(Path.of(System.getProperty("user.home"), ".cache", "egoi-verify"));
+            return Files.createTempDirectory(cache, "dev-state-");
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no state directory under the user's cache ({}); using the temp directory", e.toString());
+            return Files.createTempDirectory("egoi-verify-dev-state-");
         }
     }
 

@@ -19,7 +19,10 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +63,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             format(file);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
-            server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(dir, brokerPort, server);
-            kafka.awaitReady(timeout);
+            // the controller activates the fresh cluster on its own thread, before the broker first answers
+            KafkaNoise.quiet(KafkaNoise.FRESH_CLUSTER, () -> {
+                server.startup();
+                kafka.awaitReady(timeout);
+            });
+            KafkaNoise.quiet(KafkaNoise.AUTO_TOPIC_CREATION, () -> kafka.createCoordinatorTopics(timeout));
             LOG.info("dev Kafka broker on 127.0.0.1:{}", brokerPort);
             return kafka;
         } catch (IOException e) {
@@ -129,6 +136,29 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the broker create its offsets and transaction logs now, before any component starts. The broker creates
+     * them when a client first asks for a coordinator; a second request before the topic shows in its metadata (a
+     * client's retry, or another client: the lifecycle's and the worker's consumers and producers all start at once)
+     * starts the creation again and logs "Auto topic creation failed ... TOPIC_ALREADY_EXISTS".
+     */
+    private void createCoordinatorTopics(Duration timeout) {
+        Map<String, Object> common = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(common)) {
+            admin.listConsumerGroupOffsets("egoi-verify-dev-warm-up").all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the dev broker did not create its offsets log", e);
+        }
+        Map<String, Object> producer = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "egoi-verify-dev-warm-up",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
+        try (KafkaProducer<byte[], byte[]> warmUp = new KafkaProducer<>(producer, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            warmUp.initTransactions();
+        }
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -154,8 +184,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         closed = true;
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            KafkaNoise.quiet(KafkaNoise.BROKER_SHUTDOWN, () -> {
+                server.shutdown();
+                server.awaitShutdown();
+            });
         } catch (RuntimeException e) {
             LOG.warn("dev broker shutdown: {}", e.toString());
         } finally {

@@ -44,6 +44,18 @@ class MisconfigurationTest {
     }
 
     @Test
+    void anIllegalFullTopicName() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "topics.name.requested=sign up requests"),
+                "topics.name.requested", "'sign up requests'", "[a-zA-Z0-9._-]");
+    }
+
+    @Test
+    void aFullNameForATopicThatDoesNotExist() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "topics.name.requests=x"), "topics.name.requests",
+                "unknown setting");
+    }
+
+    @Test
     void roleFromTheEnvironmentIsValidatedToo() {
         Map<String, String> env = validEnv();
         env.put("EGOI_VERIFY_ROLE", "everything");

@@ -31,6 +31,35 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aTopicCanHaveAFullNameOfItsOwnWhileTheOthersKeepThePrefix(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.properties");
+        Files.writeString(file, "topics.prefix=acme.\ntopics.name.requested=signup.verification-requests\n");
+        Settings s = SettingsLoader.load(file, Map.of("EGOI_VERIFY_TOPICS_NAME_CODE_SUBMITTED", "signup.codes"),
+                Map.of("schema.registry.url", "mock://t", "kafka.bootstrap.servers", "b:9093"));
+        assertThat(s.find("topics.name.code-submitted").orElseThrow().origin())
+                .isEqualTo("environment EGOI_VERIFY_TOPICS_NAME_CODE_SUBMITTED");
+        AppConfig c = AppConfig.from(s, Mode.CLIENT);
+        assertThat(c.topics().prefix()).isEqualTo("acme.");
+        assertThat(c.topics().requested()).isEqualTo("signup.verification-requests");
+        assertThat(c.topics().codeSubmitted()).isEqualTo("signup.codes");
+        assertThat(c.topics().cancelRequested()).isEqualTo("acme.verification.cancel-requested");
+        assertThat(c.topics().deadLetter()).isEqualTo("acme.verification.dlq");
+    }
+
+    @Test
+    void theRoleSettingBecomesARole() {
+        Settings s = SettingsLoader.load(null, Map.of("EGOI_VERIFY_ROLE", "State"), Map.of(
+                "schema.registry.url", "mock://t", "kafka.bootstrap.servers", "b:9093",
+                "abuse.enabled", "false"));
+        AppConfig c = AppConfig.from(s, Mode.RUN);
+        assertThat(c.role()).isEqualTo(Role.STATE);
+        assertThat(c.role().runsLifecycle()).isTrue();
+        assertThat(c.role().runsWorker()).isFalse();
+        assertThat(c.worker()).isNull();
+        assertThat(Role.settingValues()).containsExactlyInAnyOrder("state", "worker", "all");
+    }
+
+    @Test
     void kafkaPropertiesPassThroughFromEveryLayer(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.properties");
         Files.writeString(file, "kafka.security.protocol=SASL_SSL\nkafka.bootstrap.servers=b:9093\n");

@@ -21,10 +21,16 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * Streams' own repartition topics they belong to the application: created at start-up when missing, with the
  * partition count of the input topics (the verdicts must land in the partition that owns their requestId), and
  * refused when they exist with another count.
+ *
+ * <p>Instances starting together race to create them: the loser gets {@code TopicExistsException} for a topic whose
+ * metadata may not have reached the broker it asks yet (describe still says "unknown topic"). Such a topic exists; it
+ * is waited for, within the timeout, like any topic being created.
  */
 final class GuardTopics {
     /** Records only need to live until the guard or the lifecycle has read them. */
     static final String RETENTION_MS = Long.toString(Duration.ofDays(1).toMillis());
+    private static final long FIRST_BACKOFF_MILLIS = 20;
+    private static final long MAX_BACKOFF_MILLIS = 500;
 
     private GuardTopics() {
     }
@@ -54,8 +60,7 @@ final class GuardTopics {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create the number guard topics: " + e.getCause(), e);
             }
-            // Another instance created it at the same time (pods of a StatefulSet start together): its metadata may
-            // not be visible yet, so wait for it (bounded), then check its partition count like any existing one.
+            // Another instance created one at the same time: once visible, check it like any existing one.
             for (NewTopic t : missing) {
                 counts.put(t.name(), awaitPartitions(admin, t.name(), timeout));
             }
@@ -68,20 +73,26 @@ final class GuardTopics {
         }
     }
 
-    /** The topic's partition count once it is visible, or null if it is not within {@code timeout}. */
-    private static Integer awaitPartitions(Admin admin, String topic, Duration timeout) {
+    /** The partition count of a topic known to exist, waiting (at most {@code timeout}) until metadata shows it. */
+    private static int awaitPartitions(Admin admin, String topic, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = FIRST_BACKOFF_MILLIS;
         while (true) {
-            Optional<Integer> count = partitionsOf(admin, topic, timeout);
-            if (count.isPresent() || System.nanoTime() > deadline) {
-                return count.orElse(null);
+            Optional<Integer> partitions = partitionsOf(admin, topic, timeout);
+            if (partitions.isPresent()) {
+                return partitions.get();
+            }
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff) - deadline > 0) {
+                throw new IllegalStateException("refusing to start: topic " + topic + " exists (another instance "
+                        + "created it) but did not appear in the metadata within " + timeout);
             }
             try {
-                Thread.sleep(100);
+                Thread.sleep(backoff);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
             }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
         }
     }
 

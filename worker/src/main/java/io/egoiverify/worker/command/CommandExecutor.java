@@ -13,11 +13,14 @@ import io.egoiverify.worker.egoi.SendRequest;
 import io.egoiverify.worker.egoi.SenderProfile;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * Executes one command against E-goi with its retry policy and turns whatever happens into a result. Sends are
  * retried only when the call certainly never reached E-goi (no idempotency key: a repeat could send a second SMS);
  * checks are retried on any non-answer. No call starts after the command's deadline. Retries wait on a scheduler,
- * never on a thread. The returned future never completes exceptionally.
+ * never on a thread. The returned future never completes exceptionally. Built with {@link #create}.
  */
-final class CommandExecutor {
+public final class CommandExecutor implements CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
 
     private final EgoiApi egoi;
@@ -58,7 +61,36 @@ final class CommandExecutor {
         this.clock = clock;
     }
 
-    CompletableFuture<VerificationCommandResult> execute(VerificationCommand command) {
+    /**
+     * The E-goi command handler: an executor with its own circuit breaker (resilience4j, named {@code egoi}, reported
+     * through {@link WorkerMetrics#circuitBreakers}) and its own retry scheduler thread, which {@link #close()} stops.
+     */
+    public static CommandHandler create(EgoiApi egoi, SenderProfiles profiles, WorkerConfig.Retries retries,
+                                         WorkerConfig.Breaker breaker, Clock clock, WorkerMetrics metrics) {
+        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .failureRateThreshold(breaker.failureRateThreshold())
+                .slidingWindowSize(breaker.slidingWindowSize())
+                .minimumNumberOfCalls(breaker.minimumCalls())
+                .waitDurationInOpenState(breaker.openDuration())
+                .build());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "egoi-retries");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.circuitBreakers(breakers);
+        return new CommandExecutor(egoi, profiles, retries, breakers.circuitBreaker("egoi"), scheduler, clock,
+                metrics);
+    }
+
+    /** Stops the retry scheduler: retries not yet made are not made (their commands are not answered). */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+
+    @Override
+    public CompletableFuture<VerificationCommandResult> execute(VerificationCommand command) {
         if (!clock.instant().isBefore(command.getDeadline())) {
             return done(result(command, CommandStatus.DEADLINE_PASSED, null, null, 0, "deadline passed before any call"));
         }

@@ -1,12 +1,17 @@
 package io.egoiverify.worker.command;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -14,19 +19,37 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The partitions this instance owns: the progress of each (in flight, done, committed) and flow control — a partition
  * is sought back and paused when the in-flight bound or its offset span is reached (or the registry is down), and
- * resumed once work has drained. Taking a partition reads its committed offset and done-beyond metadata. Used by the
- * poll thread only.
+ * resumed once work has drained. Taking a partition reads its committed offset and done-beyond metadata.
+ *
+ * <p>A partition revoked or lost in a rebalance is <em>suspended</em>, not forgotten, until the rebalance ends: if it
+ * comes back to this instance and nobody committed it meanwhile (a broker outage expires the group session and gives
+ * the same partitions back), its calls in flight and results not yet committed stay valid and are used, instead of
+ * making the same E-goi calls again. Otherwise its progress is retired: its calls still count as in flight until they
+ * end, and their results are dropped. Used by the poll thread only.
  */
 final class OwnedPartitions {
+    /** What taking partitions did: which continued their suspended progress, and which progress was retired. */
+    record Taken(Set<TopicPartition> resumed, List<PartitionProgress> retired) {
+    }
+
     private final Consumer<byte[], byte[]> consumer;
     private final WorkerConfig.Flow flow;
+    private final Function<Set<TopicPartition>, Map<TopicPartition, OffsetAndMetadata>> committed;
     private final Map<TopicPartition, PartitionProgress> owned = new HashMap<>();
+    private final Map<TopicPartition, PartitionProgress> suspended = new HashMap<>();
+    private final Set<PartitionProgress> retired = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
-    private long generations;
+    /** The last total seen by the poll thread, for readers on other threads (metrics). */
+    private volatile int inFlightSeen;
 
-    OwnedPartitions(Consumer<byte[], byte[]> consumer, WorkerConfig.Flow flow) {
+    /**
+     * @param committed reads the group's committed offsets (waiting for the broker)
+     */
+    OwnedPartitions(Consumer<byte[], byte[]> consumer, WorkerConfig.Flow flow,
+                    Function<Set<TopicPartition>, Map<TopicPartition, OffsetAndMetadata>> committed) {
         this.consumer = consumer;
         this.flow = flow;
+        this.committed = committed;
     }
 
     /** The partition's progress, or null if this instance does not own it (any more). */
@@ -34,42 +57,131 @@ final class OwnedPartitions {
         return owned.get(tp);
     }
 
+    /** True if {@code progress} is the suspended progress of {@code tp}. */
+    boolean isSuspended(TopicPartition tp, PartitionProgress progress) {
+        return suspended.get(tp) == progress;
+    }
+
+    boolean hasSuspended(TopicPartition tp) {
+        return suspended.containsKey(tp);
+    }
+
     /** A copy of the owned partitions. */
     Set<TopicPartition> all() {
         return new HashSet<>(owned.keySet());
     }
 
+    /** Commands taken and not yet answered: owned, suspended and retired partitions alike. */
+    int inFlight() {
+        int n = 0;
+        for (PartitionProgress p : owned.values()) {
+            n += p.inFlight();
+        }
+        for (PartitionProgress p : suspended.values()) {
+            n += p.inFlight();
+        }
+        for (PartitionProgress p : retired) {
+            n += p.inFlight();
+        }
+        inFlightSeen = n;
+        return n;
+    }
+
+    /** {@link #inFlight()} as last computed by the poll thread; any thread. */
+    int inFlightSeen() {
+        return inFlightSeen;
+    }
+
     /** True if taking {@code offset} now would exceed the in-flight bound or the partition's offset span. */
-    boolean full(PartitionProgress progress, long offset, int inFlight) {
-        return inFlight >= flow.maxInFlight() || progress.spanTo(offset) >= flow.maxOffsetSpan();
+    boolean full(PartitionProgress progress, long offset) {
+        return inFlight() >= flow.maxInFlight() || progress.spanTo(offset) >= flow.maxOffsetSpan();
     }
 
     /**
-     * Starts (again) from the committed offset and metadata; a new generation, so that results of calls started
-     * before are dropped.
+     * Takes {@code partitions}: a suspended one whose committed position is unchanged continues where it was; any
+     * other starts from the committed offset and metadata.
      */
-    void take(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+    Taken take(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> positions = committed.apply(new HashSet<>(partitions));
+        Set<TopicPartition> resumed = new HashSet<>();
+        List<PartitionProgress> retiredNow = new ArrayList<>();
         for (TopicPartition tp : partitions) {
-            OffsetAndMetadata om = committed.get(tp);
-            long offset = om == null ? -1 : om.offset();
-            owned.put(tp, new PartitionProgress(++generations, offset,
-                    OffsetMetadataCodec.decode(offset, om == null ? null : om.metadata())));
-            pausedUntil.remove(tp);
-            if (om != null) {
-                consumer.seek(tp, om);
-            } else {
-                consumer.seekToBeginning(List.of(tp));
+            OffsetAndMetadata om = positions.get(tp);
+            PartitionProgress previous = suspended.remove(tp);
+            PartitionProgress replaced = owned.remove(tp);
+            if (replaced != null) {
+                retiredNow.add(replaced);
             }
+            pausedUntil.remove(tp);
+            if (previous != null && previous.matchesCommitted(om)) {
+                owned.put(tp, previous);
+                resumed.add(tp);
+                seek(tp, previous.next(), null);
+                continue;
+            }
+            if (previous != null) {
+                retiredNow.add(previous);
+            }
+            PartitionProgress fresh = new PartitionProgress(om);
+            owned.put(tp, fresh);
+            seek(tp, fresh.next(), om);
         }
+        retiredNow.forEach(this::retire);
         consumer.resume(partitions);
+        return new Taken(resumed, retiredNow);
     }
 
-    void forget(Collection<TopicPartition> partitions) {
-        partitions.forEach(tp -> {
-            owned.remove(tp);
+    private void seek(TopicPartition tp, long offset, OffsetAndMetadata om) {
+        if (om != null) {
+            consumer.seek(tp, om);
+        } else if (offset >= 0) {
+            consumer.seek(tp, offset);
+        } else {
+            consumer.seekToBeginning(List.of(tp));
+        }
+    }
+
+    /** Revoked or lost: kept aside until {@link #take} brings them back or {@link #retireSuspended} ends them. */
+    void suspend(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            PartitionProgress p = owned.remove(tp);
             pausedUntil.remove(tp);
-        });
+            if (p != null) {
+                PartitionProgress older = suspended.put(tp, p);
+                if (older != null) {
+                    retire(older);
+                }
+            }
+        }
+    }
+
+    /** At the end of a rebalance: suspended partitions not assigned to this instance again are retired. */
+    List<PartitionProgress> retireSuspended(Set<TopicPartition> assignment) {
+        List<PartitionProgress> gone = new ArrayList<>();
+        for (Iterator<Map.Entry<TopicPartition, PartitionProgress>> it = suspended.entrySet().iterator();
+                it.hasNext(); ) {
+            Map.Entry<TopicPartition, PartitionProgress> e = it.next();
+            if (!assignment.contains(e.getKey())) {
+                it.remove();
+                retire(e.getValue());
+                gone.add(e.getValue());
+            }
+        }
+        return gone;
+    }
+
+    private void retire(PartitionProgress p) {
+        if (p.inFlight() > 0) {
+            retired.add(p);
+        }
+    }
+
+    /** A call whose result is dropped ended (its partition's progress was retired). */
+    void abandoned(PartitionProgress progress, long offset) {
+        progress.abandoned(offset);
+        if (progress.inFlight() == 0) {
+            retired.remove(progress);
+        }
     }
 
     /** Seeks back to {@code offset} and pauses the partition for at least {@code delayMillis}. */
@@ -77,9 +189,15 @@ final class OwnedPartitions {
         consumer.seek(tp, offset);
         consumer.pause(List.of(tp));
         pausedUntil.put(tp, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis));
+        PartitionProgress p = owned.get(tp);
+        if (p != null) {
+            p.rewound(offset);
+        }
     }
 
-    void resumeWhenPossible(int inFlight) {
+    /** Once per poll loop: resumes paused partitions that may take work again (and refreshes the in-flight total). */
+    void resumeWhenPossible() {
+        int inFlight = inFlight();
         // hysteresis: resuming at the first free slot would re-fetch a whole batch to dispatch one record
         if (pausedUntil.isEmpty() || inFlight > flow.maxInFlight() * 3 / 4) {
             return;
@@ -123,7 +241,7 @@ final class OwnedPartitions {
         offsets.forEach((tp, om) -> {
             PartitionProgress p = owned.get(tp);
             if (p != null) {
-                p.committed(om.offset());
+                p.committed(om);
             }
         });
     }

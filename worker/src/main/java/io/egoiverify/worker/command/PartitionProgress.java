@@ -4,24 +4,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
- * Which commands of one partition are in flight or done since the last commit. The commit offset is the first
- * unfinished offset; the offsets done beyond it travel as metadata. Offsets that a previous owner reported done (read
- * from the committed metadata) are skipped when fetched again. Used by the poll thread only.
+ * Which commands of one partition are in flight or done since the last commit: the worker's only count of work in
+ * flight (the instance's total is the sum over its partitions). The commit offset is the first unfinished offset; the
+ * offsets done beyond it travel as metadata. Offsets that a previous owner reported done (read from the committed
+ * metadata) are skipped when fetched again. Used by the poll thread only.
  */
 final class PartitionProgress {
-    final long generation;
+    /** offset → done; an offset is in flight from {@link #started} until {@link #done} or {@link #abandoned}. */
     private final TreeMap<Long, Boolean> tracked = new TreeMap<>();
     private final NavigableSet<Long> doneBefore;
     private long committed;
+    private String committedMetadata;
+    /** The next offset to read: where the partition continues if it comes back after a rebalance. */
+    private long next;
+    private int inFlight;
     private boolean dirty;
 
-    PartitionProgress(long generation, long committed, NavigableSet<Long> doneBefore) {
-        this.generation = generation;
-        this.committed = committed;
-        this.doneBefore = doneBefore;
+    /** Starts from what the group committed ({@code null}: nothing yet). */
+    PartitionProgress(OffsetAndMetadata committed) {
+        this.committed = committed == null ? -1 : committed.offset();
+        this.committedMetadata = committed == null ? "" : Objects.requireNonNullElse(committed.metadata(), "");
+        this.doneBefore = OffsetMetadataCodec.decode(this.committed, committedMetadata);
+        this.next = this.committed;
     }
 
     /** True if a previous owner already committed this offset's result; it is recorded as done. */
@@ -34,13 +43,39 @@ final class PartitionProgress {
         return false;
     }
 
+    /** The record at {@code offset} was handled (started, skipped or dead-lettered): the next read is after it. */
+    void passed(long offset) {
+        next = offset + 1;
+    }
+
+    /** The partition was sought back to {@code offset}: it is read again from there. */
+    void rewound(long offset) {
+        next = offset;
+    }
+
+    /** Where to continue reading; negative if nothing was read or committed yet. */
+    long next() {
+        return next;
+    }
+
     void started(long offset) {
-        tracked.put(offset, false);
+        if (!Boolean.FALSE.equals(tracked.put(offset, false))) {
+            inFlight++;
+        }
     }
 
     void done(long offset) {
-        tracked.put(offset, true);
+        if (Boolean.FALSE.equals(tracked.put(offset, true))) {
+            inFlight--;
+        }
         dirty = true;
+    }
+
+    /** A call of a partition gone elsewhere ended: its result is not wanted here. */
+    void abandoned(long offset) {
+        if (Boolean.FALSE.equals(tracked.remove(offset))) {
+            inFlight--;
+        }
     }
 
     boolean dirty() {
@@ -48,13 +83,7 @@ final class PartitionProgress {
     }
 
     int inFlight() {
-        int n = 0;
-        for (boolean done : tracked.values()) {
-            if (!done) {
-                n++;
-            }
-        }
-        return n;
+        return inFlight;
     }
 
     /** Offsets between the oldest unfinished command and {@code offset}: bounded so the metadata fits. */
@@ -87,10 +116,19 @@ final class PartitionProgress {
         return OffsetMetadataCodec.encode(commitOffset, beyond);
     }
 
-    void committed(long commitOffset) {
-        committed = commitOffset;
-        tracked.headMap(commitOffset, false).clear();
-        doneBefore.headSet(commitOffset, false).clear();
+    void committed(OffsetAndMetadata om) {
+        committed = om.offset();
+        committedMetadata = Objects.requireNonNullElse(om.metadata(), "");
+        tracked.headMap(committed, false).clear();
+        doneBefore.headSet(committed, false).clear();
         dirty = false;
+    }
+
+    /** True if the group's committed position is still the one this progress last committed or started from. */
+    boolean matchesCommitted(OffsetAndMetadata om) {
+        if (om == null) {
+            return committed < 0;
+        }
+        return om.offset() == committed && committedMetadata.equals(Objects.requireNonNullElse(om.metadata(), ""));
     }
 }

@@ -1,18 +1,20 @@
 package io.egoiverify.worker.command;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,39 +24,90 @@ import org.slf4j.LoggerFactory;
  * commits, so that after a failed (aborted) commit they can be {@linkplain #replay replayed} into the next one: a
  * result whose E-goi call was made is never thrown away because Kafka refused one commit (that would run the command
  * again, i.e. a second SMS). Used by the poll thread only.
+ *
+ * <p>A broker that stops answering makes the producer's blocking calls time out. After a timed-out
+ * {@code commitTransaction} the producer allows nothing but retrying it or closing (an abort is refused with an
+ * {@link IllegalStateException}); after a timed-out abort, likewise. So on any timeout this class closes the producer
+ * and makes a new one with the same {@code transactional.id}: its {@code initTransactions} waits for the broker and
+ * settles the old transaction (finishes a commit the coordinator had accepted, aborts anything else), and the
+ * committed offsets then say which it was: committed, or aborted and replayed. The same holds when the coordinator
+ * aborted a transaction that outlived {@code transaction.timeout.ms} and fenced its epoch.
  */
 final class ResultTransaction {
     private static final Logger LOG = LoggerFactory.getLogger(ResultTransaction.class);
 
-    /** A record of the open transaction and the command partition it answers. */
-    private record Pending(TopicPartition source, ProducerRecord<byte[], byte[]> record) {
-    }
-
-    private final Producer<byte[], byte[]> producer;
+    private final TransactionalProducer producers;
     private final WorkerConfig.Flow flow;
-    private final List<Pending> pending = new ArrayList<>();
+    private final PendingRecords pending = new PendingRecords();
+    /** A transaction is begun on the producer. */
     private boolean open;
+    /** The producer refused a record of the open transaction: it can only be aborted (its records replayed). */
+    private boolean doomed;
+    private long openedAtNanos;
     private int failures;
     private long lastCommitNanos = System.nanoTime();
 
-    ResultTransaction(Producer<byte[], byte[]> producer, WorkerConfig.Flow flow) {
-        this.producer = producer;
-        this.flow = flow;
+    ResultTransaction(TransactionalProducer producers, WorkerConfig.Flow flow) {
+        this.producers = Objects.requireNonNull(producers, "producers");
+        this.flow = Objects.requireNonNull(flow, "flow");
     }
 
+    /** Creates and initialises the producer, waiting for the broker (until the worker stops). */
     void init() {
-        producer.initTransactions();
+        newProducer();
     }
 
     /** Adds {@code record}, which answers a command of {@code source}, to the open transaction. */
     void send(TopicPartition source, ProducerRecord<byte[], byte[]> record) {
-        begin();
-        producer.send(record);
-        pending.add(new Pending(source, record));
+        pending.add(source, record);
+        if (!doomed) {
+            write(record);
+        }
+    }
+
+    private void write(ProducerRecord<byte[], byte[]> record) {
+        try {
+            begin();
+            Future<RecordMetadata> sent = producers.get().send(record);
+            if (sent.isDone()) {
+                failedAtOnce(sent);
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            if (!outlivedTimeout()) {
+                throw e;
+            }
+            markDoomed(e);
+        } catch (KafkaException | IllegalStateException e) {
+            // the producer is in an error state (e.g. an earlier send timed out): nothing more can go into this
+            // transaction, which must be aborted; the record stays pending and is replayed
+            markDoomed(e);
+        }
+    }
+
+    /**
+     * A send that failed before reaching the network (e.g. no metadata within {@code max.block.ms} while the broker
+     * does not answer) dooms the transaction; recognising it at once spares every later result the same wait.
+     */
+    private void failedAtOnce(Future<RecordMetadata> sent) {
+        try {
+            sent.get();
+        } catch (ExecutionException e) {
+            markDoomed(e.getCause() instanceof RuntimeException r ? r : new KafkaException(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void markDoomed(RuntimeException e) {
+        if (!doomed) {
+            LOG.warn("Transaction cannot take more records ({}); it will be aborted and its records replayed",
+                    e.toString());
+        }
+        doomed = true;
     }
 
     boolean open() {
-        return open;
+        return open || pending.size() > 0;
     }
 
     /** True when a commit is due; restarts the interval. */
@@ -68,46 +121,83 @@ final class ResultTransaction {
     }
 
     /**
-     * Commits the open transaction with {@code offsets}; false if it failed and was aborted (its records are kept for
-     * {@link #replay}; {@link #failures()} counts consecutive failures). Fencing is fatal and propagates.
+     * Commits the open transaction with {@code offsets}; false if it was aborted (its records are kept for
+     * {@link #replay}; {@link #failures()} counts consecutive failures). Fencing by another instance is fatal and
+     * propagates; so do errors that no new producer would cure (e.g. authorization).
      */
     boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        if (doomed) {
+            failed("a record was refused");
+            abort();
+            return false;
+        }
+        boolean commitSent = false;
         try {
             begin();
             if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, group);
+                producers.get().sendOffsetsToTransaction(offsets, group);
             }
-            commitTransaction();
-            open = false;
-            pending.clear();
-            failures = 0;
+            commitSent = true;
+            producers.get().commitTransaction();
+            committed();
             return true;
+        } catch (TimeoutException e) {
+            LOG.warn("Transaction {} timed out ({}); settling it with a new producer",
+                    commitSent ? "commit" : "offsets", e.getMessage());
+            return settle(offsets, commitSent);
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw e;
+            if (!outlivedTimeout()) {
+                throw e;
+            }
+            LOG.warn("Transaction outlived transaction.timeout.ms and was aborted by the coordinator ({}); "
+                    + "replaying it with a new producer", e.toString());
+            return settle(offsets, false);
         } catch (KafkaException e) {
-            failures++;
-            LOG.warn("Transaction failed ({}, {} time(s) in a row); aborting", e.toString(), failures);
+            failed(e.toString());
             abort();
             return false;
         }
     }
 
     /**
-     * A commit that timed out may still complete and must be retried, not aborted (the producer refuses an abort
-     * then); a few retries, then it counts as failed.
+     * After a timeout the producer may only retry or close: a new producer settles the old transaction, and the
+     * committed offsets say whether it committed. Without a commit request it cannot have committed.
      */
-    private void commitTransaction() {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                producer.commitTransaction();
-                return;
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                if (attempt >= 3) {
-                    throw e;
-                }
-                LOG.warn("Transaction commit timed out ({}); retrying", e.getMessage());
+    private boolean settle(Map<TopicPartition, OffsetAndMetadata> offsets, boolean commitSent) {
+        newProducer();
+        if (commitSent && !offsets.isEmpty() && sameOffsets(offsets, producers.committed(offsets.keySet()))) {
+            LOG.info("The timed-out transaction had committed");
+            committed();
+            return true;
+        }
+        failed("not committed");
+        return false;
+    }
+
+    private static boolean sameOffsets(Map<TopicPartition, OffsetAndMetadata> sent,
+                                       Map<TopicPartition, OffsetAndMetadata> committed) {
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : sent.entrySet()) {
+            OffsetAndMetadata c = committed.get(e.getKey());
+            // not OffsetAndMetadata.equals: the committed one carries a leader epoch, ours does not
+            if (c == null || c.offset() != e.getValue().offset()
+                    || !Objects.equals(c.metadata(), e.getValue().metadata())) {
+                return false;
             }
         }
+        return true;
+    }
+
+    private void committed() {
+        open = false;
+        doomed = false;
+        pending.committed();
+        failures = 0;
+    }
+
+    private void failed(String why) {
+        failures++;
+        LOG.warn("Transaction failed ({}, {} time(s) in a row); its {} record(s) will be replayed", why, failures,
+                pending.size());
     }
 
     /** Consecutive failed commits. */
@@ -117,40 +207,68 @@ final class ResultTransaction {
 
     /** Aborts the open transaction; its records stay pending until {@link #replay} or a commit. */
     void abort() {
-        try {
-            if (open) {
-                producer.abortTransaction();
+        if (!open) {
+            if (doomed) {
+                newProducer(); // the producer refused even to begin a transaction
             }
+            return;
+        }
+        try {
+            producers.get().abortTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            if (!outlivedTimeout()) {
+                throw e;
+            }
+            newProducer(); // the coordinator aborted it already
+        } catch (KafkaException | IllegalStateException e) {
+            // a timed-out abort (or a commit still pending) can only be retried or the producer closed; a producer
+            // in a fatal state cannot abort either: a new producer aborts the old transaction (and fails by itself
+            // if the cause is one no new producer cures, e.g. authorization)
+            LOG.warn("Abort failed ({}); aborting through a new producer", e.toString());
+            newProducer();
         } finally {
             open = false;
+            doomed = false;
         }
     }
 
     /**
-     * After an abort: sends the aborted records that answer commands of partitions still {@code owned} again, in a new
-     * transaction; the others are dropped (their commands were not committed, so their new owner runs them).
+     * After an abort: the aborted records (and those parked before) go where {@code fate} says: again into a new
+     * transaction, aside, or away.
      */
-    void replay(Predicate<TopicPartition> owned) {
+    void replay(Function<TopicPartition, PendingRecords.Fate> fate) {
         if (open) {
             throw new IllegalStateException("replay needs the transaction aborted first");
         }
-        List<Pending> again = new ArrayList<>(pending);
-        pending.clear();
-        for (Pending p : again) {
-            if (owned.test(p.source())) {
-                send(p.source(), p.record());
-            }
-        }
+        pending.takeAll(fate).forEach(p -> send(p.source(), p.record()));
+    }
+
+    /** Records parked for suspended partitions go where {@code fate} says now (the open transaction is kept). */
+    void unpark(Function<TopicPartition, PendingRecords.Fate> fate) {
+        pending.takeParked(fate).forEach(p -> send(p.source(), p.record()));
     }
 
     void close(Duration grace) {
-        producer.close(grace);
+        producers.close(grace);
     }
 
     private void begin() {
         if (!open) {
-            producer.beginTransaction();
+            producers.get().beginTransaction();
             open = true;
+            openedAtNanos = System.nanoTime();
         }
+    }
+
+    /** The coordinator aborts (and fences) a transaction open longer than the transaction timeout. */
+    private boolean outlivedTimeout() {
+        return open && System.nanoTime() - openedAtNanos >= flow.transactionTimeout().toNanos();
+    }
+
+    /** A new producer settles the old one's transaction (see {@link TransactionalProducer}). */
+    private void newProducer() {
+        open = false;
+        doomed = false;
+        producers.replace();
     }
 }

@@ -57,7 +57,8 @@ class CommandWorkerIT {
     static EgoiClient client;
 
     Topics topics;
-    final List<CommandWorker> workers = new ArrayList<>();
+    /** Workers, then their handlers: closed in this order after each test. */
+    final List<AutoCloseable> running = new ArrayList<>();
 
     @BeforeAll
     static void startSandbox() throws Exception {
@@ -83,8 +84,14 @@ class CommandWorkerIT {
     }
 
     @AfterEach
-    void stopWorkers() {
-        workers.forEach(w -> w.close(Duration.ofSeconds(2)));
+    void stopWorkers() throws Exception {
+        for (AutoCloseable c : running) {
+            if (c instanceof CommandWorker w) {
+                w.close(Duration.ofSeconds(2));
+            } else {
+                c.close();
+            }
+        }
     }
 
     CommandWorker startWorker(String transactionalId, EgoiClient egoi) {
@@ -93,10 +100,23 @@ class CommandWorkerIT {
     }
 
     CommandWorker startWorker(WorkerConfig config, EgoiClient egoi) {
-        CommandWorker worker = new CommandWorker(config, topics, egoi, PROFILES, Clock.systemUTC(), metrics);
-        workers.add(worker);
+        return startWorker(config, topics, egoi);
+    }
+
+    CommandWorker startWorker(WorkerConfig config, Topics workerTopics, EgoiClient egoi) {
+        CommandWorker worker = newWorker(config, workerTopics, egoi);
         worker.start();
         await().atMost(Duration.ofSeconds(30)).until(worker::isJoined);
+        return worker;
+    }
+
+    /** A worker (not started) with the E-goi handler the application builds; both closed after the test. */
+    CommandWorker newWorker(WorkerConfig config, Topics workerTopics, EgoiClient egoi) {
+        CommandHandler handler = CommandExecutor.create(egoi, PROFILES, config.retries(), config.breaker(),
+                Clock.systemUTC(), metrics);
+        CommandWorker worker = new CommandWorker(config, workerTopics, handler, Clock.systemUTC(), metrics);
+        running.add(0, handler);
+        running.add(0, worker);
         return worker;
     }
 
@@ -205,7 +225,11 @@ class CommandWorkerIT {
     }
 
     @Test
-    void workerKilledMidBatchReExecutesOnlyTheCallsInFlight() {
+    void workerKilledMidBatchReExecutesOnlyTheCallsInFlight() throws Exception {
+        // the first worker runs in a JVM of its own and is killed with SIGKILL; both JVMs use an in-memory registry
+        // seeded alike, so that they agree on schema ids
+        topics = new Topics(topics.names, WorkerProcess.seeded(topics.names),
+                new AvroSerdeConfig("mock://it-crash", null, true, false));
         KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
         try (EgoiClient patient = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(60)))) {
@@ -215,14 +239,21 @@ class CommandWorkerIT {
                 commands.add(send(i, Instant.now().plusSeconds(120)));
             }
             produce(commands);
-            CommandWorker first = startWorker("it-crash", patient);
-            // the slow call at offset 0 holds the committed offset back; the 49 after it are committed as metadata
-            assertThat(results(49, Duration.ofSeconds(60))).hasSize(49);
-            first.crash();
+            java.nio.file.Path log = java.nio.file.Files.createTempFile("worker-process-", ".log");
+            Process first = WorkerProcess.start(log, KAFKA.bootstrapServers(), sandbox.baseUrl(),
+                    topics.names.prefix(), "it-crash", "group-" + topics.names.commands());
+            try {
+                // the slow call at offset 0 holds the committed offset back; the 49 after it are committed as metadata
+                assertThat(results(49, Duration.ofSeconds(90))).as("log: %s", log).hasSize(49);
+            } finally {
+                first.destroyForcibly(); // SIGKILL
+                first.waitFor();
+            }
             assertThat(sandbox.sendCalls(egoiNumber(0))).isEqualTo(1);
 
             sandbox.setFaults(Faults.none());
-            startWorker("it-crash", patient);
+            startWorker(WorkerConfig.of(KAFKA.bootstrapServers(), "it-crash", topics.names)
+                    .withGroupId("group-" + topics.names.commands()), patient);
             List<VerificationCommandResult> all = results(50, Duration.ofSeconds(60));
             assertThat(all).extracting(VerificationCommandResult::getCommandId)
                     .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId)
@@ -270,6 +301,32 @@ class CommandWorkerIT {
                 .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
         // revoked partitions are drained and committed before hand-over: nothing runs twice
         assertThat(sandbox.sendCallsByNumber().values()).hasSize(300).containsOnly(1);
+    }
+
+    @Test
+    void partitionsTheGroupTakesAwayAndGivesBackKeepTheirCallsInsteadOfMakingThemAgain() throws Exception {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(1500), Duration.ofSeconds(4)));
+        String group = "group-" + topics.names.commands();
+        startWorker("it-lost", client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            commands.add(send(i, Instant.now().plusSeconds(120)));
+        }
+        produce(commands);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() == 40);
+
+        // the group forgets the member (as when its session expires during a broker outage): the worker finds its
+        // partitions lost with calls in flight, rejoins, and gets the same partitions back
+        KAFKA.admin().removeMembersFromConsumerGroup(group,
+                new org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions()).all()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        List<VerificationCommandResult> results = results(40, Duration.ofSeconds(60));
+        assertThat(results).extracting(VerificationCommandResult::getCommandId).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
+        assertThat(sandbox.sendCallsByNumber().values()).hasSize(40).containsOnly(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.inFlight.getAsInt() == 0);
     }
 
     @Test
@@ -325,10 +382,8 @@ class CommandWorkerIT {
         registry.registrationsDown = true;
         // the worker's own serdes (cold caches) on the flaky client; the test's producer and reader use REGISTRY
         Topics workerTopics = new Topics(topics.names, registry, new AvroSerdeConfig("mock://it", null, true, false));
-        CommandWorker worker = new CommandWorker(WorkerConfig.of(KAFKA.bootstrapServers(), "it-registry",
-                topics.names).withGroupId("group-" + topics.names.commands()), workerTopics, client, PROFILES,
-                Clock.systemUTC(), metrics);
-        workers.add(worker);
+        CommandWorker worker = newWorker(WorkerConfig.of(KAFKA.bootstrapServers(), "it-registry",
+                topics.names).withGroupId("group-" + topics.names.commands()), workerTopics, client);
         worker.start();
         await().atMost(Duration.ofSeconds(30)).until(worker::isJoined);
         produce(List.of(send(1, Instant.now().plusSeconds(120))));

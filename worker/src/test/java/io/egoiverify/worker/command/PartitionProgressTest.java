@@ -3,14 +3,14 @@ package io.egoiverify.worker.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.junit.jupiter.api.Test;
 
 class PartitionProgressTest {
 
     @Test
     void commitsOnlyTheContiguousDonePrefixAndCarriesTheRestAsMetadata() {
-        PartitionProgress p = new PartitionProgress(1, 10, new TreeSet<>());
+        PartitionProgress p = new PartitionProgress(new OffsetAndMetadata(10));
         for (long o = 10; o < 20; o++) {
             p.started(o);
         }
@@ -21,7 +21,7 @@ class PartitionProgressTest {
         assertThat(commit).isEqualTo(10);
         assertThat(OffsetMetadataCodec.decode(commit, p.metadata(commit))).containsExactly(11L, 12L, 13L, 14L, 15L, 16L,
                 17L, 18L, 19L);
-        p.committed(commit);
+        p.committed(new OffsetAndMetadata(commit, p.metadata(commit)));
         p.done(10);
         assertThat(p.commitOffset()).isEqualTo(20);
         assertThat(p.metadata(20)).isEmpty();
@@ -30,7 +30,7 @@ class PartitionProgressTest {
     @Test
     void aNewOwnerSkipsWhatThePreviousOwnerCommittedAsDone() {
         String metadata = OffsetMetadataCodec.encode(5, List.of(7L, 9L));
-        PartitionProgress p = new PartitionProgress(2, 5, OffsetMetadataCodec.decode(5, metadata));
+        PartitionProgress p = new PartitionProgress(new OffsetAndMetadata(5, metadata));
         assertThat(p.skipIfDoneBefore(5)).isFalse();
         p.started(5);
         assertThat(p.skipIfDoneBefore(6)).isFalse();
