@@ -81,8 +81,14 @@ public final class OpsServer implements AutoCloseable {
     }
 
     private void ready(HttpExchange ex) throws IOException {
+        if (stopping.get()) {
+            // No check runs once stopping: a component being closed may take seconds to answer, and probes that wait
+            // for it would hold every thread of this server (liveness and metrics included) for the whole close.
+            respond(ex, 503, "application/json", "{\"checks\":{},\"status\":\"DOWN\",\"detail\":\"stopping\"}");
+            return;
+        }
         StringBuilder json = new StringBuilder("{\"checks\":{");
-        boolean up = !stopping.get();
+        boolean up = true;
         boolean first = true;
         for (HealthCheck c : readiness) {
             HealthCheck.Status s;

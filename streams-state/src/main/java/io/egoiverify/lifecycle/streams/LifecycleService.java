@@ -26,7 +26,11 @@ public final class LifecycleService implements AutoCloseable {
     private final LifecycleConfig config;
     private final AbuseMetrics abuseMetrics;
     private final ExpiryMetrics expiryMetrics;
-    private KafkaStreams streams;
+    /**
+     * Written under this object's monitor by {@link #start} and read without it: readiness probes and the status
+     * query read the state while {@link #close} (synchronized, seconds long) runs, and must not wait for it.
+     */
+    private volatile KafkaStreams streams;
 
     public LifecycleService(Topics topics, LifecycleConfig config) {
         this(topics, config, AbuseMetrics.NONE);
@@ -118,16 +122,19 @@ public final class LifecycleService implements AutoCloseable {
     }
 
     /** The running instance (for metrics binding and health), or null before {@link #start}. */
-    public synchronized KafkaStreams kafkaStreams() {
+    public KafkaStreams kafkaStreams() {
         return streams;
     }
 
-    public synchronized KafkaStreams.State state() {
-        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    /** Never blocks, also while {@link #close} runs. */
+    public KafkaStreams.State state() {
+        KafkaStreams s = streams;
+        return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
-    public synchronized boolean isRunning() {
-        return streams != null && streams.state().isRunningOrRebalancing();
+    public boolean isRunning() {
+        KafkaStreams s = streams;
+        return s != null && s.state().isRunningOrRebalancing();
     }
 
     /** Closes the Streams instance, waiting at most {@code timeout}; returns whether it closed in time. */
