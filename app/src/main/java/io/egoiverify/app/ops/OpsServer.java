@@ -1,6 +1,7 @@
 package io.egoiverify.app.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -19,10 +20,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations endpoints on the JDK HTTP server: {@code /health/live} (the process answers), {@code /health/ready}
- * (every readiness check is up) and {@code /metrics} (Prometheus text format).
+ * (every readiness check is up) and {@code /metrics} (Prometheus text format), plus the routes the runtime adds (the
+ * status query).
+ *
+ * <p>The server's own threads read requests and answer health and metrics; none of those handlers waits on anything
+ * (readiness checks read volatile state, and none runs once stopping). A route that may have work to wait for hands it
+ * to a pool of its own, so that it never takes these threads.
  */
 public final class OpsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
+    /** Request reading plus health and metrics: a scrape may take a few ms, two can run while probes are answered. */
+    private static final int THREADS = 4;
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
@@ -32,7 +40,7 @@ public final class OpsServer implements AutoCloseable {
     public OpsServer(String host, int port, PrometheusMeterRegistry registry) throws IOException {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "ops-http");
             t.setDaemon(true);
             return t;
@@ -52,6 +60,11 @@ public final class OpsServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Serves {@code path} (and below) with {@code handler}; call before {@link #start()}. */
+    public void route(String path, HttpHandler handler) {
+        server.createContext(path, handler);
     }
 
     public void addReadinessCheck(HealthCheck check) {
