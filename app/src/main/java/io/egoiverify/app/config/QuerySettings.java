@@ -16,9 +16,9 @@ public final class QuerySettings {
     static final List<SettingDef> DEFS = List.of(
             new SettingDef("ops.advertised-host", "", "Host other lifecycle instances use to reach this one's "
                     + "operations port (Kafka Streams `application.server`): a status query for a key held "
-                    + "elsewhere is fetched from there. A host name or IPv4 address. Empty: `ops.host`, or this machine's host name when `ops.host` "
-                    + "is a wildcard such as `0.0.0.0`. In containers set the address peers can call (pod IP, "
-                    + "service DNS name)."),
+                    + "elsewhere is fetched from there. A host name or IPv4 address. Empty: `ops.host`, or, when "
+                    + "`ops.host` is a wildcard such as `0.0.0.0`, the address this machine's host name resolves to "
+                    + "(a container's or pod's own IP). Set it where that is not what peers can call."),
             new SettingDef("ops.advertised-port", "0", "Port other lifecycle instances use to reach this one's "
                     + "operations port (0 = the port the operations server is bound to)."),
             new SettingDef("query.forward-timeout", "1s", "Bound on fetching a status from the instance that holds "
@@ -36,7 +36,7 @@ public final class QuerySettings {
     public static QueryConfig from(Settings s, String opsHost) {
         String host = s.string("ops.advertised-host");
         if (host == null || host.isBlank()) {
-            host = WILDCARDS.contains(opsHost) ? localHostName() : opsHost;
+            host = WILDCARDS.contains(opsHost) ? localAddress() : opsHost;
         } else if (!HOST.matcher(host.trim()).matches() || WILDCARDS.contains(host.trim())) {
             throw ConfigException.invalid(s.find("ops.advertised-host").orElseThrow(), "expected a host name or "
                     + "IPv4 address other instances can call (not a wildcard such as 0.0.0.0)");
@@ -51,9 +51,13 @@ public final class QuerySettings {
         return new QueryConfig(host.trim(), port, timeout, token, s.httpUrl("query.url"));
     }
 
-    private static String localHostName() {
+    /**
+     * The address this machine's host name resolves to: in a container or a Kubernetes pod, the address its peers
+     * reach it on (the runtime writes it into /etc/hosts).
+     */
+    private static String localAddress() {
         try {
-            return InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostAddress();
         } catch (UnknownHostException e) {
             throw new ConfigException("ops.host is a wildcard and this machine's host name cannot be resolved ("
                     + e.getMessage() + "): set ops.advertised-host to the address other instances can call");
