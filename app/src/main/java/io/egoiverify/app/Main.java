@@ -8,6 +8,7 @@ import io.egoiverify.app.cli.SchemasCommand;
 import io.egoiverify.app.cli.SettingsCommand;
 import io.egoiverify.app.cli.StatusCommand;
 import io.egoiverify.app.cli.TailCommand;
+import io.egoiverify.app.ops.OpsServer;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import picocli.CommandLine;
@@ -28,6 +29,11 @@ public final class Main implements Runnable {
     public static final int EXIT_CONFIG = 2;
 
     private final AppContext ctx;
+
+    static {
+        // Before the first HTTP server of the JVM (the sandbox in dev mode may come before the operations server).
+        OpsServer.preferTcpNoDelay();
+    }
 
     public Main(AppContext ctx) {
         this.ctx = ctx;

@@ -74,6 +74,13 @@ class StatusEndpointTest {
     }
 
     @Test
+    void answersAreNotHeldBackByNaglesAlgorithm() throws Exception {
+        serve(StatusEndpoint.notHosted("worker"));
+        // headers and body are two writes: with Nagle on, the body would wait for the client's delayed ACK (40 ms)
+        assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+    }
+
+    @Test
     void aMalformedIdIsUnknownAndOnlyGetIsServed() throws Exception {
         serve(new StatusEndpoint(client, pool, 16, null, registry));
         for (String path : new String[] {"/verifications/", "/verifications/a/b", "/verifications/"
