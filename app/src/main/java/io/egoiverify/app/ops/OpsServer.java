@@ -31,6 +31,7 @@ public final class OpsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
     /** Request reading plus health and metrics: a scrape may take a few ms, two can run while probes are answered. */
     private static final int THREADS = 4;
+    private static final int BACKLOG = 512;
     private static final String NO_DELAY = "sun.net.httpserver.nodelay";
     private final HttpServer server;
     private final ExecutorService executor;
@@ -56,7 +57,8 @@ public final class OpsServer implements AutoCloseable {
 
     public OpsServer(String host, int port, PrometheusMeterRegistry registry) throws IOException {
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        // A client that falls behind opens connections in a burst; a short accept queue would refuse them.
+        this.server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
         this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "ops-http");
             t.setDaemon(true);

@@ -172,6 +172,7 @@ public final class StatusQueryBenchmark {
             AtomicInteger ok = new AtomicInteger();
             AtomicInteger otherServed = new AtomicInteger();
             Map<Integer, AtomicInteger> codes = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, AtomicInteger> failures = new java.util.concurrent.ConcurrentHashMap<>();
             CountDownLatch done = new CountDownLatch(n);
             long period = TimeUnit.SECONDS.toNanos(1) / rate;
             long cpuBefore = processCpuNanos();
@@ -203,6 +204,8 @@ public final class StatusQueryBenchmark {
                             public void failed(Exception e) {
                                 latency[slot] = System.nanoTime() - due;
                                 codes.computeIfAbsent(-1, c -> new AtomicInteger()).incrementAndGet();
+                                failures.computeIfAbsent(e == null ? "cancelled" : e.getClass().getSimpleName(),
+                                        c -> new AtomicInteger()).incrementAndGet();
                                 done.countDown();
                             }
 
@@ -223,6 +226,7 @@ public final class StatusQueryBenchmark {
             r.put("achievedRatePerSecond", Math.round(n / (sent / 1e9)));
             r.put("ok200", ok.get());
             r.put("answersByStatus", new java.util.TreeMap<>(codes));
+            r.put("clientFailures", new java.util.TreeMap<>(failures));
             r.put("servedOtherwise", otherServed.get());
             // the whole JVM: broker, both instances (Streams commits included) and the client
             r.put("processCpuCoresUsed", Math.round(cpu / elapsed / 1e7) / 100.0);
