@@ -22,6 +22,7 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
@@ -55,9 +56,11 @@ public final class StatusClient implements AutoCloseable {
                 .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
                         .setMaxConnTotal(maxConnections)
                         .setMaxConnPerRoute(maxConnections)
+                        // A kept-alive connection the peer has closed meanwhile would fail the one try a hop gets.
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(t)
-                                .setSocketTimeout(t).build())
+                                .setSocketTimeout(t).setValidateAfterInactivity(TimeValue.ofSeconds(1)).build())
                         .build())
+                .evictIdleConnections(TimeValue.ofSeconds(10))
                 .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).setSoTimeout(t)
                         .setTcpNoDelay(true).build())
                 .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(t)

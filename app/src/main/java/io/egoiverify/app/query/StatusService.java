@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StatusService implements AutoCloseable {
     static final int THREADS = 4;
     static final int MAX_PENDING = 1024;
+    static final int MAX_CONNECTIONS = 64;
     private final ExecutorService pool;
     private final StatusClient client;
     private final StatusEndpoint endpoint;
@@ -28,7 +29,9 @@ public final class StatusService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = new StatusClient(config.forwardTimeout(), 256);
+        // Well below the JDK server's cap of 200 idle connections per instance, which it enforces by closing the
+        // surplus (a pooled connection closed that way fails the hop's one try).
+        this.client = new StatusClient(config.forwardTimeout(), MAX_CONNECTIONS);
         this.endpoint = new StatusEndpoint(client, pool, MAX_PENDING, config.authToken(), registry);
     }
 
