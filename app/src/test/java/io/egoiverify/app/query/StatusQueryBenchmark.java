@@ -184,6 +184,7 @@ public final class StatusQueryBenchmark {
             long period = TimeUnit.SECONDS.toNanos(1) / rate;
             long cpuBefore = processCpuNanos();
             long gcBefore = gcMillis();
+            Jitter jitter = Jitter.start();
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
             for (int i = 0; i < n; i++) {
                 long due = start + i * period;
@@ -226,6 +227,7 @@ public final class StatusQueryBenchmark {
             long sent = System.nanoTime() - start;
             done.await(60, TimeUnit.SECONDS);
             long cpu = processCpuNanos() - cpuBefore;
+            long[] stalls = jitter.stop();
             double elapsed = (System.nanoTime() - start) / 1e9;
             long[] sorted = latency.clone();
             Arrays.sort(sorted);
@@ -236,6 +238,9 @@ public final class StatusQueryBenchmark {
             r.put("answersByStatus", new java.util.TreeMap<>(codes));
             r.put("clientFailures", new java.util.TreeMap<>(failures));
             r.put("gcMillis", gcMillis() - gcBefore);
+            // How late a thread that only sleeps 1 ms wakes up: what the machine alone adds to any latency here.
+            r.put("wakeUpLatenessP99Ms", ms(stalls, 0.99));
+            r.put("wakeUpLatenessMaxMs", ms(stalls, 1.0));
             r.put("servedOtherwise", otherServed.get());
             // the whole JVM: broker, both instances (Streams commits included) and the client
             r.put("processCpuCoresUsed", Math.round(cpu / elapsed / 1e7) / 100.0);
@@ -256,6 +261,36 @@ public final class StatusQueryBenchmark {
         @Override
         public void close() {
             http.close(CloseMode.GRACEFUL);
+        }
+    }
+
+    /** A thread that sleeps 1 ms at a time and records how late it wakes up (sorted on stop). */
+    private static final class Jitter {
+        private final long[] late = new long[600_000];
+        private volatile boolean running = true;
+        private int count;
+        private Thread thread;
+
+        static Jitter start() {
+            Jitter j = new Jitter();
+            j.thread = new Thread(() -> {
+                while (j.running && j.count < j.late.length) {
+                    long before = System.nanoTime();
+                    LockSupport.parkNanos(1_000_000);
+                    j.late[j.count++] = Math.max(0, System.nanoTime() - before - 1_000_000);
+                }
+            }, "bench-jitter");
+            j.thread.setDaemon(true);
+            j.thread.start();
+            return j;
+        }
+
+        long[] stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            long[] sorted = Arrays.copyOf(late, Math.max(1, count));
+            Arrays.sort(sorted);
+            return sorted;
         }
     }
 
@@ -290,8 +325,9 @@ public final class StatusQueryBenchmark {
                 .append(seconds).append(" s per phase after a ").append(WARM_UP.toSeconds())
                 .append(" s warm-up of each path; latency from each request's due instant to its complete answer. ")
                 .append("Broker, both instances and the client share one JVM on this machine.\n\n");
-        md.append("| keys | answers 200 | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | target p99 |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
+        md.append("| keys | answers 200 | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | target p99 | sleeper's ")
+                .append("wake-up lateness p99 ms | load average after |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (String served : List.of("local", "forwarded")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> r = (Map<String, Object>) report.get(served);
@@ -299,7 +335,9 @@ public final class StatusQueryBenchmark {
                     .append(r.get("requests")).append(" | ").append(r.get("p50Ms")).append(" | ")
                     .append(r.get("p90Ms")).append(" | ").append(r.get("p99Ms")).append(" | ")
                     .append(r.get("p999Ms")).append(" | ").append(r.get("maxMs")).append(" | ")
-                    .append(served.equals("local") ? "≤ 10 ms" : "≤ 30 ms").append(" |\n");
+                    .append(served.equals("local") ? "≤ 10 ms" : "≤ 30 ms").append(" | ")
+                    .append(r.get("wakeUpLatenessP99Ms")).append(" | ").append(r.get("loadAverageAfter"))
+                    .append(" |\n");
         }
         md.append("\n```json\n").append(json).append("\n```\n");
         Files.writeString(dir.resolve("status-query.md"), md.toString(), StandardCharsets.UTF_8);
