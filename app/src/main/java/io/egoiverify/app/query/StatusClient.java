@@ -117,10 +117,15 @@ public final class StatusClient implements AutoCloseable {
             // e.g. the client is already closed (shutdown)
             return CompletableFuture.completedFuture(Reply.failed(e.getClass().getSimpleName()));
         }
-        // Connect and response timeouts bound each phase; this bounds the whole call.
-        reply.completeOnTimeout(Reply.failed("timed out after " + timeout.toMillis() + " ms"), timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
-        reply.whenComplete((r, e) -> call.cancel(true));
+        // Connect and response timeouts bound each phase; this bounds the whole call. Only a call that timed out is
+        // cancelled: cancelling one that completed would discard its connection instead of keeping it alive.
+        Reply timedOut = Reply.failed("timed out after " + timeout.toMillis() + " ms");
+        reply.completeOnTimeout(timedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        reply.thenAccept(r -> {
+            if (r == timedOut) {
+                call.cancel(true);
+            }
+        });
         return reply;
     }
 
