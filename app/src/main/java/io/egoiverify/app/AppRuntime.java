@@ -4,9 +4,9 @@ import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
 import io.egoiverify.app.ops.ComponentReadiness;
-import io.egoiverify.app.ops.ExpiryLagMeter;
 import io.egoiverify.app.ops.GracefulCheck;
 import io.egoiverify.app.ops.HealthCheck;
+import io.egoiverify.app.ops.LifecycleMeters;
 import io.egoiverify.app.ops.MeteredEgoiApi;
 import io.egoiverify.app.ops.MicrometerWorkerMetrics;
 import io.egoiverify.app.ops.OpsServer;
@@ -14,12 +14,14 @@ import io.egoiverify.app.ops.OutcomeMetrics;
 import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.app.query.StatusEndpoint;
 import io.egoiverify.app.query.StatusService;
+import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.io.IOException;
 import java.time.Clock;
@@ -79,13 +81,18 @@ public final class AppRuntime {
         // Registered before the server answers: with no check at all, /health/ready would say UP during start-up.
         addCheck(HealthCheck.of("startup", () -> started ? HealthCheck.Status.up("components started")
                 : HealthCheck.Status.down("starting components")));
+        // Readiness as a meter too: a scrape shows an instance that answers but is not ready (alert InstanceNotReady).
+        Gauge.builder("health.ready", this, r -> r.isReady() ? 1 : 0).strongReference(true)
+                .description("1 while /health/ready answers 200 (every component of the role up), else 0")
+                .register(metrics.registry());
         if (ops != null) {
             ops.start();
         }
         Duration grace = config.ops().readinessGrace();
         if (runsState()) {
-            lifecycle = new LifecycleService(topics, config.lifecycle(), AbuseMeters.bind(metrics.registry()),
-                    ExpiryLagMeter.bind(metrics.registry()));
+            lifecycle = new LifecycleService(LifecycleOptions.of(topics, config.lifecycle())
+                    .withAbuseMetrics(AbuseMeters.bind(metrics.registry()))
+                    .withExpiryMetrics(LifecycleMeters.bind(metrics.registry())));
             lifecycle.start(streamsProperties());
             if (status != null) {
                 status.serve(lifecycle, config.query().advertisedHost(), advertisedPort());
@@ -148,7 +155,8 @@ public final class AppRuntime {
     }
 
     private Properties streamsProperties() {
-        Properties p = StreamsClientProperties.from(config.kafka());
+        Properties p = new Properties();
+        p.putAll(config.kafka());
         if (status != null) {
             // Where peers fetch the keys this instance holds: the status query's forwarding hop.
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.query().advertisedHost() + ":" + advertisedPort());

@@ -1,6 +1,8 @@
 package io.egoiverify.lifecycle;
 
 import io.egoiverify.events.FailureReason;
+import io.egoiverify.internal.CancelVerification;
+import io.egoiverify.internal.VerificationCommand;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,7 +15,9 @@ final class Endings {
     }
 
     VerificationState.Builder finish(VerificationState state, Status status, Instant now) {
-        return state.toBuilder().status(status).inFlight(null).pendingSend(null).wakeAt(now.plus(config.retention()));
+        // The sealed number is dropped with everything pending: nothing will be sent any more.
+        return state.toBuilder().status(status).inFlight(null).pendingSend(null).pendingResend(null).resendSeed(null)
+                .wakeAt(now.plus(config.retention()));
     }
 
     VerificationState failed(VerificationState state, FailureReason reason, String detail, Instant now,
@@ -33,5 +37,28 @@ final class Endings {
         VerificationState verified = finish(state, Status.VERIFIED, now).build();
         outputs.add(Outcomes.verified(verified, now));
         return verified;
+    }
+
+    /**
+     * Cancelled here. When E-goi knows the verification (a code was sent) and has not reported the cancellation
+     * itself, a best-effort {@code CancelVerification} command goes first: its own command id, never in flight, never
+     * awaited (its result is dropped like any result of a command not in flight), so that the code stops verifying at
+     * E-goi too. A send still in flight has no E-goi id yet: nothing can be cancelled there.
+     *
+     * @param providerCancelled E-goi itself said the verification is cancelled (no cancel call is due)
+     */
+    VerificationState cancelled(VerificationState state, String reason, boolean providerCancelled, Instant now,
+                                List<Output> outputs) {
+        if (!providerCancelled && state.providerRequestId() != null) {
+            outputs.add(new Output.Issue(VerificationCommand.newBuilder()
+                    .setCommandId(CommandIds.cancel(state.requestId(), now)).setRequestId(state.requestId())
+                    .setIssuedAt(now).setDeadline(now.plus(config.sendDeadline()))
+                    .setSenderProfile(state.senderProfile())
+                    .setAction(CancelVerification.newBuilder().setProviderRequestId(state.providerRequestId()).build())
+                    .build()));
+        }
+        VerificationState cancelled = finish(state, Status.CANCELLED, now).cancelReason(reason).build();
+        outputs.add(Outcomes.cancelled(cancelled, reason, now));
+        return cancelled;
     }
 }

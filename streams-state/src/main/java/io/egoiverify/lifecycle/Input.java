@@ -3,11 +3,12 @@ package io.egoiverify.lifecycle;
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.internal.VerificationCommandResult;
 import java.time.Instant;
 import java.util.Objects;
 
-/** Everything that can change a verification: the three public inputs, a worker result, and the clock. */
+/** Everything that can change a verification: the four public inputs, a worker result, a verdict, and the clock. */
 public sealed interface Input {
 
     /** The verification this input is about. */
@@ -52,7 +53,18 @@ public sealed interface Input {
         }
     }
 
-    /** A send or check result from the worker; which one it is follows from the command in flight. */
+    record ResendRequested(VerificationResendRequested event) implements Input {
+        public ResendRequested {
+            Objects.requireNonNull(event, "event");
+        }
+
+        @Override
+        public String requestId() {
+            return event.getRequestId();
+        }
+    }
+
+    /** A send, check or resend result from the worker; which one it is follows from the command in flight. */
     record Result(VerificationCommandResult result) implements Input {
         public Result {
             Objects.requireNonNull(result, "result");

@@ -1,13 +1,9 @@
 package io.egoiverify.lifecycle;
 
 import io.egoiverify.events.FailureReason;
-import io.egoiverify.events.VerificationRequested;
-import io.egoiverify.internal.SendCode;
-import io.egoiverify.internal.VerificationCommand;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,18 +13,19 @@ import java.util.Objects;
  */
 public final class Lifecycle {
     private final LifecycleConfig config;
-    private final RequestValidator validator;
+    private final Admissions admissions;
     private final Submissions submissions;
+    private final Resends resends;
     private final Endings endings;
-    /** Null when per-number limits are off. */
-    private final NumberKeys numberKeys;
 
     public Lifecycle(LifecycleConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.numberKeys = config.abuse().enabled() ? new NumberKeys(config.abuse().numberKey()) : null;
-        this.validator = new RequestValidator(config);
+        // Null when per-number limits are off: no permits, and nothing sealed for a resend by a new send.
+        NumberKeys numberKeys = config.abuse().enabled() ? new NumberKeys(config.abuse().numberKey()) : null;
         this.endings = new Endings(config);
+        this.admissions = new Admissions(config, endings, numberKeys);
         this.submissions = new Submissions(config, endings);
+        this.resends = new Resends(config, endings, numberKeys);
     }
 
     public LifecycleConfig config() {
@@ -62,15 +59,25 @@ public final class Lifecycle {
 
     private Transition step(VerificationState state, Input input, Instant now) {
         if (input instanceof Input.Requested r) {
-            return requested(state, r.event(), now);
+            return admissions.requested(state, r.event(), now);
         } else if (input instanceof Input.Submitted s) {
             return submissions.submitted(state, s.event(), now);
         } else if (input instanceof Input.CancelRequested c) {
             return cancelRequested(state, c.event().getReason(), c.requestId(), now);
+        } else if (input instanceof Input.ResendRequested r) {
+            return resends.requested(state, r.event(), now);
         } else if (input instanceof Input.Result r) {
+            if (state != null && state.status() == Status.RESENDING
+                    && state.inFlight().commandId().equals(r.result().getCommandId())) {
+                return resends.result(state, r.result(), now);
+            }
             return submissions.result(state, r.result(), now);
         } else if (input instanceof Input.Verdict v) {
-            return verdict(state, v.verdict(), now);
+            if (state != null && state.pendingResend() != null
+                    && state.pendingResend().permitId().equals(v.verdict().permitId())) {
+                return resends.verdict(state, v.verdict(), now);
+            }
+            return admissions.verdict(state, v.verdict(), now);
         }
         throw new IllegalArgumentException("unexpected input " + input.getClass().getSimpleName());
     }
@@ -90,105 +97,13 @@ public final class Lifecycle {
                         "no rate-limit verdict before the permit timeout", now, outputs);
             case SENT, CHECKING:
                 // CHECKING reaches here only after expiresAt + resultGrace: the check in flight is given up.
-                VerificationState expired = endings.finish(state, Status.EXPIRED, now).build();
-                outputs.add(Outcomes.expired(expired, now));
-                return expired;
+                return endings.expired(state, now, outputs);
+            case AWAITING_RESEND_PERMIT, RESENDING:
+                // No verdict / no result in time: the resend failed; the old code stands if it has not run out.
+                return resends.gaveUp(state, now, outputs);
             default:
                 throw new IllegalStateException("unhandled status " + state.status());
         }
-    }
-
-    private Transition requested(VerificationState state, VerificationRequested r, Instant now) {
-        if (state != null && state.status() != Status.CANCEL_PENDING) {
-            return Transition.ignored(state, "duplicate request");
-        }
-        boolean metadataFits = RequestValidator.metadataBytes(r.getMetadata()) <= config.maxMetadataBytes();
-        Map<String, String> metadata = metadataFits && r.getMetadata() != null ? r.getMetadata() : Map.of();
-        if (state != null) {
-            // A cancel came first: answer the request without an SMS.
-            VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).metadata(metadata).build();
-            return new Transition(state, cancelled,
-                    List.of(Outcomes.cancelled(cancelled, cancelled.cancelReason(), now)), null);
-        }
-        RequestValidator.Verdict verdict = validator.validate(r);
-        if (!verdict.valid()) {
-            VerificationState failed = VerificationState.builder(r.getRequestId(), Status.FAILED,
-                            now.plus(config.retention())).metadata(metadata)
-                    .failureReason(FailureReason.INVALID_REQUEST.name()).build();
-            return new Transition(null, failed, List.of(Outcomes.failed(r.getRequestId(), metadata,
-                    FailureReason.INVALID_REQUEST, "invalid request: " + String.join("; ", verdict.problems()),
-                    now)), null);
-        }
-        RequestValidator.Admission a = verdict.admission();
-        Instant requestedAt = r.getRequestedAt().isBefore(now) ? r.getRequestedAt() : now;
-        Instant sendDeadline = requestedAt.plus(config.sendDeadline());
-        VerificationState.Builder admitted = VerificationState.builder(r.getRequestId(), Status.SENDING,
-                        sendDeadline.plus(config.resultGrace())).metadata(metadata).senderProfile(a.senderProfile())
-                .phoneMasked(a.phoneMasked()).codeSize(a.codeSize()).ttlSeconds(a.ttlSeconds())
-                .maxAttempts(a.maxAttempts());
-        if (!sendDeadline.isAfter(now)) {
-            VerificationState failed = admitted.status(Status.FAILED).wakeAt(now.plus(config.retention()))
-                    .failureReason(FailureReason.PROVIDER_UNAVAILABLE.name()).build();
-            return new Transition(null, failed, List.of(Outcomes.failed(r.getRequestId(), metadata,
-                    FailureReason.PROVIDER_UNAVAILABLE, "the send deadline passed before the request was processed",
-                    now)), null);
-        }
-        if (numberKeys != null) {
-            // Per-number limits: park the send (number sealed) and ask the guard, keyed by the number's HMAC.
-            String hash = numberKeys.hash(a.e164());
-            String permitId = CommandIds.permit(r.getRequestId(), now);
-            Instant permitWake = now.plus(config.abuse().permitTimeout());
-            VerificationState awaiting = admitted.status(Status.AWAITING_PERMIT)
-                    .wakeAt(permitWake.isBefore(sendDeadline) ? permitWake : sendDeadline)
-                    .numberHash(hash).permitId(permitId)
-                    .pendingSend(new VerificationState.PendingSend(numberKeys.seal(r.getRequestId(), a.e164()),
-                            a.codeType(), a.message(), a.group(), sendDeadline)).build();
-            return new Transition(null, awaiting, List.of(new Output.Notify(new NumberNotice(
-                    NumberNotice.Kind.PERMIT_REQUEST, hash, r.getRequestId(), permitId, now))), null);
-        }
-        return issueSend(admitted, a.e164(), a.codeType(), a.message(), a.group(), sendDeadline, null, now);
-    }
-
-    private Transition issueSend(VerificationState.Builder admitted, String e164, String codeType, String message,
-                                 String group, Instant sendDeadline, VerificationState before, Instant now) {
-        String requestId = admitted.requestId();
-        String commandId = CommandIds.send(requestId, now);
-        VerificationState sending = admitted.status(Status.SENDING).pendingSend(null)
-                .wakeAt(sendDeadline.plus(config.resultGrace()))
-                .inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
-        VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
-                .setRequestId(requestId).setIssuedAt(now).setDeadline(sendDeadline)
-                .setSenderProfile(sending.senderProfile())
-                .setAction(SendCode.newBuilder().setPhoneNumber(e164).setCodeType(codeType)
-                        .setCodeSize(sending.codeSize()).setTtlSeconds(sending.ttlSeconds()).setMessage(message)
-                        .setGroup(group).build())
-                .build();
-        return new Transition(before, sending, List.of(new Output.Issue(command)), null);
-    }
-
-    private Transition verdict(VerificationState state, PermitVerdict v, Instant now) {
-        if (state == null || !v.permitId().equals(state.permitId())) {
-            return Transition.ignored(state, "verdict for a permit that is not this verification's");
-        }
-        if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.GRANTED) {
-            VerificationState.PendingSend p = state.pendingSend();
-            String e164 = numberKeys.unseal(state.requestId(), p.sealedNumber());
-            return issueSend(state.toBuilder(), e164, p.codeType(), p.message(), p.group(), p.sendDeadline(), state,
-                    now);
-        }
-        if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.REFUSED) {
-            List<Output> outputs = new ArrayList<>();
-            VerificationState failed = endings.failed(state, FailureReason.RATE_LIMITED,
-                    "rate limited: " + (v.limit() == null ? "per-number limit" : v.limit()), now, outputs);
-            return new Transition(state, failed, outputs, null);
-        }
-        if (v.kind() == PermitVerdict.Kind.SUPERSEDED && (state.status() == Status.SENDING
-                || state.status() == Status.SENT || state.status() == Status.CHECKING)) {
-            String reason = "superseded by a newer verification of the same number";
-            VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).cancelReason(reason).build();
-            return new Transition(state, cancelled, List.of(Outcomes.cancelled(cancelled, reason, now)), null);
-        }
-        return Transition.ignored(state, "verdict " + v.kind() + " while " + state.status());
     }
 
     /**
@@ -220,7 +135,8 @@ public final class Lifecycle {
         if (state.status() == Status.CANCEL_PENDING || state.status().terminal()) {
             return Transition.ignored(state, "cancel of a verification that is already " + state.status());
         }
-        VerificationState cancelled = endings.finish(state, Status.CANCELLED, now).cancelReason(reason).build();
-        return new Transition(state, cancelled, List.of(Outcomes.cancelled(cancelled, reason, now)), null);
+        List<Output> outputs = new ArrayList<>();
+        VerificationState cancelled = endings.cancelled(state, reason, false, now, outputs);
+        return new Transition(state, cancelled, outputs, null);
     }
 }

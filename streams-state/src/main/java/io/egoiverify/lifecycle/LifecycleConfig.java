@@ -38,6 +38,7 @@ import java.util.Set;
  * @param profilePolicies         policy per sender profile name; a profile without one is only bound by the global
  *                                bounds ({@link ProfilePolicy#UNRESTRICTED})
  * @param abuse                   per-number limits (disabled without a number key)
+ * @param resend                  resend cooldown and max codes per verification (a profile may override them)
  */
 public record LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
                               int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
@@ -46,7 +47,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                               Duration punctuationInterval, int maxDuePerPunctuation, int maxMessageLength,
                               int maxMetadataBytes, int maxRememberedSubmissions, Set<String> senderProfiles,
                               String defaultMessage, int standbyReplicas, Map<String, ProfilePolicy> profilePolicies,
-                              AbuseLimits abuse) {
+                              AbuseLimits abuse, ResendPolicy resend) {
 
     public static final String DEFAULT_PROFILE = "default";
     public static final String CODE_PLACEHOLDER = "{CODE}";
@@ -117,9 +118,10 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         require(!abuse.enabled() || abuse.permitTimeout().compareTo(sendDeadline) < 0,
                 "the abuse permit timeout (" + abuse.permitTimeout() + ") must be shorter than sendDeadline ("
                         + sendDeadline + ")");
+        Objects.requireNonNull(resend, "resend");
     }
 
-    /** Without profile policies and per-number limits (the constructor before abuse protection existed). */
+    /** Without profile policies, per-number limits and resend settings (their defaults: none, off, default). */
     public LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
                            int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
                            int defaultMaxAttempts, int maxAttemptsLimit, Duration sendDeadline,
@@ -131,12 +133,26 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention, pendingCancelMemory,
                 punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, Map.of(),
-                AbuseLimits.disabled());
+                AbuseLimits.disabled(), ResendPolicy.DEFAULT);
     }
 
     /** The policy of a profile ({@link ProfilePolicy#UNRESTRICTED} when none is configured). */
     public ProfilePolicy policy(String profile) {
         return profilePolicies.getOrDefault(profile, ProfilePolicy.UNRESTRICTED);
+    }
+
+    /** The resend policy of a profile: the profile's overrides over {@link #resend()}. */
+    public ResendPolicy resendPolicy(String profile) {
+        return policy(profile).resend(resend);
+    }
+
+    /** The same configuration with this global resend policy. */
+    public LifecycleConfig withResend(ResendPolicy policy) {
+        return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
+                maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
+                retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse, policy);
     }
 
     /** The same configuration with these per-number limits. */
@@ -145,7 +161,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, limits);
+                profilePolicies, limits, resend);
     }
 
     /** The same configuration with these profile policies (their names must be in senderProfiles). */
@@ -154,7 +170,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                policies, abuse);
+                policies, abuse, resend);
     }
 
     /** The documented defaults (see streams-state/README.md). */
@@ -170,7 +186,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse);
+                profilePolicies, abuse, resend);
     }
 
     public LifecycleConfig withSenderProfiles(Set<String> profiles) {
@@ -178,7 +194,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, profiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse);
+                profilePolicies, abuse, resend);
     }
 
     public LifecycleConfig withPunctuation(Duration interval, int maxDue) {
@@ -186,7 +202,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, interval, maxDue, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse);
+                profilePolicies, abuse, resend);
     }
 
     public LifecycleConfig withTimes(Duration sendDeadline, Duration resultGrace, Duration retention,
@@ -195,7 +211,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse);
+                profilePolicies, abuse, resend);
     }
 
     public LifecycleConfig withTtls(Duration min, Duration dflt, Duration max) {
@@ -203,7 +219,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse);
+                profilePolicies, abuse, resend);
     }
 
     public LifecycleConfig withStandbyReplicas(int replicas) {
@@ -211,7 +227,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, replicas,
-                profilePolicies, abuse);
+                profilePolicies, abuse, resend);
     }
 
     private static void require(boolean condition, String message) {

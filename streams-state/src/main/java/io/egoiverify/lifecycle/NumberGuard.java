@@ -57,6 +57,7 @@ public final class NumberGuard {
         NumberState current = state == null ? NumberState.EMPTY : state;
         return switch (notice.kind()) {
             case PERMIT_REQUEST -> permit(current, notice, now);
+            case RESEND_REQUEST -> resend(current, notice, now);
             case FAILED_CHECK -> {
                 List<Instant> failed = new ArrayList<>(current.failedChecks());
                 failed.add(now);
@@ -111,6 +112,26 @@ public final class NumberGuard {
         sends.add(now);
         verdicts.add(granted(n));
         return new Step(new NumberState(sends, s.failedChecks(), active), verdicts, null);
+    }
+
+    /**
+     * A resend is a send for the send limit, and nothing else: the failed-check limit (it refuses new verifications;
+     * a resend keeps the verification's attempt count) and the one-active policy (the verification is the live one)
+     * do not apply. Granting it keeps the verification's slot alive for another full life, since a resend extends it.
+     */
+    private Step resend(NumberState s, NumberNotice n, Instant now) {
+        if (s.sends().size() >= limits.maxSendsPerWindow()) {
+            // The send that must leave the window for one more to fit (the oldest, unless the limit was lowered).
+            Instant retryAt = s.sends().get(s.sends().size() - limits.maxSendsPerWindow()).plus(limits.sendWindow());
+            PermitVerdict no = new PermitVerdict(n.requestId(), n.permitId(), PermitVerdict.Kind.REFUSED,
+                    detail(Limit.SENDS_PER_NUMBER), retryAt);
+            return new Step(orNull(s), List.of(no), Limit.SENDS_PER_NUMBER);
+        }
+        List<Instant> sends = new ArrayList<>(s.sends());
+        sends.add(now);
+        List<NumberState.Active> active = s.active().stream().map(a -> a.requestId().equals(n.requestId())
+                ? new NumberState.Active(a.requestId(), a.permitId(), now.plus(longestLife)) : a).toList();
+        return new Step(new NumberState(sends, s.failedChecks(), active), List.of(granted(n)), null);
     }
 
     /** The text after "rate limited: " in VerificationFailed.detail; starts with the limit's id. */

@@ -3,6 +3,8 @@ package io.egoiverify.lifecycle;
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.RejectReason;
+import io.egoiverify.events.ResendRejectReason;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
@@ -20,7 +22,13 @@ final class Outcomes {
         return new Output.Publish(VerificationSent.newBuilder().setRequestId(s.requestId()).setOccurredAt(now)
                 .setMetadata(s.metadata()).setProviderRequestId(s.providerRequestId())
                 .setPhoneNumberMasked(s.phoneMasked()).setExpiresAt(s.expiresAt()).setMaxAttempts(s.maxAttempts())
-                .build());
+                .setSendCount(s.sendCount()).build());
+    }
+
+    static Output resendRejected(String requestId, Map<String, String> metadata, ResendRejectReason reason,
+                                 int retryAfterSeconds, Instant now) {
+        return new Output.Publish(ResendRejected.newBuilder().setRequestId(requestId).setOccurredAt(now)
+                .setMetadata(metadata).setReason(reason).setRetryAfterSeconds(retryAfterSeconds).build());
     }
 
     static Output rejected(String requestId, Map<String, String> metadata, String submissionId, RejectReason reason,

@@ -8,8 +8,8 @@ import org.apache.avro.specific.SpecificRecord;
 public sealed interface Output {
 
     /**
-     * An outcome event for one of the six outcome topics (VerificationSent, CodeRejected, VerificationVerified,
-     * VerificationExpired, VerificationCancelled, VerificationFailed).
+     * An outcome event for one of the seven outcome topics (VerificationSent, ResendRejected, CodeRejected,
+     * VerificationVerified, VerificationExpired, VerificationCancelled, VerificationFailed).
      */
     record Publish(SpecificRecord event) implements Output {
         public Publish {
@@ -17,7 +17,7 @@ public sealed interface Output {
         }
     }
 
-    /** An admitted command for the worker. */
+    /** An admitted command for the worker (send, check, resend, or a best-effort cancel that is never awaited). */
     record Issue(VerificationCommand command) implements Output {
         public Issue {
             Objects.requireNonNull(command, "command");

@@ -13,11 +13,13 @@ import java.util.TreeSet;
  * @param minCodeSize         smallest code size (0 = only the global minimum)
  * @param maxTtl              largest TTL (null = only the global maximum)
  * @param maxMessageLength    longest SMS template in characters (0 = only the global maximum)
+ * @param resendCooldown      the profile's resend cooldown (null = the global {@link LifecycleConfig#resend()} one)
+ * @param maxSends            codes a verification of the profile may send, the first included (0 = the global one)
  */
 public record ProfilePolicy(Set<Integer> allowedCountryCodes, int minCodeSize, Duration maxTtl,
-                            int maxMessageLength) {
-    /** No restriction beyond the global bounds. */
-    public static final ProfilePolicy UNRESTRICTED = new ProfilePolicy(Set.of(), 0, null, 0);
+                            int maxMessageLength, Duration resendCooldown, int maxSends) {
+    /** No restriction beyond the global bounds, and the global resend policy. */
+    public static final ProfilePolicy UNRESTRICTED = new ProfilePolicy(Set.of(), 0, null, 0, null, 0);
 
     public ProfilePolicy {
         Objects.requireNonNull(allowedCountryCodes, "allowedCountryCodes");
@@ -38,28 +40,50 @@ public record ProfilePolicy(Set<Integer> allowedCountryCodes, int minCodeSize, D
         if (maxMessageLength < 0 || maxMessageLength > 1600) {
             throw new IllegalArgumentException("invalid profile policy: maxMessageLength must be 0..1600");
         }
+        if (resendCooldown != null) {
+            // Validated the same way as the global one.
+            new ResendPolicy(resendCooldown, 1);
+        }
+        if (maxSends < 0 || maxSends > ResendPolicy.MAX_SENDS_CEILING) {
+            throw new IllegalArgumentException("invalid profile policy: maxSends must be 0.."
+                    + ResendPolicy.MAX_SENDS_CEILING);
+        }
+    }
+
+    /** This profile's resend policy: its own cooldown and max sends where set, {@code global}'s otherwise. */
+    public ResendPolicy resend(ResendPolicy global) {
+        return new ResendPolicy(resendCooldown == null ? global.cooldown() : resendCooldown,
+                maxSends == 0 ? global.maxSends() : maxSends);
     }
 
     public ProfilePolicy withAllowedCountryCodes(Set<Integer> codes) {
-        return new ProfilePolicy(codes, minCodeSize, maxTtl, maxMessageLength);
+        return new ProfilePolicy(codes, minCodeSize, maxTtl, maxMessageLength, resendCooldown, maxSends);
     }
 
     public ProfilePolicy withMinCodeSize(int size) {
-        return new ProfilePolicy(allowedCountryCodes, size, maxTtl, maxMessageLength);
+        return new ProfilePolicy(allowedCountryCodes, size, maxTtl, maxMessageLength, resendCooldown, maxSends);
     }
 
     public ProfilePolicy withMaxTtl(Duration ttl) {
-        return new ProfilePolicy(allowedCountryCodes, minCodeSize, ttl, maxMessageLength);
+        return new ProfilePolicy(allowedCountryCodes, minCodeSize, ttl, maxMessageLength, resendCooldown, maxSends);
     }
 
     public ProfilePolicy withMaxMessageLength(int length) {
-        return new ProfilePolicy(allowedCountryCodes, minCodeSize, maxTtl, length);
+        return new ProfilePolicy(allowedCountryCodes, minCodeSize, maxTtl, length, resendCooldown, maxSends);
+    }
+
+    public ProfilePolicy withResendCooldown(Duration cooldown) {
+        return new ProfilePolicy(allowedCountryCodes, minCodeSize, maxTtl, maxMessageLength, cooldown, maxSends);
+    }
+
+    public ProfilePolicy withMaxSends(int sends) {
+        return new ProfilePolicy(allowedCountryCodes, minCodeSize, maxTtl, maxMessageLength, resendCooldown, sends);
     }
 
     @Override
     public String toString() {
         return "ProfilePolicy[countries=" + (allowedCountryCodes.isEmpty() ? "any" : new TreeSet<>(allowedCountryCodes))
                 + ", minCodeSize=" + minCodeSize + ", maxTtl=" + maxTtl + ", maxMessageLength=" + maxMessageLength
-                + "]";
+                + ", resendCooldown=" + resendCooldown + ", maxSends=" + maxSends + "]";
     }
 }

@@ -6,7 +6,7 @@ public enum Status {
     CANCEL_PENDING(false),
     /** A send command is in flight. */
     SENDING(false),
-    /** The SMS went out; codes may be submitted until {@code expiresAt}. */
+    /** The SMS went out; codes may be submitted until {@code expiresAt}, and a resend may be asked for. */
     SENT(false),
     /** A check command is in flight; other submissions are answered CHECK_IN_PROGRESS. */
     CHECKING(false),
@@ -14,11 +14,15 @@ public enum Status {
     EXPIRED(true),
     CANCELLED(true),
     FAILED(true),
+    /** Valid and waiting for the number guard's permit (per-number limits); the send is not issued yet. */
+    AWAITING_PERMIT(false),
     /**
-     * Valid and waiting for the number guard's permit (per-number limits); the send is not issued yet. Declared last
-     * because the state format stores the ordinal.
+     * Sent, and a resend was accepted that waits for the number guard's permit (per-number limits). Submissions are
+     * answered NOT_SENT_YET: the code they may hold is about to be replaced.
      */
-    AWAITING_PERMIT(false);
+    AWAITING_RESEND_PERMIT(false),
+    /** Sent, and a resend command is in flight; submissions are answered NOT_SENT_YET (the new code is coming). */
+    RESENDING(false);
 
     private final boolean terminal;
 

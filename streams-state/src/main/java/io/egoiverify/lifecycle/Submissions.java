@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 final class Submissions {
     private static final Pattern CODE_CHARS = Pattern.compile("[A-Za-z0-9]+");
     private static final int MAX_DETAIL = 200;
+    /** VerificationCancelled.reason when E-goi reported the verification cancelled. */
+    static final String PROVIDER_CANCELLED = "cancelled at E-goi (the provider reports the verification as cancelled)";
 
     private final LifecycleConfig config;
     private final Endings endings;
@@ -41,7 +43,9 @@ final class Submissions {
                 submissionId)).build();
         RejectReason reason = switch (state.status()) {
             case CANCEL_PENDING, CANCELLED -> RejectReason.CANCELLED;
-            case SENDING, AWAITING_PERMIT -> RejectReason.NOT_SENT_YET;
+            // While a resend is under way the code a submission holds is about to be replaced, and the one command a
+            // verification may have in flight is the resend: the new code is "not sent yet".
+            case SENDING, AWAITING_PERMIT, AWAITING_RESEND_PERMIT, RESENDING -> RejectReason.NOT_SENT_YET;
             case SENT -> RejectReason.INVALID_CODE;
             case CHECKING -> RejectReason.CHECK_IN_PROGRESS;
             case VERIFIED -> RejectReason.ALREADY_VERIFIED;
@@ -92,7 +96,8 @@ final class Submissions {
                 Instant started = r.getCallStartedAt() != null ? r.getCallStartedAt() : state.inFlight().issuedAt();
                 Instant expiresAt = started.plusSeconds(state.ttlSeconds());
                 VerificationState sent = state.toBuilder().status(Status.SENT).inFlight(null)
-                        .providerRequestId(r.getProviderRequestId()).expiresAt(expiresAt).wakeAt(expiresAt).build();
+                        .providerRequestId(r.getProviderRequestId()).expiresAt(expiresAt).wakeAt(expiresAt)
+                        .sendCount(1).lastSendAt(started).build();
                 outputs.add(Outcomes.sent(sent, now));
                 return sent;
             case REJECTED:
@@ -128,6 +133,12 @@ final class Submissions {
                 outputs.add(Outcomes.rejected(state.requestId(), state.metadata(), submissionId,
                         RejectReason.EXPIRED, 0, now));
                 return endings.expired(open, now, outputs);
+            case CANCELLED:
+                // E-goi says the verification is cancelled (by someone else, or it gave up on it): no code can verify
+                // any more, so it ends here too. No cancel call: E-goi has it cancelled already.
+                outputs.add(Outcomes.rejected(state.requestId(), state.metadata(), submissionId,
+                        RejectReason.CANCELLED, 0, now));
+                return endings.cancelled(open, PROVIDER_CANCELLED, true, now, outputs);
             default:
                 // REJECTED, UNAVAILABLE, DEADLINE_PASSED, UNKNOWN: the code was not judged. The attempt is not
                 // counted and the verification stays open; the submitter may submit again (a new submissionId).

@@ -1,6 +1,5 @@
 package io.egoiverify.lifecycle;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,19 +25,5 @@ public record Transition(VerificationState before, VerificationState state, List
     /** The state changed and must be written (or deleted). */
     public boolean stateChanged() {
         return !Objects.equals(before, state);
-    }
-
-    /** The deadline index entry to remove, or null. */
-    public Instant unscheduled() {
-        Instant old = before == null ? null : before.wakeAt();
-        Instant now = state == null ? null : state.wakeAt();
-        return old != null && !old.equals(now) ? old : null;
-    }
-
-    /** The deadline index entry to add, or null. */
-    public Instant scheduled() {
-        Instant old = before == null ? null : before.wakeAt();
-        Instant now = state == null ? null : state.wakeAt();
-        return now != null && !now.equals(old) ? now : null;
     }
 }

@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +31,22 @@ import java.util.Objects;
  *                           per-number limits are off or before validation)
  * @param permitId           the permit asked for this verification (null when limits are off)
  * @param pendingSend        what the send needs once permitted, the number sealed; exactly while AWAITING_PERMIT
+ * @param sendCount          codes known to be sent (a VerificationSent was published for each); 0 before the first
+ * @param lastSendAt         start of the latest send that may have reached the phone (the base of the resend
+ *                           cooldown); null before the first send
+ * @param maxSends           codes this verification may send, the first included (0 before admission)
+ * @param resendCooldown     minimum time between the start of a send and a resend (ZERO before admission)
+ * @param resendSeed         what a resend by a new send needs (the guide's API), the number sealed; null without a
+ *                           number key, and after the end
+ * @param pendingResend      the resend waiting for the number guard's permit; exactly while AWAITING_RESEND_PERMIT
  */
 public record VerificationState(String requestId, Status status, Map<String, String> metadata, String senderProfile,
                                 String phoneMasked, int codeSize, int ttlSeconds, int maxAttempts, int wrongCodes,
                                 String providerRequestId, Instant expiresAt, InFlight inFlight,
                                 List<String> checkedSubmissions, List<String> otherSubmissions, String cancelReason,
                                 String failureReason, Instant wakeAt, String numberHash, String permitId,
-                                PendingSend pendingSend) {
+                                PendingSend pendingSend, int sendCount, Instant lastSendAt, int maxSends,
+                                Duration resendCooldown, SealedSend resendSeed, PendingResend pendingResend) {
 
     /**
      * The send, parked while the permit is awaited.
@@ -62,6 +72,40 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         }
     }
 
+    /**
+     * What a new send of the same verification needs (the guide's API resends by sending again), the number sealed.
+     *
+     * @param sealedNumber the E.164 number encrypted by {@link NumberKeys#seal}
+     * @param codeType     E-goi codeType
+     * @param message      SMS template
+     * @param group        E-goi group or null
+     */
+    public record SealedSend(String sealedNumber, String codeType, String message, String group) {
+        public SealedSend {
+            Objects.requireNonNull(sealedNumber, "sealedNumber");
+            Objects.requireNonNull(codeType, "codeType");
+            Objects.requireNonNull(message, "message");
+        }
+
+        @Override
+        public String toString() {
+            return "SealedSend[***]";
+        }
+    }
+
+    /**
+     * A resend waiting for the number guard's permit.
+     *
+     * @param permitId the resend's permit ({@code requestId/permit-resend-<n>/<millis>})
+     * @param deadline no resend call may start after it
+     */
+    public record PendingResend(String permitId, Instant deadline) {
+        public PendingResend {
+            Objects.requireNonNull(permitId, "permitId");
+            Objects.requireNonNull(deadline, "deadline");
+        }
+    }
+
     public VerificationState {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(status, "status");
@@ -69,23 +113,36 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         checkedSubmissions = checkedSubmissions == null ? List.of() : List.copyOf(checkedSubmissions);
         otherSubmissions = otherSubmissions == null ? List.of() : List.copyOf(otherSubmissions);
-        if ((status == Status.SENDING || status == Status.CHECKING) != (inFlight != null)) {
-            throw new IllegalArgumentException("a command is in flight exactly while SENDING or CHECKING");
+        Objects.requireNonNull(resendCooldown, "resendCooldown");
+        if ((status == Status.SENDING || status == Status.CHECKING || status == Status.RESENDING)
+                != (inFlight != null)) {
+            throw new IllegalArgumentException("a command is in flight exactly while SENDING, CHECKING or RESENDING");
         }
         if ((status == Status.AWAITING_PERMIT) != (pendingSend != null)) {
             throw new IllegalArgumentException("a send is parked exactly while AWAITING_PERMIT");
         }
+        if ((status == Status.AWAITING_RESEND_PERMIT) != (pendingResend != null)) {
+            throw new IllegalArgumentException("a resend is parked exactly while AWAITING_RESEND_PERMIT");
+        }
     }
 
-    /** Without the per-number fields (as before abuse protection). */
-    public VerificationState(String requestId, Status status, Map<String, String> metadata, String senderProfile,
-                             String phoneMasked, int codeSize, int ttlSeconds, int maxAttempts, int wrongCodes,
-                             String providerRequestId, Instant expiresAt, InFlight inFlight,
-                             List<String> checkedSubmissions, List<String> otherSubmissions, String cancelReason,
-                             String failureReason, Instant wakeAt) {
-        this(requestId, status, metadata, senderProfile, phoneMasked, codeSize, ttlSeconds, maxAttempts, wrongCodes,
-                providerRequestId, expiresAt, inFlight, checkedSubmissions, otherSubmissions, cancelReason,
-                failureReason, wakeAt, null, null, null);
+    /** A resend was accepted and has not been answered yet (its permit or its command is pending). */
+    public boolean resending() {
+        return status == Status.AWAITING_RESEND_PERMIT || status == Status.RESENDING;
+    }
+
+    /**
+     * When a resend would be accepted by this verification's own rules (the per-number send limit aside): the end of
+     * the cooldown, possibly already past. Null when no resend applies now or ever: before the first code is sent,
+     * while a resend is under way, after the end, when every allowed code was sent, or when the cooldown outlasts the
+     * code (a resend must come before the code expires).
+     */
+    public Instant resendAvailableAt() {
+        if ((status != Status.SENT && status != Status.CHECKING) || sendCount >= maxSends || lastSendAt == null) {
+            return null;
+        }
+        Instant at = lastSendAt.plus(resendCooldown);
+        return expiresAt != null && !at.isBefore(expiresAt) ? null : at;
     }
 
     /** Checks admitted so far: the {@code attemptsUsed} of outcomes. */
@@ -132,6 +189,12 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         private String numberHash;
         private String permitId;
         private PendingSend pendingSend;
+        private int sendCount;
+        private Instant lastSendAt;
+        private int maxSends;
+        private Duration resendCooldown = Duration.ZERO;
+        private SealedSend resendSeed;
+        private PendingResend pendingResend;
 
         private Builder(String requestId, Status status, Instant wakeAt) {
             this.requestId = requestId;
@@ -158,6 +221,12 @@ public record VerificationState(String requestId, Status status, Map<String, Str
             numberHash = s.numberHash;
             permitId = s.permitId;
             pendingSend = s.pendingSend;
+            sendCount = s.sendCount;
+            lastSendAt = s.lastSendAt;
+            maxSends = s.maxSends;
+            resendCooldown = s.resendCooldown;
+            resendSeed = s.resendSeed;
+            pendingResend = s.pendingResend;
         }
 
         public String requestId() { return requestId; }
@@ -180,11 +249,19 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         public Builder numberHash(String v) { numberHash = v; return this; }
         public Builder permitId(String v) { permitId = v; return this; }
         public Builder pendingSend(PendingSend v) { pendingSend = v; return this; }
+        public Builder sendCount(int v) { sendCount = v; return this; }
+        public Builder lastSendAt(Instant v) { lastSendAt = v; return this; }
+        public Builder maxSends(int v) { maxSends = v; return this; }
+        public Builder resendCooldown(Duration v) { resendCooldown = v; return this; }
+        public Builder resendSeed(SealedSend v) { resendSeed = v; return this; }
+        public Builder pendingResend(PendingResend v) { pendingResend = v; return this; }
+        public Builder resend(ResendPolicy v) { maxSends = v.maxSends(); resendCooldown = v.cooldown(); return this; }
 
         public VerificationState build() {
             return new VerificationState(requestId, status, metadata, senderProfile, phoneMasked, codeSize,
                     ttlSeconds, maxAttempts, wrongCodes, providerRequestId, expiresAt, inFlight, checkedSubmissions,
-                    otherSubmissions, cancelReason, failureReason, wakeAt, numberHash, permitId, pendingSend);
+                    otherSubmissions, cancelReason, failureReason, wakeAt, numberHash, permitId, pendingSend, sendCount,
+                    lastSendAt, maxSends, resendCooldown, resendSeed, pendingResend);
         }
     }
 }

@@ -93,9 +93,11 @@ class AbuseLifecycleTest {
         verdict(PermitVerdict.Kind.GRANTED, null).result(CommandStatus.SENT);
         verdict(PermitVerdict.Kind.SUPERSEDED, null);
         assertThat(h.status()).isEqualTo(Status.CANCELLED);
-        VerificationCancelled c = (VerificationCancelled) ((Output.Publish) h.last.get(0)).event();
+        // Cancelled at E-goi too (best effort), then here.
+        assertThat(h.lastDescribed()).containsExactly("CancelAtEgoi", "Cancelled", "Notify:ENDED");
+        VerificationCancelled c = (VerificationCancelled) ((Output.Publish) h.last.get(1)).event();
         assertThat(c.getReason()).contains("superseded");
-        assertThat(notice(1).kind()).isEqualTo(NumberNotice.Kind.ENDED);
+        assertThat(notice(2).kind()).isEqualTo(NumberNotice.Kind.ENDED);
     }
 
     @Test

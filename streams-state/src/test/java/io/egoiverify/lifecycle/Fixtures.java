@@ -2,15 +2,19 @@ package io.egoiverify.lifecycle;
 
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.events.VerificationVerified;
+import io.egoiverify.internal.CancelVerification;
 import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.ResendCode;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommandResult;
 import java.time.Instant;
@@ -51,18 +55,31 @@ public final class Fixtures {
         return b.build();
     }
 
-    /** A compact description of an output: {@code Sent}, {@code Rejected:WRONG_CODE:4}, {@code Send}, … */
+    public static VerificationResendRequested resend(String requestId, Instant at) {
+        return VerificationResendRequested.newBuilder().setRequestId(requestId).setReason("user asked")
+                .setRequestedAt(at).build();
+    }
+
+    /**
+     * A compact description of an output: {@code Sent} (first code), {@code Sent:2} (second), {@code
+     * Rejected:WRONG_CODE:4}, {@code ResendRejected:COOLDOWN:20}, {@code Send}, {@code Resend:2}, {@code
+     * CancelAtEgoi}, …
+     */
     public static String describe(Output output) {
         if (output instanceof Output.Notify n) {
             return "Notify:" + n.notice().kind();
         }
         if (output instanceof Output.Issue i) {
-            return i.command().getAction() instanceof SendCode ? "Send" : i.command().getAction() instanceof CheckCode
-                    ? "Check" : "Command?";
+            Object action = i.command().getAction();
+            return action instanceof SendCode ? "Send" : action instanceof CheckCode ? "Check"
+                    : action instanceof ResendCode r ? "Resend:" + r.getSendCount()
+                    : action instanceof CancelVerification ? "CancelAtEgoi" : "Command?";
         }
         Object e = ((Output.Publish) output).event();
-        if (e instanceof VerificationSent) {
-            return "Sent";
+        if (e instanceof VerificationSent s) {
+            return s.getSendCount() == 1 ? "Sent" : "Sent:" + s.getSendCount();
+        } else if (e instanceof ResendRejected r) {
+            return "ResendRejected:" + r.getReason() + ":" + r.getRetryAfterSeconds();
         } else if (e instanceof CodeRejected r) {
             return "Rejected:" + r.getReason() + ":" + r.getAttemptsRemaining();
         } else if (e instanceof VerificationVerified v) {

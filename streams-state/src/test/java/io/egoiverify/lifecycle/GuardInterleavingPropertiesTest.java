@@ -1,8 +1,12 @@
 package io.egoiverify.lifecycle;
 
+import static io.egoiverify.testing.property.Gen.weightedValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import io.egoiverify.testing.property.Gen;
+import io.egoiverify.testing.property.Property;
+import io.egoiverify.testing.property.Statistics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,18 +14,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * The number guard under any interleaving: several lifecycle partitions (each writing its notices in order, as one
  * task's producer does) feed the guard's one partition for a number hash in an arbitrary merge, with clock advances
- * and window-expiry punctuations in between. After every step the limits hold for each number across all of them.
+ * and window-expiry punctuations in between. After every step the limits hold for each number across all of them;
+ * a resend counts as a send, and only as a send.
  */
 class GuardInterleavingPropertiesTest {
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
@@ -30,31 +29,49 @@ class GuardInterleavingPropertiesTest {
 
     /** What one lifecycle partition does, in its own order. */
     record Event(int partition, int verification, String number, NumberNotice.Kind kind) {
+        @Override
+        public String toString() {
+            return "v" + verification + " " + number + " " + kind;
+        }
     }
 
     /** One delivery: which partition's next notice arrives, how far the clock moved, whether the sweep ran. */
     record Slot(int partition, long advanceMillis, boolean prune) {
+        @Override
+        public String toString() {
+            return "p" + partition + (advanceMillis > 0 ? " +" + advanceMillis / 1000 + "s" : "")
+                    + (prune ? " sweep" : "");
+        }
     }
 
     record Scenario(int maxSends, int maxFailed, ActivePolicy policy, List<List<Event>> partitions,
                     List<Slot> schedule) {
+        /** One line per partition's script, and the schedule, so that a counterexample reads at a glance. */
+        @Override
+        public String toString() {
+            StringBuilder out = new StringBuilder("maxSends=" + maxSends + " maxFailed=" + maxFailed + " policy="
+                    + policy);
+            for (int p = 0; p < partitions.size(); p++) {
+                out.append("\npartition ").append(p).append(": ").append(partitions.get(p));
+            }
+            return out.append("\nschedule: ").append(schedule).toString();
+        }
     }
 
-    @Provide
-    Arbitrary<Scenario> scenarios() {
-        Arbitrary<List<List<Event>>> partitions = Arbitraries.integers().between(1, 4).flatMap(p ->
-                Arbitraries.integers().between(0, 99).list().ofMinSize(2).ofMaxSize(14).list().ofSize(p)
-                        .map(GuardInterleavingPropertiesTest::scripts));
-        Arbitrary<Slot> slot = Combinators.combine(Arbitraries.integers().between(0, 3),
-                Arbitraries.frequency(net.jqwik.api.Tuple.of(6, 0L), net.jqwik.api.Tuple.of(3, 5_000L),
-                        net.jqwik.api.Tuple.of(2, 20_000L), net.jqwik.api.Tuple.of(1, 61_000L)),
-                Arbitraries.of(true, false, false)).as(Slot::new);
-        return Combinators.combine(Arbitraries.integers().between(1, 4), Arbitraries.integers().between(1, 4),
-                Arbitraries.of(ActivePolicy.class), partitions, slot.list().ofMinSize(20).ofMaxSize(80))
-                .as(Scenario::new);
-    }
+    static final Gen<List<List<Event>>> PARTITIONS = Gen.ints(1, 4).flatMap(p -> Gen.ints(0, 99).list(2, 14)
+            .list(p).map(GuardInterleavingPropertiesTest::scripts));
+    static final Gen<Long> ADVANCE = Gen.frequency(weightedValue(6, 0L), weightedValue(3, 5_000L),
+            weightedValue(2, 20_000L), weightedValue(1, 61_000L));
+    static final Gen<Slot> SLOT = choices -> new Slot(Gen.ints(0, 3).generate(choices), ADVANCE.generate(choices),
+            Gen.of(false, false, true).generate(choices));
+    static final Gen<Scenario> SCENARIOS = choices -> new Scenario(Gen.ints(1, 4).generate(choices),
+            Gen.ints(1, 4).generate(choices), Gen.of(ActivePolicy.class).generate(choices),
+            PARTITIONS.generate(choices), SLOT.list(20, 80).generate(choices));
 
-    /** Turns random ints into per-partition scripts: request, maybe wrong codes, maybe the end, per verification. */
+    /**
+     * Turns random ints into per-partition scripts: request, maybe wrong codes and resends, maybe the end, per
+     * verification.
+     */
     private static List<List<Event>> scripts(List<List<Integer>> raw) {
         List<List<Event>> out = new ArrayList<>();
         for (int p = 0; p < raw.size(); p++) {
@@ -70,8 +87,10 @@ class GuardInterleavingPropertiesTest {
                     int v = open.get(r % open.size());
                     String number = script.stream().filter(e -> e.verification() == v).findFirst().orElseThrow()
                             .number();
-                    if (r < 75) {
+                    if (r < 62) {
                         script.add(new Event(p, v, number, NumberNotice.Kind.FAILED_CHECK));
+                    } else if (r < 75) {
+                        script.add(new Event(p, v, number, NumberNotice.Kind.RESEND_REQUEST));
                     } else {
                         open.remove(Integer.valueOf(v));
                         script.add(new Event(p, v, number, NumberNotice.Kind.ENDED));
@@ -83,20 +102,31 @@ class GuardInterleavingPropertiesTest {
         return out;
     }
 
-    /** A grant the guard gave, and whether it is still live (not ended, not superseded). */
+    /**
+     * A grant the guard gave a verification, whether it is still live (not ended, not superseded), and its latest
+     * grant (the first send or a resend: the slot lives a full life from it).
+     */
     private static final class Grant {
         final String permitId;
-        final Instant at;
+        final String requestId;
+        Instant latest;
         boolean live = true;
 
-        Grant(String permitId, Instant at) {
+        Grant(String permitId, String requestId, Instant at) {
             this.permitId = permitId;
-            this.at = at;
+            this.requestId = requestId;
+            this.latest = at;
         }
     }
 
-    @Property(tries = 600)
-    void limitsHoldUnderAnyInterleaving(@ForAll("scenarios") Scenario sc) {
+    @Test
+    void limitsHoldUnderAnyInterleaving() {
+        Property.forAll(SCENARIOS).tries(600).checkWithStatistics(GuardInterleavingPropertiesTest::limitsHold)
+                .requireAtLeast("refusals", 0, 1).requireAtLeast("refusals", 3, 1)
+                .requireAtLeast("resends", "GRANTED", 1).requireAtLeast("resends", "REFUSED", 1);
+    }
+
+    private static void limitsHold(Scenario sc, Statistics statistics) {
         LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(KEY)
                 .withSends(sc.maxSends(), SEND_WINDOW).withFailedChecks(sc.maxFailed(), FAIL_WINDOW)
                 .withActivePolicy(sc.policy()));
@@ -105,7 +135,9 @@ class GuardInterleavingPropertiesTest {
                 .plus(config.resultGrace());
         Map<String, NumberState> states = new HashMap<>();
         Map<String, List<Grant>> grants = new HashMap<>();
+        Map<String, List<Instant>> sends = new HashMap<>();
         Map<String, List<Instant>> failedChecks = new HashMap<>();
+        Map<String, Integer> resendsAsked = new HashMap<>();
         Map<String, Integer> answered = new LinkedHashMap<>();
         int[] cursor = new int[sc.partitions().size()];
         Instant now = Fixtures.T0;
@@ -133,7 +165,9 @@ class GuardInterleavingPropertiesTest {
             }
             String hash = e.number().repeat(64);
             String requestId = "p" + e.partition() + "-v" + e.verification();
-            String permitId = requestId + "/permit";
+            String permitId = e.kind() == NumberNotice.Kind.RESEND_REQUEST
+                    ? requestId + "/permit-resend-" + resendsAsked.merge(requestId, 1, Integer::sum)
+                    : requestId + "/permit";
             NumberGuard.Step step = guard.apply(states.get(hash), new NumberNotice(e.kind(), hash, requestId,
                     permitId, now), now);
             if (step.state() == null) {
@@ -144,8 +178,10 @@ class GuardInterleavingPropertiesTest {
                 assertThat(step.state().failedChecks()).hasSizeLessThanOrEqualTo(sc.maxFailed());
             }
             List<Grant> numberGrants = grants.computeIfAbsent(hash, k -> new ArrayList<>());
+            List<Instant> numberSends = sends.computeIfAbsent(hash, k -> new ArrayList<>());
             List<Instant> fails = failedChecks.computeIfAbsent(hash, k -> new ArrayList<>());
             final Instant t = now;
+            long inWindow = numberSends.stream().filter(g -> g.plus(SEND_WINDOW).isAfter(t)).count();
             switch (e.kind()) {
                 case FAILED_CHECK -> {
                     fails.add(now);
@@ -155,14 +191,34 @@ class GuardInterleavingPropertiesTest {
                     numberGrants.stream().filter(g -> g.permitId.equals(permitId)).forEach(g -> g.live = false);
                     assertThat(step.verdicts()).isEmpty();
                 }
+                case RESEND_REQUEST -> {
+                    // Only the send limit applies: no failed-check refusal, no one-active refusal, no supersede.
+                    PermitVerdict own = step.verdicts().get(0);
+                    assertThat(step.verdicts()).hasSize(1);
+                    assertThat(own.permitId()).isEqualTo(permitId);
+                    answered.merge(permitId, 1, Integer::sum);
+                    statistics.collect("resends", own.kind());
+                    if (inWindow < sc.maxSends()) {
+                        assertThat(own.kind()).as("a resend below the send limit is granted")
+                                .isEqualTo(PermitVerdict.Kind.GRANTED);
+                        numberSends.add(now);
+                        numberGrants.stream().filter(g -> g.requestId.equals(requestId)).forEach(g -> g.latest = t);
+                    } else {
+                        assertThat(own.kind()).isEqualTo(PermitVerdict.Kind.REFUSED);
+                        assertThat(Limit.ofDetail(own.limit())).isEqualTo(Limit.SENDS_PER_NUMBER);
+                        // Retry when the oldest send in the window leaves it.
+                        assertThat(own.retryAt()).isEqualTo(numberSends.stream()
+                                .filter(g -> g.plus(SEND_WINDOW).isAfter(t)).min(Instant::compareTo).orElseThrow()
+                                .plus(SEND_WINDOW));
+                    }
+                }
                 case PERMIT_REQUEST -> {
                     PermitVerdict own = step.verdicts().get(step.verdicts().size() - 1);
                     assertThat(own.permitId()).isEqualTo(permitId);
                     answered.merge(permitId, 1, Integer::sum);
-                    long inWindow = numberGrants.stream().filter(g -> g.at.plus(SEND_WINDOW).isAfter(t)).count();
                     long failsInWindow = fails.stream().filter(f -> f.plus(FAIL_WINDOW).isAfter(t)).count();
                     List<Grant> live = numberGrants.stream()
-                            .filter(g -> g.live && g.at.plus(longestLife).isAfter(t)).toList();
+                            .filter(g -> g.live && g.latest.plus(longestLife).isAfter(t)).toList();
                     if (own.kind() == PermitVerdict.Kind.GRANTED) {
                         // The limits, counted independently of the guard's own bookkeeping.
                         assertThat(inWindow).as("sends in the window").isLessThan(sc.maxSends());
@@ -178,7 +234,8 @@ class GuardInterleavingPropertiesTest {
                         } else {
                             assertThat(step.verdicts()).hasSize(1);
                         }
-                        numberGrants.add(new Grant(permitId, now));
+                        numberGrants.add(new Grant(permitId, requestId, now));
+                        numberSends.add(now);
                     } else {
                         refusals++;
                         assertThat(own.kind()).isEqualTo(PermitVerdict.Kind.REFUSED);
@@ -199,7 +256,7 @@ class GuardInterleavingPropertiesTest {
             }
         }
         assertThat(answered.values()).allMatch(n -> n == 1);
-        Statistics.label("refusals").collect(Math.min(refusals, 3));
+        statistics.collect("refusals", Math.min(refusals, 3));
     }
 
     private static Event nextEvent(List<List<Event>> partitions, int[] cursor, int preferred) {

@@ -3,6 +3,7 @@ package io.egoiverify.lifecycle;
 import io.egoiverify.events.VerificationRequested;
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,6 +69,18 @@ public final class Harness {
 
     public Harness result(CommandStatus status) {
         return apply(new Input.Result(Fixtures.result(ID, lastCommand.getCommandId(), status, now)));
+    }
+
+    /** A result for the newest command with E-goi's id and the call's start given (SENT of a resend). */
+    public Harness result(CommandStatus status, String providerRequestId, Instant callStartedAt) {
+        return apply(new Input.Result(VerificationCommandResult.newBuilder().setRequestId(ID)
+                .setCommandId(lastCommand.getCommandId()).setCompletedAt(now).setStatus(status).setProviderCalls(1)
+                .setDetail("test " + status).setProviderRequestId(providerRequestId).setCallStartedAt(callStartedAt)
+                .build()));
+    }
+
+    public Harness resend() {
+        return apply(new Input.ResendRequested(Fixtures.resend(ID, now)));
     }
 
     public Harness staleResult(CommandStatus status) {

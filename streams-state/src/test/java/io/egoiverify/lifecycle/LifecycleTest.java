@@ -152,8 +152,10 @@ class LifecycleTest {
                         Harness::request, Status.SENDING, "Send"),
                 // cancel
                 row("cancel while sending", Harness::request, Harness::cancel, Status.CANCELLED, "Cancelled"),
-                row("cancel after sent", Harness::sent, Harness::cancel, Status.CANCELLED, "Cancelled"),
-                row("cancel while checking", checking(), Harness::cancel, Status.CANCELLED, "Cancelled"),
+                row("cancel after sent also cancels at E-goi", Harness::sent, Harness::cancel, Status.CANCELLED,
+                        "CancelAtEgoi", "Cancelled"),
+                row("cancel while checking also cancels at E-goi", checking(), Harness::cancel, Status.CANCELLED,
+                        "CancelAtEgoi", "Cancelled"),
                 row("cancel before the request is remembered", none(), Harness::cancel, Status.CANCEL_PENDING),
                 row("second pending cancel is ignored", Harness::cancel, Harness::cancel, Status.CANCEL_PENDING),
                 row("cancel after verified is ignored", h -> h.sent().submit().result(VERIFIED), Harness::cancel,

@@ -135,4 +135,59 @@ class NumberGuardTest {
         assertThat(kind(step(g, n))).isEqualTo(Kind.GRANTED);
         assertThat(state.sends()).hasSize(1);
     }
+
+    private NumberGuard.Step resend(NumberGuard guard, String requestId) {
+        return step(guard, new NumberNotice(NumberNotice.Kind.RESEND_REQUEST, HASH, requestId,
+                requestId + "/permit-resend-" + (++requests) + "/1", now));
+    }
+
+    @Test
+    void aResendIsASendForTheSendLimit() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withSends(3, Duration.ofMinutes(10)));
+        assertThat(kind(permit(g, "r1"))).isEqualTo(Kind.GRANTED);
+        now = now.plusSeconds(30);
+        assertThat(kind(resend(g, "r1"))).isEqualTo(Kind.GRANTED);
+        now = now.plusSeconds(30);
+        assertThat(kind(resend(g, "r1"))).isEqualTo(Kind.GRANTED);
+        assertThat(state.sends()).hasSize(3);
+        now = now.plusSeconds(30);
+        NumberGuard.Step refused = resend(g, "r1");
+        assertThat(refused.refused()).isEqualTo(Limit.SENDS_PER_NUMBER);
+        assertThat(refused.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.REFUSED);
+            assertThat(v.limit()).startsWith("sends-per-number");
+            // When the first send leaves the 10 min window, one more fits.
+            assertThat(v.retryAt()).isEqualTo(Fixtures.T0.plus(Duration.ofMinutes(10)));
+        });
+        assertThat(state.sends()).as("a refusal is not counted").hasSize(3);
+        // A new verification of the number is refused by the same count.
+        assertThat(kind(permit(g, "r2"))).isEqualTo(Kind.REFUSED);
+    }
+
+    @Test
+    void aVerificationsOwnResendIsNotANewVerification() {
+        for (ActivePolicy policy : ActivePolicy.values()) {
+            state = null;
+            NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(policy));
+            permit(g, "r1");
+            NumberGuard.Step step = resend(g, "r1");
+            assertThat(step.verdicts()).as(policy + ": granted, nothing superseded").singleElement()
+                    .satisfies(v -> assertThat(v.kind()).isEqualTo(Kind.GRANTED));
+            assertThat(state.active()).as(policy.name())
+                    .hasSize(policy == ActivePolicy.OFF ? 0 : 1);
+        }
+    }
+
+    @Test
+    void wrongCodesDoNotRefuseAResendAndAResendKeepsTheSlotAlive() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY).withFailedChecks(1, Duration.ofHours(1)));
+        permit(g, "r1");
+        Instant firstUntil = state.active().get(0).until();
+        step(g, new NumberNotice(NumberNotice.Kind.FAILED_CHECK, HASH, "r1", "r1/permit/1", now));
+        now = now.plusSeconds(30);
+        assertThat(kind(resend(g, "r1"))).as("the attempts of the verification still bound its guesses")
+                .isEqualTo(Kind.GRANTED);
+        assertThat(state.active().get(0).until()).isEqualTo(firstUntil.plusSeconds(30));
+        assertThat(kind(permit(g, "r2"))).as("a new verification is refused").isEqualTo(Kind.REFUSED);
+    }
 }

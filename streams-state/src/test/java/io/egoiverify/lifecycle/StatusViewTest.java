@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class StatusViewTest {
     private static final Duration TTL = Duration.ofSeconds(60);  // LifecycleConfig.defaults()
+    private static final Duration COOLDOWN = ResendPolicy.DEFAULT.cooldown();
 
     private static StatusView view(Harness h) {
         return StatusView.of(h.state).orElseThrow();
@@ -64,7 +65,7 @@ class StatusViewTest {
         assertThat(v.sendCount()).isEqualTo(1);
         assertThat(v.expiresAt()).isEqualTo(sentAt.plus(TTL));
         assertThat(v.attemptsRemaining()).isEqualTo(5);
-        assertThat(v.resendAvailableAt()).isEqualTo(sentAt.plus(StatusView.RESEND_COOLDOWN));
+        assertThat(v.resendAvailableAt()).isEqualTo(sentAt.plus(COOLDOWN));
         assertThat(v.terminal()).isFalse();
 
         h.submit("s1", "000000").result(CommandStatus.WRONG_CODE);
@@ -72,7 +73,48 @@ class StatusViewTest {
         h.submit("s2", "111111");
         assertThat(view(h).status()).isEqualTo(Phase.CHECKING);
         assertThat(view(h).attemptsRemaining()).isEqualTo(4);
-        assertThat(view(h).resendAvailableAt()).isEqualTo(sentAt.plus(StatusView.RESEND_COOLDOWN));
+        assertThat(view(h).resendAvailableAt()).isEqualTo(sentAt.plus(COOLDOWN));
+    }
+
+    @Test
+    void aResendUnderWayIsAPendingSendThenTheNewCodeCounts() {
+        Harness h = sent();
+        Instant firstExpiry = view(h).expiresAt();
+        h.submit("s1", "000000").result(CommandStatus.WRONG_CODE);
+        h.advance(COOLDOWN).resend();
+        assertThat(h.state.status()).isEqualTo(Status.RESENDING);
+        StatusView resending = view(h);
+        assertThat(resending.status()).isEqualTo(Phase.PENDING_SEND);
+        assertThat(resending.sendCount()).as("the new code is not out yet").isEqualTo(1);
+        assertThat(resending.expiresAt()).as("the latest code sent").isEqualTo(firstExpiry);
+        assertThat(resending.resendAvailableAt()).as("a resend is under way").isNull();
+        assertThat(resending.attemptsRemaining()).isEqualTo(4);
+
+        Instant secondSend = h.now.plusMillis(200);
+        h.advance(Duration.ofSeconds(1)).result(CommandStatus.SENT, "egoi-2", secondSend);
+        StatusView second = view(h);
+        assertThat(second.status()).isEqualTo(Phase.SENT);
+        assertThat(second.sendCount()).isEqualTo(2);
+        assertThat(second.expiresAt()).isEqualTo(secondSend.plus(TTL));
+        assertThat(second.resendAvailableAt()).isEqualTo(secondSend.plus(COOLDOWN));
+        assertThat(second.attemptsRemaining()).as("a resend does not reset wrong codes").isEqualTo(4);
+        assertThat(second.toString()).doesNotContain("egoi-2");
+
+        Instant thirdSend = h.advance(COOLDOWN).now;
+        h.resend().result(CommandStatus.SENT, "egoi-3", thirdSend);
+        assertThat(view(h).sendCount()).isEqualTo(3);
+        assertThat(view(h).resendAvailableAt()).as("every allowed code was sent (default 3)").isNull();
+    }
+
+    @Test
+    void aResendWaitingForItsPermitIsAPendingSendToo() {
+        VerificationState sent = sent().state;
+        VerificationState awaiting = sent.toBuilder().status(Status.AWAITING_RESEND_PERMIT)
+                .pendingResend(new VerificationState.PendingResend("p-2", Fixtures.T0.plusSeconds(90))).build();
+        StatusView v = StatusView.of(awaiting).orElseThrow();
+        assertThat(v.status()).isEqualTo(Phase.PENDING_SEND);
+        assertThat(v.sendCount()).isEqualTo(1);
+        assertThat(v.resendAvailableAt()).isNull();
     }
 
     @Test
@@ -122,11 +164,15 @@ class StatusViewTest {
         Set<Phase> seen = EnumSet.noneOf(Phase.class);
         for (Status s : Status.values()) {
             VerificationState.Builder b = VerificationState.builder("x", s, Fixtures.T0).maxAttempts(5);
-            if (s == Status.SENDING || s == Status.CHECKING) {
+            if (s == Status.SENDING || s == Status.CHECKING || s == Status.RESENDING) {
                 b.inFlight(new InFlight("c", s == Status.CHECKING ? "s" : null, Fixtures.T0, Fixtures.T0));
             }
+            if (s == Status.AWAITING_RESEND_PERMIT) {
+                b.pendingResend(new VerificationState.PendingResend("p", Fixtures.T0));
+            }
             if (s == Status.CHECKING) {
-                b.expiresAt(Fixtures.T0.plus(TTL)).ttlSeconds(60);
+                b.expiresAt(Fixtures.T0.plus(TTL)).ttlSeconds(60).sendCount(1).lastSendAt(Fixtures.T0).maxSends(3)
+                        .resendCooldown(COOLDOWN);
             }
             if (s == Status.AWAITING_PERMIT) {
                 b.pendingSend(new VerificationState.PendingSend("sealed", "NUMERIC", "{CODE}", null, Fixtures.T0));

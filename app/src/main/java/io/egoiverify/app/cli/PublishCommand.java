@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish an input event to the configured cluster, as a registration service would.",
-        subcommands = {PublishCommand.Request.class, PublishCommand.Submit.class, PublishCommand.Cancel.class})
+        subcommands = {PublishCommand.Request.class, PublishCommand.Submit.class, PublishCommand.Cancel.class,
+            PublishCommand.Resend.class})
 public final class PublishCommand implements Runnable {
     private final AppContext ctx;
 
@@ -29,7 +30,7 @@ public final class PublishCommand implements Runnable {
         new picocli.CommandLine(this).usage(ctx.out());
     }
 
-    /** Shared by the three sub-commands: configuration, then one event. */
+    /** Shared by the sub-commands: configuration, then one event. */
     abstract static class One extends AppCommand {
         @Option(names = {"-r", "--request-id"}, required = true, description = "The verification's requestId.")
         String requestId;
@@ -127,6 +128,24 @@ public final class PublishCommand implements Runnable {
         String publish(InputPublisher publisher) {
             publisher.cancel(requestId, reason);
             return "VerificationCancelRequested " + requestId;
+        }
+    }
+
+    @Command(name = "resend", mixinStandardHelpOptions = true,
+            description = "Publish a VerificationResendRequested: a new code for the same verification. The answer is "
+                    + "a VerificationSent with the next sendCount, or a ResendRejected (see tail).")
+    static final class Resend extends One {
+        @Option(names = "--reason", description = "Free text, for logs and metrics only.")
+        String reason;
+
+        Resend(AppContext ctx) {
+            super(ctx);
+        }
+
+        @Override
+        String publish(InputPublisher publisher) {
+            publisher.resend(requestId, reason);
+            return "VerificationResendRequested " + requestId;
         }
     }
 }

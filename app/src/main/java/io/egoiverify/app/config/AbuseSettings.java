@@ -3,6 +3,7 @@ package io.egoiverify.app.config;
 import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.ProfilePolicy;
+import io.egoiverify.lifecycle.ResendPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -13,14 +14,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The {@code abuse.*} settings (per-number limits) and the policy attributes of {@code profile.<name>.*}, mapped onto
- * {@link LifecycleConfig#withAbuse} and {@link LifecycleConfig#withProfilePolicies}.
+ * The {@code abuse.*} settings (per-number limits) and the policy attributes of {@code profile.<name>.*} (limits and
+ * resend overrides), mapped onto {@link LifecycleConfig#withAbuse} and {@link LifecycleConfig#withProfilePolicies}.
  */
 public final class AbuseSettings {
     public static final String KEY = "abuse.hmac-key";
     /** Policy attributes of a sender profile (read by the lifecycle, not by the worker). */
     static final List<String> POLICY_ATTRIBUTES = List.of("allowed-country-codes", "max-message-length",
-            "min-code-size", "max-ttl");
+            "min-code-size", "max-ttl", "resend-cooldown", "max-sends");
     private static final AbuseLimits D = AbuseLimits.disabled();
     private static final String OFF_HINT = "abuse.enabled=false runs without per-number limits";
 
@@ -136,6 +137,13 @@ public final class AbuseSettings {
             }
             if (s.find(prefix + "max-message-length").isPresent()) {
                 p = p.withMaxMessageLength(s.integer(prefix + "max-message-length", 16, 1600));
+            }
+            if (s.find(prefix + "resend-cooldown").isPresent()) {
+                p = p.withResendCooldown(s.duration(prefix + "resend-cooldown", Duration.ZERO,
+                        ResendPolicy.MAX_COOLDOWN));
+            }
+            if (s.find(prefix + "max-sends").isPresent()) {
+                p = p.withMaxSends(s.integer(prefix + "max-sends", 1, ResendPolicy.MAX_SENDS_CEILING));
             }
             out.put(name, p);
         }

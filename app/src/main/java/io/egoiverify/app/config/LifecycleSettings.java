@@ -2,6 +2,7 @@ package io.egoiverify.app.config;
 
 import io.egoiverify.events.CodeType;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.ResendPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +47,17 @@ public final class LifecycleSettings {
             def("lifecycle.default-message", D.defaultMessage(), "SMS template when a request gives none; must "
                     + "contain {CODE}."),
             def("lifecycle.standby-replicas", D.standbyReplicas(), "Kafka Streams `num.standby.replicas` (0 to 5): "
-                    + "warm copies of the state for fast fail-over."));
+                    + "warm copies of the state for fast fail-over."),
+            def("lifecycle.resend-cooldown", D.resend().cooldown(), "Minimum time from the start of a send to a "
+                    + "resend of the same verification (0s to 1h); earlier: `ResendRejected(COOLDOWN)` with "
+                    + "`retryAfterSeconds`."),
+            def("lifecycle.max-sends", D.resend().maxSends(), "Codes one verification may send, the first included "
+                    + "(1 to 10; 1 = no resend): a further resend gets `ResendRejected(TOO_MANY_SENDS)`. Each resend "
+                    + "also counts for `abuse.sends-per-number`."),
+            new SettingDef("profile.<name>.resend-cooldown", null, "Resend cooldown of profile `<name>` (0s to 1h); "
+                    + "unset = `lifecycle.resend-cooldown`."),
+            new SettingDef("profile.<name>.max-sends", null, "Codes per verification of profile `<name>` (1 to 10); "
+                    + "unset = `lifecycle.max-sends`."));
 
     private LifecycleSettings() {
     }
@@ -74,7 +85,10 @@ public final class LifecycleSettings {
                     s.integer("lifecycle.max-message-length", 16, 1600),
                     s.integer("lifecycle.max-metadata-bytes", 0, 65_536),
                     s.integer("lifecycle.max-remembered-submissions", 1, 1000),
-                    profileNames, message, s.integer("lifecycle.standby-replicas", 0, 5));
+                    profileNames, message, s.integer("lifecycle.standby-replicas", 0, 5))
+                    .withResend(new ResendPolicy(s.duration("lifecycle.resend-cooldown", Duration.ZERO,
+                            ResendPolicy.MAX_COOLDOWN), s.integer("lifecycle.max-sends", 1,
+                            ResendPolicy.MAX_SENDS_CEILING)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid combination of lifecycle.* settings: " + e.getMessage());
         }

@@ -17,7 +17,8 @@ public final class SettingsCatalog {
     public static final String PROFILE_PREFIX = "profile.";
     /** Attributes of a sender profile, longest first so that environment names match unambiguously. */
     public static final List<String> PROFILE_ATTRIBUTES = List.of("allowed-country-codes", "max-message-length",
-            "min-code-size", "api-key-file", "api-key", "sender-hash", "max-ttl", "group");
+            "resend-cooldown", "min-code-size", "api-key-file", "api-key", "sender-hash", "max-sends", "max-ttl",
+            "group");
 
     private static final List<SettingDef> CORE = List.of(
             new SettingDef("role", "all", "What `run` starts: `state` (the lifecycle topology), `worker` (the E-goi "

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The dev mode's interactive prompt. Commands: {@code request <requestId> <phone>}, {@code submit <requestId> <code>},
- * {@code cancel <requestId>}, {@code outbox}, {@code help}, {@code quit}. Outcomes print as they arrive (from the
- * outcome reader's thread), so the prompt only echoes what it published.
+ * {@code resend <requestId>}, {@code cancel <requestId>}, {@code outbox}, {@code help}, {@code quit}. Outcomes print
+ * as they arrive (from the outcome reader's thread), so the prompt only echoes what it published.
  */
 public final class DevPrompt {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -52,6 +52,11 @@ public final class DevPrompt {
                         String id = stack.publisher().submit(w[1], w[2], null);
                         out.println("submitted a code for " + w[1] + " (submission " + id + ")");
                     }
+                    case "resend" -> {
+                        need(w, 2, "resend <requestId>");
+                        stack.publisher().resend(w[1], "asked at the dev prompt");
+                        out.println("resend requested for " + w[1]);
+                    }
                     case "cancel" -> {
                         need(w, 2, "cancel <requestId>");
                         stack.publisher().cancel(w[1], "cancelled from the dev prompt");
@@ -87,6 +92,7 @@ public final class DevPrompt {
                 commands:
                   request <requestId> <phone>   ask for a code (phone in E.164, e.g. +351910000000)
                   submit <requestId> <code>     submit a code (see outbox for what the sandbox sent)
+                  resend <requestId>            send a new code for the same verification (only the newest verifies)
                   cancel <requestId>            cancel a verification
                   outbox                        the SMS the E-goi sandbox "sent", with their codes
                   help                          this text

@@ -4,6 +4,7 @@ import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.CodeType;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Clock;
@@ -23,7 +24,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes the three input events the way a registration service would: key = requestId, Confluent wire format,
+ * Publishes the four input events the way a registration service would: key = requestId, Confluent wire format,
  * Kafka's default partitioner. Each call waits for the broker's acknowledgement.
  */
 public final class InputPublisher implements AutoCloseable {
@@ -69,6 +70,12 @@ public final class InputPublisher implements AutoCloseable {
 
     public void cancel(String requestId, String reason) {
         send(topics.cancelRequested, requestId, VerificationCancelRequested.newBuilder().setRequestId(requestId)
+                .setReason(reason).setRequestedAt(clock.instant()).build());
+    }
+
+    /** Asks for a new code for the verification (CONTRACTS: verification.resend-requested). */
+    public void resend(String requestId, String reason) {
+        send(topics.resendRequested, requestId, VerificationResendRequested.newBuilder().setRequestId(requestId)
                 .setReason(reason).setRequestedAt(clock.instant()).build());
     }
 

@@ -1,6 +1,7 @@
 package io.egoiverify.app.dev;
 
 import io.egoiverify.events.CodeRejected;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
@@ -21,7 +22,7 @@ public record Outcome(Kind kind, String requestId, String reason, String summary
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
             .withZone(ZoneId.systemDefault());
 
-    public enum Kind { SENT, CODE_REJECTED, VERIFIED, EXPIRED, CANCELLED, FAILED }
+    public enum Kind { SENT, RESEND_REJECTED, CODE_REJECTED, VERIFIED, EXPIRED, CANCELLED, FAILED }
 
     public Outcome {
         Objects.requireNonNull(kind, "kind");
@@ -36,7 +37,7 @@ public record Outcome(Kind kind, String requestId, String reason, String summary
     }
 
     public boolean terminal() {
-        return kind != Kind.SENT && kind != Kind.CODE_REJECTED;
+        return kind != Kind.SENT && kind != Kind.RESEND_REJECTED && kind != Kind.CODE_REJECTED;
     }
 
     /** One line for the console. */
@@ -47,9 +48,13 @@ public record Outcome(Kind kind, String requestId, String reason, String summary
 
     public static Outcome of(SpecificRecord record) {
         if (record instanceof VerificationSent e) {
-            return new Outcome(Kind.SENT, e.getRequestId(), null, "to " + e.getPhoneNumberMasked() + ", expires "
-                    + TIME.format(e.getExpiresAt()) + ", maxAttempts=" + e.getMaxAttempts() + meta(e.getMetadata()),
-                    e.getOccurredAt());
+            return new Outcome(Kind.SENT, e.getRequestId(), null, "code " + e.getSendCount() + " to "
+                    + e.getPhoneNumberMasked() + ", expires " + TIME.format(e.getExpiresAt()) + ", maxAttempts="
+                    + e.getMaxAttempts() + meta(e.getMetadata()), e.getOccurredAt());
+        }
+        if (record instanceof ResendRejected e) {
+            return new Outcome(Kind.RESEND_REJECTED, e.getRequestId(), e.getReason().name(), "retryAfterSeconds="
+                    + e.getRetryAfterSeconds() + meta(e.getMetadata()), e.getOccurredAt());
         }
         if (record instanceof CodeRejected e) {
             return new Outcome(Kind.CODE_REJECTED, e.getRequestId(), e.getReason().name(), "submission "

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the six outcome topics (read_committed: only what the lifecycle committed) and hands each event to a
+ * Follows the seven outcome topics (read_committed: only what the lifecycle committed) and hands each event to a
  * callback as an {@link Outcome}. Used by {@code tail}, the dev mode's console and the demo's checks. An event that
  * cannot be read is reported and skipped: a viewer must never stop on a bad record.
  */
@@ -39,8 +39,8 @@ public final class OutcomeReader implements AutoCloseable {
      */
     public OutcomeReader(Map<String, Object> kafka, Topics topics, boolean fromStart, Consumer<Outcome> sink) {
         this.sink = Objects.requireNonNull(sink, "sink");
-        for (Topic<String, ? extends SpecificRecord> t : List.of(topics.sent, topics.codeRejected, topics.verified,
-                topics.expired, topics.cancelled, topics.failed)) {
+        for (Topic<String, ? extends SpecificRecord> t : List.of(topics.sent, topics.resendRejected,
+                topics.codeRejected, topics.verified, topics.expired, topics.cancelled, topics.failed)) {
             byTopic.put(t.name(), t.valueSerde().deserializer());
         }
         Map<String, Object> props = new HashMap<>(kafka);

@@ -136,16 +136,21 @@ class RunCommandIT {
         boolean verified;
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> seen("a.verification.verified"));
+            // A resend after the end is refused NOT_ACTIVE, on its own outcome topic, which tail follows too.
+            CliRun resent = CliRun.of(env, "publish", "resend", "-r", "run-1", "--reason", "no SMS");
+            assertThat(resent.exitCode()).as(resent.err()).isZero();
+            assertThat(resent.out()).contains("published VerificationResendRequested run-1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen("a.verification.resend-rejected"));
             verified = true;
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             verified = false;
         }
         stopTail.complete(null);
         CliRun tailed = tail.get(30, TimeUnit.SECONDS);
-        assertThat(verified).as("VERIFIED published; tail saw:%n%s", tailed.out()).isTrue();
+        assertThat(verified).as("VERIFIED and ResendRejected published; tail saw:%n%s", tailed.out()).isTrue();
         assertThat(tailed.exitCode()).isZero();
-        assertThat(tailed.out()).contains("SENT").contains("VERIFIED").contains("run-1")
-                .doesNotContain("910000071");
+        assertThat(tailed.out()).contains("SENT").contains("code 1 to").contains("VERIFIED").contains("run-1")
+                .contains("RESEND_REJECTED(NOT_ACTIVE)").doesNotContain("910000071");
 
         stopRun.complete(null);
         CliRun ran = run.get(60, TimeUnit.SECONDS);

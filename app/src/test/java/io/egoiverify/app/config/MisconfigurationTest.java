@@ -279,4 +279,16 @@ class MisconfigurationTest {
         assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.max-message-length=16"),
                 "invalid combination of profile.*");
     }
+
+    @Test
+    void resendSettingsOutOfRange() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "lifecycle.max-sends=0"),
+                "lifecycle.max-sends", "from 1 to 10");
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "lifecycle.resend-cooldown=2h"),
+                "lifecycle.resend-cooldown", "from 0s to 1h");
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.max-sends=11"),
+                "profile.default.max-sends", "from 1 to 10");
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.resend-cooldown=soon"),
+                "profile.default.resend-cooldown", "expected a duration");
+    }
 }

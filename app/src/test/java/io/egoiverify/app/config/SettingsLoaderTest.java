@@ -3,6 +3,7 @@ package io.egoiverify.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.egoiverify.lifecycle.ResendPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,6 +120,27 @@ class SettingsLoaderTest {
         assertThat(lifecycle.toString()).doesNotContain("an-hmac-key");
         var off = AppConfig.from(s.with("abuse.enabled", "false", "test"), Mode.RUN).lifecycle();
         assertThat(off.abuse().enabled()).isFalse();
+    }
+
+    @Test
+    void resendSettingsAndProfileOverridesMapOntoTheLifecycle() {
+        Map<String, String> env = Map.of(
+                "EGOI_VERIFY_LIFECYCLE_RESEND_COOLDOWN", "45s", "EGOI_VERIFY_LIFECYCLE_MAX_SENDS", "4",
+                "EGOI_VERIFY_PROFILE_STRICT_RESEND_COOLDOWN", "2m", "EGOI_VERIFY_PROFILE_STRICT_MAX_SENDS", "1",
+                "EGOI_VERIFY_PROFILE_LOOSE_RESEND_COOLDOWN", "0s");
+        Settings s = SettingsLoader.load(null, env, Map.of("kafka.bootstrap.servers", "127.0.0.1:9092",
+                "schema.registry.url", "http://127.0.0.1:8081", "role", "state", "abuse.enabled", "false"));
+        var lifecycle = AppConfig.from(s, Mode.RUN).lifecycle();
+        assertThat(lifecycle.resend()).isEqualTo(new ResendPolicy(Duration.ofSeconds(45), 4));
+        assertThat(lifecycle.resendPolicy("strict")).isEqualTo(new ResendPolicy(Duration.ofMinutes(2), 1));
+        assertThat(lifecycle.resendPolicy("loose")).isEqualTo(new ResendPolicy(Duration.ZERO, 4));
+        assertThat(lifecycle.resendPolicy("default")).isEqualTo(lifecycle.resend());
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_PROFILE_MY_BRAND_MAX_SENDS"))
+                .isEqualTo("profile.my_brand.max-sends");
+        assertThat(AppConfig.from(SettingsLoader.load(null, Map.of(), Map.of("kafka.bootstrap.servers",
+                "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081", "role", "state",
+                "abuse.enabled", "false")), Mode.RUN).lifecycle().resend())
+                .as("defaults").isEqualTo(ResendPolicy.DEFAULT);
     }
 
     @Test

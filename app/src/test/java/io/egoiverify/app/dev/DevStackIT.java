@@ -152,6 +152,13 @@ class DevStackIT {
                     .containsPattern(metric("verification_outcomes_total", "type=\"sent\"") + " [1-9]")
                     .containsPattern(metric("verification_outcomes_total", "type=\"failed\"") + " [1-9]")
                     .containsPattern(metric("verification_lifecycle_dead_letters_total", ""))
+                    // failures by reason (the rate-limited send above), inputs by type, readiness
+                    .containsPattern(metric("verification_failures_total", "reason=\"provider_unavailable\"")
+                            + " [1-9]")
+                    .containsPattern(metric("verification_failures_total", "reason=\"rate_limited\"") + " 0")
+                    .containsPattern(metric("verification_inputs_total", "type=\"requested\"") + " [1-9]")
+                    .containsPattern(metric("verification_inputs_total", "type=\"code_submitted\"") + " [1-9]")
+                    .containsPattern(metric("health_ready", "") + " 1\\.0")
                     // per-number limits are on in dev mode: every send above was granted by the number guard
                     .containsPattern(metric("verification_sends_granted_total", "") + " [1-9]")
                     // expiry lag histogram (bound; no expiry happens in this test)
@@ -184,6 +191,13 @@ class DevStackIT {
                 .contains("unknown command 'bogus'").contains("usage: submit <requestId> <code>");
         assertThat(stack.outcomes().await("prompt-1", o -> o.kind() == Outcome.Kind.SENT, Duration.ofSeconds(30)))
                 .isPresent();
+        bytes.reset();
+        // Right after the first code a resend is inside the 30 s cooldown: refused, with when to try again.
+        new DevPrompt(stack, out).run(new java.io.ByteArrayInputStream("resend prompt-1\nresend\n".getBytes()));
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("resend requested for prompt-1")
+                .contains("usage: resend <requestId>");
+        assertThat(stack.outcomes().await("prompt-1", o -> o.kind() == Outcome.Kind.RESEND_REJECTED,
+                Duration.ofSeconds(30))).map(Outcome::label).contains("RESEND_REJECTED(COOLDOWN)");
         bytes.reset();
         new DevPrompt(stack, out).run(new java.io.ByteArrayInputStream("outbox\n".getBytes()));
         assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("351-910000081");

@@ -63,6 +63,30 @@ class OutcomeMetricsTest {
     }
 
     @Test
+    void countsConsumedInputsByType() {
+        outcomes = new OutcomeMetrics(TopicNames.defaults(), () -> kafka).bindTo(registry);
+        set(consumed("0_0", "verification.requested"), 4);
+        set(consumed("0_1", "verification.requested"), 3);
+        set(consumed("0_0", "verification.code-submitted"), 2);
+        set(consumed("0_0", "verification.internal.results"), 9); // internal, not an input
+        set(produced("0_0", "verification.requested"), 100); // produced to an input topic: not consumed
+        assertThat(inputs("requested")).isEqualTo(7);
+        assertThat(inputs("code_submitted")).isEqualTo(2);
+        assertThat(inputs("cancel_requested")).isZero();
+        assertThat(inputs("resend_requested")).isZero();
+        assertThat(outcomes("sent")).isZero();
+    }
+
+    double inputs(String type) {
+        return registry.get("verification.inputs").tag("type", type).functionCounter().count();
+    }
+
+    static MetricName consumed(String task, String topic) {
+        return new MetricName(OutcomeMetrics.CONSUMED, OutcomeMetrics.GROUP, "",
+                Map.of("thread-id", "t1", "task-id", task, "processor-node-id", "source", "topic", topic));
+    }
+
+    @Test
     void aLifecycleNotStartedYetReadsZero() {
         outcomes = new OutcomeMetrics(TopicNames.defaults(), () -> {
             throw new IllegalStateException("not started");

@@ -37,6 +37,7 @@ final class LifecycleInstance implements AutoCloseable {
         // No worker here: the tests answer commands themselves; nothing may fail or expire while they run.
         env.put("EGOI_VERIFY_LIFECYCLE_SEND_DEADLINE", "10m");
         env.put("EGOI_VERIFY_ABUSE_ENABLED", "false");
+        env.put("EGOI_VERIFY_LIFECYCLE_RESEND_COOLDOWN", Verifications.COOLDOWN.toSeconds() + "s");
         env.put("EGOI_VERIFY_OPS_PORT", "0");
         env.put("EGOI_VERIFY_SHUTDOWN_TIMEOUT", "20s");
         env.putAll(extra);

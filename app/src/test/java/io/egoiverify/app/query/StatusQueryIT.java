@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The status query on a real broker with two lifecycle instances in this JVM (distinct state directories and
  * operations ports): every key asked from both instances (answered locally or fetched from its owner), and again
  * while one instance leaves and a new one joins and restores. Every answer is right or a 503 with Retry-After,
- * never wrong; no answer holds a code, a full number or E-goi's id; a query without the token gets 401.
+ * never wrong; no answer holds a code, a full number or E-goi's id; a query without the token gets 401. A resent
+ * verification shows its second code (sendCount, expiresAt, resendAvailableAt from the lifecycle's resend state).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class StatusQueryIT {
@@ -76,7 +77,7 @@ class StatusQueryIT {
         for (Kind k : Kind.values()) {
             v.add("", k, 6);
         }
-        v.drive(() -> v.ids(Kind.SENT, Kind.CHECKING, Kind.VERIFIED).stream()
+        v.drive(() -> v.ids(Kind.SENT, Kind.RESENT, Kind.CHECKING, Kind.VERIFIED).stream()
                 .allMatch(id -> "SENT".equals(statusOf(a, id))), Duration.ofSeconds(60));
         settle("every key settled", Duration.ofSeconds(60), () -> pass(a, v).allRight(v.kinds.size()));
         wrong.clear();  // answers before the inputs were all folded are not wrong, only early

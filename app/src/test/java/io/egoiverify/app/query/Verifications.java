@@ -3,8 +3,10 @@ package io.egoiverify.app.query;
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.ResendCode;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.internal.VerificationCommandResult;
@@ -41,16 +43,19 @@ final class Verifications implements AutoCloseable {
     static final String CODE = "739251";
     static final int TTL_SECONDS = 3600;
     static final int MAX_ATTEMPTS = 5;
-    private static final Duration COOLDOWN = Duration.ofSeconds(30);
+    /** {@code lifecycle.resend-cooldown} of the deployments that use this driver. */
+    static final Duration COOLDOWN = Duration.ofSeconds(2);
 
     /** What a verification is driven to, and the answer it gets. */
-    enum Kind { PENDING, SENT, CHECKING, VERIFIED, CANCELLED, FAILED, CANCEL_ONLY, UNKNOWN }
+    enum Kind { PENDING, SENT, RESENT, CHECKING, VERIFIED, CANCELLED, FAILED, CANCEL_ONLY, UNKNOWN }
 
     private final Topics topics;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> commands;
     /** Start of every (simulated) send call: the base of expiresAt. */
     final Instant sentAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    /** Start of every resend call: a new code, a new expiresAt. */
+    final Instant resentAt = sentAt.plus(COOLDOWN).plusSeconds(1);
     final Map<String, Kind> kinds = new LinkedHashMap<>();
     final Map<String, String> phones = new LinkedHashMap<>();
 
@@ -93,7 +98,7 @@ final class Verifications implements AutoCloseable {
         producer.flush();
         // A cancel goes out once its request was folded (its send command seen): published together, the two topics
         // may be read in either order, and a cancel that comes first is remembered without the number.
-        Set<String> toSend = ids(Kind.SENT, Kind.CHECKING, Kind.VERIFIED);
+        Set<String> toSend = ids(Kind.SENT, Kind.RESENT, Kind.CHECKING, Kind.VERIFIED);
         Set<String> toCancel = ids(Kind.CANCELLED);
         Set<String> waiting = new HashSet<>(toSend);
         waiting.addAll(toCancel);
@@ -108,6 +113,18 @@ final class Verifications implements AutoCloseable {
             return true;
         }, CommandStatus.SENT, waiting, timeout);
         await(sentFolded, timeout, "send results folded");
+        Set<String> toResend = ids(Kind.RESENT);
+        if (!toResend.isEmpty()) {
+            // after the cooldown since the first send (whose call started at sentAt)
+            await(() -> Instant.now().isAfter(sentAt.plus(COOLDOWN)), timeout, "the resend cooldown");
+            for (String id : toResend) {
+                send(topics.resendRequested, id, VerificationResendRequested.newBuilder().setRequestId(id)
+                        .setReason("did not arrive").setRequestedAt(Instant.now()).build());
+            }
+            producer.flush();
+            answer(c -> c.getAction() instanceof ResendCode && toResend.remove(c.getRequestId()), CommandStatus.SENT,
+                    toResend, timeout);
+        }
         Set<String> toCheck = ids(Kind.CHECKING, Kind.VERIFIED);
         for (String id : toCheck) {
             send(topics.codeSubmitted, id, CodeSubmitted.newBuilder().setRequestId(id).setSubmissionId("s-" + id)
@@ -136,13 +153,14 @@ final class Verifications implements AutoCloseable {
         if (kind == Kind.CANCEL_ONLY || kind == Kind.UNKNOWN) {
             return null;
         }
-        boolean sent = kind == Kind.SENT || kind == Kind.CHECKING || kind == Kind.VERIFIED;
+        boolean sent = kind == Kind.SENT || kind == Kind.RESENT || kind == Kind.CHECKING || kind == Kind.VERIFIED;
+        Instant lastSend = kind == Kind.RESENT ? resentAt : sentAt;
         boolean terminal = kind == Kind.VERIFIED || kind == Kind.CANCELLED || kind == Kind.FAILED;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("requestId", id);
         m.put("status", switch (kind) {
             case PENDING -> "PENDING_SEND";
-            case SENT -> "SENT";
+            case SENT, RESENT -> "SENT";
             case CHECKING -> "CHECKING";
             case VERIFIED -> "VERIFIED";
             case CANCELLED -> "CANCELLED";
@@ -151,10 +169,10 @@ final class Verifications implements AutoCloseable {
         String phone = phones.get(id);
         m.put("phoneNumberMasked", kind == Kind.FAILED ? null : phone.substring(0, 4) + "*******"
                 + phone.substring(phone.length() - 2));
-        m.put("sendCount", sent ? 1 : 0);
-        m.put("expiresAt", sent ? sentAt.plusSeconds(TTL_SECONDS).toString() : null);
+        m.put("sendCount", kind == Kind.RESENT ? 2 : sent ? 1 : 0);
+        m.put("expiresAt", sent ? lastSend.plusSeconds(TTL_SECONDS).toString() : null);
         m.put("attemptsRemaining", terminal ? 0 : MAX_ATTEMPTS);
-        m.put("resendAvailableAt", sent && !terminal ? sentAt.plus(COOLDOWN).toString() : null);
+        m.put("resendAvailableAt", sent && !terminal ? lastSend.plus(COOLDOWN).toString() : null);
         m.put("terminal", terminal);
         return m;
     }
@@ -165,7 +183,7 @@ final class Verifications implements AutoCloseable {
         s.add(CODE);
         for (String id : kinds.keySet()) {
             s.add(phones.get(id).substring(1));
-            s.add(providerId(id));
+            s.add(providerId(id));      // the resent one's second id has this as its prefix
         }
         return s;
     }
@@ -198,7 +216,9 @@ final class Verifications implements AutoCloseable {
                     VerificationCommandResult.Builder b = VerificationCommandResult.newBuilder()
                             .setCommandId(c.getCommandId()).setRequestId(c.getRequestId()).setStatus(status)
                             .setCompletedAt(Instant.now()).setProviderCalls(1).setDetail("test " + status);
-                    if (status == CommandStatus.SENT) {
+                    if (status == CommandStatus.SENT && c.getAction() instanceof ResendCode) {
+                        b.setProviderRequestId(providerId(c.getRequestId()) + "-2").setCallStartedAt(resentAt);
+                    } else if (status == CommandStatus.SENT) {
                         b.setProviderRequestId(providerId(c.getRequestId())).setCallStartedAt(sentAt);
                     }
                     send(topics.results, c.getRequestId(), b.build());

@@ -3,6 +3,7 @@ package io.egoiverify.e2e.client;
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Instant;
@@ -19,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Plays a registration service: publishes requests, submissions and cancels in the Confluent wire format, and raw
- * bytes for poison-record tests. Idempotent, acks=all, and patient (a broker restart must not lose an input).
+ * Plays a registration service: publishes requests, submissions, cancels and resends in the Confluent wire format,
+ * and raw bytes for poison-record tests. Idempotent, acks=all, and patient (a broker restart must not lose an input).
  */
 public final class Inputs implements AutoCloseable {
     private final Topics topics;
@@ -53,6 +54,11 @@ public final class Inputs implements AutoCloseable {
                 .setRequestedAt(Instant.now()).build();
     }
 
+    public static VerificationResendRequested resend(String requestId, String reason) {
+        return VerificationResendRequested.newBuilder().setRequestId(requestId).setReason(reason)
+                .setRequestedAt(Instant.now()).build();
+    }
+
     public void send(VerificationRequested request) {
         send(topics.requested, request.getRequestId(), request);
     }
@@ -63,6 +69,10 @@ public final class Inputs implements AutoCloseable {
 
     public void send(VerificationCancelRequested cancel) {
         send(topics.cancelRequested, cancel.getRequestId(), cancel);
+    }
+
+    public void send(VerificationResendRequested resend) {
+        send(topics.resendRequested, resend.getRequestId(), resend);
     }
 
     private <V extends SpecificRecord> void send(Topic<String, V> topic, String key, V value) {

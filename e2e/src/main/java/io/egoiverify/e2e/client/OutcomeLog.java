@@ -59,6 +59,7 @@ public final class OutcomeLog implements AutoCloseable {
         this.terminalTopics = Set.of(topics.verified.name(), topics.expired.name(), topics.cancelled.name(),
                 topics.failed.name());
         deserializers.put(topics.sent.name(), topics.sent.valueSerde().deserializer());
+        deserializers.put(topics.resendRejected.name(), topics.resendRejected.valueSerde().deserializer());
         deserializers.put(topics.codeRejected.name(), topics.codeRejected.valueSerde().deserializer());
         deserializers.put(topics.verified.name(), topics.verified.valueSerde().deserializer());
         deserializers.put(topics.expired.name(), topics.expired.valueSerde().deserializer());

@@ -32,13 +32,9 @@ final class PoisonRecords {
         this.prefix = "poison-" + e2e.runId() + "-";
     }
 
-    /**
-     * The input topics the lifecycle reads. TEMPORARY: verification.resend-requested joins once the lifecycle has its
-     * source (branch lifecycle, issue 12), which must put it back (all of {@code names.inputs()}) with a valid resend.
-     */
+    /** The input topics the lifecycle reads: all four. */
     private List<String> inputs() {
-        return e2e.topics().names.inputs().stream().filter(t -> !t.equals(e2e.topics().names.resendRequested()))
-                .toList();
+        return e2e.topics().names.inputs();
     }
 
     void publish() {
@@ -67,6 +63,9 @@ final class PoisonRecords {
         }
         if (topic.equals(topics.codeSubmitted.name())) {
             return e2e.inputs().bytes(topics.codeSubmitted, Inputs.submission(requestId, "s1", "123456"));
+        }
+        if (topic.equals(topics.resendRequested.name())) {
+            return e2e.inputs().bytes(topics.resendRequested, Inputs.resend(requestId, "poison"));
         }
         return e2e.inputs().bytes(topics.cancelRequested, Inputs.cancel(requestId, "poison"));
     }

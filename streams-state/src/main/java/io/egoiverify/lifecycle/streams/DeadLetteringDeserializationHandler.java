@@ -13,13 +13,13 @@ import org.slf4j.LoggerFactory;
  * and the stream thread is replaced, retrying the same record.
  */
 public class DeadLetteringDeserializationHandler extends LogAndContinueExceptionHandler {
-    private static final Logger log = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
                                 Exception exception) {
         if (RegistryOutage.causedBy(exception)) {
-            log.warn("schema registry unavailable while reading {}-{}@{}; failing the task to retry: {}",
+            LOG.warn("schema registry unavailable while reading {}-{}@{}; failing the task to retry: {}",
                     record.topic(), record.partition(), record.offset(), exception.getMessage());
             return Response.fail();
         }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * handler chose to fail), fails the task instead (retried by a replacement thread). Record contents are never logged.
  */
 public class DeadLetteringProcessingHandler implements ProcessingExceptionHandler {
-    private static final Logger log = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
     private String deadLetterTopic;
 
     @Override
@@ -28,7 +28,7 @@ public class DeadLetteringProcessingHandler implements ProcessingExceptionHandle
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (RegistryOutage.causedBy(exception)) {
-            log.warn("schema registry unavailable while processing {}-{}@{}; failing the task to retry",
+            LOG.warn("schema registry unavailable while processing {}-{}@{}; failing the task to retry",
                     context.topic(), context.partition(), context.offset());
             return Response.fail();
         }
@@ -37,7 +37,7 @@ public class DeadLetteringProcessingHandler implements ProcessingExceptionHandle
             // record's fault: fail so that the replacement thread processes the record again.
             return Response.fail();
         }
-        log.warn("dead-lettering {}-{}@{}: {}: {}", context.topic(), context.partition(), context.offset(),
+        LOG.warn("dead-lettering {}-{}@{}: {}: {}", context.topic(), context.partition(), context.offset(),
                 exception.getClass().getSimpleName(), exception.getMessage());
         return Response.resume(DeadLetters.of(deadLetterTopic, context, exception));
     }

@@ -1,9 +1,11 @@
 package io.egoiverify.lifecycle.streams;
 
+import io.egoiverify.events.FailureReason;
+
 /**
- * Hook for the expiry lag, called by the lifecycle's punctuator on its stream thread(s) each time it publishes a
- * {@code VerificationExpired}: implementations must be thread-safe and fast (no I/O). The app binds it to a
- * histogram; {@link #NONE} does nothing.
+ * Hook for the lifecycle processor's own meters, called on its stream thread(s): the expiry lag each time the
+ * punctuator publishes a {@code VerificationExpired}, and each {@code VerificationFailed} by reason. Implementations
+ * must be thread-safe and fast (no I/O). The app binds it to a histogram and counters; {@link #NONE} does nothing.
  */
 @FunctionalInterface
 public interface ExpiryMetrics {
@@ -19,4 +21,11 @@ public interface ExpiryMetrics {
      *                  flight); never negative. The EOS commit that publishes the event comes on top.
      */
     void expired(long lagMillis);
+
+    /**
+     * A {@code VerificationFailed} was handed to the producer (with exactly-once, a record of a transaction that
+     * later aborts is told again when it is re-processed).
+     */
+    default void failed(FailureReason reason) {
+    }
 }

@@ -12,17 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Formats of the number guard's topics and store: a version byte, then the fields (strings as length + UTF-8, -1 for
- * null; instants as epoch millis). Internal to this module, written and read only by the lifecycle application, so
+ * null; instants as epoch millis; enums as explicit codes). Internal to this module, written and read only by the lifecycle application, so
  * no schema registry is involved (an outage of it cannot stall the guard). None of them can hold a phone number.
  */
 final class GuardSerdes {
-    private static final byte VERSION = 1;
+    /** Notices and number states: version 1. Verdicts: version 2 adds the retry instant of a refused resend. */
+    private static final int VERSION_1 = 1;
+    private static final int VERSION_2 = 2;
 
     private GuardSerdes() {
     }
@@ -32,34 +35,46 @@ final class GuardSerdes {
     }
 
     interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        /** Reads a value written in {@code version}, one of the serde's readable versions. */
+        T read(DataInputStream in, int version) throws IOException;
     }
 
     static Serde<NumberNotice> notices() {
-        return serde((out, n) -> {
-            out.writeByte(n.kind().ordinal());
+        return serde(n -> VERSION_1, VERSION_1, (out, n) -> {
+            out.writeByte(code(n.kind()));
             string(out, n.numberHash());
             string(out, n.requestId());
             string(out, n.permitId());
             out.writeLong(n.at().toEpochMilli());
-        }, in -> new NumberNotice(NumberNotice.Kind.values()[in.readByte()], string(in), string(in), string(in),
+        }, (in, version) -> new NumberNotice(noticeKind(in.readByte()), string(in), string(in), string(in),
                 Instant.ofEpochMilli(in.readLong())));
     }
 
+    /**
+     * A verdict without a retry instant is still written as version 1, so that an instance of the previous release
+     * reads it during a rolling upgrade (only a refused resend, which that release never asks for, needs version 2).
+     */
     static Serde<PermitVerdict> verdicts() {
-        return serde((out, v) -> {
-            out.writeByte(v.kind().ordinal());
+        return serde(v -> v.retryAt() == null ? VERSION_1 : VERSION_2, VERSION_2, (out, v) -> {
+            out.writeByte(code(v.kind()));
             string(out, v.requestId());
             string(out, v.permitId());
             string(out, v.limit());
-        }, in -> {
-            PermitVerdict.Kind kind = PermitVerdict.Kind.values()[in.readByte()];
-            return new PermitVerdict(string(in), string(in), kind, string(in));
+            if (v.retryAt() != null) {
+                out.writeLong(v.retryAt().toEpochMilli());
+            }
+        }, (in, version) -> {
+            PermitVerdict.Kind kind = verdictKind(in.readByte());
+            String requestId = string(in);
+            String permitId = string(in);
+            String limit = string(in);
+            Instant retryAt = version >= VERSION_2 ? Instant.ofEpochMilli(in.readLong()) : null;
+            return new PermitVerdict(requestId, permitId, kind, limit, retryAt);
         });
     }
 
     static Serde<NumberState> numberStates() {
-        return serde((out, s) -> {
+        return serde(s -> VERSION_1, VERSION_1, (out, s) -> {
             times(out, s.sends());
             times(out, s.failedChecks());
             out.writeInt(s.active().size());
@@ -68,7 +83,7 @@ final class GuardSerdes {
                 string(out, a.permitId());
                 out.writeLong(a.until().toEpochMilli());
             }
-        }, in -> {
+        }, (in, version) -> {
             List<Instant> sends = times(in);
             List<Instant> failed = times(in);
             int n = in.readInt();
@@ -80,14 +95,54 @@ final class GuardSerdes {
         });
     }
 
-    private static <T> Serde<T> serde(Writer<T> writer, Reader<T> reader) {
+    /** Explicit, stable codes (never ordinals); they equal what version 1 wrote. */
+    static int code(NumberNotice.Kind kind) {
+        return switch (kind) {
+            case PERMIT_REQUEST -> 0;
+            case FAILED_CHECK -> 1;
+            case ENDED -> 2;
+            case RESEND_REQUEST -> 3;
+        };
+    }
+
+    static NumberNotice.Kind noticeKind(int code) {
+        for (NumberNotice.Kind k : NumberNotice.Kind.values()) {
+            if (code(k) == code) {
+                return k;
+            }
+        }
+        throw new SerializationException("unknown number notice kind code " + code);
+    }
+
+    static int code(PermitVerdict.Kind kind) {
+        return switch (kind) {
+            case GRANTED -> 0;
+            case REFUSED -> 1;
+            case SUPERSEDED -> 2;
+        };
+    }
+
+    static PermitVerdict.Kind verdictKind(int code) {
+        for (PermitVerdict.Kind k : PermitVerdict.Kind.values()) {
+            if (code(k) == code) {
+                return k;
+            }
+        }
+        throw new SerializationException("unknown permit verdict kind code " + code);
+    }
+
+    /**
+     * @param version the version a value is written in
+     * @param newest  the newest version the reader knows (it reads 1 to {@code newest})
+     */
+    private static <T> Serde<T> serde(ToIntFunction<T> version, int newest, Writer<T> writer, Reader<T> reader) {
         return Serdes.serdeFrom((topic, value) -> {
             if (value == null) {
                 return null;
             }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
             try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeByte(VERSION);
+                out.writeByte(version.applyAsInt(value));
                 writer.write(out, value);
             } catch (IOException e) {
                 throw new SerializationException(e);
@@ -98,11 +153,11 @@ final class GuardSerdes {
                 return null;
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-                byte version = in.readByte();
-                if (version != VERSION) {
-                    throw new SerializationException("unknown number guard format version " + version);
+                int v = in.readByte();
+                if (v < VERSION_1 || v > newest) {
+                    throw new SerializationException("unknown number guard format version " + v);
                 }
-                return reader.read(in);
+                return reader.read(in, v);
             } catch (IOException | RuntimeException e) {
                 throw e instanceof SerializationException se ? se
                         : new SerializationException("unreadable number guard record", e);

@@ -54,9 +54,10 @@ final class GuardTopics {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create the number guard topics: " + e.getCause(), e);
             }
-            // Another instance created it at the same time: check its partition count like any existing one.
+            // Another instance created it at the same time (pods of a StatefulSet start together): its metadata may
+            // not be visible yet, so wait for it (bounded), then check its partition count like any existing one.
             for (NewTopic t : missing) {
-                counts.put(t.name(), partitionsOf(admin, t.name(), timeout).orElse(null));
+                counts.put(t.name(), awaitPartitions(admin, t.name(), timeout));
             }
             CoPartitioning.verify(counts);
         } catch (TimeoutException e) {
@@ -64,6 +65,23 @@ final class GuardTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /** The topic's partition count once it is visible, or null if it is not within {@code timeout}. */
+    private static Integer awaitPartitions(Admin admin, String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<Integer> count = partitionsOf(admin, topic, timeout);
+            if (count.isPresent() || System.nanoTime() > deadline) {
+                return count.orElse(null);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+            }
         }
     }
 

@@ -3,7 +3,9 @@ package io.egoiverify.lifecycle.streams;
 import io.egoiverify.events.CodeSubmitted;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationExpired;
+import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Input;
 import io.egoiverify.lifecycle.Lifecycle;
@@ -12,37 +14,28 @@ import io.egoiverify.lifecycle.PermitVerdict;
 import io.egoiverify.lifecycle.Transition;
 import io.egoiverify.lifecycle.VerificationState;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Adapts the pure {@link Lifecycle} to records and stores: one instance per task. Inputs and results are folded as
- * they come; a wall-clock punctuator folds {@link Input.Tick}s for what the deadline index says is due, starting from
- * a per-task low-watermark and handling at most {@code maxDuePerPunctuation} entries per run.
+ * they come; a wall-clock punctuator folds {@link Input.Tick}s for what the {@link DeadlineIndex} says is due (at most
+ * {@code maxDuePerPunctuation} entries per run).
  */
 final class LifecycleProcessor implements Processor<String, Object, String, Object> {
-    private static final Logger log = LoggerFactory.getLogger(LifecycleProcessor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
 
     private final Lifecycle lifecycle;
     private final ExpiryMetrics expiryMetrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, VerificationState> verifications;
-    private KeyValueStore<Bytes, byte[]> deadlines;
-    /** No index entry of this task is due before this instant (lowered whenever an earlier entry is written). */
-    private long lowWatermark;
-
-    LifecycleProcessor(Lifecycle lifecycle) {
-        this(lifecycle, ExpiryMetrics.NONE);
-    }
+    private DeadlineIndex deadlines;
 
     LifecycleProcessor(Lifecycle lifecycle, ExpiryMetrics expiryMetrics) {
         this.lifecycle = lifecycle;
@@ -53,8 +46,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.verifications = context.getStateStore(LifecycleTopology.VERIFICATIONS_STORE);
-        this.deadlines = context.getStateStore(LifecycleTopology.DEADLINES_STORE);
-        this.lowWatermark = 0L; // the first scan starts at the first entry, wherever it is
+        this.deadlines = new DeadlineIndex(context.getStateStore(LifecycleTopology.DEADLINES_STORE),
+                lifecycle.config().maxDuePerPunctuation());
         context.schedule(lifecycle.config().punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -78,6 +71,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             return new Input.Submitted(s);
         } else if (value instanceof VerificationCancelRequested c) {
             return new Input.CancelRequested(c);
+        } else if (value instanceof VerificationResendRequested r) {
+            return new Input.ResendRequested(r);
         } else if (value instanceof VerificationCommandResult r) {
             return new Input.Result(r);
         }
@@ -87,31 +82,18 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
 
     /** Visible for the benchmark: handles what is due at {@code timestamp}; returns how many entries it visited. */
     int punctuate(long timestamp) {
-        int cap = lifecycle.config().maxDuePerPunctuation();
-        List<Bytes> due = new ArrayList<>();
-        // Collect first, then change the stores: no iterator is open while entries are deleted and added.
-        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(DeadlineKeys.from(lowWatermark),
-                DeadlineKeys.through(timestamp))) {
-            while (it.hasNext() && due.size() < cap) {
-                due.add(it.next().key);
-            }
-        }
-        // Entries due later than the last one handled keep their place: the next scan starts from it. Set before the
-        // loop so that an entry written earlier than this by the loop lowers it again.
-        long next = due.size() < cap ? timestamp + 1 : DeadlineKeys.deadline(due.get(due.size() - 1));
-        lowWatermark = Math.max(lowWatermark, next);
+        List<DeadlineIndex.Entry> due = deadlines.due(timestamp);
         Instant now = Instant.ofEpochMilli(timestamp);
-        for (Bytes key : due) {
-            String requestId = DeadlineKeys.requestId(key);
-            VerificationState state = verifications.get(requestId);
-            if (state == null || state.wakeAt().toEpochMilli() != DeadlineKeys.deadline(key)) {
-                deadlines.delete(key); // stale entry (should not happen; keeps the index self-healing)
+        for (DeadlineIndex.Entry entry : due) {
+            VerificationState state = verifications.get(entry.id());
+            if (state == null || !entry.matches(state.wakeAt())) {
+                deadlines.discard(entry); // stale entry (should not happen)
                 continue;
             }
-            Transition t = lifecycle.apply(state, new Input.Tick(requestId, now), now);
-            apply(t, requestId);
+            Transition t = lifecycle.apply(state, new Input.Tick(entry.id(), now), now);
+            apply(t, entry.id());
             if (expires(t)) {
-                expiryMetrics.expired(Math.max(0L, timestamp - DeadlineKeys.deadline(key)));
+                expiryMetrics.expired(Math.max(0L, timestamp - entry.wakeAt()));
             }
         }
         return due.size();
@@ -127,9 +109,6 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     }
 
     private void apply(Transition t, String requestId) {
-        if (t.unscheduled() != null) {
-            deadlines.delete(DeadlineKeys.key(t.unscheduled(), requestId));
-        }
         if (t.stateChanged()) {
             if (t.state() == null) {
                 verifications.delete(requestId);
@@ -137,15 +116,13 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
                 verifications.put(requestId, t.state());
             }
         }
-        if (t.scheduled() != null) {
-            deadlines.put(DeadlineKeys.key(t.scheduled(), requestId), DeadlineKeys.NO_VALUE);
-            lowWatermark = Math.min(lowWatermark, t.scheduled().toEpochMilli());
-        }
+        deadlines.move(requestId, t.before() == null ? null : t.before().wakeAt(),
+                t.state() == null ? null : t.state().wakeAt());
         for (Output output : t.outputs()) {
             forward(output);
         }
-        if (t.note() != null && log.isDebugEnabled()) {
-            log.debug("requestId={}: {}", requestId, t.note());
+        if (t.note() != null && LOG.isDebugEnabled()) {
+            LOG.debug("requestId={}: {}", requestId, t.note());
         }
     }
 
@@ -160,6 +137,9 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             OutcomeRoute route = OutcomeRoute.of(publish.event());
             context.forward(new Record<>(route.requestId(), (Object) publish.event(),
                     route.occurredAt().toEpochMilli()), route.sink());
+            if (publish.event() instanceof VerificationFailed failed) {
+                expiryMetrics.failed(failed.getReason());
+            }
         }
     }
 }

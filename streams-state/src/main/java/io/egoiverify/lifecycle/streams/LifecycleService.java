@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,49 +20,30 @@ import org.slf4j.LoggerFactory;
 
 /** Runs the lifecycle topology: a tiny start/close lifecycle over {@link KafkaStreams} for the CLI. */
 public final class LifecycleService implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(LifecycleService.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
     static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Topics topics;
-    private final LifecycleConfig config;
-    private final AbuseMetrics abuseMetrics;
-    private final ExpiryMetrics expiryMetrics;
+    private final LifecycleOptions options;
     /**
      * Written under this object's monitor by {@link #start} and read without it: readiness probes and the status
      * query read the state while {@link #close} (synchronized, seconds long) runs, and must not wait for it.
      */
     private volatile KafkaStreams streams;
 
-    public LifecycleService(Topics topics, LifecycleConfig config) {
-        this(topics, config, AbuseMetrics.NONE);
-    }
-
-    /**
-     * @param abuseMetrics per-limit counters of the number guard (e.g. an {@link AbuseCounters} bound to the app's
-     *                     registry); called on stream threads
-     */
-    public LifecycleService(Topics topics, LifecycleConfig config, AbuseMetrics abuseMetrics) {
-        this(topics, config, abuseMetrics, ExpiryMetrics.NONE);
-    }
-
-    /**
-     * @param abuseMetrics  per-limit counters of the number guard; called on stream threads
-     * @param expiryMetrics told the lag of every expiry the punctuator publishes (e.g. a histogram); called on stream
-     *                      threads
-     */
-    public LifecycleService(Topics topics, LifecycleConfig config, AbuseMetrics abuseMetrics,
-                            ExpiryMetrics expiryMetrics) {
-        this.topics = Objects.requireNonNull(topics, "topics");
-        this.config = Objects.requireNonNull(config, "config");
-        this.abuseMetrics = Objects.requireNonNull(abuseMetrics, "abuseMetrics");
-        this.expiryMetrics = Objects.requireNonNull(expiryMetrics, "expiryMetrics");
+    public LifecycleService(LifecycleOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /**
      * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
-     * application.id, num.standby.replicas, commit.interval.ms=100 and a 10 s consumer session timeout
-     * unless given there, and always
-     * exactly_once_v2, the dead-letter topic and this module's exception handlers.
+     * application.id, num.standby.replicas, commit.interval.ms=100 and a 10 s consumer session timeout (3 s
+     * heartbeat) unless given there, and always exactly_once_v2, the dead-letter topic and this module's exception
+     * handlers.
+     *
+     * <p>The session timeout and heartbeat are defaults under the {@code consumer.} prefix, and in Streams a prefixed
+     * setting beats a bare one: a bare {@code session.timeout.ms} / {@code heartbeat.interval.ms} in
+     * {@code kafkaProps} is therefore copied under the prefix (unless a prefixed one is given too), so that an
+     * operator's value is not silently lost to the default.
      */
     public static Properties streamsProperties(Topics topics, LifecycleConfig config, Properties kafkaProps) {
         Properties p = new Properties();
@@ -71,8 +53,8 @@ public final class LifecycleService implements AutoCloseable {
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         // Fail-over (and the retry of a replaced thread, whose old member does not leave the group) must be much
         // faster than a TTL: Kafka's 45 s session timeout is not.
-        p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-        p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "3000");
+        groupTiming(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        groupTiming(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.names.deadLetter());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -83,6 +65,13 @@ public final class LifecycleService implements AutoCloseable {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RegistryAwareProductionHandler.class.getName());
         return p;
+    }
+
+    /** A consumer group timing: the prefixed value if given, else the bare one, else {@code dflt}. */
+    private static void groupTiming(Properties p, String key, String dflt) {
+        String prefixed = StreamsConfig.consumerPrefix(key);
+        Object bare = p.get(key);
+        p.putIfAbsent(prefixed, bare != null ? bare : dflt);
     }
 
     /**
@@ -100,24 +89,25 @@ public final class LifecycleService implements AutoCloseable {
             }
         });
         try (Admin admin = Admin.create(adminProps)) {
-            List<String> others = new ArrayList<>(topics.names.outcomes());
-            others.add(topics.names.deadLetter());
-            CoPartitioning.check(admin, topics.names.coPartitioned(), others, ADMIN_TIMEOUT);
-            if (config.abuse().enabled()) {
-                GuardTopics.ensure(admin, config, topics.names.coPartitioned().get(0), ADMIN_TIMEOUT);
+            TopicNames names = options.topics().names;
+            List<String> others = new ArrayList<>(names.outcomes());
+            others.add(names.deadLetter());
+            CoPartitioning.check(admin, names.coPartitioned(), others, ADMIN_TIMEOUT);
+            if (options.config().abuse().enabled()) {
+                GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), ADMIN_TIMEOUT);
             }
         }
-        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(topics, config, true, abuseMetrics, expiryMetrics),
-                streamsProperties(topics, config, kafkaProps));
+        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options),
+                streamsProperties(options.topics(), options.config(), kafkaProps));
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
         s.start();
         streams = s;
-        log.info("lifecycle topology started (application.id={})", config.applicationId());
+        LOG.info("lifecycle topology started (application.id={})", options.config().applicationId());
     }
 
     /** A failed task (registry outage, broker trouble) is retried on a fresh thread rather than stopping the app. */
     static StreamThreadExceptionResponse onUncaught(Throwable error) {
-        log.warn("stream thread failed, replacing it: {}", error.toString());
+        LOG.warn("stream thread failed, replacing it: {}", error.toString());
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 

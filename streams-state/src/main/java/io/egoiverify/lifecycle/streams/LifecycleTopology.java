@@ -5,21 +5,23 @@ import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The lifecycle topology: the three input topics and the worker's results feed one processor that owns the
- * {@code verifications} and {@code deadlines} stores and writes the six outcome topics and the command topic.
+ * The lifecycle topology: the four input topics and the worker's results feed one processor that owns the
+ * {@code verifications} and {@code deadlines} stores and writes the seven outcome topics and the command topic.
  */
 public final class LifecycleTopology {
     public static final String VERIFICATIONS_STORE = "verifications";
     public static final String DEADLINES_STORE = "deadlines";
     static final String PROCESSOR = "lifecycle";
     static final String SENT_SINK = "sent-sink";
+    static final String RESEND_REJECTED_SINK = "resend-rejected-sink";
     static final String CODE_REJECTED_SINK = "code-rejected-sink";
     static final String VERIFIED_SINK = "verified-sink";
     static final String EXPIRED_SINK = "expired-sink";
@@ -34,57 +36,37 @@ public final class LifecycleTopology {
     private LifecycleTopology() {
     }
 
-    /** The topology with persistent (RocksDB) stores, as run in production. */
-    public static Topology build(Topics topics, LifecycleConfig config) {
-        return build(topics, config, true);
-    }
-
-    /**
-     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
-     */
-    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent) {
-        return build(topics, config, persistent, AbuseMetrics.NONE);
-    }
-
-    /**
-     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
-     * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
-     */
-    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
-        return build(topics, config, persistent, metrics, ExpiryMetrics.NONE);
-    }
-
-    /**
-     * @param persistent RocksDB stores when true, in-memory stores (still changelogged) when false
-     * @param metrics    per-limit counters of the number guard (only used when per-number limits are on)
-     * @param expiry     told the lag of every expiry the punctuator publishes
-     */
-    public static Topology build(Topics topics, LifecycleConfig config, boolean persistent, AbuseMetrics metrics,
-                                 ExpiryMetrics expiry) {
-        Objects.requireNonNull(topics, "topics");
-        Objects.requireNonNull(expiry, "expiry");
-        Lifecycle lifecycle = new Lifecycle(Objects.requireNonNull(config, "config"));
+    /** The topology these options describe. */
+    public static Topology build(LifecycleOptions options) {
+        Topics topics = options.topics();
+        LifecycleConfig config = options.config();
+        boolean persistent = options.persistentStores();
+        ExpiryMetrics expiry = options.expiryMetrics();
+        Lifecycle lifecycle = new Lifecycle(config);
         Topology topology = new Topology();
         source(topology, "requested-source", topics.requested);
         source(topology, "code-submitted-source", topics.codeSubmitted);
         source(topology, "cancel-requested-source", topics.cancelRequested);
+        source(topology, "resend-requested-source", topics.resendRequested);
         source(topology, "results-source", topics.results);
         boolean guarded = config.abuse().enabled();
         if (guarded) {
             topology.addSource("verdicts-source", Serdes.String().deserializer(),
                     GuardSerdes.verdicts().deserializer(), verdictTopic(config));
         }
-        String[] parents = guarded
-                ? new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
-                    "results-source", "verdicts-source"}
-                : new String[] {"requested-source", "code-submitted-source", "cancel-requested-source",
-                    "results-source"};
-        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, expiry), parents);
+        List<String> parents = new ArrayList<>(List.of("requested-source", "code-submitted-source",
+                "cancel-requested-source", "resend-requested-source", "results-source"));
+        if (guarded) {
+            parents.add("verdicts-source");
+        }
+        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, expiry),
+                parents.toArray(String[]::new));
         topology.addStateStore(Stores.keyValueStoreBuilder(store(VERIFICATIONS_STORE, persistent), Serdes.String(),
-                new StateSerde()), PROCESSOR);
+                new StateSerde(config::resendPolicy)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(DEADLINES_STORE, persistent), Serdes.Bytes(),
                 Serdes.ByteArray()), PROCESSOR);
         sink(topology, SENT_SINK, topics.sent);
+        sink(topology, RESEND_REJECTED_SINK, topics.resendRejected);
         sink(topology, CODE_REJECTED_SINK, topics.codeRejected);
         sink(topology, VERIFIED_SINK, topics.verified);
         sink(topology, EXPIRED_SINK, topics.expired);
@@ -92,7 +74,7 @@ public final class LifecycleTopology {
         sink(topology, FAILED_SINK, topics.failed);
         sink(topology, COMMANDS_SINK, topics.commands);
         if (guarded) {
-            addGuard(topology, config, persistent, Objects.requireNonNull(metrics, "metrics"));
+            addGuard(topology, config, persistent, options.abuseMetrics());
         }
         return topology;
     }

@@ -5,36 +5,33 @@ import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.lifecycle.NumberNotice;
 import io.egoiverify.lifecycle.NumberState;
 import io.egoiverify.lifecycle.PermitVerdict;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Adapts the pure {@link NumberGuard} to the permit topic (keyed by number hash) and the {@code numbers} store.
  * Verdicts go to the verdict topic keyed by requestId, back to the lifecycle task that owns it. Entries leave their
- * windows through a deadline index (time ‖ hash) swept by a wall-clock punctuator from a low-watermark, never by a
- * scan of the whole store. Logs name the hash's first 8 characters at most, never a number (the guard never sees one).
+ * windows through a {@link DeadlineIndex} (time ‖ hash) swept by a wall-clock punctuator, never by a scan of the
+ * whole store. Logs name the hash's first 8 characters at most, never a number (the guard never sees one).
  */
 final class NumberGuardProcessor implements Processor<String, NumberNotice, String, PermitVerdict> {
     private final NumberGuard guard;
     private final AbuseLimits limits;
     private final AbuseMetrics metrics;
     private final int maxDue;
-    private final java.time.Duration interval;
+    private final Duration interval;
     private ProcessorContext<String, PermitVerdict> context;
     private KeyValueStore<String, NumberState> numbers;
-    private KeyValueStore<Bytes, byte[]> deadlines;
-    private long lowWatermark;
+    private DeadlineIndex deadlines;
 
-    NumberGuardProcessor(NumberGuard guard, AbuseMetrics metrics, int maxDue, java.time.Duration interval) {
+    NumberGuardProcessor(NumberGuard guard, AbuseMetrics metrics, int maxDue, Duration interval) {
         this.guard = guard;
         this.limits = guard.limits();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -46,8 +43,7 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
     public void init(ProcessorContext<String, PermitVerdict> context) {
         this.context = context;
         this.numbers = context.getStateStore(LifecycleTopology.NUMBERS_STORE);
-        this.deadlines = context.getStateStore(LifecycleTopology.NUMBER_DEADLINES_STORE);
-        this.lowWatermark = 0L;
+        this.deadlines = new DeadlineIndex(context.getStateStore(LifecycleTopology.NUMBER_DEADLINES_STORE), maxDue);
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -79,25 +75,15 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
 
     /** Drops what left its window; returns how many index entries it visited. */
     int punctuate(long timestamp) {
-        List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(DeadlineKeys.from(lowWatermark),
-                DeadlineKeys.through(timestamp))) {
-            while (it.hasNext() && due.size() < maxDue) {
-                due.add(it.next().key);
-            }
-        }
-        long next = due.size() < maxDue ? timestamp + 1 : DeadlineKeys.deadline(due.get(due.size() - 1));
-        lowWatermark = Math.max(lowWatermark, next);
+        List<DeadlineIndex.Entry> due = deadlines.due(timestamp);
         Instant now = Instant.ofEpochMilli(timestamp);
-        for (Bytes key : due) {
-            String hash = DeadlineKeys.requestId(key);
-            NumberState state = numbers.get(hash);
-            Instant wake = state == null ? null : state.wakeAt(limits);
-            if (wake == null || wake.toEpochMilli() != DeadlineKeys.deadline(key)) {
-                deadlines.delete(key); // stale entry: keeps the index self-healing
+        for (DeadlineIndex.Entry entry : due) {
+            NumberState state = numbers.get(entry.id());
+            if (state == null || !entry.matches(state.wakeAt(limits))) {
+                deadlines.discard(entry); // stale entry: keeps the index self-healing
                 continue;
             }
-            store(hash, state, guard.prune(state, now));
+            store(entry.id(), state, guard.prune(state, now));
         }
         return due.size();
     }
@@ -106,19 +92,12 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
         if (Objects.equals(before, after)) {
             return;
         }
-        Instant oldWake = before == null ? null : before.wakeAt(limits);
-        Instant newWake = after == null ? null : after.wakeAt(limits);
-        if (oldWake != null && !oldWake.equals(newWake)) {
-            deadlines.delete(DeadlineKeys.key(oldWake, hash));
-        }
         if (after == null) {
             numbers.delete(hash);
         } else {
             numbers.put(hash, after);
         }
-        if (newWake != null && !newWake.equals(oldWake)) {
-            deadlines.put(DeadlineKeys.key(newWake, hash), DeadlineKeys.NO_VALUE);
-            lowWatermark = Math.min(lowWatermark, newWake.toEpochMilli());
-        }
+        deadlines.move(hash, before == null ? null : before.wakeAt(limits),
+                after == null ? null : after.wakeAt(limits));
     }
 }

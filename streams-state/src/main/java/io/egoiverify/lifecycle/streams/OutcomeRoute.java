@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.events.CodeRejected;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
@@ -15,6 +16,8 @@ record OutcomeRoute(String sink, String requestId, Instant occurredAt) {
     static OutcomeRoute of(SpecificRecord event) {
         if (event instanceof VerificationSent e) {
             return new OutcomeRoute(LifecycleTopology.SENT_SINK, e.getRequestId(), e.getOccurredAt());
+        } else if (event instanceof ResendRejected e) {
+            return new OutcomeRoute(LifecycleTopology.RESEND_REJECTED_SINK, e.getRequestId(), e.getOccurredAt());
         } else if (event instanceof CodeRejected e) {
             return new OutcomeRoute(LifecycleTopology.CODE_REJECTED_SINK, e.getRequestId(), e.getOccurredAt());
         } else if (event instanceof VerificationVerified e) {

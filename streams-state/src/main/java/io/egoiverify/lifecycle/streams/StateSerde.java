@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.lifecycle.InFlight;
+import io.egoiverify.lifecycle.ResendPolicy;
 import io.egoiverify.lifecycle.Status;
 import io.egoiverify.lifecycle.VerificationState;
 import java.io.ByteArrayInputStream;
@@ -10,11 +11,13 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -22,18 +25,38 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * The {@code verifications} store's value format: a version byte, then the fields in declaration order (strings as
- * length + UTF-8, -1 for null; instants as epoch millis, {@link Long#MIN_VALUE} for null). Internal to this module:
- * a new version byte is added when a field is, and the reader keeps reading the old ones.
+ * length + UTF-8, -1 for null; instants as epoch millis, {@link Long#MIN_VALUE} for null; the status as an explicit
+ * code). Internal to this module: a new version byte is added when a field is, and the reader keeps reading the old
+ * ones (the previous release's bytes are test resources, read by {@code StoredFormatsTest}).
  */
 final class StateSerde implements Serde<VerificationState>, Serializer<VerificationState>,
         Deserializer<VerificationState> {
-    private static final byte VERSION = 2;
-    /** Version 1: before abuse protection (no number hash, permit id or parked send). */
+    /** Version 3: resend (send count, last send, max sends, cooldown, sealed resend parameters, parked resend). */
+    private static final byte VERSION = 3;
+    /** Version 2: abuse protection (number hash, permit id, parked send). */
+    private static final byte VERSION_2 = 2;
+    /** Version 1: the first. */
     private static final byte VERSION_1 = 1;
     private static final long NULL_TIME = Long.MIN_VALUE;
 
+    /** The resend policy a verification stored before version 3 gets, by its sender profile. */
+    private final Function<String, ResendPolicy> legacyResend;
+
+    /** Reads states older than version 3 with the default resend policy. */
+    StateSerde() {
+        this(profile -> ResendPolicy.DEFAULT);
+    }
+
+    /**
+     * @param legacyResend the resend policy that applies to a verification stored before resend existed (by its
+     *                     sender profile): today's configuration, since nothing else is known
+     */
+    StateSerde(Function<String, ResendPolicy> legacyResend) {
+        this.legacyResend = legacyResend;
+    }
+
     @Override
-    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    public void configure(Map<String, ?> configs, boolean isKey) {
         // nothing to configure
     }
 
@@ -61,7 +84,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
             string(out, s.requestId());
-            out.writeByte(s.status().ordinal());
+            out.writeByte(code(s.status()));
             out.writeInt(s.metadata().size());
             for (Map.Entry<String, String> e : s.metadata().entrySet()) {
                 string(out, e.getKey());
@@ -97,6 +120,22 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
                 string(out, s.pendingSend().group());
                 time(out, s.pendingSend().sendDeadline());
             }
+            out.writeInt(s.sendCount());
+            time(out, s.lastSendAt());
+            out.writeInt(s.maxSends());
+            out.writeLong(s.resendCooldown().toMillis());
+            out.writeBoolean(s.resendSeed() != null);
+            if (s.resendSeed() != null) {
+                string(out, s.resendSeed().sealedNumber());
+                string(out, s.resendSeed().codeType());
+                string(out, s.resendSeed().message());
+                string(out, s.resendSeed().group());
+            }
+            out.writeBoolean(s.pendingResend() != null);
+            if (s.pendingResend() != null) {
+                string(out, s.pendingResend().permitId());
+                time(out, s.pendingResend().deadline());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -110,11 +149,11 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte version = in.readByte();
-            if (version != VERSION && version != VERSION_1) {
+            if (version < VERSION_1 || version > VERSION) {
                 throw new SerializationException("unknown verification state format version " + version);
             }
             String requestId = string(in);
-            Status status = Status.values()[in.readByte()];
+            Status status = status(in.readByte());
             int entries = in.readInt();
             Map<String, String> metadata = new LinkedHashMap<>();
             for (int i = 0; i < entries; i++) {
@@ -137,7 +176,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
             String numberHash = null;
             String permitId = null;
             VerificationState.PendingSend pending = null;
-            if (version >= 2) {
+            if (version >= VERSION_2) {
                 numberHash = string(in);
                 permitId = string(in);
                 if (in.readBoolean()) {
@@ -145,12 +184,73 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
                             time(in));
                 }
             }
+            int sendCount = 0;
+            Instant lastSendAt = null;
+            int maxSends = 0;
+            Duration cooldown = Duration.ZERO;
+            VerificationState.SealedSend seed = null;
+            VerificationState.PendingResend pendingResend = null;
+            if (version >= VERSION) {
+                sendCount = in.readInt();
+                lastSendAt = time(in);
+                maxSends = in.readInt();
+                cooldown = Duration.ofMillis(in.readLong());
+                if (in.readBoolean()) {
+                    seed = new VerificationState.SealedSend(string(in), string(in), string(in), string(in));
+                }
+                if (in.readBoolean()) {
+                    pendingResend = new VerificationState.PendingResend(string(in), time(in));
+                }
+            } else {
+                // Stored before resend existed: its one code (if sent) started expiresAt − TTL; an admitted
+                // verification gets today's resend policy of its profile; nothing was sealed for a new send (the
+                // guide dialect cannot resend it).
+                if (providerRequestId != null && expiresAt != null) {
+                    sendCount = 1;
+                    lastSendAt = expiresAt.minusSeconds(ttl);
+                }
+                if (masked != null) {
+                    ResendPolicy policy = legacyResend.apply(profile);
+                    maxSends = policy.maxSends();
+                    cooldown = policy.cooldown();
+                }
+            }
             return new VerificationState(requestId, status, metadata, profile, masked, codeSize, ttl, maxAttempts,
                     wrong, providerRequestId, expiresAt, inFlight, checked, other, cancelReason, failureReason,
-                    wakeAt, numberHash, permitId, pending);
+                    wakeAt, numberHash, permitId, pending, sendCount, lastSendAt, maxSends, cooldown, seed,
+                    pendingResend);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("unreadable verification state", e);
         }
+    }
+
+    /**
+     * The stored code of each status: explicit and stable, never the enum's ordinal (a reordered or inserted constant
+     * must not change what stored bytes mean). Codes 0-8 are what format versions 1 and 2 stored.
+     */
+    static int code(Status status) {
+        return switch (status) {
+            case CANCEL_PENDING -> 0;
+            case SENDING -> 1;
+            case SENT -> 2;
+            case CHECKING -> 3;
+            case VERIFIED -> 4;
+            case EXPIRED -> 5;
+            case CANCELLED -> 6;
+            case FAILED -> 7;
+            case AWAITING_PERMIT -> 8;
+            case AWAITING_RESEND_PERMIT -> 9;
+            case RESENDING -> 10;
+        };
+    }
+
+    static Status status(int code) {
+        for (Status s : Status.values()) {
+            if (code(s) == code) {
+                return s;
+            }
+        }
+        throw new SerializationException("unknown verification status code " + code);
     }
 
     private static void string(DataOutputStream out, String s) throws IOException {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.VerificationFailed;
+import io.egoiverify.internal.CancelVerification;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits;
@@ -121,7 +122,14 @@ class AbuseTopologyTest {
             f.request("r1");
             f.result(f.command(), SENT);
             f.request("r2");
-            assertThat(f.command().getRequestId()).isEqualTo("r2");
+            // r1 is cancelled at E-goi too (its id is known), and r2's code is sent.
+            var commands = f.commands.readValuesToList();
+            assertThat(commands).hasSize(2);
+            assertThat(commands.get(0).getRequestId()).isEqualTo("r1");
+            assertThat(commands.get(0).getAction()).isInstanceOfSatisfying(CancelVerification.class,
+                    a -> assertThat(a.getProviderRequestId()).isEqualTo("egoi-r1"));
+            assertThat(commands.get(1).getRequestId()).isEqualTo("r2");
+            assertThat(commands.get(1).getAction()).isInstanceOf(SendCode.class);
             var cancelled = f.cancelled.readValuesToList();
             assertThat(cancelled).hasSize(1);
             assertThat(cancelled.get(0).getRequestId()).isEqualTo("r1");

@@ -16,7 +16,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The new state format (version 2) round-trips and still reads version 1; the guard's formats round-trip. */
+/** A state with a parked send round-trips; the guard's formats round-trip (the stored ones: StoredFormatsTest). */
 @Timeout(10)
 class GuardFormatsTest {
     private final StateSerde states = new StateSerde();
@@ -33,20 +33,6 @@ class GuardFormatsTest {
     }
 
     @Test
-    void versionOneStatesAreStillRead() {
-        VerificationState s = VerificationState.builder("r1", Status.SENT, Fixtures.T0.plusSeconds(60))
-                .senderProfile("default").phoneMasked("+351*******00").codeSize(6).ttlSeconds(60).maxAttempts(5)
-                .providerRequestId("p").expiresAt(Fixtures.T0.plusSeconds(60)).build();
-        byte[] v2 = states.serialize("t", s);
-        // Version 1 is version 2 without the three trailing fields (null, null, no parked send = 4 + 4 + 1 bytes).
-        byte[] v1 = Arrays.copyOf(v2, v2.length - 9);
-        v1[0] = 1;
-        assertThat(states.deserialize("t", v1)).isEqualTo(s);
-        v1[0] = 9;
-        assertThatThrownBy(() -> states.deserialize("t", v1)).isInstanceOf(SerializationException.class);
-    }
-
-    @Test
     void guardFormatsRoundTrip() {
         NumberNotice n = new NumberNotice(NumberNotice.Kind.FAILED_CHECK, "b".repeat(64), "r1", "r1/permit/1",
                 Fixtures.T0);
@@ -55,6 +41,14 @@ class GuardFormatsTest {
         PermitVerdict v = new PermitVerdict("r1", "r1/permit/1", PermitVerdict.Kind.REFUSED, "sends-per-number");
         assertThat(GuardSerdes.verdicts().deserializer().deserialize("t",
                 GuardSerdes.verdicts().serializer().serialize("t", v))).isEqualTo(v);
+        PermitVerdict retry = new PermitVerdict("r1", "r1/permit-resend-2/1", PermitVerdict.Kind.REFUSED,
+                "sends-per-number", Fixtures.T0.plusSeconds(600));
+        assertThat(GuardSerdes.verdicts().deserializer().deserialize("t",
+                GuardSerdes.verdicts().serializer().serialize("t", retry))).isEqualTo(retry);
+        NumberNotice resend = new NumberNotice(NumberNotice.Kind.RESEND_REQUEST, "b".repeat(64), "r1",
+                "r1/permit-resend-2/1", Fixtures.T0);
+        assertThat(GuardSerdes.notices().deserializer().deserialize("t",
+                GuardSerdes.notices().serializer().serialize("t", resend))).isEqualTo(resend);
         NumberState s = new NumberState(List.of(Fixtures.T0), List.of(Fixtures.T0, Fixtures.T0.plusSeconds(1)),
                 List.of(new NumberState.Active("r1", "r1/permit/1", Fixtures.T0.plusSeconds(3600))));
         assertThat(GuardSerdes.numberStates().deserializer().deserialize("t",

@@ -3,14 +3,18 @@ package io.egoiverify.lifecycle.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.ResendCode;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.ResendPolicy;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.Topic;
@@ -41,7 +45,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The topology on a real broker with exactly-once: restart mid-flow, dead letters, registry outage, co-partitioning. */
+/**
+ * The topology on a real broker with exactly-once: restart mid-flow (a check and a resend in flight), dead letters,
+ * registry outage, co-partitioning.
+ */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LifecycleServiceIT {
     @RegisterExtension
@@ -80,12 +87,14 @@ class LifecycleServiceIT {
         outputs.add(topics.names.commands());
         outputs.add(topics.names.deadLetter());
         consumer.subscribe(outputs);
+        // No resend cooldown: a resend can follow its send at once (no waiting in a test).
         return LifecycleConfig.defaults().withApplicationId(prefix + "lifecycle")
-                .withTtls(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(3600));
+                .withTtls(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(3600))
+                .withResend(new ResendPolicy(Duration.ZERO, 3));
     }
 
     private LifecycleService start(Topics serviceTopics, LifecycleConfig config) throws Exception {
-        LifecycleService service = new LifecycleService(serviceTopics, config);
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(serviceTopics, config));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         Path dir = Files.createTempDirectory("lifecycle-it");
@@ -138,9 +147,28 @@ class LifecycleServiceIT {
         List<VerificationSent> sent = awaitValues(topics.sent, 2);
         send(topics.codeSubmitted, "r1", Fixtures.submit("r1", "s1", "123456", Instant.now()));
         VerificationCommand check = awaitCommand("r1", CheckCode.class);
+        send(topics.requested, "r4", Fixtures.request("r4", Instant.now()).setTtlSeconds(60).build());
+        result(awaitCommand("r4", SendCode.class), CommandStatus.SENT);
+        awaitValues(topics.sent, 3);
+        send(topics.resendRequested, "r4", Fixtures.resend("r4", Instant.now()));
+        VerificationCommand resend = awaitCommand("r4", ResendCode.class);
 
         first.close(Duration.ofSeconds(20));
         start(topics, config); // a fresh state directory: everything comes back from the changelogs
+
+        // The resend in flight survived the restart too: its result is folded, and only the new code verifies.
+        VerificationCommandResult resent = Fixtures.result("r4", resend.getCommandId(), CommandStatus.SENT,
+                Instant.now());
+        resent.setProviderRequestId("egoi-r4-second");
+        send(topics.results, "r4", resent);
+        await().atMost(Duration.ofSeconds(60)).until(() -> values(topics.sent).stream()
+                .anyMatch(v -> v.getRequestId().equals("r4") && v.getSendCount() == 2));
+        send(topics.codeSubmitted, "r4", Fixtures.submit("r4", "s1", "123456", Instant.now()));
+        assertThat(((CheckCode) awaitCommand("r4", CheckCode.class).getAction()).getProviderRequestId())
+                .isEqualTo("egoi-r4-second");
+        send(topics.resendRequested, "nobody", Fixtures.resend("nobody", Instant.now()));
+        assertThat(awaitValues(topics.resendRejected, 1).get(0).getReason())
+                .isEqualTo(ResendRejectReason.UNKNOWN_REQUEST);
 
         result(check, CommandStatus.VERIFIED); // the check in flight survived the restart
         assertThat(awaitValues(topics.verified, 1).get(0).getRequestId()).isEqualTo("r1");
@@ -166,17 +194,22 @@ class LifecycleServiceIT {
         producer.send(new ProducerRecord<>(topics.names.requested(), "r0",
                 "not avro".getBytes(StandardCharsets.UTF_8))).get();
         send(topics.requested, "someone-else", Fixtures.request("r1", Instant.now()).build());
+        producer.send(new ProducerRecord<>(topics.names.resendRequested(), "r0",
+                "not avro either".getBytes(StandardCharsets.UTF_8))).get();
+        send(topics.resendRequested, "someone-else", Fixtures.resend("r1", Instant.now()));
         send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
         awaitCommand("r2", SendCode.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             values(topics.sent);
-            return seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter())).count() >= 2;
+            return seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter())).count() >= 4;
         });
         List<ConsumerRecord<String, byte[]>> dead = seen.stream()
-                .filter(r -> r.topic().equals(topics.names.deadLetter())).toList();
-        assertThat(dead).extracting(r -> header(r, "__streams.errors.topic"))
-                .containsOnly(topics.names.requested());
+                .filter(r -> r.topic().equals(topics.names.deadLetter()))
+                .filter(r -> topics.names.requested().equals(header(r, "__streams.errors.topic"))).toList();
         assertThat(dead).extracting(r -> header(r, "__streams.errors.offset")).containsExactly("0", "1");
+        assertThat(seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter()))
+                .filter(r -> topics.names.resendRequested().equals(header(r, "__streams.errors.topic"))))
+                .as("the resend topic's unreadable and mis-keyed records").hasSize(2);
         assertThat(header(dead.get(0), "__streams.errors.exception")).contains("InvalidWireFormatException");
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(header(dead.get(1), "__streams.errors.message")).contains("key does not equal");
@@ -203,7 +236,8 @@ class LifecycleServiceIT {
         KAFKA.createTopics(2, t.names.requested(), t.names.codeSubmitted(), t.names.cancelRequested(),
                 t.names.resendRequested(), t.names.commands());
         KAFKA.createTopics(3, t.names.results());
-        LifecycleService service = new LifecycleService(t, LifecycleConfig.defaults().withApplicationId("copart"));
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(t,
+                LifecycleConfig.defaults().withApplicationId("copart")));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         assertThatThrownBy(() -> service.start(props)).isInstanceOf(IllegalStateException.class)

@@ -24,9 +24,9 @@ class LifecycleServiceStateTest {
 
     @Test
     void stateIsReadableWhileCloseIsInProgress() throws Exception {
-        LifecycleService service = new LifecycleService(new Topics(TopicNames.withPrefix(""),
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(new Topics(TopicNames.withPrefix(""),
                 new InMemorySchemaRegistry(), new AvroSerdeConfig("mock://state", null, true, false)),
-                LifecycleConfig.defaults());
+                LifecycleConfig.defaults()));
         CountDownLatch closing = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Thread closer = new Thread(() -> {

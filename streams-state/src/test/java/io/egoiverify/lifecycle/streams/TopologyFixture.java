@@ -2,11 +2,13 @@ package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.VerificationCommand;
@@ -45,9 +47,11 @@ final class TopologyFixture implements AutoCloseable {
     final TestInputTopic<String, VerificationRequested> requested;
     final TestInputTopic<String, CodeSubmitted> submitted;
     final TestInputTopic<String, VerificationCancelRequested> cancelRequested;
+    final TestInputTopic<String, VerificationResendRequested> resendRequested;
     final TestInputTopic<String, VerificationCommandResult> results;
     final TestInputTopic<byte[], byte[]> rawRequested;
     final TestOutputTopic<String, VerificationSent> sent;
+    final TestOutputTopic<String, ResendRejected> resendRejected;
     final TestOutputTopic<String, CodeRejected> rejected;
     final TestOutputTopic<String, VerificationVerified> verified;
     final TestOutputTopic<String, VerificationExpired> expired;
@@ -81,15 +85,19 @@ final class TopologyFixture implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         Properties all = LifecycleService.streamsProperties(topics, config, props);
-        driver = new TopologyTestDriver(LifecycleTopology.build(topics, config, persistent, metrics, expiry), all,
-                Fixtures.T0);
+        LifecycleOptions options = LifecycleOptions.of(topics, config).withAbuseMetrics(metrics)
+                .withExpiryMetrics(expiry);
+        driver = new TopologyTestDriver(LifecycleTopology.build(persistent ? options : options.withInMemoryStores()),
+                all, Fixtures.T0);
         requested = input(clientTopics.requested);
         submitted = input(clientTopics.codeSubmitted);
         cancelRequested = input(clientTopics.cancelRequested);
+        resendRequested = input(clientTopics.resendRequested);
         results = input(clientTopics.results);
         rawRequested = driver.createInputTopic(clientTopics.requested.name(), new ByteArraySerializer(),
                 new ByteArraySerializer());
         sent = output(clientTopics.sent);
+        resendRejected = output(clientTopics.resendRejected);
         rejected = output(clientTopics.codeRejected);
         verified = output(clientTopics.verified);
         expired = output(clientTopics.expired);
@@ -133,6 +141,10 @@ final class TopologyFixture implements AutoCloseable {
 
     void cancel(String id) {
         cancelRequested.pipeInput(id, Fixtures.cancel(id, "changed my mind", now()), now());
+    }
+
+    void resend(String id) {
+        resendRequested.pipeInput(id, Fixtures.resend(id, now()), now());
     }
 
     void result(VerificationCommand command, io.egoiverify.internal.CommandStatus status) {

@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle.streams.bench;
 
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
@@ -84,7 +85,7 @@ final class ThroughputBenchmark {
                         "bench-number-key-0123456789abcdefgh".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
             results.put("perNumberLimits", guarded);
-            LifecycleService service = new LifecycleService(topics, config);
+            LifecycleService service = new LifecycleService(LifecycleOptions.of(topics, config));
             Properties props = new Properties();
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lifecycle-bench").toString());

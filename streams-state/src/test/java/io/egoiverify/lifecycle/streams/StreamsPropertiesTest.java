@@ -1,15 +1,14 @@
-package io.egoiverify.app;
+package io.egoiverify.lifecycle.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
-import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** The session timeout the lifecycle's main consumer really gets, as Kafka Streams resolves it. */
 @Timeout(20)
-class StreamsClientPropertiesTest {
+class StreamsPropertiesTest {
     private static final Topics TOPICS = new Topics(TopicNames.defaults(), new InMemorySchemaRegistry(),
             new AvroSerdeConfig("mock://streams-props", null, true, false));
 
@@ -30,7 +29,8 @@ class StreamsClientPropertiesTest {
 
     @Test
     void bareKafkaSettingWinsOverTheDefault() {
-        // kafka.session.timeout.ms=6000 arrives as a bare session.timeout.ms, which Streams ranks below consumer.*
+        // The app's kafka.session.timeout.ms=6000 arrives as a bare session.timeout.ms, which Streams ranks below
+        // consumer.*
         Map<String, Object> consumer = mainConsumer(Map.of("session.timeout.ms", "6000",
                 "heartbeat.interval.ms", "1000"));
         assertThat(ms(consumer, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(6_000);
@@ -51,10 +51,11 @@ class StreamsClientPropertiesTest {
     }
 
     private static Map<String, Object> mainConsumer(Map<String, Object> kafkaSettings) {
-        Map<String, Object> kafka = new HashMap<>(kafkaSettings);
+        Properties kafka = new Properties();
+        kafka.putAll(kafkaSettings);
         kafka.put("bootstrap.servers", "127.0.0.1:9");
         StreamsConfig config = new StreamsConfig(LifecycleService.streamsProperties(TOPICS,
-                LifecycleConfig.defaults(), StreamsClientProperties.from(kafka)));
+                LifecycleConfig.defaults(), kafka));
         return config.getMainConsumerConfigs("group", "client", 0);
     }
 }

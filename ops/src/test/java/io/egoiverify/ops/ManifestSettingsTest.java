@@ -1,0 +1,114 @@
+package io.egoiverify.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.egoiverify.app.config.AppConfig;
+import io.egoiverify.app.config.ConfigException;
+import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.config.Settings;
+import io.egoiverify.app.config.SettingsLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The application's own settings check over every environment the rendered manifests give a container: each
+ * variable is a setting it knows (it refuses unknown {@code EGOI_VERIFY_*} names), each value is valid for the
+ * command the container runs ({@code run --role state|worker}, {@code schemas check|register}), and each
+ * {@code ..._FILE} secret is a file a mounted Secret provides. This is exactly what {@code run} does before it starts
+ * anything ({@link SettingsLoader#load}, then {@link AppConfig#from}).
+ */
+@Timeout(120)
+class ManifestSettingsTest {
+    /** A value of the right shape where the base renders no Secret (the HMAC key needs 32 bytes or more). */
+    private static final String PLACEHOLDER = "placeholder-secret-of-more-than-thirty-two-bytes-0123456789";
+    private static Manifests base;
+    private static Manifests overlay;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void render() throws Exception {
+        ExternalTool kubectl = ExternalTool.require("kubectl", "apt-get install kubernetes-client");
+        base = Manifests.render(kubectl, "base");
+        overlay = Manifests.render(kubectl, "overlays/example");
+    }
+
+    @Test
+    void shouldPassTheApplicationsSettingsCheckInEveryContainerOfTheBase() throws Exception {
+        assertThat(checkAll(base)).hasSize(5);
+    }
+
+    @Test
+    void shouldPassTheApplicationsSettingsCheckInEveryContainerOfTheExampleOverlay() throws Exception {
+        List<String> checked = checkAll(overlay);
+        assertThat(checked).hasSize(5).anyMatch(c -> c.contains("run --role state"))
+                .anyMatch(c -> c.contains("run --role worker")).anyMatch(c -> c.contains("schemas register"));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownVariableOrABadValueLikeTheApplicationDoes() throws Exception {
+        JsonNode worker = overlay.named("StatefulSet", "egoi-verify-worker");
+        JsonNode container = Manifests.mainContainer(worker);
+        Map<String, String> env = PodEnv.withSecretFiles(overlay, worker, container,
+                PodEnv.of(overlay, container, "egoi-verify-worker-0"), tmp, PLACEHOLDER);
+        env.put("EGOI_VERIFY_OPS_PROT", "8080");
+        assertThatThrownBy(() -> check(env, List.of("run", "--role", "worker")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("EGOI_VERIFY_OPS_PROT");
+        env.remove("EGOI_VERIFY_OPS_PROT");
+        env.put("EGOI_VERIFY_WORKER_MAX_IN_FLIGHT", "lots");
+        assertThatThrownBy(() -> check(env, List.of("run", "--role", "worker")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("worker.max-in-flight");
+    }
+
+    /** Checks every container of every workload (pod 0 of a StatefulSet); returns what it checked. */
+    private List<String> checkAll(Manifests m) throws Exception {
+        List<String> checked = new ArrayList<>();
+        for (JsonNode w : m.workloads()) {
+            String pod = Manifests.nameOf(w) + ("StatefulSet".equals(w.path("kind").asText()) ? "-0" : "-x7k2p");
+            for (JsonNode c : Manifests.containers(w)) {
+                List<String> args = new ArrayList<>();
+                c.path("args").forEach(a -> args.add(a.asText()));
+                Map<String, String> env = PodEnv.withSecretFiles(m, w, c, PodEnv.of(m, c, pod), tmp, PLACEHOLDER);
+                String what = m.name() + " " + Manifests.nameOf(w) + "/" + c.path("name").asText() + ": "
+                        + String.join(" ", args);
+                try {
+                    check(env, args);
+                } catch (ConfigException e) {
+                    throw new AssertionError(what + " would refuse to start: " + e.getMessage(), e);
+                }
+                checked.add(what);
+            }
+        }
+        return checked;
+    }
+
+    /** What the application does with its environment and arguments before it starts anything. */
+    private static AppConfig check(Map<String, String> env, List<String> args) {
+        String command = args.isEmpty() ? "" : args.get(0);
+        Mode mode;
+        Map<String, String> flags = Map.of();
+        if (command.equals("run")) {
+            mode = Mode.RUN;
+            int role = args.indexOf("--role");
+            if (role >= 0) {
+                flags = Map.of("role", args.get(role + 1));
+            }
+        } else if (command.equals("schemas") && args.size() == 2
+                && List.of("register", "check").contains(args.get(1))) {
+            mode = Mode.SCHEMAS;
+        } else {
+            throw new AssertionError("a container runs an unexpected command: " + args);
+        }
+        Settings settings = SettingsLoader.load(null, env, flags);
+        return AppConfig.from(settings, mode);
+    }
+}

@@ -1,0 +1,132 @@
+package io.egoiverify.lifecycle;
+
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Request admission: validation, the send deadline, and (with per-number limits) the permit asked of the number guard
+ * and its verdict. Ends with the send command, or with the request refused.
+ */
+final class Admissions {
+    private final LifecycleConfig config;
+    private final RequestValidator validator;
+    private final Endings endings;
+    /** Null when per-number limits are off. */
+    private final NumberKeys numberKeys;
+
+    Admissions(LifecycleConfig config, Endings endings, NumberKeys numberKeys) {
+        this.config = config;
+        this.endings = endings;
+        this.validator = new RequestValidator(config);
+        this.numberKeys = numberKeys;
+    }
+
+    Transition requested(VerificationState state, VerificationRequested r, Instant now) {
+        if (state != null && state.status() != Status.CANCEL_PENDING) {
+            return Transition.ignored(state, "duplicate request");
+        }
+        boolean metadataFits = RequestValidator.metadataBytes(r.getMetadata()) <= config.maxMetadataBytes();
+        Map<String, String> metadata = metadataFits && r.getMetadata() != null ? r.getMetadata() : Map.of();
+        if (state != null) {
+            // A cancel came first: answer the request without an SMS (E-goi never heard of it: nothing to cancel).
+            List<Output> outputs = new ArrayList<>();
+            VerificationState cancelled = endings.cancelled(state.toBuilder().metadata(metadata).build(),
+                    state.cancelReason(), false, now, outputs);
+            return new Transition(state, cancelled, outputs, null);
+        }
+        RequestValidator.Verdict verdict = validator.validate(r);
+        if (!verdict.valid()) {
+            VerificationState failed = VerificationState.builder(r.getRequestId(), Status.FAILED,
+                            now.plus(config.retention())).metadata(metadata)
+                    .failureReason(FailureReason.INVALID_REQUEST.name()).build();
+            return new Transition(null, failed, List.of(Outcomes.failed(r.getRequestId(), metadata,
+                    FailureReason.INVALID_REQUEST, "invalid request: " + String.join("; ", verdict.problems()),
+                    now)), null);
+        }
+        RequestValidator.Admission a = verdict.admission();
+        Instant requestedAt = r.getRequestedAt().isBefore(now) ? r.getRequestedAt() : now;
+        Instant sendDeadline = requestedAt.plus(config.sendDeadline());
+        VerificationState.Builder admitted = VerificationState.builder(r.getRequestId(), Status.SENDING,
+                        sendDeadline.plus(config.resultGrace())).metadata(metadata).senderProfile(a.senderProfile())
+                .phoneMasked(a.phoneMasked()).codeSize(a.codeSize()).ttlSeconds(a.ttlSeconds())
+                .maxAttempts(a.maxAttempts()).resend(config.resendPolicy(a.senderProfile()));
+        if (!sendDeadline.isAfter(now)) {
+            VerificationState failed = admitted.status(Status.FAILED).wakeAt(now.plus(config.retention()))
+                    .failureReason(FailureReason.PROVIDER_UNAVAILABLE.name()).build();
+            return new Transition(null, failed, List.of(Outcomes.failed(r.getRequestId(), metadata,
+                    FailureReason.PROVIDER_UNAVAILABLE, "the send deadline passed before the request was processed",
+                    now)), null);
+        }
+        if (numberKeys != null) {
+            // Per-number limits: park the send (number sealed) and ask the guard, keyed by the number's HMAC.
+            String hash = numberKeys.hash(a.e164());
+            String permitId = CommandIds.permit(r.getRequestId(), now);
+            Instant permitWake = now.plus(config.abuse().permitTimeout());
+            VerificationState awaiting = admitted.status(Status.AWAITING_PERMIT)
+                    .wakeAt(permitWake.isBefore(sendDeadline) ? permitWake : sendDeadline)
+                    .numberHash(hash).permitId(permitId)
+                    .pendingSend(new VerificationState.PendingSend(numberKeys.seal(r.getRequestId(), a.e164()),
+                            a.codeType(), a.message(), a.group(), sendDeadline)).build();
+            return new Transition(null, awaiting, List.of(new Output.Notify(new NumberNotice(
+                    NumberNotice.Kind.PERMIT_REQUEST, hash, r.getRequestId(), permitId, now))), null);
+        }
+        return issueSend(admitted, CommandIds.send(r.getRequestId(), now), a.e164(), null, a.codeType(),
+                a.message(), a.group(), sendDeadline, null, now);
+    }
+
+    /**
+     * @param sealed the number already sealed (the parked send's), or null to seal it here; kept as the resend seed
+     *               when a number key exists (the guide's API resends by a new send, which needs the number)
+     */
+    private Transition issueSend(VerificationState.Builder admitted, String commandId, String e164, String sealed,
+                                 String codeType, String message, String group, Instant sendDeadline,
+                                 VerificationState before, Instant now) {
+        String requestId = admitted.requestId();
+        VerificationState.SealedSend seed = numberKeys == null ? null : new VerificationState.SealedSend(
+                sealed != null ? sealed : numberKeys.seal(requestId, e164), codeType, message, group);
+        VerificationState sending = admitted.status(Status.SENDING).pendingSend(null).resendSeed(seed)
+                .wakeAt(sendDeadline.plus(config.resultGrace()))
+                .inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
+        VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
+                .setRequestId(requestId).setIssuedAt(now).setDeadline(sendDeadline)
+                .setSenderProfile(sending.senderProfile())
+                .setAction(SendCode.newBuilder().setPhoneNumber(e164).setCodeType(codeType)
+                        .setCodeSize(sending.codeSize()).setTtlSeconds(sending.ttlSeconds()).setMessage(message)
+                        .setGroup(group).build())
+                .build();
+        return new Transition(before, sending, List.of(new Output.Issue(command)), null);
+    }
+
+    Transition verdict(VerificationState state, PermitVerdict v, Instant now) {
+        if (state == null || !v.permitId().equals(state.permitId())) {
+            return Transition.ignored(state, "verdict for a permit that is not this verification's");
+        }
+        if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.GRANTED) {
+            VerificationState.PendingSend p = state.pendingSend();
+            String e164 = numberKeys.unseal(state.requestId(), p.sealedNumber());
+            return issueSend(state.toBuilder(), CommandIds.granted(v.permitId()), e164, p.sealedNumber(),
+                    p.codeType(), p.message(), p.group(), p.sendDeadline(), state, now);
+        }
+        if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.REFUSED) {
+            List<Output> outputs = new ArrayList<>();
+            VerificationState failed = endings.failed(state, FailureReason.RATE_LIMITED,
+                    "rate limited: " + (v.limit() == null ? "per-number limit" : v.limit()), now, outputs);
+            return new Transition(state, failed, outputs, null);
+        }
+        if (v.kind() == PermitVerdict.Kind.SUPERSEDED && state.status() != Status.AWAITING_PERMIT
+                && !state.status().terminal()) {
+            // SENDING, SENT, CHECKING, or a resend under way: cancelled here, and at E-goi once it has an id.
+            List<Output> outputs = new ArrayList<>();
+            VerificationState cancelled = endings.cancelled(state,
+                    "superseded by a newer verification of the same number", false, now, outputs);
+            return new Transition(state, cancelled, outputs, null);
+        }
+        return Transition.ignored(state, "verdict " + v.kind() + " while " + state.status());
+    }
+}

@@ -1,0 +1,56 @@
+package io.egoiverify.lifecycle.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.LifecycleConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The failure hook of {@link ExpiryMetrics}: told the reason of every VerificationFailed the processor publishes. */
+@Timeout(60)
+class LifecycleFailureHookTest {
+    private static final LifecycleConfig CONFIG = LifecycleConfig.defaults();
+    private final List<FailureReason> failures = new CopyOnWriteArrayList<>();
+    private final TopologyFixture f = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, new ExpiryMetrics() {
+        @Override
+        public void expired(long lagMillis) {
+        }
+
+        @Override
+        public void failed(FailureReason reason) {
+            failures.add(reason);
+        }
+    });
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    @Test
+    void shouldTellTheReasonOfEachFailurePublished() {
+        f.request(Fixtures.request("bad", f.now()).setPhoneNumber("not a number").build());
+        assertThat(f.failed.readValue().getReason()).isEqualTo(FailureReason.INVALID_REQUEST);
+        f.request("silent");
+        f.command(); // the send is never answered: fails PROVIDER_UNAVAILABLE after sendDeadline + resultGrace
+        f.advance(CONFIG.sendDeadline().plus(CONFIG.resultGrace()).plusSeconds(1));
+        assertThat(f.failed.readValue().getReason()).isEqualTo(FailureReason.PROVIDER_UNAVAILABLE);
+        assertThat(failures).containsExactly(FailureReason.INVALID_REQUEST, FailureReason.PROVIDER_UNAVAILABLE);
+    }
+
+    @Test
+    void shouldTellNothingForOtherOutcomes() {
+        f.request("r1");
+        f.result(f.command(), CommandStatus.SENT);
+        f.advance(Duration.ofMinutes(2)); // sent, then expired
+        assertThat(f.expired.readValue().getRequestId()).isEqualTo("r1");
+        assertThat(failures).isEmpty();
+    }
+}
