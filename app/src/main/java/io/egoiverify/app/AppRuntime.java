@@ -12,6 +12,8 @@ import io.egoiverify.app.ops.MicrometerWorkerMetrics;
 import io.egoiverify.app.ops.OpsServer;
 import io.egoiverify.app.ops.OutcomeMetrics;
 import io.egoiverify.app.ops.ShutdownSequence;
+import io.egoiverify.app.query.StatusEndpoint;
+import io.egoiverify.app.query.StatusService;
 import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
@@ -31,6 +33,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +55,7 @@ public final class AppRuntime {
     private EgoiClient egoi;
     /** Held here: a function counter keeps only a weak reference to the object it reads. */
     private OutcomeMetrics outcomes;
+    private StatusService status;
     /** Until every component of the role has been started, readiness is off whatever the components say. */
     private volatile boolean started;
     private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
@@ -75,6 +79,7 @@ public final class AppRuntime {
     public AppRuntime start() throws IOException {
         if (config.ops().enabled()) {
             ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry());
+            routeStatusQueries();
         }
         // Registered before the server answers: with no check at all, /health/ready would say UP during start-up.
         addCheck(HealthCheck.of("startup", () -> started ? HealthCheck.Status.up("components started")
@@ -92,6 +97,9 @@ public final class AppRuntime {
                     .withAbuseMetrics(AbuseMeters.bind(metrics.registry()))
                     .withExpiryMetrics(LifecycleMeters.bind(metrics.registry())));
             lifecycle.start(streamsProperties());
+            if (status != null) {
+                status.serve(lifecycle, config.query().advertisedHost(), advertisedPort());
+            }
             KafkaStreams streams = lifecycle.kafkaStreams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(metrics.registry());
@@ -119,6 +127,23 @@ public final class AppRuntime {
         return this;
     }
 
+    /**
+     * {@code /verifications/} on the operations port: answered from the lifecycle's state (503 until it runs), or, on
+     * an instance without the lifecycle, a clear refusal.
+     */
+    private void routeStatusQueries() {
+        if (runsState()) {
+            status = new StatusService(config.query(), metrics.registry());
+            ops.route(StatusEndpoint.PATH, status.endpoint());
+        } else {
+            ops.route(StatusEndpoint.PATH, StatusEndpoint.notHosted(config.role().settingValue()));
+        }
+    }
+
+    private int advertisedPort() {
+        return config.query().advertisedPort(ops.port());
+    }
+
     private void addCheck(HealthCheck check) {
         checks.add(check);
         if (ops != null) {
@@ -137,6 +162,10 @@ public final class AppRuntime {
     private Properties streamsProperties() {
         Properties p = new Properties();
         p.putAll(config.kafka());
+        if (status != null) {
+            // Where peers fetch the keys this instance holds: the status query's forwarding hop.
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.query().advertisedHost() + ":" + advertisedPort());
+        }
         return p;
     }
 
@@ -172,6 +201,11 @@ public final class AppRuntime {
         seq.then("lifecycle", 0.4, () -> {
             if (lifecycle != null) {
                 lifecycle.close(Duration.ofMillis((long) (total.toMillis() * 0.35)));
+            }
+        });
+        seq.then("status query", 0.02, () -> {
+            if (status != null) {
+                status.close();
             }
         });
         seq.then("E-goi client", 0.05, () -> {

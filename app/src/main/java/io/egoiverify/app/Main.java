@@ -6,7 +6,9 @@ import io.egoiverify.app.cli.RunCommand;
 import io.egoiverify.app.cli.SandboxCommand;
 import io.egoiverify.app.cli.SchemasCommand;
 import io.egoiverify.app.cli.SettingsCommand;
+import io.egoiverify.app.cli.StatusCommand;
 import io.egoiverify.app.cli.TailCommand;
+import io.egoiverify.app.ops.OpsServer;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import picocli.CommandLine;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Command;
 @Command(name = "egoi-verify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "SMS two-factor verification over Kafka, backed by E-goi's Verify API.",
         subcommands = {RunCommand.class, DevCommand.class, SandboxCommand.class, PublishCommand.class,
-                TailCommand.class, SchemasCommand.class, SettingsCommand.class,
+                TailCommand.class, StatusCommand.class, SchemasCommand.class, SettingsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
@@ -27,6 +29,11 @@ public final class Main implements Runnable {
     public static final int EXIT_CONFIG = 2;
 
     private final AppContext ctx;
+
+    static {
+        // Before the first HTTP server of the JVM (the sandbox in dev mode may come before the operations server).
+        OpsServer.preferTcpNoDelay();
+    }
 
     public Main(AppContext ctx) {
         this.ctx = ctx;

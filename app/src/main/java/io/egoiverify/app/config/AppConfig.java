@@ -31,10 +31,12 @@ import java.util.regex.Pattern;
  * @param lifecycle   lifecycle settings
  * @param worker      command worker settings; null when the mode runs no worker
  * @param ops         health/metrics/logging/shutdown settings
+ * @param query       status query settings
  */
 public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Object> kafka, AvroSerdeConfig serde,
                         TopicNames topics, int partitions, short replication, EgoiConfig egoi,
-                        SenderProfiles profiles, LifecycleConfig lifecycle, WorkerConfig worker, OpsConfig ops) {
+                        SenderProfiles profiles, LifecycleConfig lifecycle, WorkerConfig worker, OpsConfig ops,
+                        QueryConfig query) {
     private static final Pattern BOOTSTRAP = Pattern.compile("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*");
     private static final Pattern PREFIX = Pattern.compile("[a-zA-Z0-9._-]{0,100}");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -43,6 +45,7 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(query, "query");
         kafka = Map.copyOf(kafka);
     }
 
@@ -53,8 +56,9 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
                 s.oneOf("log.level", Set.of("trace", "debug", "info", "warn", "error")),
                 s.duration("shutdown.timeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
                 s.duration("readiness.grace", Duration.ZERO, Duration.ofHours(1)));
+        QueryConfig query = QuerySettings.from(s, ops.host());
         Map<String, Object> kafka = kafka(s, mode == Mode.RUN || mode == Mode.CLIENT);
-        AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV);
+        AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV && mode != Mode.QUERY);
         String prefix = s.string("topics.prefix");
         if (prefix != null && !PREFIX.matcher(prefix).matches()) {
             throw ConfigException.invalid(s.find("topics.prefix").orElseThrow(),
@@ -76,7 +80,7 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         s.integer("dev.sandbox-port", 0, 65_535);
         s.integer("sandbox.port", 0, 65_535);
         return new AppConfig(s, mode, role, kafka, serde, topics, partitions, replication, egoi, profiles, lifecycle,
-                worker, ops);
+                worker, ops, query);
     }
 
     /** The default names with the prefix, each replaced by its {@code topics.name.<logical>} setting if it has one. */

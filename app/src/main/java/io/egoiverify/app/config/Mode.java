@@ -11,5 +11,7 @@ public enum Mode {
     /** Kafka clients against a configured cluster: {@code publish}, {@code tail}. */
     CLIENT,
     /** Registry only: {@code schemas register|check}. */
-    SCHEMAS
+    SCHEMAS,
+    /** HTTP to a running instance only: {@code status}. */
+    QUERY
 }

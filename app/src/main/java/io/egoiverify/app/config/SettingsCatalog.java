@@ -63,7 +63,8 @@ public final class SettingsCatalog {
             new SettingDef("sandbox.port", "18089", "`sandbox` command: its loopback port (0 = any free port)."),
             new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."));
 
-    private static final List<SettingDef> DEFS = concat(CORE, EgoiSettings.DEFS, LifecycleSettings.DEFS,
+    private static final List<SettingDef> DEFS = concat(CORE, QuerySettings.DEFS, EgoiSettings.DEFS,
+            LifecycleSettings.DEFS,
             AbuseSettings.DEFS, WorkerSettings.DEFS);
     private static final Map<String, SettingDef> BY_KEY = index();
 
@@ -111,14 +112,15 @@ public final class SettingsCatalog {
         return Optional.empty();
     }
 
-    /** Values never printed: API keys, passwords, JAAS configs, registry credentials. */
+    /** Values never printed: API keys, passwords, JAAS configs, registry credentials, the query token. */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         if (k.endsWith("-file") || k.endsWith(".location") || k.endsWith(".type")) {
             return false;
         }
         return k.endsWith(".api-key") || k.contains("password") || k.contains("jaas") || k.contains("user.info")
-                || k.contains("secret") || k.endsWith(".key") || k.endsWith("hmac-key") || k.equals("dev.api-key");
+                || k.contains("secret") || k.endsWith("token") || k.endsWith(".key") || k.endsWith("hmac-key")
+                || k.equals("dev.api-key");
     }
 
     static Set<String> fixedKeys() {

@@ -1,6 +1,7 @@
 package io.egoiverify.app.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -19,20 +20,46 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations endpoints on the JDK HTTP server: {@code /health/live} (the process answers), {@code /health/ready}
- * (every readiness check is up) and {@code /metrics} (Prometheus text format).
+ * (every readiness check is up) and {@code /metrics} (Prometheus text format), plus the routes the runtime adds (the
+ * status query).
+ *
+ * <p>The server's own threads read requests and answer health and metrics; none of those handlers waits on anything
+ * (readiness checks read volatile state, and none runs once stopping). A route that may have work to wait for hands it
+ * to a pool of its own, so that it never takes these threads.
  */
 public final class OpsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
+    /** Request reading plus health and metrics: a scrape may take a few ms, two can run while probes are answered. */
+    private static final int THREADS = 4;
+    private static final int BACKLOG = 512;
+    private static final String NO_DELAY = "sun.net.httpserver.nodelay";
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
     private final List<HealthCheck> readiness = new CopyOnWriteArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
 
+    static {
+        preferTcpNoDelay();
+    }
+
+    /**
+     * Turns Nagle's algorithm off for the JDK HTTP server unless the JVM was told otherwise. It writes an answer's
+     * headers and body separately, so with Nagle on the body waits for the client's delayed ACK (40 ms on Linux) and
+     * every small answer takes 40 ms. The JDK reads the property once, when the first server of the JVM is created:
+     * {@code Main} calls this before anything else.
+     */
+    public static void preferTcpNoDelay() {
+        if (System.getProperty(NO_DELAY) == null) {
+            System.setProperty(NO_DELAY, "true");
+        }
+    }
+
     public OpsServer(String host, int port, PrometheusMeterRegistry registry) throws IOException {
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        // A client that falls behind opens connections in a burst; a short accept queue would refuse them.
+        this.server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
+        this.executor = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "ops-http");
             t.setDaemon(true);
             return t;
@@ -52,6 +79,11 @@ public final class OpsServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Serves {@code path} (and below) with {@code handler}; call before {@link #start()}. */
+    public void route(String path, HttpHandler handler) {
+        server.createContext(path, handler);
     }
 
     public void addReadinessCheck(HealthCheck check) {
@@ -81,8 +113,14 @@ public final class OpsServer implements AutoCloseable {
     }
 
     private void ready(HttpExchange ex) throws IOException {
+        if (stopping.get()) {
+            // No check runs once stopping: a component being closed may take seconds to answer, and probes that wait
+            // for it would hold every thread of this server (liveness and metrics included) for the whole close.
+            respond(ex, 503, "application/json", "{\"checks\":{},\"status\":\"DOWN\",\"detail\":\"stopping\"}");
+            return;
+        }
         StringBuilder json = new StringBuilder("{\"checks\":{");
-        boolean up = !stopping.get();
+        boolean up = true;
         boolean first = true;
         for (HealthCheck c : readiness) {
             HealthCheck.Status s;

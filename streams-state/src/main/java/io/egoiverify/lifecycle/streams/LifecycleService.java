@@ -24,7 +24,11 @@ public final class LifecycleService implements AutoCloseable {
     static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final LifecycleOptions options;
-    private KafkaStreams streams;
+    /**
+     * Written under this object's monitor by {@link #start} and read without it: readiness probes and the status
+     * query read the state while {@link #close} (synchronized, seconds long) runs, and must not wait for it.
+     */
+    private volatile KafkaStreams streams;
 
     public LifecycleService(LifecycleOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -108,16 +112,19 @@ public final class LifecycleService implements AutoCloseable {
     }
 
     /** The running instance (for metrics binding and health), or null before {@link #start}. */
-    public synchronized KafkaStreams kafkaStreams() {
+    public KafkaStreams kafkaStreams() {
         return streams;
     }
 
-    public synchronized KafkaStreams.State state() {
-        return streams == null ? KafkaStreams.State.CREATED : streams.state();
+    /** Never blocks, also while {@link #close} runs. */
+    public KafkaStreams.State state() {
+        KafkaStreams s = streams;
+        return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
-    public synchronized boolean isRunning() {
-        return streams != null && streams.state().isRunningOrRebalancing();
+    public boolean isRunning() {
+        KafkaStreams s = streams;
+        return s != null && s.state().isRunningOrRebalancing();
     }
 
     /** Closes the Streams instance, waiting at most {@code timeout}; returns whether it closed in time. */

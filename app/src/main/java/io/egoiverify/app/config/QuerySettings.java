@@ -1,0 +1,66 @@
+package io.egoiverify.app.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The status query's settings: {@code ops.advertised-*} and {@code query.*}. */
+public final class QuerySettings {
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,253}");
+    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7e]{16,512}");
+    private static final Set<String> WILDCARDS = Set.of("0.0.0.0", "::", "[::]", "*");
+
+    static final List<SettingDef> DEFS = List.of(
+            new SettingDef("ops.advertised-host", "", "Host other lifecycle instances use to reach this one's "
+                    + "operations port (Kafka Streams `application.server`): a status query for a key held "
+                    + "elsewhere is fetched from there. A host name or IPv4 address. Empty: `ops.host`, or, when "
+                    + "`ops.host` is a wildcard such as `0.0.0.0`, the address this machine's host name resolves to "
+                    + "(a container's or pod's own IP). Set it where that is not what peers can call."),
+            new SettingDef("ops.advertised-port", "0", "Port other lifecycle instances use to reach this one's "
+                    + "operations port (0 = the port the operations server is bound to)."),
+            new SettingDef("query.forward-timeout", "1s", "Bound on fetching a status from the instance that holds "
+                    + "the key (one hop, never retried; 10ms to 30s); past it the answer is 503 with Retry-After."),
+            new SettingDef("query.auth-token", null, "When set, `GET /verifications/{requestId}` requires "
+                    + "`Authorization: Bearer <token>` (401 otherwise); the forwarding hop and the `status` command "
+                    + "send it. 16 to 512 visible ASCII characters (secret; use `EGOI_VERIFY_QUERY_AUTH_TOKEN_FILE` "
+                    + "to read it from a file)."),
+            new SettingDef("query.url", "http://127.0.0.1:8080", "`status` command: the operations URL of a "
+                    + "lifecycle instance (role `state` or `all`) to ask."));
+
+    private QuerySettings() {
+    }
+
+    public static QueryConfig from(Settings s, String opsHost) {
+        String host = s.string("ops.advertised-host");
+        if (host == null || host.isBlank()) {
+            host = WILDCARDS.contains(opsHost) ? localAddress() : opsHost;
+        } else if (!HOST.matcher(host.trim()).matches() || WILDCARDS.contains(host.trim())) {
+            throw ConfigException.invalid(s.find("ops.advertised-host").orElseThrow(), "expected a host name or "
+                    + "IPv4 address other instances can call (not a wildcard such as 0.0.0.0)");
+        }
+        int port = s.integer("ops.advertised-port", 0, 65_535);
+        Duration timeout = s.duration("query.forward-timeout", Duration.ofMillis(10), Duration.ofSeconds(30));
+        String token = s.string("query.auth-token");
+        if (token != null && !token.isEmpty() && !TOKEN.matcher(token).matches()) {
+            throw ConfigException.invalid(s.find("query.auth-token").orElseThrow(), "expected 16 to 512 visible "
+                    + "ASCII characters (no spaces)");
+        }
+        return new QueryConfig(host.trim(), port, timeout, token, s.httpUrl("query.url"));
+    }
+
+    /**
+     * The address this machine's host name resolves to: in a container or a Kubernetes pod, the address its peers
+     * reach it on (the runtime writes it into /etc/hosts).
+     */
+    private static String localAddress() {
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new ConfigException("ops.host is a wildcard and this machine's host name cannot be resolved ("
+                    + e.getMessage() + "): set ops.advertised-host to the address other instances can call");
+        }
+    }
+}
