@@ -7,7 +7,6 @@ import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.egoi.EgoiApi;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -97,13 +96,7 @@ public final class CommandWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        WorkerConfig.Breaker b = config.breaker();
-        CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(b.failureRateThreshold())
-                .slidingWindowSize(b.slidingWindowSize())
-                .minimumNumberOfCalls(b.minimumCalls())
-                .waitDurationInOpenState(b.openDuration())
-                .build());
+        CircuitBreakerRegistry breakers = config.breaker().registry();
         CircuitBreaker breaker = breakers.circuitBreaker("egoi");
         this.executor = new CommandExecutor(egoi, profiles, config.retries(), breaker, scheduler, clock, metrics);
         metrics.circuitBreakers(breakers);

@@ -11,6 +11,7 @@ import io.egoiverify.testing.KafkaClusterExtension;
 import io.egoiverify.worker.command.CommandWorker;
 import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SendRequest;
 import io.egoiverify.worker.egoi.SenderProfile;
@@ -65,7 +66,8 @@ public final class WorkerBenchmark {
         KafkaClusterExtension.defaultBrokerProperties().forEach(builder::setConfigProp);
         try (KafkaClusterTestKit kafka = builder.build();
              EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", 0);
-             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl()).withMaxConnections(2048))) {
+             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE))
+                     .withMaxConnections(2048))) {
             kafka.format();
             kafka.startup();
             kafka.waitForReadyBrokers();
