@@ -11,5 +11,7 @@ public enum Mode {
     /** Kafka clients against a configured cluster: {@code publish}, {@code tail}. */
     CLIENT,
     /** Registry only: {@code schemas register|check}. */
-    SCHEMAS
+    SCHEMAS,
+    /** E-goi only, the sender profiles included: {@code egoi check}. */
+    EGOI
 }

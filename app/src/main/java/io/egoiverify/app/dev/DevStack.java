@@ -7,6 +7,7 @@ import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
+import io.egoiverify.worker.sandbox.SandboxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,6 +66,7 @@ public final class DevStack implements AutoCloseable {
         return s.withDefault("topics.partitions", "2", origin)
                 .withDefault("profile.default.api-key", s.string("dev.api-key"), origin)
                 .withDefault("profile.default.sender-hash", "dev-sender-hash", origin)
+                .withDefault("profile.default.sender-id", SandboxOptions.DEFAULT_SENDER.id(), origin)
                 .withDefault("lifecycle.min-ttl", "10s", origin)
                 .withDefault("lifecycle.punctuation-interval", "100ms", origin)
                 .withDefault("ops.port", "18080", origin)
@@ -90,13 +92,14 @@ public final class DevStack implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(s.integer("dev.kafka-port", 0, 65_535), timeout);
         List<AutoCloseable> started = new ArrayList<>(List.of(kafka));
         try {
-            EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
+            EgoiSandbox sandbox = new EgoiSandbox(Clock.systemUTC(), SandboxOptions.defaults()
+                    .withApiKey(s.string("dev.api-key"))).start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
             started.add(0, sandbox);
             Path stateDir = Files.createTempDirectory("egoi-verify-dev-state-");
             String scope = "egoi-verify-dev-" + UUID.randomUUID();
             Settings actual = s.with("kafka.bootstrap.servers", kafka.bootstrapServers(), "dev mode")
                     .with("schema.registry.url", "mock://" + scope, "dev mode")
-                    .with("egoi.base-url", sandbox.baseUrl().toString(), "dev mode")
+                    .with("egoi.base-url", sandbox.baseUrl(base.egoi().dialect()).toString(), "dev mode")
                     .with("kafka.state.dir", stateDir.toString(), "dev mode");
             AppConfig config = AppConfig.from(actual, Mode.DEV);
             createTopics(config);
