@@ -27,6 +27,8 @@ public final class LocalStack implements AutoCloseable {
     public static final String CONFIG_FILE = "stack.properties";
     public static final String SANDBOX_API_KEY = "local-stack-api-key";
     public static final String SANDBOX_SENDER_HASH = "local-stack-sender";
+    /** The sandbox's default active SMS sender (V2). */
+    public static final String SANDBOX_SENDER_ID = "1";
     private static final Duration APP_START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
@@ -197,7 +199,7 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> settings = new TreeMap<>();
             settings.put("sandbox.host", StackConfig.HOST);
             settings.put("sandbox.port", Integer.toString(config.ports().sandbox()));
-            settings.put("dev.api-key", SANDBOX_API_KEY);
+            settings.put("sandbox.api-key", SANDBOX_API_KEY);
             settings.put("ops.enabled", "false");
             apps.start(sandbox, List.of("sandbox"), settings);
         }
