@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Measures every E-goi call the worker makes, from outside the worker: {@code egoi.calls} (timer with a latency
- * histogram, tagged {@code operation} = send|validate|status|cancel|resend|senders and {@code status} = the typed result, e.g. {@code sent},
+ * histogram, tagged {@code operation} = send|validate|status|cancel|resend|senders and {@code status} = the typed
+ * result, e.g. {@code sent},
  * {@code wrong_code}, {@code server_error}, {@code timeout_response}) and {@code egoi.calls.in.flight}. Retries are
  * counted exactly by the worker itself ({@link MicrometerWorkerMetrics}). No tag carries a number, code or key.
  */

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,7 +76,8 @@ public final class StormMain {
         Path stackDir = out.resolve("stack");
         deleteTree(stackDir);
         StackConfig config = new StackConfig(stackDir, root.resolve("app/target/egoi-verify.jar"),
-                StackConfig.findRegistryJar(root.resolve("test-registry/target")), root.resolve("e2e/target/stack-libs"),
+                StackConfig.findRegistryJar(root.resolve("test-registry/target")),
+                root.resolve("e2e/target/stack-libs"),
                 StackConfig.Ports.free(), Integer.parseInt(a.getOrDefault("lifecycles", "2")),
                 Integer.parseInt(a.getOrDefault("workers", "2")), Integer.parseInt(a.getOrDefault("partitions", "6")),
                 List.of(jvm.trim().split("\\s+")), settings);
@@ -216,7 +218,8 @@ public final class StormMain {
                     met = r.failedPastTheOutage() != null && r.failedPastTheOutage() == 0;
                 }
             }
-            md.append(String.format("| %s | `%s` | %d of %d (%.2f %%) | %d %s | %d | %d | %d/%d/%d | %d/%d | %s | %s |%n",
+            md.append(String.format("| %s | `%s` | %d of %d (%.2f %%) | %d %s | %d | %d | %d/%d/%d | %d/%d | %s "
+                            + "| %s |%n",
                     r.scenario(), r.faults(), r.verified(), r.requested(), r.verifiedPercent(), r.failed(),
                     r.failures().isEmpty() ? "" : r.failures(), r.smsForFailed(), r.duplicateSms(), r.sendCalls(),
                     r.validateCalls(), r.statusCalls(), r.requestToSent().p50(), r.requestToSent().p99(), target,
@@ -233,7 +236,7 @@ public final class StormMain {
     private static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }

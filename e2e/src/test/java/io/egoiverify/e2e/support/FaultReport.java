@@ -33,7 +33,8 @@ import java.util.TreeMap;
  *                               verdict, over the work that was pending at or arrived after the fault
  */
 public record FaultReport(String scenario, int requested, int lost, int duplicateTerminals, int afterTerminal,
-                          int duplicateSends, int verified, int smsForFailed, int extraSendCalls, List<String> duplicateSendIds,
+                          int duplicateSends, int verified, int smsForFailed, int extraSendCalls,
+                          List<String> duplicateSendIds,
                           int inFlightAtFault, long recoveryMillis, String slowestFlow,
                           Map<String, Integer> terminalsByTopic, Map<String, Integer> failuresByReason,
                           long p50RequestToSentMillis,

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The E-goi calls made for one command, all bounded by its deadline and its number of calls: each call first waits for
  * the circuit breaker (spending no attempt), is recorded with it, and is repeated after a backoff while its
  * {@link RetryRule} says so. A call let through as a half-open probe that fails is not counted against the command's
- * attempts either: it is the breaker's test of E-goi, and the outage failed it. Several runs may follow one another (a V2 check: validate, then status); they share the
+ * attempts either: it is the breaker's test of E-goi, and the outage failed it. Several runs may follow one another
+ * (a V2 check: validate, then status); they share the
  * command's budget. No call starts at or after the deadline. Futures never complete exceptionally.
  */
 final class CallLoop {

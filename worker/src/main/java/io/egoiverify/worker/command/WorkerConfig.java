@@ -105,8 +105,8 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
     }
 
     /**
-     * @param maxSendAttempts          calls per send or resend at most: retried only while E-goi certainly did not process
-     *                                 it ("not processed": the connection failed before the request was written, or an
+     * @param maxSendAttempts          calls per send or resend at most: retried only while E-goi certainly did not
+     *                                 process it ("not processed": the connection failed before the request was written, or an
      *                                 HTTP status in {@code sendRetryStatuses}), or on an unknown outcome if
      *                                 {@code retryUnknownSendOutcome} (default 8)
      * @param maxCheckAttempts         calls per check at most, the V2 status calls included (default 10)
