@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -92,8 +94,11 @@ public final class DevStack implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(s.integer("dev.kafka-port", 0, 65_535), timeout);
         List<AutoCloseable> started = new ArrayList<>(List.of(kafka));
         try {
-            EgoiSandbox sandbox = new EgoiSandbox(Clock.systemUTC(), SandboxOptions.defaults()
-                    .withApiKey(s.string("dev.api-key"))).start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
+            // the sandbox accepts the key of every configured profile (dev.api-key unless set otherwise), no other
+            Set<String> keys = new TreeSet<>(Set.of(s.string("dev.api-key")));
+            base.profiles().all().forEach(p -> keys.add(p.apiKey()));
+            EgoiSandbox sandbox = new EgoiSandbox(Clock.systemUTC(), SandboxOptions.defaults().withApiKeys(keys))
+                    .start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
             started.add(0, sandbox);
             Path stateDir = Files.createTempDirectory("egoi-verify-dev-state-");
             String scope = "egoi-verify-dev-" + UUID.randomUUID();

@@ -26,7 +26,12 @@ public record SandboxOptions(Set<String> apiKeys, List<Sender> senders) {
 
     /** Only {@code apiKey} is accepted. */
     public SandboxOptions withApiKey(String apiKey) {
-        return new SandboxOptions(Set.of(apiKey), senders);
+        return withApiKeys(Set.of(apiKey));
+    }
+
+    /** Only {@code keys} are accepted. */
+    public SandboxOptions withApiKeys(Set<String> keys) {
+        return new SandboxOptions(keys, senders);
     }
 
     /** An SMS sender of the account ({@code senderStatus} {@code active} can send). */
