@@ -98,8 +98,10 @@ public final class StormMain {
             try (Inputs inputs = new Inputs(ports.bootstrap(), topics);
                  OutcomeLog log = new OutcomeLog(ports.bootstrap(), topics, true)) {
                 sandbox.faults(NORMAL);
-                new LoadStep("warmup", RUN + "-warmup", Math.min(100, rate), Duration.ofSeconds(10), 0, ttl, inputs,
-                        log, topics, sandbox, phones::getAndIncrement).run(Duration.ofSeconds(40), () -> { });
+                // JIT and caches warm at a moderate rate first: a cold stack would meet the first storm with a backlog
+                int warmup = Integer.parseInt(a.getOrDefault("warmup-seconds", "30"));
+                new LoadStep("warmup", RUN + "-warmup", Math.min(150, rate), Duration.ofSeconds(warmup), 0, ttl, inputs,
+                        log, topics, sandbox, phones::getAndIncrement).run(Duration.ofSeconds(60), () -> { });
                 for (String scenario : scenarios) {
                     results.add(storm(scenario, count, rate, ttl, outageSeconds, inputs, log, topics, sandbox, phones,
                             config));
