@@ -227,6 +227,13 @@ public final class StormMain {
                     r.validateCalls(), r.statusCalls(), r.requestToSent().p50(), r.requestToSent().p99(), target,
                     met ? "**met**" : "**missed**"));
         }
+        md.append("\nPer hop, p50/p99 ms (from the internal command and result records and the outcomes):\n\n");
+        for (StormResult r : results) {
+            md.append("- ").append(r.scenario()).append(": ");
+            r.hops().forEach((hop, p) -> md.append(hop).append(' ').append(p.p50()).append('/').append(p.p99())
+                    .append("; "));
+            md.append('\n');
+        }
         md.append("\nWorker metrics over each storm (sums over the workers): \n\n");
         for (StormResult r : results) {
             md.append("- ").append(r.scenario()).append(": ").append(r.workerMetrics()).append('\n');

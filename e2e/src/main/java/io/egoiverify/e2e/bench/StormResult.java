@@ -15,6 +15,8 @@ import java.util.TreeMap;
  * @param failures              failed verifications by reason and detail (ids shortened)
  * @param smsForFailed          verifications that ended failed although an SMS went out for them
  * @param duplicateSms          SMS beyond the first per verification (each verification has its own number)
+ * @param hops                  per hop (input → command, command → E-goi call, the call, result → outcome, outcome →
+ *                              visible), from the internal topics' timestamps
  * @param failedPastTheOutage   (outage) failed verifications whose send deadline lay beyond the outage's end
  * @param workerMetrics         sums over the workers' {@code /metrics} (breaker calls not permitted, retries by cause)
  */
@@ -22,8 +24,8 @@ import java.util.TreeMap;
 record StormResult(String scenario, String faults, int requested, int verified, int expired, int failed,
                    int cancelled, int open, double verifiedPercent, Map<String, Integer> failures, int smsForFailed,
                    int duplicateSms, int sendCalls, int validateCalls, int statusCalls, Percentiles requestToSent,
-                   Percentiles submitToVerified, Long outageStart, Long outageEnd, Integer failedPastTheOutage,
-                   Map<String, Double> workerMetrics, double seconds) {
+                   Percentiles submitToVerified, Map<String, Percentiles> hops, Long outageStart, Long outageEnd,
+                   Integer failedPastTheOutage, Map<String, Double> workerMetrics, double seconds) {
 
     static StormResult of(String scenario, String faults, LoadStep step, StepResult r, OutcomeLog log, Topics topics,
                           SandboxClient sandbox, long[] outage, long sendDeadlineMillis, Map<String, Double> metrics,
@@ -57,7 +59,7 @@ record StormResult(String scenario, String faults, int requested, int verified, 
                 calls == 0 ? 0 : Math.round(r.verified() * 10000.0 / calls) / 100.0, failures, smsForFailed,
                 duplicates, sum(sandbox.sendCallsByNumber()), sum(sandbox.validateCallsByProviderRequestId()),
                 sum(sandbox.statusCallsByProviderRequestId()), r.requestToSentMinusProvider(),
-                r.submitToVerifiedMinusProvider(), outage == null ? null : outage[0],
+                r.submitToVerifiedMinusProvider(), r.hops(), outage == null ? null : outage[0],
                 outage == null ? null : outage[1], outage == null ? null : failedPast, metrics, seconds);
     }
 
