@@ -31,6 +31,10 @@ public final class DevCommand extends AppCommand {
     @Option(names = "--ops-port", paramLabel = "PORT", description = "Health/metrics port (setting ops.port).")
     String opsPort;
 
+    @Option(names = "--dialect", paramLabel = "v2|guide", description = "The E-goi dialect the worker speaks to the "
+            + "sandbox (setting egoi.api; default v2).")
+    String dialect;
+
     @Option(names = "--demo-timeout", paramLabel = "DURATION", description = "Bound on the whole demo "
             + "(default 90s).", defaultValue = "90")
     int demoTimeoutSeconds;
@@ -52,6 +56,9 @@ public final class DevCommand extends AppCommand {
         }
         if (opsPort != null) {
             m.put("ops.port", opsPort);
+        }
+        if (dialect != null) {
+            m.put("egoi.api", dialect);
         }
         return m;
     }
@@ -129,7 +136,8 @@ public final class DevCommand extends AppCommand {
     private void printBanner(DevStack stack) {
         int ops = stack.runtime().opsPort();
         ctx.out().println("ready.  kafka.bootstrap.servers=" + stack.bootstrapServers()
-                + "   E-goi sandbox " + stack.sandbox().baseUrl()
+                + "   E-goi sandbox " + stack.config().egoi().baseUrl() + " (" + stack.config().egoi().dialect().code()
+                + ")"
                 + (ops > 0 ? "   health/metrics http://" + stack.config().ops().host() + ":" + ops + "/metrics" : ""));
     }
 }

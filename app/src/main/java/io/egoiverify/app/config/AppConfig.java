@@ -58,7 +58,8 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
                 s.duration("readiness.grace", Duration.ZERO, Duration.ofHours(1)));
         QueryConfig query = QuerySettings.from(s, ops.host());
         Map<String, Object> kafka = kafka(s, mode == Mode.RUN || mode == Mode.CLIENT);
-        AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV && mode != Mode.QUERY);
+        AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV && mode != Mode.QUERY
+                && mode != Mode.EGOI);
         String prefix = s.string("topics.prefix");
         if (prefix != null && !PREFIX.matcher(prefix).matches()) {
             throw ConfigException.invalid(s.find("topics.prefix").orElseThrow(),
@@ -69,7 +70,7 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         short replication = (short) s.integer("topics.replication-factor", 1, 32);
         EgoiConfig egoi = EgoiSettings.egoi(s);
         boolean sends = mode == Mode.DEV || (mode == Mode.RUN && role.runsWorker());
-        SenderProfiles profiles = sends ? EgoiSettings.profiles(s, true) : null;
+        SenderProfiles profiles = sends || mode == Mode.EGOI ? EgoiSettings.profiles(s, true) : null;
         Set<String> names = new java.util.TreeSet<>(EgoiSettings.profileNames(s));
         names.add(LifecycleConfig.DEFAULT_PROFILE);
         LifecycleConfig lifecycle = LifecycleSettings.from(s, names);
@@ -79,6 +80,7 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         s.integer("dev.kafka-port", 0, 65_535);
         s.integer("dev.sandbox-port", 0, 65_535);
         s.integer("sandbox.port", 0, 65_535);
+        EgoiSettings.usableSenderStatuses(s);
         return new AppConfig(s, mode, role, kafka, serde, topics, partitions, replication, egoi, profiles, lifecycle,
                 worker, ops, query);
     }

@@ -13,5 +13,7 @@ public enum Mode {
     /** Registry only: {@code schemas register|check}. */
     SCHEMAS,
     /** HTTP to a running instance only: {@code status}. */
-    QUERY
+    QUERY,
+    /** E-goi only, the sender profiles included: {@code egoi check}. */
+    EGOI
 }

@@ -20,8 +20,8 @@ public final class SettingsCatalog {
     public static final String TOPIC_NAME_PREFIX = "topics.name.";
     /** Attributes of a sender profile, longest first so that environment names match unambiguously. */
     public static final List<String> PROFILE_ATTRIBUTES = List.of("allowed-country-codes", "max-message-length",
-            "resend-cooldown", "min-code-size", "api-key-file", "api-key", "sender-hash", "max-sends", "max-ttl",
-            "group");
+            "resend-cooldown", "min-code-size", "api-key-file", "api-key", "sender-hash", "sender-id", "max-sends",
+            "max-ttl", "group");
 
     private static final List<SettingDef> CORE = List.of(
             new SettingDef("role", "all", "What `run` starts: `state` (the lifecycle topology), `worker` (the E-goi "
@@ -59,9 +59,12 @@ public final class SettingsCatalog {
                     + "/health/ready turns false."),
             new SettingDef("dev.kafka-port", "19092", "Dev mode: loopback port of the embedded Kafka broker (0 = any free port)."),
             new SettingDef("dev.sandbox-port", "18089", "Dev mode: loopback port of the E-goi sandbox (0 = any free port)."),
-            new SettingDef("dev.api-key", "dev-sandbox-key", "Dev mode: the API key the sandbox expects (secret)."),
+            new SettingDef("dev.api-key", "dev-sandbox-key", "Dev mode: the `default` profile's API key unless one is set; "
+                    + "the sandbox accepts it and every configured profile's key (secret)."),
             new SettingDef("sandbox.port", "18089", "`sandbox` command: its loopback port (0 = any free port)."),
-            new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."));
+            new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."),
+            new SettingDef("sandbox.api-key", "dev-sandbox-key", "`sandbox` command: the only API key its V2 calls "
+                    + "accept (others answer 403; secret)."));
 
     private static final List<SettingDef> DEFS = concat(CORE, QuerySettings.DEFS, EgoiSettings.DEFS,
             LifecycleSettings.DEFS,

@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** The {@code worker.*} settings, mapped onto the command worker's {@link WorkerConfig}. */
 public final class WorkerSettings {
@@ -32,9 +34,18 @@ public final class WorkerSettings {
             def("worker.revoke-grace", F.revokeGrace(), "On rebalance, time in-flight calls get before partitions are "
                     + "handed back."),
             def("worker.shutdown-grace", F.shutdownGrace(), "On SIGTERM, time in-flight calls get to finish."),
-            def("worker.max-send-attempts", R.maxSendAttempts(), "Calls per send at most (retried only when E-goi "
-                    + "certainly did not get it)."),
-            def("worker.max-check-attempts", R.maxCheckAttempts(), "Calls per check at most."),
+            def("worker.max-send-attempts", R.maxSendAttempts(), "Calls per send or resend at most, retried only while "
+                    + "E-goi certainly did not process it: the connection failed before the request was written, or "
+                    + "it answered a status in `worker.send-retry-statuses` (1 to 50)."),
+            new SettingDef("worker.send-retry-statuses", joined(R.sendRetryStatuses()), "HTTP statuses that mean "
+                    + "\"not processed\" (comma-separated, 400-599): a send answered with one is repeated, a 429 after "
+                    + "its Retry-After. Every other failure (500, 502, 504, a read timeout after the request was "
+                    + "written, a malformed 2xx) stays \"outcome unknown\" and is not repeated (one SMS at most). "
+                    + "ASSUMPTION: E-goi's spec documents neither 429 nor 503."),
+            def("worker.max-check-attempts", R.maxCheckAttempts(), "Calls per check at most, V2 status calls "
+                    + "included (1 to 50)."),
+            def("worker.max-cancel-attempts", R.maxCancelAttempts(), "Calls per cancel at E-goi at most (V2; best "
+                    + "effort, 1 to 50)."),
             def("worker.initial-backoff", R.initialBackoff(), "First retry delay (doubled each time, with jitter)."),
             def("worker.max-backoff", R.maxBackoff(), "Cap of the retry delay unless Retry-After asks for more."),
             def("worker.retry-unknown-send-outcome", R.retryUnknownSendOutcome(), "Opt-in: retry a send after a read "
@@ -43,7 +54,10 @@ public final class WorkerSettings {
                     + "calls that opens the circuit breaker."),
             def("worker.breaker.sliding-window-size", B.slidingWindowSize(), "Calls the failure rate is computed over."),
             def("worker.breaker.minimum-calls", B.minimumCalls(), "Calls before the failure rate counts."),
-            def("worker.breaker.open-duration", B.openDuration(), "How long the breaker stays open before probing."));
+            def("worker.breaker.open-duration", B.openDuration(), "How long the breaker stays open before probing. "
+                    + "While it is open calls wait (no attempt spent); only a command's deadline fails it."),
+            def("worker.breaker.half-open-calls", B.halfOpenCalls(), "Probe calls let through when the breaker "
+                    + "half-opens (1 to 1000); every other call keeps waiting until it closes."));
 
     private WorkerSettings() {
     }
@@ -75,19 +89,49 @@ public final class WorkerSettings {
                     s.duration("worker.session-timeout", Duration.ofSeconds(1), Duration.ofMinutes(30)),
                     s.duration("worker.transaction-timeout", Duration.ofSeconds(1), Duration.ofMinutes(15)),
                     s.duration("worker.revoke-grace", ms, hour), s.duration("worker.shutdown-grace", ms, hour));
-            WorkerConfig.Retries retries = new WorkerConfig.Retries(s.integer("worker.max-send-attempts", 1, 20),
-                    s.integer("worker.max-check-attempts", 1, 20), s.duration("worker.initial-backoff", ms, hour),
-                    s.duration("worker.max-backoff", ms, hour), s.bool("worker.retry-unknown-send-outcome"));
+            WorkerConfig.Retries retries = new WorkerConfig.Retries(s.integer("worker.max-send-attempts", 1, 50),
+                    s.integer("worker.max-check-attempts", 1, 50), s.duration("worker.initial-backoff", ms, hour),
+                    s.duration("worker.max-backoff", ms, hour), s.bool("worker.retry-unknown-send-outcome"),
+                    statuses(s, "worker.send-retry-statuses"), s.integer("worker.max-cancel-attempts", 1, 50));
             WorkerConfig.Breaker breaker = new WorkerConfig.Breaker(
                     (float) s.integer("worker.breaker.failure-rate-threshold", 1, 100),
                     s.integer("worker.breaker.sliding-window-size", 1, 100_000),
                     s.integer("worker.breaker.minimum-calls", 1, 100_000),
-                    s.duration("worker.breaker.open-duration", ms, hour));
+                    s.duration("worker.breaker.open-duration", ms, hour),
+                    s.integer("worker.breaker.half-open-calls", 1, 1000));
             return new WorkerConfig(bootstrap, s.required("worker.group-id", "a consumer group id"), txId, topics,
                     flow, retries, breaker, overrides);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid worker.* settings: " + e.getMessage());
         }
+    }
+
+    /** A comma-separated list of HTTP statuses (400-599); empty means none. */
+    private static Set<Integer> statuses(Settings s, String key) {
+        Setting setting = s.find(key).orElseThrow(() -> ConfigException.missing(key, "HTTP statuses, e.g. 429,503"));
+        Set<Integer> out = new TreeSet<>();
+        for (String part : setting.value().split(",")) {
+            String p = part.strip();
+            if (p.isEmpty()) {
+                continue;
+            }
+            try {
+                int status = Integer.parseInt(p);
+                if (status >= 400 && status <= 599) {
+                    out.add(status);
+                    continue;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw ConfigException.invalid(setting, "expected comma-separated HTTP statuses from 400 to 599, e.g. "
+                    + "429,503");
+        }
+        return out;
+    }
+
+    private static String joined(Set<Integer> statuses) {
+        return String.join(",", new TreeSet<>(statuses).stream().map(String::valueOf).toList());
     }
 
     static String defaultTransactionalId() {

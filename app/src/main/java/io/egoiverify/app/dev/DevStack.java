@@ -7,6 +7,7 @@ import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
+import io.egoiverify.worker.sandbox.SandboxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -67,6 +70,7 @@ public final class DevStack implements AutoCloseable {
         return s.withDefault("topics.partitions", "2", origin)
                 .withDefault("profile.default.api-key", s.string("dev.api-key"), origin)
                 .withDefault("profile.default.sender-hash", "dev-sender-hash", origin)
+                .withDefault("profile.default.sender-id", SandboxOptions.DEFAULT_SENDER.id(), origin)
                 .withDefault("lifecycle.min-ttl", "10s", origin)
                 .withDefault("lifecycle.punctuation-interval", "100ms", origin)
                 .withDefault("ops.port", "18080", origin)
@@ -92,13 +96,17 @@ public final class DevStack implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(s.integer("dev.kafka-port", 0, 65_535), timeout);
         List<AutoCloseable> started = new ArrayList<>(List.of(kafka));
         try {
-            EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
+            // the sandbox accepts the key of every configured profile (dev.api-key unless set otherwise), no other
+            Set<String> keys = new TreeSet<>(Set.of(s.string("dev.api-key")));
+            base.profiles().all().forEach(p -> keys.add(p.apiKey()));
+            EgoiSandbox sandbox = new EgoiSandbox(Clock.systemUTC(), SandboxOptions.defaults().withApiKeys(keys))
+                    .start("127.0.0.1", s.integer("dev.sandbox-port", 0, 65_535));
             started.add(0, sandbox);
             Path stateDir = stateDir();
             String scope = "egoi-verify-dev-" + UUID.randomUUID();
             Settings actual = s.with("kafka.bootstrap.servers", kafka.bootstrapServers(), "dev mode")
                     .with("schema.registry.url", "mock://" + scope, "dev mode")
-                    .with("egoi.base-url", sandbox.baseUrl().toString(), "dev mode")
+                    .with("egoi.base-url", sandbox.baseUrl(base.egoi().dialect()).toString(), "dev mode")
                     .with("kafka.state.dir", stateDir.toString(), "dev mode");
             AppConfig config = AppConfig.from(actual, Mode.DEV);
             createTopics(config);

@@ -1,6 +1,7 @@
 package io.egoiverify.app.ops;
 
 import io.egoiverify.worker.command.WorkerMetrics;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiApi;
 import io.egoiverify.worker.egoi.EgoiResult;
 import io.egoiverify.worker.egoi.SendRequest;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Measures every E-goi call the worker makes, from outside the worker: {@code egoi.calls} (timer with a latency
- * histogram, tagged {@code operation} = send|validate and {@code status} = the typed result, e.g. {@code sent},
+ * histogram, tagged {@code operation} = send|validate|status|cancel|resend|senders and {@code status} = the typed
+ * result, e.g. {@code sent},
  * {@code wrong_code}, {@code server_error}, {@code timeout_response}) and {@code egoi.calls.in.flight}. Retries are
  * counted exactly by the worker itself ({@link MicrometerWorkerMetrics}). No tag carries a number, code or key.
  */
@@ -30,6 +32,11 @@ public final class MeteredEgoiApi implements EgoiApi {
     }
 
     @Override
+    public Dialect dialect() {
+        return delegate.dialect();
+    }
+
+    @Override
     public CompletableFuture<EgoiResult> send(SenderProfile profile, SendRequest request) {
         return timed("send", delegate.send(profile, request));
     }
@@ -39,11 +46,34 @@ public final class MeteredEgoiApi implements EgoiApi {
         return timed("validate", delegate.validate(profile, providerRequestId, code));
     }
 
+    @Override
+    public CompletableFuture<EgoiResult> status(SenderProfile profile, String providerRequestId) {
+        return timed("status", delegate.status(profile, providerRequestId));
+    }
+
+    @Override
+    public CompletableFuture<EgoiResult> cancel(SenderProfile profile, String providerRequestId) {
+        return timed("cancel", delegate.cancel(profile, providerRequestId));
+    }
+
+    @Override
+    public CompletableFuture<EgoiResult> resend(SenderProfile profile, String providerRequestId) {
+        return timed("resend", delegate.resend(profile, providerRequestId));
+    }
+
+    @Override
+    public CompletableFuture<EgoiResult> senders(SenderProfile profile) {
+        return timed("senders", delegate.senders(profile));
+    }
+
     private CompletableFuture<EgoiResult> timed(String operation, CompletableFuture<EgoiResult> call) {
         long start = System.nanoTime();
         inFlight.incrementAndGet();
         return call.whenComplete((result, error) -> {
             inFlight.decrementAndGet();
+            if (result != null && result.delivery() == EgoiResult.Delivery.NO_CALL) {
+                return; // refused before any call, or a call the dialect lacks: nothing to time
+            }
             String status = error != null ? "error" : statusOf(result);
             Timer.builder("egoi.calls").tag("operation", operation).tag("status", status)
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))

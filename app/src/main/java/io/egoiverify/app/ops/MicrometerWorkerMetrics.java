@@ -19,7 +19,8 @@ import org.apache.kafka.clients.producer.Producer;
 /**
  * The command worker's metrics on a Micrometer registry (names as Prometheus shows them):
  * {@code worker_commands_in_flight}, {@code worker_commands_answered_total{status,provider_called}},
- * {@code worker_commands_dead_lettered_total{reason}}, {@code egoi_retries_total{operation,cause}}, the circuit
+ * {@code worker_commands_dead_lettered_total{reason}}, {@code egoi_retries_total{operation,cause}},
+ * {@code egoi_cancels_total{outcome}}, the circuit
  * breaker through resilience4j's {@code TaggedCircuitBreakerMetrics} ({@code resilience4j_circuitbreaker_state{name,
  * state}} and friends), and the worker's consumer and producer through Micrometer's {@code KafkaClientMetrics}.
  */
@@ -75,6 +76,13 @@ public final class MicrometerWorkerMetrics implements WorkerMetrics {
         Counter.builder("worker.commands.dead.lettered")
                 .description("Unreadable commands sent to the dead-letter topic, by error")
                 .tag("reason", reason).register(registry).increment();
+    }
+
+    @Override
+    public void cancelResult(CommandStatus status) {
+        Counter.builder("egoi.cancels").description("Cancel commands executed, by outcome (cancelled, rejected, "
+                + "unavailable, deadline_passed)").tag("outcome", status.name().toLowerCase(Locale.ROOT))
+                .register(registry).increment();
     }
 
     @Override

@@ -59,7 +59,8 @@ class ToolCommandsTest {
         stop.complete(null);
         CliRun done = run.get(20, TimeUnit.SECONDS);
         assertThat(done.exitCode()).isZero();
-        assertThat(done.out()).contains("E-goi sandbox listening on http://127.0.0.1:" + port + "/api/public");
+        assertThat(done.out()).contains("E-goi sandbox listening on http://127.0.0.1:" + port + "/api (egoi.api=v2)")
+                .contains("http://127.0.0.1:" + port + "/api/public (egoi.api=guide)");
     }
 
     @Test

@@ -32,7 +32,7 @@ class ConfigurationDocTest {
     void everyFixedSettingHasADefaultThatValidates() {
         // the defaults alone (plus the dev mode's profile) must form a valid configuration
         Settings s = SettingsLoader.load(null, java.util.Map.of(), java.util.Map.of(
-                "profile.default.api-key", "k", "profile.default.sender-hash", "h",
+                "profile.default.api-key", "k", "profile.default.sender-id", "1",
                 "abuse.hmac-key", "an-hmac-key-of-at-least-32-bytes-0123456789",
                 "kafka.bootstrap.servers", "127.0.0.1:9092", "schema.registry.url", "http://127.0.0.1:8081"));
         AppConfig config = AppConfig.from(s, Mode.RUN);

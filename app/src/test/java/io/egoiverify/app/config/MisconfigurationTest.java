@@ -25,7 +25,7 @@ class MisconfigurationTest {
         env.put("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
         env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "http://127.0.0.1:2");
         env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "k-123456");
-        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "hash");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", "1");
         env.put("EGOI_VERIFY_ABUSE_HMAC_KEY", HMAC_KEY);
         env.put("PATH", "/usr/bin");
         return env;
@@ -83,9 +83,44 @@ class MisconfigurationTest {
     }
 
     @Test
+    void v2NeedsTheSenderIdOfEveryProfile() {
+        Map<String, String> env = validEnv();
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "hash");
+        assertConfigError(CliRun.of(env, "run", "--role", "worker"), "missing setting profile.default.sender-id",
+                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", "egoi.api is v2");
+    }
+
+    @Test
+    void theGuideNeedsTheSenderHashOfEveryProfile() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_EGOI_API", "guide");
+        assertConfigError(CliRun.of(env, "run", "--role", "worker"), "missing setting profile.default.sender-hash",
+                "egoi.api is guide");
+    }
+
+    @Test
+    void unknownDialect() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.api=v3"), "egoi.api", "'v3'",
+                "expected v2 or guide");
+    }
+
+    @Test
+    void aStatusListedUnderTwoMeanings() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.v2.status.expired=pending"),
+                "egoi.v2.status.*", "'pending' is listed as both");
+    }
+
+    @Test
+    void badSendRetryStatuses() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "worker.send-retry-statuses=429,abc"),
+                "worker.send-retry-statuses", "400 to 599");
+    }
+
+    @Test
     void missingApiKeyOfASecondProfile() {
         Map<String, String> env = validEnv();
-        env.put("EGOI_VERIFY_PROFILE_MARKETING_SENDER_HASH", "h2");
+        env.put("EGOI_VERIFY_PROFILE_MARKETING_SENDER_ID", "2");
         assertConfigError(CliRun.of(env, "run", "--role", "all"), "profile.marketing.api-key");
     }
 

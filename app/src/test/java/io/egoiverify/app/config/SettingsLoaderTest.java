@@ -81,7 +81,7 @@ class SettingsLoaderTest {
         Settings s = SettingsLoader.load(null, Map.of(
                 "EGOI_VERIFY_KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString(),
                 "EGOI_VERIFY_PROFILE_DEFAULT_API_KEY_FILE", key.toString(),
-                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "h",
+                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", "1",
                 "EGOI_VERIFY_BASIC_AUTH_USER_INFO_FILE", key.toString()), Map.of());
         assertThat(s.string("kafka.sasl.jaas.config")).endsWith("required;");
         assertThat(s.find("kafka.sasl.jaas.config").orElseThrow().secret()).isTrue();
@@ -96,6 +96,9 @@ class SettingsLoaderTest {
         assertThat(SettingsLoader.keyOf("EGOI_VERIFY_LIFECYCLE_DEFAULT_TTL")).isEqualTo("lifecycle.default-ttl");
         assertThat(SettingsLoader.keyOf("EGOI_VERIFY_PROFILE_MY_BRAND_SENDER_HASH"))
                 .isEqualTo("profile.my_brand.sender-hash");
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_PROFILE_MY_BRAND_SENDER_ID"))
+                .isEqualTo("profile.my_brand.sender-id");
+        assertThat(SettingsLoader.keyOf("EGOI_VERIFY_EGOI_V2_STATUS_CANCELLED")).isEqualTo("egoi.v2.status.cancelled");
         assertThat(SettingsLoader.keyOf("EGOI_VERIFY_KAFKA_SSL_TRUSTSTORE_LOCATION"))
                 .isEqualTo("kafka.ssl.truststore.location");
         assertThat(SettingsLoader.keyOf("EGOI_VERIFY_NOPE")).isNull();

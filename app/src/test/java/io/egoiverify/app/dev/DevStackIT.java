@@ -139,12 +139,15 @@ class DevStackIT {
                     // provider calls by operation and status, with a latency histogram
                     .contains("egoi_calls_seconds_bucket{")
                     .containsPattern(metric("egoi_calls_seconds_count", "operation=\"send\"[^}]*status=\"sent\""))
+                    // V2 (the dev default): a validate has no verdict of its own, the status call says verified
                     .containsPattern(metric("egoi_calls_seconds_count",
-                            "operation=\"validate\"[^}]*status=\"verified\""))
+                            "operation=\"validate\"[^}]*status=\"unconfirmed\""))
+                    .containsPattern(metric("egoi_calls_seconds_count",
+                            "operation=\"status\"[^}]*status=\"verified\""))
                     .containsPattern(metric("egoi_calls_seconds_count",
                             "operation=\"send\"[^}]*status=\"rate_limited\"") + " [3-9]")
                     .containsPattern(metric("egoi_calls_in_flight", "") + " 0")
-                    // exact retries: the rate-limited send was retried (twice: 3 attempts)
+                    // exact retries: the rate-limited send was retried (429 is "not processed": up to 8 attempts)
                     .containsPattern(metric("egoi_retries_total", "cause=\"rate_limited\"[^}]*operation=\"send\"")
                             + " [2-9]\\.0")
                     // commands: in flight, answered by status (with or without a call), dead-lettered

@@ -3,6 +3,8 @@ package io.egoiverify.e2e.bench;
 import io.egoiverify.e2e.client.Inputs;
 import io.egoiverify.e2e.client.OutcomeLog;
 import io.egoiverify.e2e.client.SandboxClient;
+import io.egoiverify.events.CodeRejected;
+import io.egoiverify.events.RejectReason;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.CheckCode;
@@ -39,6 +41,8 @@ final class LoadStep {
     private final LongSupplier phoneNumbers;
 
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    private final Map<String, String> phones = new ConcurrentHashMap<>();
+    private final Map<String, String> submittedCodes = new ConcurrentHashMap<>();
     private final Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     private final Map<String, String> pendingCodes = new ConcurrentHashMap<>();
 
@@ -73,6 +77,7 @@ final class LoadStep {
                 String id = idPrefix + "-" + produced;
                 String phone = "+3519" + phoneNumbers.getAsLong();
                 sentAt.put(id, System.currentTimeMillis());
+                phones.put(id, phone);
                 inputs.send(Inputs.request(id, phone).setTtlSeconds(ttlSeconds).build());
                 produced++;
             }
@@ -112,6 +117,7 @@ final class LoadStep {
             List<OutcomeLog.Event> fresh = log.since(next);
             next += fresh.size();
             for (OutcomeLog.Event e : fresh) {
+                retryUnjudged(e);
                 if (e.topic().equals(topics.sent.name()) && e.key() != null && sentAt.containsKey(e.key())
                         && !expires(e.key()) && e.value() instanceof VerificationSent sent) {
                     pendingCodes.put(e.key(), sent.getProviderRequestId());
@@ -128,6 +134,7 @@ final class LoadStep {
                     String code = codes.get(p.getValue());
                     if (code != null && pendingCodes.remove(p.getKey()) != null) {
                         submittedAt.put(p.getKey(), System.currentTimeMillis());
+                        submittedCodes.put(p.getKey(), code);
                         inputs.send(Inputs.submission(p.getKey(), p.getKey() + "-s", code));
                     }
                 }
@@ -138,6 +145,30 @@ final class LoadStep {
                 return;
             }
         }
+    }
+
+    /**
+     * A check E-goi could not judge is answered CodeRejected(FAILED), the attempt not counted: the user types the same
+     * code once more, as a person would.
+     */
+    private void retryUnjudged(OutcomeLog.Event e) {
+        if (e.topic().equals(topics.codeRejected.name()) && e.key() != null
+                && e.value() instanceof CodeRejected r && r.getReason() == RejectReason.FAILED
+                && r.getSubmissionId().equals(e.key() + "-s")) {
+            String code = submittedCodes.get(e.key());
+            if (code != null) {
+                inputs.send(Inputs.submission(e.key(), e.key() + "-s2", code));
+            }
+        }
+    }
+
+    /** Every requestId of this step with the number it was sent to (E.164). */
+    Map<String, String> phones() {
+        return Map.copyOf(phones);
+    }
+
+    Map<String, Long> requestedAt() {
+        return Map.copyOf(sentAt);
     }
 
     private StepResult compute(long start, long producedEnd, int produced) {

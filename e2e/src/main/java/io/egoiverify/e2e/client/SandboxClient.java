@@ -69,6 +69,14 @@ public final class SandboxClient {
         return out;
     }
 
+    /** V2 status calls per E-goi id. */
+    public Map<String, Integer> statusCallsByProviderRequestId() {
+        Map<String, Integer> out = new HashMap<>();
+        get("/_sandbox/counters").path("statusCallsByRequestId").fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asInt()));
+        return out;
+    }
+
     /** Sets faults, e.g. {@code {"errorRates":{"503":0.3},"timeoutRate":0.1}} (see the sandbox's FaultsJson). */
     public void faults(String json) {
         send(HttpRequest.newBuilder(URI.create(base + "/_sandbox/faults")).timeout(Duration.ofSeconds(5))

@@ -35,7 +35,7 @@ final class AppInstances {
             Map<String, String> settings = new TreeMap<>();
             settings.put("sandbox.host", StackConfig.HOST);
             settings.put("sandbox.port", Integer.toString(config.ports().sandbox()));
-            settings.put("dev.api-key", LocalStack.SANDBOX_API_KEY);
+            settings.put("sandbox.api-key", LocalStack.SANDBOX_API_KEY);
             settings.put("ops.enabled", "false");
             apps.start(sandbox, List.of("sandbox"), settings);
         }

@@ -66,8 +66,11 @@ final class AppLauncher {
         settings.put("kafka.bootstrap.servers", config.ports().bootstrap());
         settings.put("schema.registry.url", config.ports().registryUrl());
         settings.put("topics.partitions", Integer.toString(config.partitions()));
-        settings.put("egoi.base-url", config.ports().sandboxUrl() + "/api/public");
+        // The sandbox speaks both dialects on one port: V2 (the default) under /api/v2, the guide's under /api/public.
+        boolean guide = "guide".equals(config.appSettings().get("egoi.api"));
+        settings.put("egoi.base-url", config.ports().sandboxUrl() + (guide ? "/api/public" : "/api"));
         settings.put("profile.default.api-key", LocalStack.SANDBOX_API_KEY);
+        settings.put("profile.default.sender-id", LocalStack.SANDBOX_SENDER_ID);
         settings.put("profile.default.sender-hash", LocalStack.SANDBOX_SENDER_HASH);
         settings.put("ops.host", StackConfig.HOST);
         settings.put("ops.port", Integer.toString(opsPort));

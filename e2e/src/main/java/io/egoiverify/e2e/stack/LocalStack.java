@@ -24,6 +24,8 @@ public final class LocalStack implements AutoCloseable {
     public static final String CONFIG_FILE = "stack.properties";
     public static final String SANDBOX_API_KEY = "local-stack-api-key";
     public static final String SANDBOX_SENDER_HASH = "local-stack-sender";
+    /** The sandbox's default active SMS sender (V2). */
+    public static final String SANDBOX_SENDER_ID = "1";
 
     private final StackConfig config;
     private final KafkaBrokerProcess broker;

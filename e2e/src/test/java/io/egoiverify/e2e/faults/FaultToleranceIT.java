@@ -38,6 +38,13 @@ class FaultToleranceIT {
     private static final Duration RESUME_BOUND = Duration.ofSeconds(15);
     /** Longest a verification can stay open: send deadline (30 s) or TTL, plus fail-over and result grace. */
     private static final Duration SETTLE = Duration.ofSeconds(75);
+    /** The e2e stack's lifecycle.send-deadline. */
+    private static final Duration SEND_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration OUTAGE = Duration.ofSeconds(10);
+    static final String NOT_PROCESSED_STORM = "{\"latencyMinMs\":50,\"latencyMaxMs\":150,\"errorRates\":{\"503\":0.2},"
+            + "\"rateLimitRate\":0.1,\"retryAfterSeconds\":1}";
+    static final String ANSWER_LOST_STORM = "{\"latencyMinMs\":50,\"latencyMaxMs\":150,\"errorRates\":{\"500\":0.1},"
+            + "\"timeoutRate\":0.05}";
 
     /** This run's scenario reports, for the Markdown summary (test-class state, not a mutable static of the code). */
     private static final List<FaultReport> REPORTS = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -113,6 +120,66 @@ class FaultToleranceIT {
         // No process died: every unknown outcome must have ended the verification instead of sending again.
         assertInvariants(report);
         assertThat(report.duplicateSends()).as("duplicate sends without any process dying").isZero();
+    }
+
+    /**
+     * Issue 11's storm of "not processed" answers (20 % 503, 10 % 429 with Retry-After 1 s, 50-150 ms), for the whole
+     * load: sends are repeated (nothing was sent), checks too; no verification may end failed, none SMS'd twice.
+     * Sized for CI; the full-size run (3,000 at 300/s) is {@code e2e/storm}.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void stormOfNotProcessedAnswers() {
+        e2e.sandbox().faults(NOT_PROCESSED_STORM);
+        FaultReport report = scenario("storm-not-processed", run -> System.currentTimeMillis(), () -> { });
+        assertInvariants(report);
+        assertThat(report.duplicateSends()).as("duplicate SMS").isZero();
+        assertThat(report.smsForFailed()).as("SMS for a verification that ended failed").isZero();
+        assertThat(report.verified()).as("verified (>= 99 %%): %s", report.failuresByReason())
+                .isGreaterThanOrEqualTo(report.requested() * 99 / 100);
+    }
+
+    /**
+     * Issue 11's storm of "processed, answer lost" (10 % 500 after sending, 5 % no answer after sending): no send is
+     * repeated, so no duplicate SMS; every failed verification is reported with its cause.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void stormOfAnswersLostAfterProcessing() {
+        e2e.sandbox().faults(ANSWER_LOST_STORM);
+        FaultReport report = scenario("storm-answer-lost", run -> System.currentTimeMillis(), () -> { });
+        assertInvariants(report);
+        assertThat(report.duplicateSends()).as("duplicate SMS").isZero();
+        int failed = report.terminalsByTopic().getOrDefault(e2e.topics().failed.name(), 0);
+        assertThat(report.failuresByReason().values().stream().mapToInt(Integer::intValue).sum())
+                .as("failures reported with their cause").isEqualTo(failed);
+        assertThat(report.failuresByReason().keySet()).allSatisfy(cause ->
+                assertThat(cause).startsWith("PROVIDER_UNAVAILABLE: ").doesNotContain("circuit breaker"));
+    }
+
+    /**
+     * Issue 11's breaker target: a 10 s E-goi outage (every call answered 503) fails no verification whose send
+     * deadline lies beyond the outage: commands wait for the breaker instead of failing, and go when it closes.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aTenSecondOutageFailsNoVerificationWhoseDeadlineLiesBeyondIt() {
+        long[] outage = new long[2];
+        FaultReport report = scenario("egoi-outage-10s", run -> {
+            outage[0] = System.currentTimeMillis();
+            e2e.sandbox().faults("{\"errorRates\":{\"503\":1.0}}");
+            await("the outage").pollDelay(OUTAGE).atMost(OUTAGE.plusSeconds(5)).until(() -> true);
+            e2e.sandbox().clearFaults();
+            outage[1] = System.currentTimeMillis();
+            return outage[1]; // resumption is counted from the outage's end
+        }, () -> { });
+        assertInvariants(report);
+        LOG.info("outage from {} to {}", outage[0], outage[1]);
+        assertThat(report.firstRequestedAt()).as("every request's send deadline lies beyond the outage")
+                .isGreaterThan(outage[1] - SEND_DEADLINE.toMillis());
+        assertThat(report.terminalsByTopic().getOrDefault(e2e.topics().failed.name(), 0))
+                .as("failed: %s", report.failuresByReason()).isZero();
+        assertThat(report.duplicateSends()).as("duplicate SMS").isZero();
     }
 
     @Test

@@ -22,19 +22,23 @@ import java.util.TreeMap;
  * @param duplicateTerminals     requestIds with more than one terminal outcome
  * @param afterTerminal          non-CodeRejected outcomes published after a requestId's terminal outcome
  * @param duplicateSends         SMS beyond the first (the sandbox outbox), summed over the load's numbers
+ * @param verified               verifications that ended verified
+ * @param smsForFailed           verifications that ended failed although an SMS went out for them (the outbox)
  * @param extraSendCalls         E-goi send calls beyond the first, including retries of calls that certainly had no
  *                               effect (429, connection refused)
  * @param duplicateSendIds       a few requestIds that got a second SMS, for diagnosis
  * @param inFlightAtFault        requests without VerificationSent nor a terminal outcome when the fault hit
+ * @param firstRequestedAt        the earliest request's time (epoch millis): every send deadline lies beyond it
  * @param recoveryMillis         longest wait, counted from the fault, for a request's first outcome or a submission's
  *                               verdict, over the work that was pending at or arrived after the fault
  */
 public record FaultReport(String scenario, int requested, int lost, int duplicateTerminals, int afterTerminal,
-                          int duplicateSends, int extraSendCalls, List<String> duplicateSendIds,
+                          int duplicateSends, int verified, int smsForFailed, int extraSendCalls,
+                          List<String> duplicateSendIds,
                           int inFlightAtFault, long recoveryMillis, String slowestFlow,
                           Map<String, Integer> terminalsByTopic, Map<String, Integer> failuresByReason,
                           long p50RequestToSentMillis,
-                          long p99RequestToSentMillis, long durationMillis) {
+                          long p99RequestToSentMillis, long durationMillis, long firstRequestedAt) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public static FaultReport of(String scenario, LoadRun run, E2eStack e2e, long faultAt, int inFlightAtFault) {
@@ -53,6 +57,8 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
         int duplicates = 0;
         int afterTerminal = 0;
         int duplicateSends = 0;
+        int verified = 0;
+        int smsForFailed = 0;
         long recovery = 0;
         Map<String, Long> submittedAt = run.submittedAt();
         Map<String, Long> waits = new java.util.HashMap<>();
@@ -74,6 +80,14 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
             if (terminals.size() > 1) {
                 duplicates++;
             }
+            String number = SandboxClient.egoiForm(run.phoneByRequest().get(id));
+            if (!terminals.isEmpty() && terminals.get(0).topic().equals(e2e.topics().verified.name())) {
+                verified++;
+            }
+            if (!terminals.isEmpty() && terminals.get(0).value() instanceof io.egoiverify.events.VerificationFailed
+                    && sms.getOrDefault(number, 0) > 0) {
+                smsForFailed++;
+            }
             boolean ended = false;
             for (OutcomeLog.Event e : events) {
                 if (ended && !e.topic().equals(rejectedTopic)) {
@@ -81,7 +95,6 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                 }
                 ended |= outcomes.isTerminal(e.topic());
             }
-            String number = SandboxClient.egoiForm(run.phoneByRequest().get(id));
             int extraSms = Math.max(0, sms.getOrDefault(number, 0) - 1);
             duplicateSends += extraSms;
             if (extraSms > 0 && duplicateIds.size() < 10) {
@@ -124,8 +137,9 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                 + "ms" : "");
         Collections.sort(requestToSent);
         return new FaultReport(scenario, run.requestedAt().size(), lost, duplicates, afterTerminal, duplicateSends,
-                extraCalls, List.copyOf(duplicateIds), inFlightAtFault, recovery, slowestFlow, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
-                System.currentTimeMillis() - run.startedAt());
+                verified, smsForFailed, extraCalls, List.copyOf(duplicateIds), inFlightAtFault, recovery, slowestFlow, byTopic, failures, percentile(requestToSent, 0.50), percentile(requestToSent, 0.99),
+                System.currentTimeMillis() - run.startedAt(),
+                run.requestedAt().values().stream().mapToLong(Long::longValue).min().orElse(0));
     }
 
     private static String brief(OutcomeLog.Event e) {
@@ -161,13 +175,14 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
 
     /** One Markdown table of the run's scenarios. */
     public static void writeMarkdown(List<FaultReport> reports, Path file) {
-        StringBuilder md = new StringBuilder("# Fault scenarios (e2e)\n\n| scenario | requested | lost | duplicate "
-                + "terminals | after terminal | duplicate SMS | in flight at fault | resumed after (ms) | terminals |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("# Fault scenarios (e2e)\n\n| scenario | requested | verified | lost "
+                + "| duplicate terminals | after terminal | duplicate SMS | SMS for a failed one | in flight at fault "
+                + "| resumed after (ms) | terminals | failures |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (FaultReport r : reports) {
-            md.append(String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %s |%n", r.scenario(), r.requested(),
-                    r.lost(), r.duplicateTerminals(), r.afterTerminal(), r.duplicateSends(), r.inFlightAtFault(),
-                    r.recoveryMillis(), r.terminalsByTopic()));
+            md.append(String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s | %s |%n", r.scenario(),
+                    r.requested(), r.verified(), r.lost(), r.duplicateTerminals(), r.afterTerminal(),
+                    r.duplicateSends(), r.smsForFailed(), r.inFlightAtFault(), r.recoveryMillis(),
+                    r.terminalsByTopic(), r.failuresByReason()));
         }
         try {
             Files.createDirectories(file.getParent());
@@ -178,7 +193,8 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
     }
 
     public String summary() {
-        return String.format("%s: requested=%d lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSms=%d "
+        return String.format("%s: requested=%d verified=" + verified + " smsForFailed=" + smsForFailed
+                        + " lost=%d duplicateTerminals=%d afterTerminal=%d duplicateSms=%d "
                         + "extraSendCalls=" + extraSendCalls + " duplicateSmsIds=" + duplicateSendIds + " "
                         + "(inFlightAtFault=%d) recovery=%dms [" + slowestFlow + "] terminals=%s failures=%s request->sent p50=%dms p99=%dms",
                 scenario, requested, lost, duplicateTerminals, afterTerminal, duplicateSends, inFlightAtFault,

@@ -1,9 +1,12 @@
 package io.egoiverify.worker.command;
 
 import io.egoiverify.schemas.topics.TopicNames;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything the command worker needs, validated. Build with {@link #of} and adjust with the {@code with…} methods.
@@ -102,24 +105,45 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
     }
 
     /**
-     * @param maxSendAttempts          calls per send at most (retried only when the call certainly never reached E-goi,
-     *                                 or on an unknown outcome if {@code retryUnknownSendOutcome}) (default 3)
-     * @param maxCheckAttempts         calls per check at most (default 4)
+     * @param maxSendAttempts          calls per send or resend at most: retried only while E-goi certainly did not
+     *                                 process it ("not processed": the connection failed before the request was written, or an
+     *                                 HTTP status in {@code sendRetryStatuses}), or on an unknown outcome if
+     *                                 {@code retryUnknownSendOutcome} (default 8)
+     * @param maxCheckAttempts         calls per check at most, the V2 status calls included (default 10)
      * @param initialBackoff           first retry delay, doubled each time, with jitter (default 100 ms)
      * @param maxBackoff               cap of the retry delay, unless Retry-After asks for more (default 2 s)
      * @param retryUnknownSendOutcome  opt-in: retry sends after a read timeout/5xx, accepting a possible second SMS
+     * @param sendRetryStatuses        HTTP statuses that mean "not processed": a send answered with one is repeated
+     *                                 (429 honouring Retry-After). Default 429 and 503. Every other failure of a send
+     *                                 (500, 502, 504, a read timeout after writing, a malformed 2xx) stays "outcome
+     *                                 unknown"
+     * @param maxCancelAttempts        calls per cancel at most (best effort; default 3)
      */
     public record Retries(int maxSendAttempts, int maxCheckAttempts, Duration initialBackoff, Duration maxBackoff,
-                          boolean retryUnknownSendOutcome) {
+                          boolean retryUnknownSendOutcome, Set<Integer> sendRetryStatuses, int maxCancelAttempts) {
+        public static final Set<Integer> DEFAULT_SEND_RETRY_STATUSES = Set.of(429, 503);
+
         public Retries {
-            range(maxSendAttempts, 1, 20, "maxSendAttempts");
-            range(maxCheckAttempts, 1, 20, "maxCheckAttempts");
+            range(maxSendAttempts, 1, 50, "maxSendAttempts");
+            range(maxCheckAttempts, 1, 50, "maxCheckAttempts");
+            range(maxCancelAttempts, 1, 50, "maxCancelAttempts");
             positive(initialBackoff, "initialBackoff");
             positive(maxBackoff, "maxBackoff");
+            sendRetryStatuses = Set.copyOf(Objects.requireNonNull(sendRetryStatuses, "sendRetryStatuses"));
+            for (int status : sendRetryStatuses) {
+                range(status, 400, 599, "a send retry status");
+            }
+        }
+
+        /** The default "not processed" statuses and cancel attempts. */
+        public Retries(int maxSendAttempts, int maxCheckAttempts, Duration initialBackoff, Duration maxBackoff,
+                       boolean retryUnknownSendOutcome) {
+            this(maxSendAttempts, maxCheckAttempts, initialBackoff, maxBackoff, retryUnknownSendOutcome,
+                    DEFAULT_SEND_RETRY_STATUSES, 3);
         }
 
         public static Retries defaults() {
-            return new Retries(3, 4, Duration.ofMillis(100), Duration.ofSeconds(2), false);
+            return new Retries(8, 10, Duration.ofMillis(100), Duration.ofSeconds(2), false);
         }
     }
 
@@ -128,8 +152,11 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
      * @param slidingWindowSize    calls considered (default 100)
      * @param minimumCalls         calls before the rate counts (default 50)
      * @param openDuration         how long it stays open before probing (default 5 s)
+     * @param halfOpenCalls        probe calls let through when it half-opens; every other command keeps waiting
+     *                             (default 10)
      */
-    public record Breaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration openDuration) {
+    public record Breaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration openDuration,
+                          int halfOpenCalls) {
         public Breaker {
             if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
                 throw new IllegalArgumentException("failureRateThreshold must be in (0,100]");
@@ -137,10 +164,26 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
             range(slidingWindowSize, 1, 100_000, "slidingWindowSize");
             range(minimumCalls, 1, 100_000, "minimumCalls");
             positive(openDuration, "openDuration");
+            range(halfOpenCalls, 1, 1000, "halfOpenCalls");
+        }
+
+        public Breaker(float failureRateThreshold, int slidingWindowSize, int minimumCalls, Duration openDuration) {
+            this(failureRateThreshold, slidingWindowSize, minimumCalls, openDuration, 10);
         }
 
         public static Breaker defaults() {
-            return new Breaker(50f, 100, 50, Duration.ofSeconds(5));
+            return new Breaker(50f, 100, 50, Duration.ofSeconds(5), 10);
+        }
+
+        /** The resilience4j registry holding this breaker's configuration (the worker's breaker is named egoi). */
+        public CircuitBreakerRegistry registry() {
+            return CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                    .failureRateThreshold(failureRateThreshold)
+                    .slidingWindowSize(slidingWindowSize)
+                    .minimumNumberOfCalls(minimumCalls)
+                    .waitDurationInOpenState(openDuration)
+                    .permittedNumberOfCallsInHalfOpenState(halfOpenCalls)
+                    .build());
         }
     }
 

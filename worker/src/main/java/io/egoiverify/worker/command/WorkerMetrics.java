@@ -38,7 +38,7 @@ public interface WorkerMetrics {
     /**
      * A call is scheduled to be made again.
      *
-     * @param operation {@code send} or {@code validate}
+     * @param operation {@code send}, {@code resend}, {@code validate}, {@code status} or {@code cancel}
      * @param cause     why, as {@link #nameOf(EgoiResult)} of the failed attempt (e.g. {@code rate_limited},
      *                  {@code timeout_connect}, {@code circuit_open}, {@code server_error})
      */
@@ -61,6 +61,14 @@ public interface WorkerMetrics {
      * @param providerCalled whether any E-goi call was made for it ({@code DEADLINE_PASSED} and refusals make none)
      */
     default void answered(CommandStatus status, boolean providerCalled) {
+    }
+
+    /**
+     * A cancel command finished (once per execution, like {@link #answered}): {@code CANCELLED} when E-goi cancelled,
+     * {@code REJECTED} when it refused or the dialect has no cancel call, {@code UNAVAILABLE}/{@code DEADLINE_PASSED}
+     * when no answer came in time.
+     */
+    default void cancelResult(CommandStatus status) {
     }
 
     /** {@code WrongCode} becomes {@code wrong_code}, {@code Timeout(CONNECT)} becomes {@code timeout_connect}. */

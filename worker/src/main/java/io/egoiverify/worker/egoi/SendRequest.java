@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * One send, validated before any call.
  *
- * @param phoneNumber E.164 or E-goi form; normalised by {@link PhoneNumbers}
+ * @param phoneNumber E.164, as the lifecycle normalised it; written in E-goi form by {@link EgoiNumbers}
  * @param codeType    numeric, alpha, alphanumeric or hex (lower-case as E-goi expects)
  * @param codeSize    digits/characters of the code
  * @param ttlSeconds  E-goi codeTTL

@@ -1,24 +1,21 @@
 package io.egoiverify.worker.egoi;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A named E-goi identity: the API key and senderHash to send and check with, plus optional defaults.
+ * A named E-goi identity: the API key plus the sender to send with, in the form each dialect names it: {@code senderId}
+ * (V2: the id of one of the account's SMS senders) or {@code senderHash} (the guide). A profile may carry both, so one
+ * configuration serves either dialect; the client refuses a call (before sending) when its dialect's one is missing.
  * The key is a secret: {@link #toString()} masks it, and nothing in this module logs it.
  *
- * @param name            profile name used by commands ({@code default} when a request names none)
- * @param apiKey          E-goi API key
- * @param senderHash      E-goi senderHash of the SMS sender
- * @param defaultGroup    E-goi {@code group} used when a command has none (may be null)
+ * @param name         profile name used by commands ({@code default} when a request names none)
+ * @param apiKey       E-goi API key
+ * @param senderHash   the guide's {@code senderHash} (may be null in V2)
+ * @param senderId     V2's {@code senderId} (may be null in the guide dialect)
+ * @param defaultGroup the guide's {@code group} used when a command has none (may be null; V2 has no such field)
  */
-public record SenderProfile(String name, String apiKey, String senderHash, String defaultGroup) {
+public record SenderProfile(String name, String apiKey, String senderHash, String senderId, String defaultGroup) {
     public static final String DEFAULT = "default";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -31,36 +28,36 @@ public record SenderProfile(String name, String apiKey, String senderHash, Strin
             throw new IllegalArgumentException("profile " + name + ": API key is missing");
         }
         apiKey = apiKey.strip();
-        if (senderHash == null || senderHash.isBlank()) {
-            throw new IllegalArgumentException("profile " + name + ": senderHash is missing");
+        senderHash = blankToNull(senderHash);
+        senderId = blankToNull(senderId);
+        defaultGroup = blankToNull(defaultGroup);
+        if (senderHash == null && senderId == null) {
+            throw new IllegalArgumentException("profile " + name + ": needs a senderId (V2) or a senderHash (guide)");
         }
     }
 
+    /** A guide-dialect profile. */
     public SenderProfile(String name, String apiKey, String senderHash) {
-        this(name, apiKey, senderHash, null);
+        this(name, apiKey, senderHash, null, null);
     }
 
-    /** A profile whose key is read from environment variable {@code envVar} of {@code env} (e.g. {@code System.getenv()}). */
-    public static SenderProfile fromEnv(String name, Map<String, String> env, String envVar, String senderHash) {
-        String key = env.get(envVar);
-        if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("profile " + name + ": environment variable " + envVar + " is not set");
-        }
-        return new SenderProfile(name, key, senderHash);
+    /** A guide-dialect profile with a default group. */
+    public SenderProfile(String name, String apiKey, String senderHash, String defaultGroup) {
+        this(name, apiKey, senderHash, null, defaultGroup);
     }
 
-    /** A profile whose key is the content of {@code keyFile} (trimmed), e.g. a mounted secret. */
-    public static SenderProfile fromFile(String name, Path keyFile, String senderHash) {
-        try {
-            return new SenderProfile(name, Files.readString(keyFile, StandardCharsets.UTF_8), senderHash);
-        } catch (IOException e) {
-            throw new UncheckedIOException("profile " + name + ": cannot read API key file " + keyFile, e);
-        }
+    /** A V2 profile. */
+    public static SenderProfile v2(String name, String apiKey, String senderId) {
+        return new SenderProfile(name, apiKey, null, senderId, null);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     @Override
     public String toString() {
-        return "SenderProfile[name=" + name + ", apiKey=***, senderHash=" + senderHash + ", defaultGroup="
-                + defaultGroup + "]";
+        return "SenderProfile[name=" + name + ", apiKey=***, senderHash=" + senderHash + ", senderId=" + senderId
+                + ", defaultGroup=" + defaultGroup + "]";
     }
 }

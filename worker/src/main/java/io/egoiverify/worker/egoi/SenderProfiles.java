@@ -2,6 +2,7 @@ package io.egoiverify.worker.egoi;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,12 +24,17 @@ public final class SenderProfiles {
     }
 
     public static SenderProfiles of(SenderProfile... profiles) {
-        return new SenderProfiles(java.util.List.of(profiles));
+        return new SenderProfiles(List.of(profiles));
     }
 
     /** The profile with this name; null or blank means {@code default}. */
     public Optional<SenderProfile> find(String name) {
         return Optional.ofNullable(byName.get(name == null || name.isBlank() ? SenderProfile.DEFAULT : name));
+    }
+
+    /** Every profile. */
+    public Collection<SenderProfile> all() {
+        return byName.values();
     }
 
     @Override

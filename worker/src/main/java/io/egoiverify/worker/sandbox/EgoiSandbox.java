@@ -1,11 +1,8 @@
 package io.egoiverify.worker.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.egoiverify.worker.egoi.Dialect;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -13,33 +10,33 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * A stand-in for E-goi's Verify API on loopback, for tests and the dev mode. It implements the documented calls (code
- * generation by type and size, TTL, Verified / Expired / Already_Verified; a wrong code answers {@code Invalid_Code}
- * and keeps the request waiting), keeps an outbox of the SMS it "sent" (with the codes: it is a test double), counts
- * calls, and injects {@link Faults}. Replies are scheduled, so a delay never holds a thread.
- *
- * <p>Endpoints: {@code POST /api/public/sms/2fa/send}, {@code POST /api/public/sms/2fa/validate} (E-goi's JSON);
- * {@code GET /_sandbox/outbox}, {@code GET /_sandbox/counters}, {@code GET|PUT|DELETE /_sandbox/faults},
- * {@code POST /_sandbox/reset}. See worker/README.md.
+ * A stand-in for E-goi's Verify on loopback, for tests and the dev mode, speaking both dialects on one port: the
+ * guide's payloads under {@code /api/public/sms/2fa/...} ({@link GuideEndpoints}) and E-goi's published V2 calls under
+ * {@code /api/v2/...} ({@link V2Endpoints}). It generates codes by type and size, honours TTLs, keeps an outbox of the
+ * SMS it "sent" (every code, resends included, in clear: it is a test double), counts calls, and injects
+ * {@link Faults}, telling "not processed" (429, 503) from "processed, answer lost" (500, timeouts...). Replies are
+ * scheduled, so a delay never holds a thread. Admin endpoints under {@code /_sandbox/} ({@link SandboxAdmin}).
  */
 public final class EgoiSandbox implements AutoCloseable {
-    public static final String BASE_PATH = "/api/public";
-    public static final String SEND_PATH = "/sms/2fa/send";
-    public static final String VALIDATE_PATH = "/sms/2fa/validate";
-    /** The sandbox's own wrong-code status (E-goi's is not documented). */
-    public static final String WRONG_CODE_STATUS = "Invalid_Code";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String GUIDE_BASE_PATH = "/api/public";
+    public static final String GUIDE_SEND_PATH = "/sms/2fa/send";
+    public static final String GUIDE_VALIDATE_PATH = "/sms/2fa/validate";
+    /** The sandbox's own wrong-code status in the guide dialect (E-goi's is not documented). */
+    public static final String WRONG_CODE_STATUS = GuideEndpoints.WRONG_CODE_STATUS;
 
     static {
         // The JDK server closes idle keep-alive connections beyond 200 (its default), which makes a pooled client with
@@ -51,10 +48,12 @@ public final class EgoiSandbox implements AutoCloseable {
     }
 
     private final SandboxLedger ledger;
-    private final SandboxApi api;
+    private final GuideEndpoints guide;
+    private final V2Endpoints v2;
+    private final SandboxAdmin admin;
     private final Set<HttpExchange> unanswered = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicInteger callsInProgress = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger maxCallsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger callsInProgress = new AtomicInteger();
+    private final AtomicInteger maxCallsInProgress = new AtomicInteger();
     private volatile Faults faults = Faults.none();
     private HttpServer server;
     private ExecutorService handlers;
@@ -65,8 +64,14 @@ public final class EgoiSandbox implements AutoCloseable {
     }
 
     public EgoiSandbox(Clock clock) {
+        this(clock, SandboxOptions.defaults());
+    }
+
+    public EgoiSandbox(Clock clock, SandboxOptions options) {
         this.ledger = new SandboxLedger(clock);
-        this.api = new SandboxApi(ledger);
+        this.guide = new GuideEndpoints(ledger);
+        this.v2 = new V2Endpoints(ledger, Objects.requireNonNull(options, "options"));
+        this.admin = new SandboxAdmin(this, ledger);
     }
 
     /** Starts listening; port 0 picks a free port. */
@@ -78,9 +83,11 @@ public final class EgoiSandbox implements AutoCloseable {
         handlers = Executors.newFixedThreadPool(2, daemon("sandbox-http"));
         replies = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-reply"));
         server.setExecutor(handlers);
-        server.createContext(BASE_PATH + SEND_PATH, ex -> api(ex, true));
-        server.createContext(BASE_PATH + VALIDATE_PATH, ex -> api(ex, false));
-        server.createContext("/_sandbox/", this::admin);
+        server.createContext(GUIDE_BASE_PATH + GUIDE_SEND_PATH, ex -> guide(ex, true));
+        server.createContext(GUIDE_BASE_PATH + GUIDE_VALIDATE_PATH, ex -> guide(ex, false));
+        server.createContext(V2Endpoints.PREFIX + "/", this::v2);
+        server.createContext("/_sandbox/", ex -> reply(ex, admin.handle(ex.getRequestMethod(),
+                ex.getRequestURI().getPath(), ex.getRequestBody().readAllBytes())));
         server.start();
         return this;
     }
@@ -89,9 +96,13 @@ public final class EgoiSandbox implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** The base URL to configure the client with, e.g. {@code http://127.0.0.1:8089/api/public}. */
-    public URI baseUrl() {
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + BASE_PATH);
+    /**
+     * The base URL to configure the client with for a dialect: {@code http://127.0.0.1:<port>/api} (V2) or
+     * {@code http://127.0.0.1:<port>/api/public} (guide).
+     */
+    public URI baseUrl(Dialect dialect) {
+        String root = "http://" + server.getAddress().getHostString() + ":" + port();
+        return URI.create(root + (dialect == Dialect.V2 ? "/api" : GUIDE_BASE_PATH));
     }
 
     public Faults faults() {
@@ -99,7 +110,7 @@ public final class EgoiSandbox implements AutoCloseable {
     }
 
     public void setFaults(Faults faults) {
-        this.faults = java.util.Objects.requireNonNull(faults, "faults");
+        this.faults = Objects.requireNonNull(faults, "faults");
     }
 
     public List<OutboxEntry> outbox() {
@@ -113,19 +124,24 @@ public final class EgoiSandbox implements AutoCloseable {
 
     /** Send calls received for {@code number} (E-goi form), faults included: counts duplicate sends. */
     public int sendCalls(String number) {
-        return ledger.sendCalls(number);
+        return ledger.calls("send", number);
     }
 
     public Map<String, Integer> sendCallsByNumber() {
-        return ledger.sendCallsByNumber();
+        return ledger.calls("send");
     }
 
-    /** Validate calls received for E-goi {@code requestId}. */
+    /** Validate calls received for E-goi's id of a verification. */
     public int validateCalls(String requestId) {
-        return ledger.validateCalls(requestId);
+        return ledger.calls("validate", requestId);
     }
 
-    /** The most send/validate calls that were received and not yet answered at one time (since start or reset). */
+    /** Calls of {@code operation} ({@code validate}, {@code status}, {@code cancel}, {@code resend}) for an id. */
+    public int calls(String operation, String requestId) {
+        return ledger.calls(operation, requestId);
+    }
+
+    /** The most API calls that were received and not yet answered at one time (since start or reset). */
     public int maxConcurrentCalls() {
         return maxCallsInProgress.get();
     }
@@ -156,15 +172,28 @@ public final class EgoiSandbox implements AutoCloseable {
         server = null;
     }
 
-    private void api(HttpExchange ex, boolean send) throws IOException {
+    private void guide(HttpExchange ex, boolean send) throws IOException {
         byte[] body = ex.getRequestBody().readAllBytes();
         if (!"POST".equals(ex.getRequestMethod())) {
-            reply(ex, SandboxApi.Reply.json(405, "{\"status\":\"Method_Not_Allowed\"}"));
+            reply(ex, Reply.json(405, "{\"status\":\"Method_Not_Allowed\"}"));
             return;
         }
-        maxCallsInProgress.accumulateAndGet(callsInProgress.incrementAndGet(), Math::max);
         Faults f = faults;
-        SandboxApi.Reply reply = send ? api.send(body, f) : api.validate(body, f);
+        answerLater(ex, () -> send ? guide.send(body, f) : guide.validate(body, f), f);
+    }
+
+    private void v2(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readAllBytes();
+        String path = ex.getRequestURI().getRawPath().substring(V2Endpoints.PREFIX.length());
+        String key = ex.getRequestHeaders().getFirst("ApiKey");
+        Faults f = faults;
+        answerLater(ex, () -> v2.handle(ex.getRequestMethod(), path, key, body, f), f);
+    }
+
+    /** Computes the answer now (its effect happens now) and writes it after the drawn latency. */
+    private void answerLater(HttpExchange ex, Supplier<Reply> call, Faults f) {
+        maxCallsInProgress.accumulateAndGet(callsInProgress.incrementAndGet(), Math::max);
+        Reply reply = call.get();
         long delayMicros = delayMicros(f);
         if (reply.stall()) {
             unanswered.add(ex);
@@ -175,44 +204,7 @@ public final class EgoiSandbox implements AutoCloseable {
         }
     }
 
-    private void admin(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        String method = ex.getRequestMethod();
-        byte[] body = ex.getRequestBody().readAllBytes();
-        try {
-            if (path.equals("/_sandbox/outbox") && method.equals("GET")) {
-                ArrayNode list = JSON.createArrayNode();
-                for (OutboxEntry e : ledger.outbox()) {
-                    list.addObject().put("number", e.number()).put("text", e.text()).put("requestId", e.requestId())
-                            .put("code", e.code()).put("sentAt", e.sentAt().toString());
-                }
-                reply(ex, SandboxApi.Reply.json(200, list.toString()));
-            } else if (path.equals("/_sandbox/counters") && method.equals("GET")) {
-                ObjectNode n = JSON.createObjectNode();
-                n.set("sendCallsByNumber", JSON.valueToTree(ledger.sendCallsByNumber()));
-                n.set("validateCallsByRequestId", JSON.valueToTree(ledger.validateCallsByRequestId()));
-                reply(ex, SandboxApi.Reply.json(200, n.toString()));
-            } else if (path.equals("/_sandbox/faults") && method.equals("GET")) {
-                reply(ex, SandboxApi.Reply.json(200, FaultsJson.write(faults).toString()));
-            } else if (path.equals("/_sandbox/faults") && method.equals("PUT")) {
-                setFaults(FaultsJson.read(body));
-                reply(ex, SandboxApi.Reply.json(200, FaultsJson.write(faults).toString()));
-            } else if (path.equals("/_sandbox/faults") && method.equals("DELETE")) {
-                setFaults(Faults.none());
-                reply(ex, SandboxApi.Reply.json(200, FaultsJson.write(faults).toString()));
-            } else if (path.equals("/_sandbox/reset") && method.equals("POST")) {
-                reset();
-                reply(ex, SandboxApi.Reply.json(200, "{}"));
-            } else {
-                reply(ex, SandboxApi.Reply.json(404, "{\"error\":\"no such sandbox endpoint\"}"));
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            ObjectNode err = JSON.createObjectNode().put("error", String.valueOf(e.getMessage()));
-            reply(ex, SandboxApi.Reply.json(400, err.toString()));
-        }
-    }
-
-    private void answer(HttpExchange ex, SandboxApi.Reply reply) {
+    private void answer(HttpExchange ex, Reply reply) {
         callsInProgress.decrementAndGet();
         reply(ex, reply);
     }
@@ -223,7 +215,7 @@ public final class EgoiSandbox implements AutoCloseable {
         return max <= min ? min : ThreadLocalRandom.current().nextLong(min, max + 1);
     }
 
-    private void reply(HttpExchange ex, SandboxApi.Reply reply) {
+    private static void reply(HttpExchange ex, Reply reply) {
         try (ex) {
             if (reply.drop()) {
                 return; // closing before any header closes the connection: the client sees no answer
@@ -240,7 +232,7 @@ public final class EgoiSandbox implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -254,7 +246,8 @@ public final class EgoiSandbox implements AutoCloseable {
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8089;
         EgoiSandbox sandbox = new EgoiSandbox().start(host, port);
         Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close));
-        System.out.println("E-goi sandbox listening on " + sandbox.baseUrl());
+        System.out.println("E-goi sandbox listening on " + sandbox.baseUrl(Dialect.V2) + " (V2) and "
+                + sandbox.baseUrl(Dialect.GUIDE) + " (guide)");
         Thread.currentThread().join();
     }
 }

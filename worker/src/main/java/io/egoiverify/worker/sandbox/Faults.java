@@ -1,6 +1,7 @@
 package io.egoiverify.worker.sandbox;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -10,8 +11,11 @@ import java.util.Set;
  * /_sandbox/faults}). Each call draws once: with probability {@code timeoutRate} it is never answered, then
  * {@code dropRate} the connection is closed without an answer, {@code malformedRate} a 200 with broken JSON,
  * {@code rateLimitRate} a 429 with {@code Retry-After}, then each {@code errorRates} entry (HTTP status → probability).
- * Timeouts, drops, malformed bodies and 5xx are injected AFTER the call took effect (the SMS is in the outbox): the
- * worst case of an unknown outcome. A 429 takes no effect. Every answer is delayed by a uniform latency in
+ * Two kinds, so that tests can tell them apart: "not processed" — a 429 and an error status of 503 — is answered
+ * without the call taking effect (no SMS, no state change); "processed, answer lost" — timeouts, drops, malformed
+ * bodies and every other error status (500, 502, ...) — is injected AFTER the call took effect (the SMS is in the
+ * outbox): the worst case of an unknown outcome. Faults apply to every API call of both dialects (the number-based
+ * {@code stalledNumbers} to sends only). Every answer is delayed by a uniform latency in
  * [{@code latencyMin}, {@code latencyMax}]. Calls for a number in {@code stalledNumbers} take effect and are never
  * answered.
  */
@@ -61,7 +65,7 @@ public record Faults(Duration latencyMin, Duration latencyMax, Map<Integer, Doub
     }
 
     public Faults withErrorRate(int httpStatus, double rate) {
-        Map<Integer, Double> m = new java.util.HashMap<>(errorRates);
+        Map<Integer, Double> m = new HashMap<>(errorRates);
         m.put(httpStatus, rate);
         return new Faults(latencyMin, latencyMax, m, rateLimitRate, retryAfterSeconds, dropRate, timeoutRate,
                 malformedRate, stalledNumbers);

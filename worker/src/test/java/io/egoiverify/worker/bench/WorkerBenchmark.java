@@ -2,6 +2,7 @@ package io.egoiverify.worker.bench;
 
 import io.egoiverify.testing.KafkaClusterExtension;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfile;
 import io.egoiverify.worker.egoi.SenderProfiles;
@@ -46,7 +47,8 @@ public final class WorkerBenchmark {
         KafkaClusterExtension.defaultBrokerProperties().forEach(builder::setConfigProp);
         try (KafkaClusterTestKit kafka = builder.build();
              EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", 0);
-             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl()).withMaxConnections(2048))) {
+             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE))
+                     .withMaxConnections(2048))) {
             kafka.format();
             kafka.startup();
             kafka.waitForReadyBrokers();

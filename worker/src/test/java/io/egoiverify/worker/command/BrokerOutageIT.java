@@ -12,6 +12,7 @@ import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfile;
 import io.egoiverify.worker.egoi.SenderProfiles;
@@ -61,7 +62,7 @@ class BrokerOutageIT {
     static void start() throws Exception {
         broker = BrokerProcess.start();
         sandbox = new EgoiSandbox().start("127.0.0.1", 0);
-        client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
+        client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(30)));
     }
 

@@ -15,6 +15,7 @@ import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.testing.KafkaClusterExtension;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfile;
 import io.egoiverify.worker.egoi.SenderProfiles;
@@ -63,7 +64,7 @@ class CommandWorkerIT {
     @BeforeAll
     static void startSandbox() throws Exception {
         sandbox = new EgoiSandbox().start("127.0.0.1", 0);
-        client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
+        client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(1)));
     }
 
@@ -231,7 +232,7 @@ class CommandWorkerIT {
         topics = new Topics(topics.names, WorkerProcess.seeded(topics.names),
                 new AvroSerdeConfig("mock://it-crash", null, true, false));
         KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
-        try (EgoiClient patient = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
+        try (EgoiClient patient = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(60)))) {
             sandbox.setFaults(Faults.none().withStalledNumbers(Set.of(egoiNumber(0))));
             List<VerificationCommand> commands = new ArrayList<>();
@@ -240,7 +241,7 @@ class CommandWorkerIT {
             }
             produce(commands);
             java.nio.file.Path log = java.nio.file.Files.createTempFile("worker-process-", ".log");
-            Process first = WorkerProcess.start(log, KAFKA.bootstrapServers(), sandbox.baseUrl(),
+            Process first = WorkerProcess.start(log, KAFKA.bootstrapServers(), sandbox.baseUrl(Dialect.GUIDE),
                     topics.names.prefix(), "it-crash", "group-" + topics.names.commands());
             try {
                 // the slow call at offset 0 holds the committed offset back; the 49 after it are committed as metadata

@@ -16,6 +16,7 @@ final class RecordingMetrics implements WorkerMetrics {
     final Map<String, AtomicInteger> retries = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> answered = new ConcurrentHashMap<>();
     final List<String> deadLettered = new CopyOnWriteArrayList<>();
+    final List<CommandStatus> cancelResults = new CopyOnWriteArrayList<>();
     final AtomicInteger clientsCreated = new AtomicInteger();
     final AtomicInteger clientsClosing = new AtomicInteger();
     volatile CircuitBreakerRegistry breakers;
@@ -56,6 +57,11 @@ final class RecordingMetrics implements WorkerMetrics {
     @Override
     public void answered(CommandStatus status, boolean providerCalled) {
         answered.computeIfAbsent(status + "/" + providerCalled, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    @Override
+    public void cancelResult(CommandStatus status) {
+        cancelResults.add(status);
     }
 
     int answeredCount(CommandStatus status, boolean providerCalled) {

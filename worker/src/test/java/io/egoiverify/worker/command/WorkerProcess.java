@@ -9,6 +9,7 @@ import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -54,7 +55,7 @@ final class WorkerProcess {
         TopicNames names = TopicNames.withPrefix(args[2]);
         Topics topics = new Topics(names, seeded(names), new AvroSerdeConfig("mock://worker-process", null, true,
                 false));
-        EgoiClient egoi = new EgoiClient(EgoiConfig.forBaseUrl(URI.create(args[1]))
+        EgoiClient egoi = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, URI.create(args[1]))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(60)));
         WorkerConfig config = WorkerConfig.of(args[0], args[3], names).withGroupId(args[4]);
         CommandHandler handler = CommandExecutor.create(egoi, CommandWorkerIT.PROFILES, config.retries(),

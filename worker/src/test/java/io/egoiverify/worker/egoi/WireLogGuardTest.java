@@ -25,7 +25,7 @@ class WireLogGuardTest {
             logger.addAppender(captured);
         }
         try (EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", 0);
-             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl()))) {
+             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE)))) {
             for (String name : WireLogGuard.LOGGERS) {
                 assertThat(((Logger) LoggerFactory.getLogger(name)).getLevel()).isEqualTo(Level.OFF);
             }
@@ -40,6 +40,41 @@ class WireLogGuardTest {
             }
         }
         assertThat(captured.list).isEmpty();
+    }
+
+    @Test
+    void aV2CheckNeverLogsTheKeyTheSubmittedCodeOrTheCodeInTheStatusAnswer() throws Exception {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level before = root.getLevel();
+        root.setLevel(Level.TRACE); // everything this module and its libraries log
+        root.addAppender(captured);
+        String code;
+        EgoiResult status;
+        try (EgoiSandbox sandbox = new EgoiSandbox().start("127.0.0.1", 0);
+             EgoiClient client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.V2, sandbox.baseUrl(Dialect.V2))
+                     .withStatuses(new StatusTable(java.util.Map.of(StatusTable.Meaning.VERIFIED,
+                             java.util.List.of("verified")))))) {
+            SenderProfile profile = SenderProfile.v2("default", "SECRET-API-KEY", "1");
+            EgoiResult sent = client.send(profile, new SendRequest("+351910000009", "numeric", 6, 60, "{CODE}", null))
+                    .get(10, TimeUnit.SECONDS);
+            String id = ((EgoiResult.Sent) sent).providerRequestId();
+            code = sandbox.lastCode("351-910000009").orElseThrow();
+            client.validate(profile, id, "000000".equals(code) ? "111111" : "000000").get(10, TimeUnit.SECONDS);
+            // "pending" is not in this table: the unknown-status warning is logged, and must not carry the code
+            status = client.status(profile, id).get(10, TimeUnit.SECONDS);
+        } finally {
+            root.detachAppender(captured);
+            root.setLevel(before);
+        }
+        assertThat(status).isInstanceOf(EgoiResult.UnrecognisedStatus.class);
+        assertThat(status.describe()).doesNotContain(code);
+        assertThat(captured.list).anyMatch(e -> e.getFormattedMessage().contains("Unknown E-goi verify status"));
+        for (ILoggingEvent e : captured.list) {
+            assertThat(e.getFormattedMessage()).doesNotContain(code).doesNotContain("SECRET-API-KEY")
+                    .doesNotContain("910000009");
+        }
     }
 
     @Test

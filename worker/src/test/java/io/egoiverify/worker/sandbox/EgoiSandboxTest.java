@@ -6,13 +6,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The sandbox's own HTTP surface: E-goi's send with strict JSON, and the admin endpoints. */
+/** The sandbox's own HTTP surface: both dialects' strict JSON, V2's answer codes, and the admin endpoints. */
 @Timeout(30)
 class EgoiSandboxTest {
     static EgoiSandbox sandbox;
@@ -20,7 +22,13 @@ class EgoiSandboxTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sandbox = new EgoiSandbox().start("127.0.0.1", 0);
+        sandbox = new EgoiSandbox(Clock.systemUTC(), SandboxOptions.defaults().withApiKey("good"))
+                .start("127.0.0.1", 0);
+    }
+
+    @BeforeEach
+    void reset() {
+        sandbox.reset();
     }
 
     @AfterAll
@@ -29,10 +37,47 @@ class EgoiSandboxTest {
     }
 
     static HttpResponse<String> call(String method, String path, String body) throws Exception {
+        return call(method, path, body, null);
+    }
+
+    static HttpResponse<String> call(String method, String path, String body, String apiKey) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sandbox.port() + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            b.header("ApiKey", apiKey);
+        }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void v2AnswersTheSpecsCodesWithItsErrorBody() throws Exception {
+        String send = "{\"senderId\":\"1\",\"to\":\"351-910000000\",\"message\":\"Code {{ code }}\"}";
+        HttpResponse<String> noKey = call("POST", "/api/v2/verify/request", send);
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(noKey.body()).contains("\"type\":").contains("\"title\":\"Unauthorized\"")
+                .contains("\"status\":401").contains("\"detail\":");
+        assertThat(call("POST", "/api/v2/verify/request", send, "bad").statusCode()).isEqualTo(403);
+        assertThat(call("POST", "/api/v2/verify/request", "{\"to\":\"351-910000000\"}", "good").statusCode())
+                .isEqualTo(400);
+        assertThat(call("POST", "/api/v2/verify/request", "{\"senderId\":\"1\"}", "good").statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> created = call("POST", "/api/v2/verify/request", send, "good");
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.body()).matches("\\{\"verifyId\":\"[0-9a-f]{32}\"}");
+        String id = created.body().replaceAll(".*\"verifyId\":\"([0-9a-f]+)\".*", "$1");
+        assertThat(call("GET", "/api/v2/verify/" + id, null, "good").body()).contains("\"status\":\"pending\"")
+                .contains("\"code\":");
+        assertThat(call("GET", "/api/v2/verify/nope", null, "good").statusCode()).isEqualTo(404);
+        assertThat(call("POST", "/api/v2/verify/" + id + "/resend", null, "good").body())
+                .isEqualTo("[{\"verifyId\":\"" + id + "\"}]");
+        assertThat(call("POST", "/api/v2/verify/" + id + "/cancel", null, "good").statusCode()).isEqualTo(200);
+        assertThat(call("GET", "/api/v2/verify/" + id, null, "good").body()).contains("\"status\":\"canceled\"");
+        assertThat(call("GET", "/api/v2/sms/senders", null, "good").body()).contains("\"senderStatus\":\"active\"");
+        assertThat(call("DELETE", "/api/v2/sms/senders", null, "good").statusCode()).isEqualTo(405);
+        assertThat(call("GET", "/_sandbox/counters", null).body()).contains("\"cancelCallsByRequestId\":{\"" + id
+                + "\":1}").contains("\"resendCallsByRequestId\":{\"" + id + "\":1}");
+        assertThat(sandbox.outbox()).filteredOn(e -> e.requestId().equals(id)).hasSize(2);
     }
 
     @Test

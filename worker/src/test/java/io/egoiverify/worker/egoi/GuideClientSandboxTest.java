@@ -1,7 +1,6 @@
 package io.egoiverify.worker.egoi;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoiverify.worker.sandbox.EgoiSandbox;
 import io.egoiverify.worker.sandbox.Faults;
@@ -9,7 +8,6 @@ import io.egoiverify.worker.sandbox.OutboxEntry;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,9 +15,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The client against the sandbox over real HTTP on loopback: one test per answer and per injected fault. */
+/** The guide dialect against the sandbox over real HTTP on loopback: one test per answer and per injected fault. */
 @Timeout(60)
-class EgoiClientSandboxTest {
+class GuideClientSandboxTest {
     static final String NUMBER = "+351910000001";
     static final String EGOI_NUMBER = "351-910000001";
     static final SenderProfile PROFILE = new SenderProfile("default", "key-1", "sender-1");
@@ -29,7 +27,7 @@ class EgoiClientSandboxTest {
     @BeforeAll
     static void start() throws Exception {
         sandbox = new EgoiSandbox().start("127.0.0.1", 0);
-        client = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl())
+        client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofMillis(700)));
     }
 
@@ -93,7 +91,7 @@ class EgoiClientSandboxTest {
     void expiresAfterTheTtl() throws Exception {
         MutableClock clock = new MutableClock();
         try (EgoiSandbox timed = new EgoiSandbox(clock).start("127.0.0.1", 0);
-             EgoiClient c = new EgoiClient(EgoiConfig.forBaseUrl(timed.baseUrl()))) {
+             EgoiClient c = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, timed.baseUrl(Dialect.GUIDE)))) {
             String id = ((EgoiResult.Sent) await(c.send(PROFILE, send(NUMBER)))).providerRequestId();
             clock.advance(Duration.ofSeconds(61));
             assertThat(await(c.validate(PROFILE, id, timed.lastCode(EGOI_NUMBER).orElseThrow())))
@@ -107,18 +105,44 @@ class EgoiClientSandboxTest {
     }
 
     @Test
-    void invalidNumberIsRefusedBeforeAnyCall() {
-        assertThatThrownBy(() -> client.send(PROFILE, send("+35191")).get())
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(InvalidRequestException.class);
+    void aNumberNotInE164IsRefusedBeforeAnyCallWithACompletedFuture() throws Exception {
+        var f = client.send(PROFILE, send("351-910000001"));
+        assertThat(f).isCompleted();
+        assertThat(await(f)).isInstanceOf(EgoiResult.Refused.class);
+        assertThat(await(client.validate(PROFILE, " ", "1234"))).isInstanceOf(EgoiResult.Refused.class);
         assertThat(sandbox.sendCallsByNumber()).isEmpty();
     }
 
     @Test
-    void serverErrorIsAnUnknownOutcome() throws Exception {
-        sandbox.setFaults(Faults.none().withErrorRate(503, 1.0));
+    void aProfileWithoutSenderHashIsRefusedBeforeAnyCall() throws Exception {
+        EgoiResult r = await(client.send(SenderProfile.v2("default", "key-1", "1"), send(NUMBER)));
+        assertThat(r).isInstanceOf(EgoiResult.Refused.class);
+        assertThat(r.describe()).contains("sender-hash");
+        assertThat(sandbox.sendCallsByNumber()).isEmpty();
+    }
+
+    @Test
+    void theGuideKnowsNoStatusCancelResendOrSendersCall() throws Exception {
+        assertThat(await(client.status(PROFILE, "x"))).isInstanceOf(EgoiResult.Unsupported.class);
+        assertThat(await(client.cancel(PROFILE, "x"))).isInstanceOf(EgoiResult.Unsupported.class);
+        assertThat(await(client.resend(PROFILE, "x"))).isInstanceOf(EgoiResult.Unsupported.class);
+        assertThat(await(client.senders(PROFILE))).isInstanceOf(EgoiResult.Unsupported.class);
+    }
+
+    @Test
+    void serverError500IsProcessedAndItsAnswerLost() throws Exception {
+        sandbox.setFaults(Faults.none().withErrorRate(500, 1.0));
         EgoiResult r = await(client.send(PROFILE, send(NUMBER)));
-        assertThat(r).isEqualTo(new EgoiResult.ServerError(503));
+        assertThat(r).isEqualTo(new EgoiResult.ServerError(500));
         assertThat(r.delivery()).isEqualTo(EgoiResult.Delivery.UNKNOWN);
+        assertThat(sandbox.outbox()).hasSize(1); // the SMS went out
+    }
+
+    @Test
+    void serverError503IsNotProcessed() throws Exception {
+        sandbox.setFaults(Faults.none().withErrorRate(503, 1.0));
+        assertThat(await(client.send(PROFILE, send(NUMBER)))).isEqualTo(new EgoiResult.ServerError(503));
+        assertThat(sandbox.outbox()).isEmpty();
     }
 
     @Test
@@ -162,7 +186,7 @@ class EgoiClientSandboxTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        try (EgoiClient c = new EgoiClient(EgoiConfig.forBaseUrl(URI.create("http://127.0.0.1:" + port + "/api")))) {
+        try (EgoiClient c = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, URI.create("http://127.0.0.1:" + port + "/api")))) {
             EgoiResult r = await(c.send(PROFILE, send(NUMBER)));
             assertThat(r).isEqualTo(new EgoiResult.ConnectionRefused());
             assertThat(r.delivery()).isEqualTo(EgoiResult.Delivery.NOT_DELIVERED);
@@ -172,7 +196,7 @@ class EgoiClientSandboxTest {
     @Test
     void waitingTooLongForAPooledConnectionIsAPoolTimeoutThatNeverReachedEgoi() throws Exception {
         sandbox.setFaults(Faults.none().withStalledNumbers(java.util.Set.of(EGOI_NUMBER)));
-        try (EgoiClient single = new EgoiClient(EgoiConfig.forBaseUrl(sandbox.baseUrl()).withMaxConnections(1)
+        try (EgoiClient single = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, sandbox.baseUrl(Dialect.GUIDE)).withMaxConnections(1)
                 .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5)))) {
             var holding = single.send(PROFILE, send(NUMBER)); // takes the only connection and gets no answer
             EgoiResult r = await(single.send(PROFILE, send("+351910000002")));

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The client against WireMock: exact request JSON, and one test per row of the README's mapping table. */
+/** The guide dialect against WireMock: exact request JSON, and one test per row of the README's mapping table. */
 @Timeout(60)
-class EgoiClientWireMockTest {
+class GuideClientWireMockTest {
     static final SenderProfile PROFILE = new SenderProfile("default", "the-key", "the-sender", "2FA");
     static WireMockServer wm;
     static EgoiClient client;
@@ -37,9 +37,11 @@ class EgoiClientWireMockTest {
     static void start() {
         wm = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
         wm.start();
-        client = new EgoiClient(new EgoiConfig(URI.create("http://127.0.0.1:" + wm.port() + "/api/public"),
-                "/sms/2fa/send", "/sms/2fa/validate", Duration.ofMillis(500), Duration.ofMillis(600), 16, 1,
-                "Wrong_Code_Configured"));
+        client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE,
+                        URI.create("http://127.0.0.1:" + wm.port() + "/api/public"))
+                .withTransport(new EgoiConfig.Transport(Duration.ofMillis(500), Duration.ofMillis(600), 16, 1))
+                .withGuide(new EgoiConfig.GuideAssumptions("/sms/2fa/send", "/sms/2fa/validate",
+                        "Wrong_Code_Configured")));
     }
 
     @AfterAll
@@ -181,7 +183,7 @@ class EgoiClientWireMockTest {
                         break;
                     }
                 }
-                try (EgoiClient c = new EgoiClient(EgoiConfig.forBaseUrl(
+                try (EgoiClient c = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE,
                         URI.create("http://127.0.0.1:" + full.getLocalPort() + "/api"))
                         .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5)))) {
                     EgoiResult r = c.send(PROFILE, new SendRequest("+351910000000", "numeric", 4, 60, "{CODE}", null))

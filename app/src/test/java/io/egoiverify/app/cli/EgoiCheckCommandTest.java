@@ -1,0 +1,131 @@
+package io.egoiverify.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.app.CliRun;
+import io.egoiverify.worker.egoi.Dialect;
+import io.egoiverify.worker.sandbox.EgoiSandbox;
+import io.egoiverify.worker.sandbox.SandboxOptions;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code egoi check} against the sandbox over real HTTP: usable, wrong key, unknown or inactive sender id. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EgoiCheckCommandTest {
+    static final String KEY = "the-right-key-7f3a";
+    static EgoiSandbox sandbox;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sandbox = new EgoiSandbox(Clock.systemUTC(), SandboxOptions.defaults().withApiKey(KEY)).start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        sandbox.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        sandbox.reset();
+    }
+
+    static Map<String, String> env(String key, String senderId) {
+        Map<String, String> env = new HashMap<>();
+        env.put("EGOI_VERIFY_EGOI_BASE_URL", sandbox.baseUrl(Dialect.V2).toString());
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", key);
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", senderId);
+        return env;
+    }
+
+    @Test
+    void aUsableProfileListsTheSendersAndExits0() {
+        CliRun run = CliRun.of(env(KEY, "1"), "egoi", "check");
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("egoi.api=v2").contains("profile default (sender-id 1):")
+                .containsPattern("1\\s+egoi-verify sandbox\\s+active\\s+<- this profile's sender-id")
+                .containsPattern("2\\s+inactive sandbox sender\\s+inactive")
+                .contains("usable: the key works and sender 1 is active").contains("1 of 1 profile(s) usable");
+        assertThat(run.out() + run.err()).doesNotContain(KEY);
+        assertThat(sandbox.outbox()).as("no SMS sent").isEmpty();
+    }
+
+    @Test
+    void aWrongKeyExits1WithoutPrintingIt() {
+        CliRun run = CliRun.of(env("a-wrong-key-1234", "1"), "egoi", "check");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("NOT usable: E-goi refused the API key (rejected: HTTP 403 Forbidden)")
+                .contains("0 of 1 profile(s) usable");
+        assertThat(run.out() + run.err()).doesNotContain("a-wrong-key-1234").doesNotContain(KEY);
+    }
+
+    @Test
+    void anUnknownSenderIdExits1() {
+        CliRun run = CliRun.of(env(KEY, "99"), "egoi", "check");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("NOT usable: the key works, but sender-id 99 is not among the account's 2 "
+                + "sender(s)");
+    }
+
+    @Test
+    void anInactiveSenderExits1() {
+        CliRun run = CliRun.of(env(KEY, "2"), "egoi", "check");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("NOT usable: sender 2 has status 'inactive'");
+    }
+
+    @Test
+    void everyProfileIsCheckedAndOneBadOneFailsTheCheck() {
+        Map<String, String> env = env(KEY, "1");
+        env.put("EGOI_VERIFY_PROFILE_BRAND_API_KEY", "another-key-5678");
+        env.put("EGOI_VERIFY_PROFILE_BRAND_SENDER_ID", "1");
+        CliRun run = CliRun.of(env, "egoi", "check");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("profile brand (sender-id 1):").contains("profile default (sender-id 1):")
+                .contains("1 of 2 profile(s) usable");
+    }
+
+    @Test
+    void anUnreachableEgoiExits1() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, String> env = env(KEY, "1");
+        env.put("EGOI_VERIFY_EGOI_BASE_URL", "http://127.0.0.1:" + port + "/api");
+        CliRun run = CliRun.of(env, "egoi", "check");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("NOT usable: E-goi could not be reached (connection refused)");
+    }
+
+    @Test
+    void badConfigurationExits2() {
+        Map<String, String> env = env(KEY, "1");
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
+        CliRun run = CliRun.of(env, "egoi", "check");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).singleElement().asString().contains("profile.default.sender-id");
+        assertThat(CliRun.of(Map.of(), "egoi", "check").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void theGuideDialectSaysNoCheckCallIsKnown() {
+        Map<String, String> env = new HashMap<>();
+        env.put("EGOI_VERIFY_EGOI_API", "guide");
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", KEY);
+        env.put("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_HASH", "h");
+        CliRun run = CliRun.of(env, "egoi", "check");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("egoi.api=guide").contains("no known call that checks a key")
+                .contains("nothing was checked");
+        assertThat(run.out()).doesNotContain(KEY);
+    }
+}

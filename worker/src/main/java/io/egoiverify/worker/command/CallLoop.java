@@ -1,0 +1,174 @@
+package io.egoiverify.worker.command;
+
+import io.egoiverify.worker.egoi.EgoiResult;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The E-goi calls made for one command, all bounded by its deadline and its number of calls: each call first waits for
+ * the circuit breaker (spending no attempt), is recorded with it, and is repeated after a backoff while its
+ * {@link RetryRule} says so. A call let through as a half-open probe that fails is not counted against the command's
+ * attempts either: it is the breaker's test of E-goi, and the outage failed it. Several runs may follow one another
+ * (a V2 check: validate, then status); they share the
+ * command's budget. No call starts at or after the deadline. Futures never complete exceptionally.
+ */
+final class CallLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
+
+    /**
+     * How a run ended: the last call's result and when that call started, or, when the deadline came first (while
+     * waiting for the breaker or before a retry), {@code deadlineReached} with the last result seen (or
+     * {@link EgoiResult.CircuitOpen} when this run made no call).
+     */
+    record Outcome(EgoiResult result, Instant startedAt, boolean deadlineReached) {
+        static Outcome of(EgoiResult result, Instant startedAt) {
+            return new Outcome(result, startedAt, false);
+        }
+
+        static Outcome deadline(EgoiResult last) {
+            return new Outcome(last == null ? new EgoiResult.CircuitOpen() : last, null, true);
+        }
+    }
+
+    /** Services every command's loop shares. */
+    record Services(CircuitBreaker breaker, BreakerGate gate, ScheduledExecutorService scheduler, Clock clock,
+                    WorkerConfig.Retries retries, WorkerMetrics metrics) {
+    }
+
+    private final Services s;
+    private final String requestId;
+    private final Instant deadline;
+    private final int maxCalls;
+    private int calls;
+    /** Calls that count against {@code maxCalls}: a failed half-open probe does not (the outage failed it). */
+    private int spent;
+
+    CallLoop(Services services, String requestId, Instant deadline, int maxCalls) {
+        this.s = services;
+        this.requestId = requestId;
+        this.deadline = deadline;
+        this.maxCalls = maxCalls;
+    }
+
+    /** HTTP calls made so far for this command. */
+    int calls() {
+        return calls;
+    }
+
+    /** Whether another call may still be made. */
+    boolean hasBudget() {
+        return spent < maxCalls && s.clock().instant().isBefore(deadline);
+    }
+
+    /** Calls until an answer {@code rule} does not retry, the budget is spent or the deadline passes. */
+    CompletableFuture<Outcome> run(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        attempt(rule, call, done, null);
+        return done;
+    }
+
+    /** As {@link #run}, after a backoff (e.g. before reading a status after an unknown outcome). */
+    CompletableFuture<Outcome> runAfterBackoff(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call,
+                                               EgoiResult after) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        later(backoff(after), () -> attempt(rule, call, done, null), done, after);
+        return done;
+    }
+
+    /** @param last the previous call's result in this run, or null */
+    private void attempt(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call,
+                         CompletableFuture<Outcome> done, EgoiResult last) {
+        if (!s.clock().instant().isBefore(deadline)) {
+            done.complete(Outcome.deadline(last));
+            return;
+        }
+        s.gate().acquire(deadline).thenAccept(granted -> {
+            if (!granted) {
+                done.complete(Outcome.deadline(last));
+                return;
+            }
+            Instant started = s.clock().instant();
+            long t0 = System.nanoTime();
+            boolean probe = s.breaker().getState() == CircuitBreaker.State.HALF_OPEN;
+            calls++;
+            CompletableFuture<EgoiResult> f;
+            try {
+                f = call.get();
+            } catch (RuntimeException e) {
+                f = CompletableFuture.completedFuture(new EgoiResult.ConnectionFailed(e.getClass().getSimpleName()));
+            }
+            f.whenComplete((r, error) -> {
+                EgoiResult res = error != null ? new EgoiResult.ConnectionFailed(error.getClass().getSimpleName())
+                        : r;
+                record(res, System.nanoTime() - t0);
+                if (!probe || res.delivery() == EgoiResult.Delivery.ANSWERED) {
+                    spent++;
+                }
+                decide(rule, call, res, started, done);
+            });
+        });
+    }
+
+    private void decide(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call, EgoiResult r, Instant started,
+                        CompletableFuture<Outcome> done) {
+        if (rule.retries(r) && spent < maxCalls) {
+            Duration delay = backoff(r);
+            if (s.clock().instant().plus(delay).isBefore(deadline)) {
+                LOG.debug("Retrying {} for requestId={} after {} ({} ms)", rule.operation(), requestId, r.describe(),
+                        delay.toMillis());
+                s.metrics().retryScheduled(rule.operation(), WorkerMetrics.nameOf(r));
+                later(delay, () -> attempt(rule, call, done, r), done, r);
+                return;
+            }
+        }
+        done.complete(Outcome.of(r, started));
+    }
+
+    /** Tells the breaker how the call went. A refusal before any call and a 429 count neither way. */
+    private void record(EgoiResult r, long nanos) {
+        if (r instanceof EgoiResult.RateLimited || r.delivery() == EgoiResult.Delivery.NO_CALL) {
+            s.breaker().releasePermission();
+        } else if (r.delivery() == EgoiResult.Delivery.ANSWERED) {
+            s.breaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
+        } else {
+            s.breaker().onError(nanos, TimeUnit.NANOSECONDS, new ProviderFailure(r.describe()));
+        }
+    }
+
+    private void later(Duration delay, Runnable next, CompletableFuture<Outcome> done, EgoiResult last) {
+        try {
+            s.scheduler().schedule(next, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            done.complete(Outcome.of(last, null));
+        }
+    }
+
+    /** Exponential from the initial backoff by calls made, capped, jittered (50-100 %), at least Retry-After. */
+    private Duration backoff(EgoiResult r) {
+        WorkerConfig.Retries retries = s.retries();
+        long base = retries.initialBackoff().toMillis() << Math.min(Math.max(calls - 1, 0), 20);
+        long capped = Math.min(base, retries.maxBackoff().toMillis());
+        long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+        if (r instanceof EgoiResult.RateLimited limited && limited.retryAfter().isPresent()) {
+            return Duration.ofMillis(Math.max(jittered, limited.retryAfter().get().toMillis()));
+        }
+        return Duration.ofMillis(jittered);
+    }
+
+    /** Marks a failed call for the circuit breaker; no stack trace (it is expected). */
+    static final class ProviderFailure extends RuntimeException {
+        ProviderFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.egoiverify.worker.egoi;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * One pooled, asynchronous HttpClient 5 (one per process), shared by whichever dialect speaks over it. TLS uses the
+ * JVM's trust store with host-name verification. It never retries by itself (whether a call may be repeated is the
+ * worker's decision: a send has no idempotency key) and its futures never complete exceptionally: a transport failure
+ * becomes an {@link EgoiResult} by {@link TransportFailures}.
+ */
+final class EgoiHttp implements AutoCloseable {
+    /** What an answer looked like on the wire; the dialect maps it. */
+    record Answer(int status, String retryAfter, byte[] body) {
+    }
+
+    private final CloseableHttpAsyncClient http;
+
+    EgoiHttp(EgoiConfig.Transport config) {
+        WireLogGuard.forceOff();
+        Timeout connect = Timeout.of(config.connectTimeout());
+        Timeout response = Timeout.of(config.responseTimeout());
+        PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(config.maxConnections())
+                .setMaxConnPerRoute(config.maxConnections())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(response)
+                        .build())
+                .build();
+        this.http = HttpAsyncClients.custom()
+                .setConnectionManager(pool)
+                .setIOReactorConfig(IOReactorConfig.custom()
+                        .setIoThreadCount(config.ioThreads())
+                        .setSoTimeout(response)
+                        .setTcpNoDelay(true)
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setConnectionRequestTimeout(connect)
+                        .setResponseTimeout(response)
+                        .build())
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .build();
+        this.http.start();
+    }
+
+    /**
+     * Builds the request and sends it; a request that cannot be built (invalid input, a setting the dialect needs is
+     * missing) completes at once with {@link EgoiResult.Refused}, without a call.
+     */
+    CompletableFuture<EgoiResult> call(Supplier<SimpleHttpRequest> request, Function<Answer, EgoiResult> onAnswer) {
+        SimpleHttpRequest built;
+        try {
+            built = request.get();
+        } catch (InvalidRequestException e) {
+            return CompletableFuture.completedFuture(new EgoiResult.Refused(e.getMessage()));
+        }
+        return execute(built, onAnswer);
+    }
+
+    /** Sends {@code request}; an answer goes through {@code onAnswer}, a failure through {@link TransportFailures}. */
+    CompletableFuture<EgoiResult> execute(SimpleHttpRequest request, Function<Answer, EgoiResult> onAnswer) {
+        CompletableFuture<EgoiResult> result = new CompletableFuture<>();
+        try {
+            http.execute(SimpleRequestProducer.create(request), SimpleResponseConsumer.create(), null, null,
+                    new FutureCallback<SimpleHttpResponse>() {
+                        @Override
+                        public void completed(SimpleHttpResponse response) {
+                            Header retryAfter = response.getFirstHeader("Retry-After");
+                            EgoiResult mapped;
+                            try {
+                                mapped = onAnswer.apply(new Answer(response.getCode(),
+                                        retryAfter == null ? null : retryAfter.getValue(), response.getBodyBytes()));
+                            } catch (RuntimeException e) {
+                                // a mapping bug must not leave the future open: the answer is as good as unreadable
+                                mapped = new EgoiResult.MalformedBody(response.getCode(), e.getClass().getSimpleName());
+                            }
+                            result.complete(mapped);
+                        }
+
+                        @Override
+                        public void failed(Exception ex) {
+                            result.complete(TransportFailures.map(ex));
+                        }
+
+                        @Override
+                        public void cancelled() {
+                            result.complete(new EgoiResult.ConnectionFailed("cancelled"));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // e.g. the client is shutting down: nothing was sent
+            result.complete(new EgoiResult.ConnectionRefused());
+        }
+        return result;
+    }
+
+    /** Lets calls in flight finish (bounded by the response timeout), then releases the pool. */
+    @Override
+    public void close() {
+        http.close(CloseMode.GRACEFUL);
+    }
+}
