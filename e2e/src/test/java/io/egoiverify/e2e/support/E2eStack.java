@@ -12,6 +12,7 @@ import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +31,8 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
     public static final int PARTITIONS = 6;
     public static final int LIFECYCLES = 2;
     public static final int WORKERS = 2;
+    /** {@code lifecycle.resend-cooldown} of the stack. */
+    public static final Duration RESEND_COOLDOWN = Duration.ofSeconds(5);
 
     private final LocalStack stack;
     private final SchemaRegistryClient registry;
@@ -125,6 +128,9 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
         s.put("lifecycle.retention", "5m");
         s.put("lifecycle.punctuation-interval", "200ms");
         s.put("lifecycle.standby-replicas", "1");
+        // A resend's cooldown a test can wait out (30 s by default); long enough that a resend sent as soon as
+        // VerificationSent is read is still refused COOLDOWN on a loaded CI machine.
+        s.put("lifecycle.resend-cooldown", RESEND_COOLDOWN.toSeconds() + "s");
         s.put("log.level", "INFO");
         return s;
     }
