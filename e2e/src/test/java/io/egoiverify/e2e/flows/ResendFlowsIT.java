@@ -18,6 +18,7 @@ import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +27,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The resend part of the contract across processes (issue 12's round trip), on the shared local stack, which speaks
- * E-goi's V2 dialect to the sandbox (a resend is {@code POST /v2/verify/{id}/resend}; the guide dialect, a resend by
- * a new send, is played by {@code dev --demo --dialect guide} in the app module's DemoIT). The stack runs with
+ * The resend part of the contract across processes (issue 12's round trip), in both E-goi dialects: the shared local
+ * stack speaks V2 to the sandbox (a resend is {@code POST /v2/verify/{id}/resend}, E-goi's id stays); a twin pipeline
+ * on the same broker, registry and sandbox (topics under {@code guide.}, one lifecycle and one worker instance) speaks
+ * the guide's dialect, where a resend is a new send with a new E-goi id. The stack runs with
  * {@code lifecycle.resend-cooldown} = {@link E2eStack#RESEND_COOLDOWN}; tests wait it out with Awaitility. Assertions
  * read the outcome topics {@code read_committed} and the sandbox's outbox, which must show every code sent.
  */
@@ -50,29 +52,46 @@ class ResendFlowsIT {
         sandbox = shared.sandbox();
     }
 
+    /** A pipeline to drive: the stack's own (V2) or the guide twin's, each with its topics, inputs and outcomes. */
+    private record Pipe(String dialect, Topics topics, Inputs inputs, OutcomeLog outcomes) {
+    }
+
+    @Test
+    void roundTrip_v2() {
+        roundTrip(new Pipe("v2", topics, e2e.inputs(), outcomes));
+    }
+
+    /** The guide's API has no resend call: the worker sends anew, and the new E-goi id replaces the old one. */
+    @Test
+    void roundTrip_guideDialect_resendsByANewSend() {
+        E2eStack.Twin twin = e2e.twin("guide.", Map.of("egoi.api", "guide"));
+        try (twin) {
+            roundTrip(new Pipe("guide", twin.topics(), twin.inputs(), twin.outcomes()));
+        }
+    }
+
     /**
      * request → sent → resend refused COOLDOWN → resend → second sent (sendCount 2) → old code rejected → new code
      * verified → resend refused NOT_ACTIVE.
      */
-    @Test
-    void roundTrip_cooldown_secondCode_oldCodeRejected_newCodeVerifies_thenNotActive() {
-        String id = id("round-trip");
+    private static void roundTrip(Pipe p) {
+        String id = id("round-trip-" + p.dialect());
         String phone = e2e.nextPhoneNumber();
-        e2e.inputs().send(Inputs.request(id, phone).setMaxAttempts(3).build());
-        VerificationSent first = awaitSent(id, 1);
+        p.inputs().send(Inputs.request(id, phone).setMaxAttempts(3).build());
+        VerificationSent first = awaitNth(p, id, p.topics().sent.name(), 1, VerificationSent.class);
         assertThat(first.getSendCount()).isEqualTo(1);
         String oldCode = awaitCodes(phone, 1).get(0);
 
-        e2e.inputs().send(Inputs.resend(id, "e2e: too early"));
-        ResendRejected early = awaitResendRejected(id, 1);
+        p.inputs().send(Inputs.resend(id, "e2e: too early"));
+        ResendRejected early = awaitNth(p, id, p.topics().resendRejected.name(), 1, ResendRejected.class);
         assertThat(early.getReason()).isEqualTo(ResendRejectReason.COOLDOWN);
         assertThat(early.getRetryAfterSeconds()).isBetween(1, (int) E2eStack.RESEND_COOLDOWN.toSeconds());
         assertThat(early.getMetadata()).containsEntry("e2e", id);
         assertThat(sandbox.codesSentTo(phone)).as("a refused resend sends nothing").hasSize(1);
 
         awaitCooldownAfter(first);
-        e2e.inputs().send(Inputs.resend(id, "e2e: user asked"));
-        VerificationSent second = awaitSent(id, 2);
+        p.inputs().send(Inputs.resend(id, "e2e: user asked"));
+        VerificationSent second = awaitNth(p, id, p.topics().sent.name(), 2, VerificationSent.class);
         assertThat(second.getSendCount()).isEqualTo(2);
         assertThat(second.getPhoneNumberMasked()).isEqualTo(first.getPhoneNumberMasked());
         assertThat(second.getMaxAttempts()).isEqualTo(3);
@@ -81,26 +100,33 @@ class ResendFlowsIT {
         List<String> codes = awaitCodes(phone, 2);
         assertThat(codes.get(0)).isEqualTo(oldCode);
         String newCode = codes.get(1);
-        // V2: E-goi's resend keeps the verification's id, and one resend call was made for it.
-        assertThat(second.getProviderRequestId()).isEqualTo(first.getProviderRequestId());
-        assertThat(sandbox.resendCallsByProviderRequestId()).containsEntry(first.getProviderRequestId(), 1);
+        if (p.dialect().equals("v2")) {
+            // E-goi's resend keeps the verification's id, and one resend call was made for it.
+            assertThat(second.getProviderRequestId()).isEqualTo(first.getProviderRequestId());
+            assertThat(sandbox.resendCallsByProviderRequestId()).containsEntry(first.getProviderRequestId(), 1);
+            assertThat(sandbox.sendCallsByNumber()).containsEntry(SandboxClient.egoiForm(phone), 1);
+        } else {
+            // A new send: a second send call to the number, and E-goi's new id replaces the old one.
+            assertThat(second.getProviderRequestId()).isNotEqualTo(first.getProviderRequestId());
+            assertThat(sandbox.sendCallsByNumber()).containsEntry(SandboxClient.egoiForm(phone), 2);
+        }
 
         if (!oldCode.equals(newCode)) { // 1 in a million: the sandbox drew the same code twice
-            e2e.inputs().send(Inputs.submission(id, id + "-old", oldCode));
-            CodeRejected rejected = awaitOne(id, topics.codeRejected.name(), CodeRejected.class);
+            p.inputs().send(Inputs.submission(id, id + "-old", oldCode));
+            CodeRejected rejected = awaitNth(p, id, p.topics().codeRejected.name(), 1, CodeRejected.class);
             assertThat(rejected.getReason()).as("only the latest code verifies").isEqualTo(RejectReason.WRONG_CODE);
             assertThat(rejected.getAttemptsRemaining()).as("a resend does not reset attempts").isEqualTo(2);
         }
-        e2e.inputs().send(Inputs.submission(id, id + "-new", newCode));
-        VerificationVerified verified = awaitTerminal(id, topics.verified.name(), VerificationVerified.class);
+        p.inputs().send(Inputs.submission(id, id + "-new", newCode));
+        VerificationVerified verified = awaitTerminal(p, id, p.topics().verified.name(), VerificationVerified.class);
         assertThat(verified.getAttemptsUsed()).isEqualTo(oldCode.equals(newCode) ? 1 : 2);
 
-        e2e.inputs().send(Inputs.resend(id, "e2e: after the end"));
-        ResendRejected late = awaitResendRejected(id, 2);
+        p.inputs().send(Inputs.resend(id, "e2e: after the end"));
+        ResendRejected late = awaitNth(p, id, p.topics().resendRejected.name(), 2, ResendRejected.class);
         assertThat(late.getReason()).isEqualTo(ResendRejectReason.NOT_ACTIVE);
         assertThat(late.getRetryAfterSeconds()).isZero();
-        assertThat(outcomes.events(id, topics.sent.name())).hasSize(2);
-        assertThat(outcomes.terminals(id)).hasSize(1);
+        assertThat(p.outcomes().events(id, p.topics().sent.name())).hasSize(2);
+        assertThat(p.outcomes().terminals(id)).hasSize(1);
         assertThat(sandbox.codesSentTo(phone)).as("the outbox shows every code sent, and only those")
                 .containsExactly(oldCode, newCode);
     }
@@ -128,7 +154,7 @@ class ResendFlowsIT {
 
         // The latest code still verifies.
         e2e.inputs().send(Inputs.submission(id, id + "-s1", sandbox.codesSentTo(phone).get(2)));
-        awaitTerminal(id, topics.verified.name(), VerificationVerified.class);
+        awaitTerminal(v2(), id, topics.verified.name(), VerificationVerified.class);
         assertThat(sandbox.codesSentTo(phone)).hasSize(3);
     }
 
@@ -166,27 +192,27 @@ class ResendFlowsIT {
     }
 
     private static VerificationSent awaitSent(String id, int n) {
-        return awaitNth(id, topics.sent.name(), n, VerificationSent.class);
+        return awaitNth(v2(), id, topics.sent.name(), n, VerificationSent.class);
     }
 
     private static ResendRejected awaitResendRejected(String id, int n) {
-        return awaitNth(id, topics.resendRejected.name(), n, ResendRejected.class);
+        return awaitNth(v2(), id, topics.resendRejected.name(), n, ResendRejected.class);
     }
 
-    private static <T extends SpecificRecord> T awaitOne(String id, String topic, Class<T> type) {
-        return awaitNth(id, topic, 1, type);
+    private static Pipe v2() {
+        return new Pipe("v2", topics, e2e.inputs(), outcomes);
     }
 
-    private static <T extends SpecificRecord> T awaitNth(String id, String topic, int n, Class<T> type) {
+    private static <T extends SpecificRecord> T awaitNth(Pipe p, String id, String topic, int n, Class<T> type) {
         await(topic + " record " + n + " for " + id).atMost(OUTCOME_WAIT)
-                .until(() -> outcomes.events(id, topic).size() >= n);
-        return value(outcomes.events(id, topic).get(n - 1), type);
+                .until(() -> p.outcomes().events(id, topic).size() >= n);
+        return value(p.outcomes().events(id, topic).get(n - 1), type);
     }
 
     /** Waits for the terminal outcome, and checks it is the only one, of the expected kind. */
-    private static <T extends SpecificRecord> T awaitTerminal(String id, String topic, Class<T> type) {
-        await("a terminal outcome for " + id).atMost(OUTCOME_WAIT).until(() -> !outcomes.terminals(id).isEmpty());
-        List<OutcomeLog.Event> terminals = outcomes.terminals(id);
+    private static <T extends SpecificRecord> T awaitTerminal(Pipe p, String id, String topic, Class<T> type) {
+        await("a terminal outcome for " + id).atMost(OUTCOME_WAIT).until(() -> !p.outcomes().terminals(id).isEmpty());
+        List<OutcomeLog.Event> terminals = p.outcomes().terminals(id);
         assertThat(terminals).as("terminal outcomes of " + id).hasSize(1);
         assertThat(terminals.get(0).topic()).as("terminal outcome of " + id + ": " + terminals.get(0).value())
                 .isEqualTo(topic);
