@@ -29,6 +29,8 @@ final class ResendShare {
     private final Duration resendAfter;
     /** Per step label: resends asked, accepted (second VerificationSent read) and refused. */
     private final Map<String, int[]> counts = new ConcurrentHashMap<>();
+    /** Refusals by reason, all steps together. */
+    private final Map<String, Integer> reasons = new ConcurrentHashMap<>();
 
     private ResendShare(double share, Duration resendAfter) {
         if (share < 0 || share > 1) {
@@ -115,6 +117,7 @@ final class ResendShare {
         /** A refused resend: the user types the first code after all; returns its E-goi id. */
         String refused(String id, ResendRejected rejected) {
             counts[2]++;
+            reasons.merge(rejected.getReason().name(), 1, Integer::sum);
             return firstProviderIds.get(id);
         }
 
@@ -140,6 +143,12 @@ final class ResendShare {
                     .append(e.getValue()[2]).append('}');
             sep = ",";
         }
+        json.append("},\"refusedByReason\":{");
+        sep = "";
+        for (Map.Entry<String, Integer> e : reasons.entrySet()) {
+            json.append(sep).append('"').append(e.getKey()).append("\":").append(e.getValue());
+            sep = ",";
+        }
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("resend.json"), json.append("}}\n").toString(), StandardCharsets.UTF_8);
     }
@@ -150,6 +159,6 @@ final class ResendShare {
                 + " ms after the first VerificationSent was read)");
         counts.forEach((label, c) -> s.append("; ").append(label).append(": ").append(c[0]).append(" asked, ")
                 .append(c[1]).append(" accepted, ").append(c[2]).append(" refused"));
-        return s.toString();
+        return s.append("; refused by reason ").append(reasons).toString();
     }
 }
