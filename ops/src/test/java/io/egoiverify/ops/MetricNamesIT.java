@@ -79,6 +79,9 @@ class MetricNamesIT {
         // the cancel reaches E-goi (V2): egoi_cancels_total
         stack.publisher().cancel("names-2", "test");
         awaitOutcome(Outcome.Kind.CANCELLED, "names-2");
+        // the worker's cancel call at E-goi finishes after the outcome: before the faults below, or it meets them
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> scrape().contains("egoi_cancels_total{"));
         stack.sandbox().setFaults(Faults.none().withRateLimit(1.0, 1));
         try {
             stack.publisher().request("names-3", "+351910000093", null, null, null, null, null, Map.of());
