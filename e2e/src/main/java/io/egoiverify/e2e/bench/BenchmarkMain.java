@@ -91,7 +91,7 @@ public final class BenchmarkMain {
         System.out.println(report.markdown());
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
+    static void deleteTree(Path dir) throws java.io.IOException {
         if (java.nio.file.Files.exists(dir)) {
             try (var paths = java.nio.file.Files.walk(dir)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -101,11 +101,11 @@ public final class BenchmarkMain {
         }
     }
 
-    private static void latency(SandboxClient sandbox, int ms) {
+    static void latency(SandboxClient sandbox, int ms) {
         sandbox.faults("{\"latencyMinMs\":" + ms + ",\"latencyMaxMs\":" + ms + "}");
     }
 
-    private static StepResult step(BenchOptions o, String label, int rate, Duration duration, Inputs inputs,
+    static StepResult step(BenchOptions o, String label, int rate, Duration duration, Inputs inputs,
                                    OutcomeLog log, Topics topics, SandboxClient sandbox, AtomicLong phones,
                                    LocalStack stack) throws InterruptedException {
         sandbox.reset();

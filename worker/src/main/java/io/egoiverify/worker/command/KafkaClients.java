@@ -15,6 +15,11 @@ final class KafkaClients {
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(WorkerConfig c) {
+        return new KafkaConsumer<>(consumerProperties(c), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The consumer's properties: the defaults below, then the operator's overrides (e.g. group.instance.id). */
+    static Map<String, Object> consumerProperties(WorkerConfig c) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
@@ -32,7 +37,7 @@ final class KafkaClients {
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         overrides(c, "consumer.", p);
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return p;
     }
 
     static KafkaProducer<byte[], byte[]> producer(WorkerConfig c) {
