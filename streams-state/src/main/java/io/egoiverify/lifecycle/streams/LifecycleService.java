@@ -25,6 +25,8 @@ public final class LifecycleService implements AutoCloseable {
     static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@code commit.interval.ms} and {@code poll.ms}; see {@link #streamsProperties}. */
     static final long COMMIT_INTERVAL_MS = 20;
+    /** Default {@code producer.retry.backoff.ms}; see {@link #streamsProperties}. */
+    static final long PRODUCER_RETRY_BACKOFF_MS = 10;
 
     private final LifecycleOptions options;
     /**
@@ -72,6 +74,11 @@ public final class LifecycleService implements AutoCloseable {
         // timeout (Streams' exactly-once default is 10 s). A transaction lives one commit interval.
         p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 p.getOrDefault(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "6000"));
+        // With transactions v2 (Kafka 4 brokers) a record produced while the previous transaction's markers are
+        // still being written is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (100 ms,
+        // doubling): at a 20 ms commit interval that is the common case, and 100 ms is five intervals.
+        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
+                p.getOrDefault(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, Long.toString(PRODUCER_RETRY_BACKOFF_MS)));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.names.deadLetter());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

@@ -35,6 +35,7 @@ class StreamsPropertiesTest {
         assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(20L);
         assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))
                 .isEqualTo(6_000);
+        assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(10);
     }
 
     @Test

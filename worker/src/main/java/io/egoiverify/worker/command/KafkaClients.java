@@ -49,6 +49,10 @@ final class KafkaClients {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Transactions v2 (Kafka 4 brokers): a result produced while the previous commit's markers are still being
+        // written is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (default 100 ms, doubling);
+        // with a commit every 20 ms that happens often and would cost five intervals each time.
+        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
         overrides(c, "producer.", p);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
