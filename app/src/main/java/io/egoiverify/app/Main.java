@@ -12,8 +12,9 @@ import io.egoiverify.app.cli.TailCommand;
 import io.egoiverify.app.ops.OpsServer;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
-import picocli.CommandLine;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The single entry point of the product: {@code java -jar egoi-verify.jar <command>}. Exit codes: 0 success,
@@ -56,7 +57,7 @@ public final class Main implements Runnable {
         });
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             ctx.err().println("error: " + String.valueOf(ex).replaceAll("[\\r\\n]+", " "));
-            org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", ex);
+            LoggerFactory.getLogger(Main.class).debug("command failed", ex);
             return EXIT_FAILURE;
         });
         return cli.execute(args);

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.ConfigException;
 import io.egoiverify.app.config.Mode;
+import io.egoiverify.app.config.QueryConfig;
 import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.config.SettingsLoader;
+import io.egoiverify.worker.egoi.Dialect;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The application's own settings check over every environment the rendered manifests give a container: each
  * variable is a setting it knows (it refuses unknown {@code EGOI_VERIFY_*} names), each value is valid for the
- * command the container runs ({@code run --role state|worker}, {@code schemas check|register}), and each
- * {@code ..._FILE} secret is a file a mounted Secret provides. This is exactly what {@code run} does before it starts
+ * command the container runs ({@code run --role state|worker}, {@code schemas check|register}, {@code egoi check}),
+ * and each {@code ..._FILE} secret is a file a mounted Secret provides. This is exactly what {@code run} does before it starts
  * anything ({@link SettingsLoader#load}, then {@link AppConfig#from}).
  */
 @Timeout(120)
@@ -44,14 +46,50 @@ class ManifestSettingsTest {
 
     @Test
     void shouldPassTheApplicationsSettingsCheckInEveryContainerOfTheBase() throws Exception {
-        assertThat(checkAll(base)).hasSize(5);
+        assertThat(checkAll(base)).hasSize(6);
     }
 
     @Test
     void shouldPassTheApplicationsSettingsCheckInEveryContainerOfTheExampleOverlay() throws Exception {
         List<String> checked = checkAll(overlay);
-        assertThat(checked).hasSize(5).anyMatch(c -> c.contains("run --role state"))
-                .anyMatch(c -> c.contains("run --role worker")).anyMatch(c -> c.contains("schemas register"));
+        assertThat(checked).hasSize(6).anyMatch(c -> c.contains("run --role state"))
+                .anyMatch(c -> c.contains("run --role worker")).anyMatch(c -> c.contains("schemas register"))
+                .anyMatch(c -> c.contains("egoi check"));
+    }
+
+    @Test
+    void shouldAdvertiseEachLifecyclePodsStableNameForTheStatusQuery() throws Exception {
+        for (Manifests m : List.of(base, overlay)) {
+            JsonNode lifecycle = m.named("StatefulSet", "egoi-verify-lifecycle");
+            for (int i = 0; i < 2; i++) {
+                String pod = Manifests.nameOf(lifecycle) + "-" + i;
+                QueryConfig query = config(m, lifecycle, pod).query();
+                // what the application makes Kafka Streams' application.server: host and the bound ops port
+                assertThat(query.advertisedHost() + ":" + query.advertisedPort(8080)).as(m + " " + pod)
+                        .isEqualTo(pod + ".egoi-verify-lifecycle." + m.namespace() + ".svc:8080");
+            }
+        }
+    }
+
+    @Test
+    void shouldRequireTheQueryTokenOnlyWhereAnOverlayMountsIt() throws Exception {
+        JsonNode baseLifecycle = base.named("StatefulSet", "egoi-verify-lifecycle");
+        assertThat(config(base, baseLifecycle, "egoi-verify-lifecycle-0").query().authToken()).as("base: open")
+                .isNull();
+        JsonNode lifecycle = overlay.named("StatefulSet", "egoi-verify-lifecycle");
+        String token = config(overlay, lifecycle, "egoi-verify-lifecycle-0").query().authToken();
+        assertThat(token).as("example overlay: the Secret's token").isNotBlank()
+                .isEqualTo(PodEnv.secretFile(overlay, lifecycle, Manifests.mainContainer(lifecycle),
+                        "EGOI_VERIFY_QUERY_AUTH_TOKEN_FILE", "/run/secrets/egoi-verify-query/auth-token", ""));
+    }
+
+    @Test
+    void shouldSpeakEgoisV2WithASenderIdInTheWorkers() throws Exception {
+        for (Manifests m : List.of(base, overlay)) {
+            AppConfig worker = config(m, m.named("StatefulSet", "egoi-verify-worker"), "egoi-verify-worker-0");
+            assertThat(worker.egoi().dialect()).isEqualTo(Dialect.V2);
+            assertThat(worker.profiles().find("default").orElseThrow().senderId()).as(m.name()).isNotBlank();
+        }
     }
 
     @Test
@@ -91,6 +129,14 @@ class ManifestSettingsTest {
         return checked;
     }
 
+    /** The configuration the main container of {@code workload} starts with, as pod {@code pod}. */
+    private AppConfig config(Manifests m, JsonNode workload, String pod) throws Exception {
+        JsonNode c = Manifests.mainContainer(workload);
+        List<String> args = new ArrayList<>();
+        c.path("args").forEach(a -> args.add(a.asText()));
+        return check(PodEnv.withSecretFiles(m, workload, c, PodEnv.of(m, c, pod), tmp, PLACEHOLDER), args);
+    }
+
     /** What the application does with its environment and arguments before it starts anything. */
     private static AppConfig check(Map<String, String> env, List<String> args) {
         String command = args.isEmpty() ? "" : args.get(0);
@@ -105,6 +151,8 @@ class ManifestSettingsTest {
         } else if (command.equals("schemas") && args.size() == 2
                 && List.of("register", "check").contains(args.get(1))) {
             mode = Mode.SCHEMAS;
+        } else if (args.equals(List.of("egoi", "check"))) {
+            mode = Mode.EGOI;
         } else {
             throw new AssertionError("a container runs an unexpected command: " + args);
         }

@@ -60,11 +60,12 @@ record Manifests(String name, List<JsonNode> objects) {
         return found.get(0);
     }
 
-    /** Workloads with a pod template: StatefulSets, Deployments, Jobs. */
+    /** Workloads with a pod template: StatefulSets, Deployments, Jobs, CronJobs. */
     List<JsonNode> workloads() {
         List<JsonNode> out = new ArrayList<>(ofKind("StatefulSet"));
         out.addAll(ofKind("Deployment"));
         out.addAll(ofKind("Job"));
+        out.addAll(ofKind("CronJob"));
         return out;
     }
 
@@ -79,7 +80,11 @@ record Manifests(String name, List<JsonNode> objects) {
     }
 
     static JsonNode podSpec(JsonNode workload) {
-        return workload.path("spec").path("template").path("spec");
+        JsonNode spec = workload.path("spec");
+        if ("CronJob".equals(workload.path("kind").asText())) {
+            spec = spec.path("jobTemplate").path("spec");
+        }
+        return spec.path("template").path("spec");
     }
 
     /** Init containers, then containers. */

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,9 +107,65 @@ class ManifestsTest {
         assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
         assertThat(service.path("spec").path("publishNotReadyAddresses").asBoolean()).isTrue();
         assertThat(selects(service.path("spec").path("selector"), l)).isTrue();
-        assertThat(env.get("EGOI_VERIFY_KAFKA_APPLICATION_SERVER")).isEqualTo(Manifests.nameOf(l) + "-1." + serviceName
-                + "." + m.namespace() + ".svc:" + env.get("EGOI_VERIFY_OPS_PORT"));
+        // The application sets application.server from ops.advertised-host and the ops port (its own value would
+        // override a pass-through EGOI_VERIFY_KAFKA_APPLICATION_SERVER, so none may be left to mislead a reader).
+        assertThat(env.get("EGOI_VERIFY_OPS_ADVERTISED_HOST"))
+                .isEqualTo(Manifests.nameOf(l) + "-1." + serviceName + "." + m.namespace() + ".svc");
+        assertThat(env.getOrDefault("EGOI_VERIFY_OPS_ADVERTISED_PORT", "0")).as("0: the ops port").isIn("0",
+                env.get("EGOI_VERIFY_OPS_PORT"));
+        for (JsonNode w : m.workloads()) {
+            for (JsonNode container : Manifests.containers(w)) {
+                assertThat(PodEnv.of(m, container, Manifests.nameOf(w) + "-0"))
+                        .doesNotContainKey("EGOI_VERIFY_KAFKA_APPLICATION_SERVER");
+            }
+        }
         assertThat(l.path("spec").path("podManagementPolicy").asText()).isEqualTo("Parallel");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("both")
+    void shouldServeTheStatusQueryThroughAServiceOverTheReadyLifecyclePods(Manifests m) {
+        JsonNode l = lifecycle(m);
+        JsonNode service = m.named("Service", "egoi-verify-status");
+        JsonNode spec = service.path("spec");
+        assertThat(spec.path("clusterIP").asText("")).as("a virtual IP, not headless").isNotEqualTo("None");
+        assertThat(spec.path("type").asText("ClusterIP")).isEqualTo("ClusterIP");
+        assertThat(spec.path("publishNotReadyAddresses").asBoolean(false)).as("ready pods only").isFalse();
+        assertThat(selects(spec.path("selector"), l)).as("selects the lifecycle pods").isTrue();
+        assertThat(selects(spec.path("selector"), worker(m))).as("never a worker (it answers 501)").isFalse();
+        JsonNode port = spec.path("ports").get(0);
+        assertThat(port.path("targetPort").asText()).as("the lifecycle's operations port").isEqualTo("ops");
+        assertThat(Manifests.mainContainer(l).path("ports").findValuesAsText("name")).contains("ops");
+        // scraped once, through the headless Service: not selected by the ServiceMonitor
+        assertThat(service.path("metadata").path("labels").path("egoi-verify/metrics").asText()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("both")
+    void shouldCheckTheWorkersEgoiSettingsOnDemand(Manifests m) {
+        JsonNode cron = m.named("CronJob", "egoi-verify-egoi-check");
+        assertThat(cron.path("spec").path("suspend").asBoolean()).as("runs on demand (create job --from)").isTrue();
+        assertThat(cron.path("spec").path("jobTemplate").path("spec").path("backoffLimit").asInt(-1)).isZero();
+        JsonNode check = Manifests.mainContainer(cron);
+        assertThat(args(check)).containsExactly("egoi", "check");
+        JsonNode w = worker(m);
+        assertThat(check.path("image").asText()).isEqualTo(Manifests.mainContainer(w).path("image").asText());
+        Map<String, String> checkEnv = egoiSettings(m, cron, check);
+        assertThat(checkEnv).as("the check sees the workers' E-goi settings and key")
+                .isEqualTo(egoiSettings(m, w, Manifests.mainContainer(w)))
+                .containsKeys("EGOI_VERIFY_EGOI_API", "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
+    }
+
+    /** The {@code egoi.*} and {@code profile.*} variables of a container, each secret file as what it reads. */
+    private static Map<String, String> egoiSettings(Manifests m, JsonNode workload, JsonNode container) {
+        Map<String, String> out = new TreeMap<>();
+        PodEnv.of(m, container, "x").forEach((k, v) -> {
+            if (k.startsWith("EGOI_VERIFY_EGOI_") || k.startsWith("EGOI_VERIFY_PROFILE_")) {
+                out.put(k, k.endsWith("_FILE") ? "file:" + PodEnv.secretFile(m, workload, container, k, v,
+                        "(secret " + v + ")") : v);
+            }
+        });
+        return out;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -166,7 +223,7 @@ class ManifestsTest {
                 }
             }
         }
-        assertThat(overlay.ofKind("Secret")).as("the example overlay renders its example secrets").hasSize(2);
+        assertThat(overlay.ofKind("Secret")).as("the example overlay renders its example secrets").hasSize(3);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Every metric name a Prometheus rule or a dashboard panel uses is exported by a running instance: the dev stack
  * (broker, sandbox, lifecycle and worker in one process, per-number limits on) after a real flow that makes the
- * lazily registered meters appear: request, sent, a wrong code, verified; a cancel; a send E-goi rate-limits on
- * every call (retries, a failure); an unreadable record on the command topic and on an input topic (both dead-letter
- * queues). The names come from the rule expressions and the dashboard's targets ({@link KitMetricNames}); each
+ * lazily registered meters appear: request, sent, a wrong code, verified; a resend refused in its cooldown; a status
+ * query answered and one refused; a cancel (which V2 makes at E-goi); a send E-goi rate-limits on every call
+ * (retries, a failure); an unreadable record on the command topic and on an input topic (both dead-letter queues). The names come from the rule expressions and the dashboard's targets ({@link KitMetricNames}); each
  * selector's own label matchers must also match an exported sample (a regex on a client id, a status, an area).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -71,8 +71,17 @@ class MetricNamesIT {
         verify("names-1", "+351910000091");
         stack.publisher().request("names-2", "+351910000092", null, null, null, null, null, Map.of());
         awaitOutcome(Outcome.Kind.SENT, "names-2");
+        // a resend inside the cooldown (ResendRejected), then the status query: answered, and refused (no id)
+        stack.publisher().resend("names-2", "test");
+        awaitOutcome(Outcome.Kind.RESEND_REJECTED, "names-2");
+        assertThat(get("/verifications/names-2").statusCode()).isEqualTo(200);
+        assertThat(get("/verifications/").statusCode()).isEqualTo(404);
+        // the cancel reaches E-goi (V2): egoi_cancels_total
         stack.publisher().cancel("names-2", "test");
         awaitOutcome(Outcome.Kind.CANCELLED, "names-2");
+        // the worker's cancel call at E-goi finishes after the outcome: before the faults below, or it meets them
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> scrape().contains("egoi_cancels_total{"));
         stack.sandbox().setFaults(Faults.none().withRateLimit(1.0, 1));
         try {
             stack.publisher().request("names-3", "+351910000093", null, null, null, null, null, Map.of());
@@ -135,10 +144,14 @@ class MetricNamesIT {
     }
 
     private static String scrape() throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + stack.runtime().opsPort() + "/metrics");
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + stack.runtime().opsPort() + path);
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -47,7 +47,8 @@ final class RequestValidator {
         }
         Optional<String> e164 = PhoneNumbers.normalise(r.getPhoneNumber());
         if (e164.isEmpty()) {
-            problems.add("phoneNumber is not a valid number in E.164 (+<country><number>) or E-goi (<country>-<number>) form");
+            problems.add("phoneNumber is not a valid number in E.164 (+<country><number>) or E-goi "
+                    + "(<country>-<number>) form");
         }
         CodeType type = r.getCodeType() == null ? config.defaultCodeType() : r.getCodeType();
         if (type == CodeType.UNKNOWN) {

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param status             where it is
  * @param metadata           echoed on every outcome
  * @param senderProfile      profile used for its commands (null while CANCEL_PENDING)
- * @param phoneMasked        masked E.164 number for VerificationSent (null while CANCEL_PENDING or after an invalid request)
+ * @param phoneMasked        masked E.164 number for VerificationSent (null while CANCEL_PENDING or after an invalid
+                             request)
  * @param codeSize           code length, to answer INVALID_CODE without asking E-goi
  * @param ttlSeconds         code TTL
  * @param maxAttempts        wrong codes allowed

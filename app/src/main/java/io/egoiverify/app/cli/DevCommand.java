@@ -9,6 +9,9 @@ import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.dev.DemoTour;
 import io.egoiverify.app.dev.DevPrompt;
 import io.egoiverify.app.dev.DevStack;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -125,10 +128,10 @@ public final class DevCommand extends AppCommand {
     }
 
     private static boolean isFree(int port) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
             return true;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }

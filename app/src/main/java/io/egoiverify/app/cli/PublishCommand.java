@@ -10,6 +10,7 @@ import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,7 +89,7 @@ public final class PublishCommand implements Runnable {
             CodeType type = null;
             if (codeType != null) {
                 try {
-                    type = CodeType.valueOf(codeType.trim().toUpperCase(java.util.Locale.ROOT));
+                    type = CodeType.valueOf(codeType.trim().toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
                     type = CodeType.UNKNOWN;
                 }

@@ -6,6 +6,7 @@ import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 
 /** Creates the registry client a configuration names ({@code mock://} in memory, otherwise HTTP), Confluent names. */
 public final class Registries {
@@ -23,7 +24,7 @@ public final class Registries {
         }
         try {
             return SchemaRegistryClients.fromConfig(props);
-        } catch (org.apache.kafka.common.config.ConfigException e) {
+        } catch (KafkaException e) { // Kafka's ConfigException, from the serde-style configuration
             throw new ConfigException("invalid registry settings (schema.registry.url, basic.auth.user.info): "
                     + e.getMessage());
         }

@@ -7,11 +7,13 @@ import io.egoiverify.worker.command.WorkerConfig;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -71,7 +73,7 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         EgoiConfig egoi = EgoiSettings.egoi(s);
         boolean sends = mode == Mode.DEV || (mode == Mode.RUN && role.runsWorker());
         SenderProfiles profiles = sends || mode == Mode.EGOI ? EgoiSettings.profiles(s, true) : null;
-        Set<String> names = new java.util.TreeSet<>(EgoiSettings.profileNames(s));
+        Set<String> names = new TreeSet<>(EgoiSettings.profileNames(s));
         names.add(LifecycleConfig.DEFAULT_PROFILE);
         LifecycleConfig lifecycle = LifecycleSettings.from(s, names);
         WorkerConfig worker = sends ? WorkerSettings.from(s, topics, kafka, Map.of()) : null;
@@ -150,7 +152,7 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
                 return text.length() > "mock://".length();
             }
             return ("http".equals(scheme) || "https".equals(scheme)) && uri.getHost() != null;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }

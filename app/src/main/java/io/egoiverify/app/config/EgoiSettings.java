@@ -128,7 +128,8 @@ public final class EgoiSettings {
 
     /**
      * The sender profiles, each with its API key (from {@code api-key} or {@code api-key-file}) and the sender
-     * attribute of the configured dialect ({@code sender-id} for v2, {@code sender-hash} for guide); the other one is taken too
+     * attribute of the configured dialect ({@code sender-id} for v2, {@code sender-hash} for guide); the other one is
+     * taken too
      * when set, so one configuration serves both. {@code requireDefault}: the worker needs a {@code default} profile.
      */
     public static SenderProfiles profiles(Settings s, boolean requireDefault) {

@@ -1,8 +1,10 @@
 package io.egoiverify.app.config;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -119,7 +121,7 @@ public final class Settings {
             if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
                 return uri;
             }
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             // reported below
         }
         throw ConfigException.invalid(s, "expected an absolute http:// or https:// URL with a host");
@@ -180,7 +182,7 @@ public final class Settings {
         return s + "s";
     }
 
-    private static java.util.List<String> sorted(Set<String> set) {
+    private static List<String> sorted(Set<String> set) {
         return set.stream().sorted().toList();
     }
 }

@@ -1,6 +1,7 @@
 package io.egoiverify.app.config;
 
 import io.egoiverify.schemas.topics.TopicNames;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,8 @@ public final class SettingsCatalog {
                     + "`EGOI_VERIFY_BASIC_AUTH_USER_INFO_FILE` to read it from a file)."),
             new SettingDef("auto.register.schemas", "true", "Whether producers register their schema. Set `false` in "
                     + "production once `schemas register` has been run."),
-            new SettingDef("use.latest.version", "false", "Serialize with the latest registered schema of the subject."),
+            new SettingDef("use.latest.version", "false",
+                    "Serialize with the latest registered schema of the subject."),
             new SettingDef("topics.prefix", "", "Prefix prepended to every default topic name (not to a name set with "
                     + "`topics.name.<logical>`)."),
             new SettingDef(TOPIC_NAME_PREFIX + "<logical>", null, "Full name of one topic, used as is (the prefix "
@@ -48,18 +50,23 @@ public final class SettingsCatalog {
                     + "(dev mode). Must equal the count of the existing input and internal topics; fixed for life."),
             new SettingDef("topics.replication-factor", "1", "Replication factor for topics this application creates."),
             new SettingDef("ops.enabled", "true", "Serve /health/live, /health/ready and /metrics."),
-            new SettingDef("ops.host", "127.0.0.1", "Interface of the operations HTTP server (`0.0.0.0` in containers)."),
+            new SettingDef("ops.host", "127.0.0.1",
+                    "Interface of the operations HTTP server (`0.0.0.0` in containers)."),
             new SettingDef("ops.port", "8080", "Port of the operations HTTP server (0 = any free port)."),
             new SettingDef("log.format", "text", "`text` or `json` (one JSON object per line, logback's JsonEncoder)."),
             new SettingDef("log.level", "INFO", "Level of the application's own loggers: TRACE, DEBUG, INFO, WARN, "
                     + "ERROR."),
-            new SettingDef("shutdown.timeout", "30s", "Bound on a graceful stop (SIGTERM): each component gets its share."),
+            new SettingDef("shutdown.timeout", "30s",
+                    "Bound on a graceful stop (SIGTERM): each component gets its share."),
             new SettingDef("readiness.grace", "30s", "How long a component that was ready may dip (Kafka Streams "
                     + "rebalancing or retrying after a short registry outage, the worker rejoining its group) before "
                     + "/health/ready turns false."),
-            new SettingDef("dev.kafka-port", "19092", "Dev mode: loopback port of the embedded Kafka broker (0 = any free port)."),
-            new SettingDef("dev.sandbox-port", "18089", "Dev mode: loopback port of the E-goi sandbox (0 = any free port)."),
-            new SettingDef("dev.api-key", "dev-sandbox-key", "Dev mode: the `default` profile's API key unless one is set; "
+            new SettingDef("dev.kafka-port", "19092",
+                    "Dev mode: loopback port of the embedded Kafka broker (0 = any free port)."),
+            new SettingDef("dev.sandbox-port", "18089",
+                    "Dev mode: loopback port of the E-goi sandbox (0 = any free port)."),
+            new SettingDef("dev.api-key", "dev-sandbox-key",
+                    "Dev mode: the `default` profile's API key unless one is set; "
                     + "the sandbox accepts it and every configured profile's key (secret)."),
             new SettingDef("sandbox.port", "18089", "`sandbox` command: its loopback port (0 = any free port)."),
             new SettingDef("sandbox.host", "127.0.0.1", "`sandbox` command: its interface."),
@@ -132,7 +139,7 @@ public final class SettingsCatalog {
 
     @SafeVarargs
     private static List<SettingDef> concat(List<SettingDef>... lists) {
-        List<SettingDef> all = new java.util.ArrayList<>();
+        List<SettingDef> all = new ArrayList<>();
         for (List<SettingDef> l : lists) {
             all.addAll(l);
         }

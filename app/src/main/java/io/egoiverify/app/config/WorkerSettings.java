@@ -2,8 +2,10 @@ package io.egoiverify.app.config;
 
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.worker.command.WorkerConfig;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +54,8 @@ public final class WorkerSettings {
                     + "timeout or 5xx, accepting a possible second SMS."),
             def("worker.breaker.failure-rate-threshold", (int) B.failureRateThreshold(), "Percent of failed E-goi "
                     + "calls that opens the circuit breaker."),
-            def("worker.breaker.sliding-window-size", B.slidingWindowSize(), "Calls the failure rate is computed over."),
+            def("worker.breaker.sliding-window-size", B.slidingWindowSize(),
+                    "Calls the failure rate is computed over."),
             def("worker.breaker.minimum-calls", B.minimumCalls(), "Calls before the failure rate counts."),
             def("worker.breaker.open-duration", B.openDuration(), "How long the breaker stays open before probing. "
                     + "While it is open calls wait (no attempt spent); only a command's deadline fails it."),
@@ -73,7 +76,7 @@ public final class WorkerSettings {
         String bootstrap = s.required("kafka.bootstrap.servers", "expected host:port[,host:port...]");
         String txId = s.find("worker.transactional-id").map(Setting::value).filter(v -> !v.isBlank())
                 .orElseGet(WorkerSettings::defaultTransactionalId);
-        Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        Map<String, String> overrides = new LinkedHashMap<>();
         kafka.forEach((k, v) -> {
             if (!k.equals("bootstrap.servers")) {
                 overrides.put(k, String.valueOf(v));
@@ -139,7 +142,7 @@ public final class WorkerSettings {
         if (host == null || host.isBlank()) {
             try {
                 host = InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 host = "local";
             }
         }

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The scripted tour of {@code dev --demo}: one verification per scenario, all run at once against the dev stack, then
@@ -115,9 +117,9 @@ public final class DemoTour {
             String id = "demo-" + run + "-" + (i + 1);
             try {
                 results.add(futures.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 results.add(new Result(sc.name(), id, sc.expected(), labels(id), "timed out"));
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 results.add(new Result(sc.name(), id, sc.expected(), labels(id), "error: " + e.getCause()));
             }
         }

@@ -18,7 +18,8 @@ import java.util.Map;
  * as they arrive (from the outcome reader's thread), so the prompt only echoes what it published.
  */
 public final class DevPrompt {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
     private final DevStack stack;
     private final PrintStream out;
 

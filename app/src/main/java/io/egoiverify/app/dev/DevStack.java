@@ -12,15 +12,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -85,8 +90,8 @@ public final class DevStack implements AutoCloseable {
     /** 48 random bytes, Base64: a valid {@code abuse.hmac-key} (64 bytes of text). */
     public static String randomKey() {
         byte[] b = new byte[48];
-        new java.security.SecureRandom().nextBytes(b);
-        return java.util.Base64.getEncoder().encodeToString(b);
+        new SecureRandom().nextBytes(b);
+        return Base64.getEncoder().encodeToString(b);
     }
 
     /** Starts everything and waits until the lifecycle runs and the worker has joined (bounded). */
@@ -177,14 +182,14 @@ public final class DevStack implements AutoCloseable {
      * Waits until every topic is visible in the broker's metadata: creation is acknowledged by the controller, and a
      * describe right after it can still miss a topic, which would make the lifecycle's co-partitioning check refuse.
      */
-    public static void awaitTopics(Admin admin, java.util.Collection<String> names, Duration timeout)
+    public static void awaitTopics(Admin admin, Collection<String> names, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
                 admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS);
                 return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("topics not visible within " + timeout + ": " + e.getCause());
                 }

@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Every outcome seen so far, with waiting by condition (the demo's checks and tests wait on it). Thread-safe. */
 public final class OutcomeLog implements Consumer<Outcome> {
     private final List<Outcome> all = new ArrayList<>();
-    private final List<Consumer<Outcome>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Outcome>> listeners = new CopyOnWriteArrayList<>();
 
     @Override
     public void accept(Outcome outcome) {

@@ -1,5 +1,7 @@
 package io.egoiverify.app.ops;
 
+import java.util.function.Supplier;
+
 /** One readiness condition, e.g. "Kafka Streams is RUNNING". Implementations must be cheap and thread-safe. */
 public interface HealthCheck {
     String name();
@@ -34,7 +36,7 @@ public interface HealthCheck {
         }
     }
 
-    static HealthCheck of(String name, java.util.function.Supplier<Status> supplier) {
+    static HealthCheck of(String name, Supplier<Status> supplier) {
         return new HealthCheck() {
             @Override
             public String name() {

@@ -4,10 +4,13 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -42,8 +45,8 @@ public final class Logging {
         if (!"json".equals(format)) {
             return;
         }
-        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        java.util.List<Appender<ILoggingEvent>> consoles = new java.util.ArrayList<>();
+        ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        List<Appender<ILoggingEvent>> consoles = new ArrayList<>();
         root.iteratorForAppenders().forEachRemaining(a -> {
             if (a instanceof ConsoleAppender<ILoggingEvent> c && !(c.getEncoder() instanceof JsonEncoder)) {
                 consoles.add(a);

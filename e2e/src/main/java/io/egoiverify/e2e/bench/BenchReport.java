@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,8 @@ final class BenchReport {
     String markdown() {
         StringBuilder md = new StringBuilder("# egoi-verify benchmark\n\n");
         md.append(String.format("Command: `e2e/benchmark %s`; %d lifecycle and %d worker instances, %d partitions, "
-                        + "provider latency %d ms (sandbox), TTL %d s with 1 in %d flows left to expire, steps of %d s, "
+                        + "provider latency %d ms (sandbox), TTL %d s with 1 in %d flows left to expire, "
+                        + "steps of %d s, "
                         + "everything on this machine (%d cores).%n%n",
                 String.join(" ", "--rates", options.rates().toString().replaceAll("[\\[\\] ]", "")),
                 options.lifecycles(), options.workers(), options.partitions(), options.providerLatencyMs(),
@@ -109,16 +111,19 @@ final class BenchReport {
         @SuppressWarnings("unchecked") Map<String, Object> lag = (Map<String, Object>) t.get("expiryLagP99Ms");
         @SuppressWarnings("unchecked") Map<String, Object> naiveT = (Map<String, Object>) t.get("naiveBaseline");
         boolean ceilingReached = !steps.isEmpty() && !steps.get(steps.size() - 1).sustained(options.answeredFraction());
-        md.append(String.format("| full flows/s sustained (stretch goal 1,000/s) | %s%s | %s |%n", flows.get("measured"),
+        md.append(String.format("| full flows/s sustained (stretch goal 1,000/s) | %s%s | %s |%n",
+                flows.get("measured"),
                 ceilingReached ? "" : " (every step was sustained: the ceiling is higher; add higher --rates)",
                 yes(flows.get("met"))));
-        md.append(String.format("| p99 request→sent minus provider latency at half max (%s/s) ≤ 300 ms | %s ms | %s |%n",
+        md.append(String.format(
+                "| p99 request→sent minus provider latency at half max (%s/s) ≤ 300 ms | %s ms | %s |%n",
                 p99.get("atRate"), p99.get("measured"), yes(p99.get("met"))));
         md.append(String.format("| expiry lag p99 ≤ 1.5 s (punctuation interval %s) | %s ms | %s |%n",
                 lag.get("punctuationInterval"), lag.get("measured"), yes(lag.get("met"))));
         md.append(String.format("| naive baseline (synchronous consume→call→produce, %d threads) | %s flows/s; ratio "
                 + "%s× | |%n%n", options.workers(), naiveT.get("flowsPerSecond"), naiveT.get("ratio")));
-        md.append("## Steps\n\n| step | offered/s | flows/s | verified | expired | failed | open | request→sent−provider "
+        md.append("## Steps\n\n| step | offered/s | flows/s | verified | expired | failed | open | "
+                + "request→sent−provider "
                 + "p50/p99 | submit→verified−provider p50/p99 | expiry lag p50/p99 | E-goi calls/verification |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (StepResult s : concat()) {
@@ -129,7 +134,8 @@ final class BenchReport {
         }
         md.append("\n## Per hop at half max (p50 / p99 ms)\n\n| hop | p50 | p99 |\n|---|---|---|\n");
         half.hops().forEach((k, v) -> md.append(String.format("| %s | %d | %d |%n", k, v.p50(), v.p99())));
-        md.append("\n## CPU (% of one core) and RSS per process, at half max\n\n| process | CPU % | RSS MB | peak RSS MB |\n"
+        md.append("\n## CPU (% of one core) and RSS per process, at half max\n\n| process | CPU % | RSS MB "
+                + "| peak RSS MB |\n"
                 + "|---|---|---|---|\n");
         half.processes().forEach((k, v) -> md.append(String.format("| %s | %.1f | %d | %d |%n", k,
                 v.cpuPercentOfOneCore(), v.rssMb(), v.peakRssMb())));
@@ -137,7 +143,7 @@ final class BenchReport {
     }
 
     private List<StepResult> concat() {
-        List<StepResult> all = new java.util.ArrayList<>(steps);
+        List<StepResult> all = new ArrayList<>(steps);
         all.add(half);
         all.add(naive);
         return all;

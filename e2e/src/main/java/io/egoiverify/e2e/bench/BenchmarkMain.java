@@ -10,10 +10,13 @@ import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,11 +94,11 @@ public final class BenchmarkMain {
         System.out.println(report.markdown());
     }
 
-    static void deleteTree(Path dir) throws java.io.IOException {
-        if (java.nio.file.Files.exists(dir)) {
-            try (var paths = java.nio.file.Files.walk(dir)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    java.nio.file.Files.delete(p);
+    static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
                 }
             }
         }
@@ -120,7 +123,8 @@ public final class BenchmarkMain {
         ProcessSampler sampler = new ProcessSampler(pids);
         sampler.start();
         System.out.printf("step %s: %d/s for %ds%n", label, rate, duration.toSeconds());
-        LoadStep step = new LoadStep(label, RUN + "-" + label, rate, duration, o.expireEvery(), o.ttlSeconds(), inputs, log, topics,
+        LoadStep step = new LoadStep(label, RUN + "-" + label, rate, duration, o.expireEvery(), o.ttlSeconds(),
+                inputs, log, topics,
                 sandbox, phones::getAndIncrement);
         // CPU and memory while the load is offered (the drain that follows is mostly idle waiting for expiries).
         Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
@@ -199,7 +203,8 @@ public final class BenchmarkMain {
                             .map(Integer::parseInt).toList(),
                     Duration.ofSeconds(Long.parseLong(a.getOrDefault("step-seconds", "20"))),
                     Integer.parseInt(a.getOrDefault("provider-latency-ms", "100")),
-                    Integer.parseInt(a.getOrDefault("lifecycles", "2")), Integer.parseInt(a.getOrDefault("workers", "2")),
+                    Integer.parseInt(a.getOrDefault("lifecycles", "2")),
+                    Integer.parseInt(a.getOrDefault("workers", "2")),
                     Integer.parseInt(a.getOrDefault("partitions", "6")),
                     Integer.parseInt(a.getOrDefault("expire-every", "20")),
                     Integer.parseInt(a.getOrDefault("ttl-seconds", "10")),

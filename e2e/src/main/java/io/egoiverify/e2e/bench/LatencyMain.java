@@ -10,6 +10,7 @@ import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code e2e/benchmark latency|curve|failover} (issue 13): the latency figures at fixed offered rates, the
  * commit-interval curve (a fresh stack per interval) and the kill -9 fail-over under load. Each mode writes
  * {@code <mode>.json}, {@code <mode>.md} and an SVG plot to its output directory (default
- * {@code e2e/target/bench/<mode>}). Options beyond {@link BenchmarkMain.BenchOptions}: {@code --intervals 10,20,50,100},
+ * {@code e2e/target/bench/<mode>}). Options beyond {@link BenchmarkMain.BenchOptions}:
+ * {@code --intervals 10,20,50,100},
  * {@code --curve-role both|lifecycle|worker}, {@code --kill lifecycle-1|worker-1}, {@code --kill-at-seconds 15},
  * {@code --restart-after-seconds -1} (never), {@code --window-seconds 10}. Not a CI gate.
  */
@@ -161,7 +163,7 @@ public final class LatencyMain {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return "n/a";
         }
     }

@@ -24,14 +24,16 @@ final class LatencyPlot {
     static String svg(List<StepResult> steps, long targetMs) {
         long max = targetMs;
         for (StepResult s : steps) {
-            max = Math.max(max, Math.max(s.requestToSentMinusProvider().p99(), s.submitToVerifiedMinusProvider().p99()));
+            max = Math.max(max, Math.max(s.requestToSentMinusProvider().p99(),
+                    s.submitToVerifiedMinusProvider().p99()));
         }
         double scale = (BOTTOM - 30) / (double) max;
         int group = (WIDTH - LEFT - 20) / Math.max(1, steps.size());
         int bar = Math.max(4, group / 6);
         StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
-                        + "font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", WIDTH, HEIGHT));
+                        + "font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n",
+                WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"13\">p50 / p99 latency minus "
                 + "provider latency (ms): request→sent (blue), submit→verified (green)</text>%n", LEFT));
         line(svg, LEFT, BOTTOM, WIDTH - 10, BOTTOM, "black");

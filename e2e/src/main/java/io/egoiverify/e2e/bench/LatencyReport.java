@@ -93,7 +93,8 @@ final class LatencyReport {
         for (Row row : rows) {
             StepResult s = row.step();
             md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %s | %d | %d | %d | %d | %s | %s | %s | "
-                            + "%s |%n", s.label(), row.commitIntervalMs().isEmpty() ? "default" : row.commitIntervalMs(),
+                            + "%s |%n", s.label(),
+                    row.commitIntervalMs().isEmpty() ? "default" : row.commitIntervalMs(),
                     s.offeredPerSecond(), s.flowsPerSecond(), s.sustained(options.answeredFraction()) ? "yes" : "no",
                     s.verified(), s.expired(), s.failed(), s.open(), full(s.requestToSentMinusProvider()),
                     full(s.submitToVerifiedMinusProvider()), s.expiryLag(), row.loadAverage()));
@@ -184,7 +185,8 @@ final class LatencyReport {
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"340\" font-family=\"sans-serif\" "
                         + "font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", width));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"13\">kill -9 %s: request→sent − "
-                + "provider per second of request time (p99 dark, max light; ms); kill at 0</text>%n", left, f.killed()));
+                        + "provider per second of request time (p99 dark, max light; ms); kill at 0</text>%n", left,
+                f.killed()));
         int target = (int) (bottom - FAILOVER_TARGET_MS * scale);
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"red\"/>%n"
                 + "<text x=\"5\" y=\"%d\" fill=\"red\">8 s</text>%n", left, target, width - 10, target, target + 4));

@@ -13,8 +13,10 @@ import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +48,8 @@ final class LoadStep {
     private final Map<String, Long> submittedAt = new ConcurrentHashMap<>();
     private final Map<String, String> pendingCodes = new ConcurrentHashMap<>();
 
-    LoadStep(String label, String idPrefix, int rate, Duration duration, int expireEvery, int ttlSeconds, Inputs inputs, OutcomeLog log,
+    LoadStep(String label, String idPrefix, int rate, Duration duration, int expireEvery, int ttlSeconds,
+            Inputs inputs, OutcomeLog log,
              Topics topics, SandboxClient sandbox, LongSupplier phoneNumbers) {
         this.label = label;
         this.idPrefix = idPrefix;
@@ -197,7 +200,7 @@ final class LoadStep {
         List<Long> requestToSent = new ArrayList<>();
         List<Long> submitToVerified = new ArrayList<>();
         List<Long> expiryLag = new ArrayList<>();
-        Map<String, List<Long>> hops = new java.util.LinkedHashMap<>();
+        Map<String, List<Long>> hops = new LinkedHashMap<>();
         int verified = 0;
         int expired = 0;
         int failed = 0;
@@ -248,7 +251,7 @@ final class LoadStep {
                 open++;
             }
         }
-        Map<String, Percentiles> hopStats = new java.util.LinkedHashMap<>();
+        Map<String, Percentiles> hopStats = new LinkedHashMap<>();
         hops.forEach((k, v) -> hopStats.put(k, Percentiles.of(v)));
         // Steady state: verifications completed between the pipeline filling up and the end of production. If the
         // product keeps up this is the answered offered rate; if it falls behind, its capacity.
@@ -304,7 +307,7 @@ final class LoadStep {
                     add(hops, path + ": E-goi call", completed - callStart);
                 }
                 long occurred = outcome.value() == null ? outcome.timestamp()
-                        : ((java.time.Instant) outcome.value().get(outcome.value().getSchema()
+                        : ((Instant) outcome.value().get(outcome.value().getSchema()
                         .getField("occurredAt").pos())).toEpochMilli();
                 add(hops, path + ": result -> outcome", occurred - completed);
                 add(hops, path + ": outcome -> visible (read_committed)", outcome.seenAtMillis() - occurred);

@@ -6,6 +6,7 @@ import io.egoiverify.events.VerificationRequested;
 import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
@@ -103,6 +104,6 @@ public final class Inputs implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
     }
 }

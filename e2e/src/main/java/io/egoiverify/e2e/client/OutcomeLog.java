@@ -12,11 +12,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -99,7 +101,7 @@ public final class OutcomeLog implements AutoCloseable {
                     for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                         index(record);
                     }
-                } catch (org.apache.kafka.common.errors.WakeupException e) {
+                } catch (WakeupException e) {
                     return;
                 } catch (RuntimeException e) {
                     LOG.warn("outcome log poll failed (retrying): {}", e.toString());
@@ -124,7 +126,7 @@ public final class OutcomeLog implements AutoCloseable {
         }
         Event event = new Event(record.topic(), record.key(), value, record.timestamp(), System.currentTimeMillis(),
                 Map.copyOf(headers.entrySet().stream().filter(e -> e.getValue() != null)
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))));
         synchronized (all) {
             all.add(event);
         }

@@ -1,5 +1,6 @@
 package io.egoiverify.e2e.stack;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ final class AppLauncher {
             Files.createDirectories(log.getParent());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             System.getenv().keySet().stream().filter(k -> k.startsWith("EGOI_VERIFY_"))
                     .forEach(builder.environment()::remove);
             Process process = builder.start();

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A single-node KRaft Kafka broker (combined broker+controller) on loopback, run from {@code kafka_2.13} jars as its own
+ * A single-node KRaft Kafka broker (combined broker+controller) on loopback, run from {@code kafka_2.13} jars as its
+ * own
  * process: {@code kafka.tools.StorageTool format} once, then {@code kafka.Kafka server.properties}. Its data survives
  * restarts, so the fault tests can restart it mid-load.
  */

@@ -204,8 +204,10 @@ public final class LocalStackMain {
         StackConfig newConfig() {
             Path r = root.toAbsolutePath().normalize();
             String jvm = System.getenv().getOrDefault("LOCAL_STACK_JVM_OPTS", "");
-            List<String> jvmOptions = jvm.isBlank() ? StackConfig.DEFAULT_JVM_OPTIONS : List.of(jvm.trim().split("\\s+"));
-            return new StackConfig(dir(), appJar != null ? appJar.toAbsolutePath() : r.resolve("app/target/egoi-verify.jar"),
+            List<String> jvmOptions = jvm.isBlank()
+                    ? StackConfig.DEFAULT_JVM_OPTIONS : List.of(jvm.trim().split("\\s+"));
+            return new StackConfig(dir(),
+                    appJar != null ? appJar.toAbsolutePath() : r.resolve("app/target/egoi-verify.jar"),
                     registryJar != null ? registryJar.toAbsolutePath()
                             : StackConfig.findRegistryJar(r.resolve("test-registry/target")),
                     r.resolve("e2e/target/stack-libs"),

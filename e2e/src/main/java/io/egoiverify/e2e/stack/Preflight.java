@@ -1,12 +1,15 @@
 package io.egoiverify.e2e.stack;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Checks made before {@code up} starts anything, so that it fails with one clear line instead of half a stack. */
 final class Preflight {
@@ -15,12 +18,13 @@ final class Preflight {
 
     static void checkArtifacts(StackConfig config) {
         require(config.appJar(), "the application jar; build it with: mvn -B -DskipTests package -pl app -am");
-        require(config.registryJar(), "the registry runner jar; build it with: mvn -B -DskipTests package -pl test-registry");
+        require(config.registryJar(),
+                "the registry runner jar; build it with: mvn -B -DskipTests package -pl test-registry");
         require(config.stackLibs(), "the broker's jars; build them with: mvn -B -DskipTests package -pl e2e -am");
     }
 
     /** Fails before starting anything if a port a stopped process of this stack needs is taken by someone else. */
-    static void checkPortsFree(StackConfig config, java.util.function.Predicate<String> running) {
+    static void checkPortsFree(StackConfig config, Predicate<String> running) {
         StackConfig.Ports p = config.ports();
         Map<String, List<Integer>> needs = new LinkedHashMap<>();
         needs.put("broker", List.of(p.broker(), p.controller()));
@@ -36,8 +40,8 @@ final class Preflight {
         needs.forEach((name, ports) -> {
             if (!running.test(name)) {
                 for (int port : ports) {
-                    try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-                        socket.bind(new java.net.InetSocketAddress(StackConfig.HOST, port));
+                    try (ServerSocket socket = new ServerSocket()) {
+                        socket.bind(new InetSocketAddress(StackConfig.HOST, port));
                     } catch (IOException e) {
                         taken.add(port + " (" + name + ")");
                     }

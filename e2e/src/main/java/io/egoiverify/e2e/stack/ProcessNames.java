@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** The stack's process names: {@code broker}, {@code registry}, {@code sandbox}, {@code lifecycle-<i>}, {@code worker-<i>}. */
+/** The stack's process names: {@code broker}, {@code registry}, {@code sandbox}, {@code lifecycle-<i>}, {@code
+ * worker-<i>}. */
 final class ProcessNames {
     private final StackConfig config;
 
@@ -42,7 +44,7 @@ final class ProcessNames {
 
     /** Every process the configuration asks for, plus any other this stack started (e.g. by scaling). */
     List<String> expected() {
-        Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         names.add("broker");
         names.add("registry");
         names.add("sandbox");

@@ -2,12 +2,16 @@ package io.egoiverify.e2e.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -58,9 +62,9 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
             return Map.copyOf(settings);
         }
         byte[] key = new byte[48];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> m = new java.util.TreeMap<>(settings);
-        m.put(ABUSE_KEY, java.util.Base64.getEncoder().encodeToString(key));
+        new SecureRandom().nextBytes(key);
+        Map<String, String> m = new TreeMap<>(settings);
+        m.put(ABUSE_KEY, Base64.getEncoder().encodeToString(key));
         return Map.copyOf(m);
     }
 
@@ -112,7 +116,7 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
         }
 
         private static boolean isFree(int port) {
-            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getByName(HOST))) {
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
                 return true;
             } catch (IOException e) {
                 return false;

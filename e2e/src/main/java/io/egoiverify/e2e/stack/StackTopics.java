@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -50,7 +52,7 @@ final class StackTopics {
                     }
                 }
             }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot create topics on " + config.ports().bootstrap(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,11 +78,11 @@ final class StackTopics {
             List<String> wanted = List.copyOf(names.all().values());
             Set<String> existing = admin.listTopics().names().get(5, TimeUnit.SECONDS);
             List<String> present = wanted.stream().filter(existing::contains).toList();
-            Set<Integer> counts = new java.util.TreeSet<>();
+            Set<Integer> counts = new TreeSet<>();
             admin.describeTopics(present).allTopicNames().get(5, TimeUnit.SECONDS)
                     .values().forEach(d -> counts.add(d.partitions().size()));
             return Optional.of(present.size() + " of " + wanted.size() + " present, partitions " + counts);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return Optional.of("cannot list (" + e.getClass().getSimpleName() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

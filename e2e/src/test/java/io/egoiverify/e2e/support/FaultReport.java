@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a fault scenario did to the verifications of its load, computed from the outcome topics (read_committed) and the
@@ -39,6 +41,7 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                           Map<String, Integer> terminalsByTopic, Map<String, Integer> failuresByReason,
                           long p50RequestToSentMillis,
                           long p99RequestToSentMillis, long durationMillis, long firstRequestedAt) {
+    private static final Logger LOG = LoggerFactory.getLogger(FaultReport.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public static FaultReport of(String scenario, LoadRun run, E2eStack e2e, long faultAt, int inFlightAtFault) {
@@ -92,6 +95,9 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
             for (OutcomeLog.Event e : events) {
                 if (ended && !e.topic().equals(rejectedTopic)) {
                     afterTerminal++;
+                    // for diagnosis: the order seen (consumption order across topics) with the records' timestamps
+                    LOG.warn("{}: outcome after a terminal one: {}", id, events.stream()
+                            .map(x -> x.topic() + "@" + (x.timestamp() - requested) + "ms").toList());
                 }
                 ended |= outcomes.isTerminal(e.topic());
             }

@@ -48,7 +48,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             return cached;
         }
         return idBySubjectSchema.computeIfAbsent(key, k -> {
-            JsonNode reply = http.post("/subjects/" + encode(subject) + "/versions", Map.of("schema", schema.toString()),
+            JsonNode reply = http.post("/subjects/" + encode(subject) + "/versions", Map.of("schema",
+                    schema.toString()),
                     "registering " + schema.getFullName() + " under subject '" + subject + "'");
             int id = requiredInt(reply, "id", "register");
             schemaById.putIfAbsent(id, schema);

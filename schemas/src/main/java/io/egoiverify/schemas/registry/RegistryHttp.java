@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * errors), and turns every answer that is not a success into the exception that tells a bad record from an outage.
  */
 final class RegistryHttp implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(RegistryHttp.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryHttp.class);
     private static final ContentType SCHEMA_REGISTRY_JSON =
             ContentType.create("application/vnd.schemaregistry.v1+json", StandardCharsets.UTF_8);
     private static final String ACCEPT = "application/vnd.schemaregistry.v1+json, application/json;q=0.9";
@@ -94,7 +94,7 @@ final class RegistryHttp implements AutoCloseable {
                         response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(),
                                 StandardCharsets.UTF_8)));
             } catch (IOException e) {
-                log.warn("schema registry {} cannot be reached for {}: {}", base, what, e.toString());
+                LOG.warn("schema registry {} cannot be reached for {}: {}", base, what, e.toString());
                 lastFailure = e;
                 continue;
             }

@@ -2,6 +2,7 @@ package io.egoiverify.schemas.registry;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.config.ConfigException;
 
 /** Builds the registry client that {@code schema.registry.url} names. */
@@ -49,12 +50,12 @@ public final class SchemaRegistryClients {
     /** A shared mock scope outlives each serde that closes its client. */
     private record UncloseableRegistry(SchemaRegistryClient delegate) implements SchemaRegistryClient {
         @Override
-        public int register(String subject, org.apache.avro.Schema schema) {
+        public int register(String subject, Schema schema) {
             return delegate.register(subject, schema);
         }
 
         @Override
-        public int idOf(String subject, org.apache.avro.Schema schema) {
+        public int idOf(String subject, Schema schema) {
             return delegate.idOf(subject, schema);
         }
 
@@ -64,7 +65,7 @@ public final class SchemaRegistryClients {
         }
 
         @Override
-        public org.apache.avro.Schema byId(int id) {
+        public Schema byId(int id) {
             return delegate.byId(id);
         }
 

@@ -31,7 +31,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  *       corrupt body, trailing bytes, or a writer schema that cannot be read as the reader's. A bad record.</li>
  *   <li>{@link io.egoiverify.schemas.registry.SchemaNotFoundException}: the registry says the id does not exist.
  *       A bad record.</li>
- *   <li>{@link io.egoiverify.schemas.registry.RegistryUnavailableException}: the registry cannot be reached. Retry.</li>
+ *   <li>{@link io.egoiverify.schemas.registry.RegistryUnavailableException}: the registry cannot be reached.
+ *   Retry.</li>
  * </ul>
  */
 public final class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {

@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Formats of the number guard's topics and store: a version byte, then the fields (strings as length + UTF-8, -1 for
- * null; instants as epoch millis; enums as explicit codes). Internal to this module, written and read only by the lifecycle application, so
+ * null; instants as epoch millis; enums as explicit codes). Internal to this module, written and read only by the
+ * lifecycle application, so
  * no schema registry is involved (an outage of it cannot stall the guard). None of them can hold a phone number.
  */
 final class GuardSerdes {

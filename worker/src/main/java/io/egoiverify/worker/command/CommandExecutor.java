@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * only while E-goi certainly did not process them (no idempotency key: a repeat could send a second SMS); checks,
  * status reads and cancels on any failure. While the circuit breaker is open, calls wait for it without spending
  * attempts ({@link BreakerGate}); only the command's deadline ends the wait. No call starts after the deadline; retries
- * wait on a scheduler, never on a thread. The returned future never completes exceptionally. Built with {@link #create}.
+ * wait on a scheduler, never on a thread. The returned future never completes exceptionally. Built with {@link
+ * #create}.
  */
 public final class CommandExecutor implements CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);

@@ -28,7 +28,8 @@ final class KafkaClients {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) c.flow().sessionTimeout().toMillis());
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, c.flow().sessionTimeout().toMillis() / 4));
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500,
+                c.flow().sessionTimeout().toMillis() / 4));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         // Pausing every partition (in-flight bound reached) leaves an empty fetch parked at the broker for
         // fetch.max.wait.ms; at the default 500 ms the pipeline ran dry twice a second (measured: 2,000/s cap).

@@ -51,7 +51,8 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
     }
 
     public WorkerConfig withFlow(Flow f) {
-        return new WorkerConfig(bootstrapServers, groupId, transactionalId, topics, f, retries, breaker, kafkaOverrides);
+        return new WorkerConfig(bootstrapServers, groupId, transactionalId, topics, f, retries, breaker,
+                kafkaOverrides);
     }
 
     public WorkerConfig withRetries(Retries r) {
@@ -114,7 +115,8 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
 
     /**
      * @param maxSendAttempts          calls per send or resend at most: retried only while E-goi certainly did not
-     *                                 process it ("not processed": the connection failed before the request was written, or an
+     *                                 process it ("not processed": the connection failed before the request was
+     *                                 written, or an
      *                                 HTTP status in {@code sendRetryStatuses}), or on an unknown outcome if
      *                                 {@code retryUnknownSendOutcome} (default 8)
      * @param maxCheckAttempts         calls per check at most, the V2 status calls included (default 10)
@@ -156,7 +158,8 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
     }
 
     /**
-     * @param failureRateThreshold percent of failed calls (5xx, timeouts, broken connections) that opens it (default 50)
+     * @param failureRateThreshold percent of failed calls (5xx, timeouts, broken connections) that opens it (default
+                                   50)
      * @param slidingWindowSize    calls considered (default 100)
      * @param minimumCalls         calls before the rate counts (default 50)
      * @param openDuration         how long it stays open before probing (default 5 s)

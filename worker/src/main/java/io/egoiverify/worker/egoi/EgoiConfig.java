@@ -86,7 +86,8 @@ public record EgoiConfig(Dialect dialect, URI baseUrl, Transport transport, Guid
     }
 
     /**
-     * The guide dialect's facts that no source gives. The guide shows payloads only; the paths and the wrong-code status
+     * The guide dialect's facts that no source gives. The guide shows payloads only; the paths and the wrong-code
+     * status
      * are ASSUMPTIONS ({@link #DEFAULT_SEND_PATH}, {@link #DEFAULT_VALIDATE_PATH}: the older API's style;
      * {@link #DEFAULT_WRONG_CODE_STATUS}: the sandbox's own).
      *

@@ -131,7 +131,8 @@ final class V2Answers {
         return new EgoiResult.Senders(senders);
     }
 
-    /** 429, 5xx and other non-2xx answers; null for a 2xx. The problem's {@code title} only: its detail is free text. */
+    /** 429, 5xx and other non-2xx answers; null for a 2xx. The problem's {@code title} only: its detail is free text.
+     * */
     private EgoiResult error(EgoiHttp.Answer a, String code) {
         if (a.status() == 429) {
             return new EgoiResult.RateLimited(AnswerParts.retryAfter(a.retryAfter(), clock));

@@ -41,7 +41,8 @@ public final class WireLogGuard {
             Method setLevel = type.getMethod("setLevel", level);
             setLevel.invoke(logger, off);
         } catch (ReflectiveOperationException e) {
-            LoggerFactory.getLogger(WireLogGuard.class).warn("Could not force {} off: {}", logger.getName(), e.toString());
+            LoggerFactory.getLogger(WireLogGuard.class).warn("Could not force {} off: {}", logger.getName(),
+                    e.toString());
         }
     }
 }
