@@ -31,8 +31,8 @@ class StreamsPropertiesTest {
     @Test
     void commitCadenceAndTransactionTimeoutDefaults() {
         StreamsConfig config = config(Map.of());
-        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(20L);
-        assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(20L);
+        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(LifecycleService.COMMIT_INTERVAL_MS);
+        assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(LifecycleService.COMMIT_INTERVAL_MS);
         assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))
                 .isEqualTo(6_000);
         assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(10);
