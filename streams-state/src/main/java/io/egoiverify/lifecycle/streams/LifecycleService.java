@@ -55,11 +55,12 @@ public final class LifecycleService implements AutoCloseable {
         p.putAll(kafkaProps);
         p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
-        // Every exactly-once hop of a verification waits for a commit of this interval, and the send path crosses
-        // the lifecycle three times (request, verdict, result): the interval is most of the product's own latency.
-        // Chosen from the measured curve (e2e/README.md, "Commit cadence"): at 20 ms request->sent p99 fell to about
-        // a third of its 100 ms value at 1,000/s while the sustained rate held; 10 ms bought little more and cost
-        // broker CPU (one transaction per task per interval).
+        // Every exactly-once hop of a verification waits for a commit, and request->sent crosses five of them (three
+        // in this app: request, verdict, result). At 100 ms a hop waits up to 100 ms: five of them cannot fit issue
+        // 13's 150 ms p99 (measured at 100 ms: p99 602-668 ms at 1,000/s). 20 ms is the longest interval that can;
+        // 10 ms doubles the transactions again. Each transaction costs the broker its markers, so shorter intervals
+        // cost capacity on a CPU-starved host: see the curve in e2e/README.md ("Latency", issue 13), which was
+        // measured on an overloaded machine and must be repeated on a quiet one before this is final.
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
         // A thread commits between polls: with nothing new to read it would block in poll for Streams' 100 ms default
         // before committing what it has already processed, whatever the commit interval.
