@@ -14,7 +14,7 @@ class WorkerConfigTest {
         WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults());
         assertThat(c.groupId()).isEqualTo("egoi-verify-worker");
         assertThat(c.flow().maxInFlight()).isEqualTo(1000);
-        assertThat(c.flow().commitInterval()).isEqualTo(Duration.ofMillis(20));
+        assertThat(c.flow().commitInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.flow().sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
         assertThat(c.flow().transactionTimeout()).isEqualTo(Duration.ofSeconds(6));
         assertThat(c.retries().retryUnknownSendOutcome()).isFalse();
