@@ -2,6 +2,7 @@ package io.egoiverify.app.dev;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,8 @@ public final class DemoTour {
                     request(id, "not-a-phone-number", null, null);
                     return terminal(id);
                 }),
+                new Scenario("resend: cooldown, new code", List.of("SENT", "RESEND_REJECTED(COOLDOWN)", "SENT",
+                        "CODE_REJECTED(WRONG_CODE)", "VERIFIED", "RESEND_REJECTED(NOT_ACTIVE)"), this::resend),
                 new Scenario("6th code to one number in 1h", List.of("FAILED(RATE_LIMITED)"), (id, phone) -> {
                     // Five codes to the number first, one after the other (each supersedes the one before);
                     // the sixth request is refused by the per-number send limit (abuse.sends-per-number = 5).
@@ -128,6 +131,44 @@ public final class DemoTour {
         return results.stream().allMatch(Result::passed);
     }
 
+    /**
+     * Issue 12's round trip: a resend right after the send is refused for the cooldown; once it has passed a second
+     * code goes out (sendCount 2), the first one no longer verifies, the second does, and a resend after the end is
+     * refused as not active.
+     */
+    private String resend(String id, String phone) throws Exception {
+        request(id, phone, null, null);
+        Outcome first = awaitLabel(id, "SENT");
+        String oldCode = code(phone);
+        stack.publisher().resend(id, "demo: too early");
+        awaitLabel(id, "RESEND_REJECTED(COOLDOWN)");
+        // The cooldown runs from the send call's start, which lies before the first SENT was decided.
+        Duration cooldown = stack.config().lifecycle().resend().cooldown();
+        long waitMillis = Duration.between(Instant.now(), first.occurredAt().plus(cooldown)).toMillis() + 100;
+        if (waitMillis > 0) {
+            Thread.sleep(waitMillis); // a rule of time, not a wait for Kafka: nothing to observe until it passes
+        }
+        stack.publisher().resend(id, "demo: user asked");
+        if (stack.outcomes().awaitCount(id, 3, STEP).size() < 3 || !stack.outcomes().of(id).get(2).label()
+                .equals("SENT")) {
+            return "no second SENT";
+        }
+        String newCode = code(phone);
+        if (newCode.equals(oldCode)) {
+            return "the sandbox drew the same code twice; run the demo again";
+        }
+        submit(id, oldCode);
+        awaitLabel(id, "CODE_REJECTED(WRONG_CODE)");
+        submit(id, newCode);
+        String note = terminal(id);
+        if (!note.isEmpty()) {
+            return note;
+        }
+        stack.publisher().resend(id, "demo: after the end");
+        awaitLabel(id, "RESEND_REJECTED(NOT_ACTIVE)");
+        return "";
+    }
+
     private Result play(Scenario sc, String id, String phone) throws Exception {
         String note = sc.script().run(id, phone);
         // Outcomes of one decision go to different topics; give the last ones a moment to be read.
@@ -147,10 +188,9 @@ public final class DemoTour {
         awaitLabel(id, "SENT");
     }
 
-    private void awaitLabel(String id, String label) throws Exception {
-        if (stack.outcomes().await(id, o -> o.label().equals(label), STEP).isEmpty()) {
-            throw new IllegalStateException("no " + label + " within " + STEP.toSeconds() + " s");
-        }
+    private Outcome awaitLabel(String id, String label) throws Exception {
+        return stack.outcomes().await(id, o -> o.label().equals(label), STEP).orElseThrow(() ->
+                new IllegalStateException("no " + label + " within " + STEP.toSeconds() + " s"));
     }
 
     /** Waits for the terminal outcome; returns "" or a note for the table. */

@@ -78,6 +78,8 @@ public final class DevStack implements AutoCloseable {
                 .withDefault("profile.default.sender-id", SandboxOptions.DEFAULT_SENDER.id(), origin)
                 .withDefault("lifecycle.min-ttl", "10s", origin)
                 .withDefault("lifecycle.punctuation-interval", "100ms", origin)
+                // a resend can be tried at the prompt and shown by the demo without waiting 30 s
+                .withDefault("lifecycle.resend-cooldown", "5s", origin)
                 .withDefault("ops.port", "18080", origin)
                 .withDefault("worker.transactional-id", "egoi-verify-dev-worker", origin)
                 .withDefault("worker.session-timeout", "6s", origin)

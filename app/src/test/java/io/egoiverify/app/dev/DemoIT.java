@@ -20,8 +20,8 @@ class DemoIT {
         CliRun run = CliRun.of(Map.of(), "dev", "--demo", "--kafka-port", "0", "--ops-port", "0",
                 "--set", "dev.sandbox-port=0");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("/api (v2)").contains("7 of 7 scenarios passed");
-        assertThat(run.out().lines().filter(l -> l.endsWith(" PASS"))).hasSize(7);
+        assertThat(run.out()).contains("/api (v2)").contains("8 of 8 scenarios passed");
+        assertThat(run.out().lines().filter(l -> l.endsWith(" PASS"))).hasSize(8);
     }
 
     @Test
@@ -29,6 +29,6 @@ class DemoIT {
         CliRun run = CliRun.of(Map.of(), "dev", "--demo", "--dialect", "guide", "--kafka-port", "0", "--ops-port",
                 "0", "--set", "dev.sandbox-port=0");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).contains("/api/public (guide)").contains("7 of 7 scenarios passed");
+        assertThat(run.out()).contains("/api/public (guide)").contains("8 of 8 scenarios passed");
     }
 }

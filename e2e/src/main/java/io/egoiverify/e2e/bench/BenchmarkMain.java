@@ -41,13 +41,14 @@ public final class BenchmarkMain {
 
     public static void main(String[] args) throws Exception {
         BenchOptions o = BenchOptions.parse(args);
+        ResendShare resends = ResendShare.parse(args);
         // A fresh stack each run: a previous run's records would be read back as this run's outcomes.
         Path stackDir = o.out().resolve("stack");
         deleteTree(stackDir);
         StackConfig config = new StackConfig(stackDir, o.root().resolve("app/target/egoi-verify.jar"),
                 StackConfig.findRegistryJar(o.root().resolve("test-registry/target")),
                 o.root().resolve("e2e/target/stack-libs"), StackConfig.Ports.free(), o.lifecycles(), o.workers(),
-                o.partitions(), o.jvmOptions(), o.settings());
+                o.partitions(), o.jvmOptions(), resends.settings(o.settings()));
         LocalStack stack = new LocalStack(config);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::down));
         long t0 = System.currentTimeMillis();
@@ -69,11 +70,11 @@ public final class BenchmarkMain {
                 // JIT and caches warm at a moderate rate: a cold stack at the first step's rate would start that step
                 // with a backlog.
                 step(o, "warmup", Math.min(200, o.rates().get(0)), Duration.ofSeconds(15), inputs, log, topics,
-                        sandbox, phones, stack);
+                        sandbox, phones, stack, resends);
                 int best = 0;
                 for (int rate : o.rates()) {
                     StepResult r = step(o, "rate-" + rate, rate, o.stepDuration(), inputs, log, topics, sandbox,
-                            phones, stack);
+                            phones, stack, resends);
                     steps.add(r);
                     if (!r.sustained(o.answeredFraction())) {
                         break;
@@ -82,7 +83,7 @@ public final class BenchmarkMain {
                 }
                 int halfRate = Math.max(1, (best == 0 ? o.rates().get(0) : best) / 2);
                 half = step(o, "half-max-" + halfRate, halfRate, o.stepDuration(), inputs, log, topics, sandbox,
-                        phones, stack);
+                        phones, stack, resends);
             }
             stack.scale(0, 0);
             naive = naiveBaseline(o, ports, registry, serde, sandbox, phones, stack);
@@ -91,7 +92,9 @@ public final class BenchmarkMain {
         }
         BenchReport report = new BenchReport(o, steps, half, naive);
         report.write(o.out());
+        resends.write(o.out());
         System.out.println(report.markdown());
+        System.out.println(resends.summary());
     }
 
     static void deleteTree(Path dir) throws IOException {
@@ -110,7 +113,7 @@ public final class BenchmarkMain {
 
     static StepResult step(BenchOptions o, String label, int rate, Duration duration, Inputs inputs,
                                    OutcomeLog log, Topics topics, SandboxClient sandbox, AtomicLong phones,
-                                   LocalStack stack) throws InterruptedException {
+                                   LocalStack stack, ResendShare resends) throws InterruptedException {
         sandbox.reset();
         latency(sandbox, o.providerLatencyMs());
         Map<String, Long> pids = new LinkedHashMap<>();
@@ -124,8 +127,7 @@ public final class BenchmarkMain {
         sampler.start();
         System.out.printf("step %s: %d/s for %ds%n", label, rate, duration.toSeconds());
         LoadStep step = new LoadStep(label, RUN + "-" + label, rate, duration, o.expireEvery(), o.ttlSeconds(),
-                inputs, log, topics,
-                sandbox, phones::getAndIncrement);
+                inputs, log, topics, sandbox, phones::getAndIncrement, resends);
         // CPU and memory while the load is offered (the drain that follows is mostly idle waiting for expiries).
         Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
         StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 20L), () -> usage.putAll(sampler.stop()));
@@ -155,7 +157,7 @@ public final class BenchmarkMain {
              Inputs inputs = new Inputs(ports.bootstrap(), topics);
              OutcomeLog log = new OutcomeLog(ports.bootstrap(), topics)) {
             return step(withoutExpiry(o), "naive", o.naiveRate(), o.stepDuration(), inputs, log, topics, sandbox,
-                    phones, stack);
+                    phones, stack, ResendShare.none());
         }
     }
 

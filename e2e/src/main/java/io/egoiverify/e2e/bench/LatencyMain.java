@@ -48,7 +48,7 @@ public final class LatencyMain {
 
         StepResult step(String label, int rate) throws InterruptedException {
             return BenchmarkMain.step(options, label, rate, options.stepDuration(), inputs, log, topics, sandbox,
-                    phones, stack);
+                    phones, stack, ResendShare.none());
         }
     }
 
@@ -144,7 +144,7 @@ public final class LatencyMain {
                     for (int round = 1; round <= 3; round++) {
                         StepResult w = BenchmarkMain.step(withSettings, "warmup-" + round,
                                 Math.min(200, o.rates().get(0)), Duration.ofSeconds(15), inputs, log, topics,
-                                sandbox, s.phones(), stack);
+                                sandbox, s.phones(), stack, ResendShare.none());
                         if (w.failed() == 0 && w.open() == 0) {
                             break;
                         }

@@ -5,6 +5,7 @@ import io.egoiverify.e2e.client.OutcomeLog;
 import io.egoiverify.e2e.client.SandboxClient;
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.RejectReason;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.CheckCode;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -41,6 +43,9 @@ final class LoadStep {
     private final Topics topics;
     private final SandboxClient sandbox;
     private final LongSupplier phoneNumbers;
+    private final ResendShare.Step resends;
+    /** Flows whose user asks for a second code instead of typing the first (see ResendShare). */
+    private final Set<String> resent = ConcurrentHashMap.newKeySet();
 
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final Map<String, String> phones = new ConcurrentHashMap<>();
@@ -51,6 +56,13 @@ final class LoadStep {
     LoadStep(String label, String idPrefix, int rate, Duration duration, int expireEvery, int ttlSeconds,
             Inputs inputs, OutcomeLog log,
              Topics topics, SandboxClient sandbox, LongSupplier phoneNumbers) {
+        this(label, idPrefix, rate, duration, expireEvery, ttlSeconds, inputs, log, topics, sandbox, phoneNumbers,
+                ResendShare.none());
+    }
+
+    LoadStep(String label, String idPrefix, int rate, Duration duration, int expireEvery, int ttlSeconds,
+            Inputs inputs, OutcomeLog log, Topics topics, SandboxClient sandbox, LongSupplier phoneNumbers,
+            ResendShare resendShare) {
         this.label = label;
         this.idPrefix = idPrefix;
         this.rate = rate;
@@ -62,6 +74,7 @@ final class LoadStep {
         this.topics = topics;
         this.sandbox = sandbox;
         this.phoneNumbers = phoneNumbers;
+        this.resends = resendShare.step(label, inputs);
     }
 
     /** Runs the step; {@code productionEnded} runs when the last request is produced (before the drain). */
@@ -81,6 +94,9 @@ final class LoadStep {
                 String phone = "+3519" + phoneNumbers.getAsLong();
                 sentAt.put(id, System.currentTimeMillis());
                 phones.put(id, phone);
+                if (resends.chosen(produced) && !expires(id)) {
+                    resent.add(id);
+                }
                 inputs.send(Inputs.request(id, phone).setTtlSeconds(ttlSeconds).build());
                 produced++;
             }
@@ -123,9 +139,19 @@ final class LoadStep {
                 retryUnjudged(e);
                 if (e.topic().equals(topics.sent.name()) && e.key() != null && sentAt.containsKey(e.key())
                         && !expires(e.key()) && e.value() instanceof VerificationSent sent) {
-                    pendingCodes.put(e.key(), sent.getProviderRequestId());
+                    String providerId = resent.contains(e.key()) ? resends.sent(e.key(), sent, e.seenAtMillis())
+                            : sent.getProviderRequestId();
+                    if (providerId != null) {
+                        pendingCodes.put(e.key(), providerId);
+                    }
+                } else if (e.key() != null && resent.contains(e.key()) && e.value() instanceof ResendRejected r) {
+                    String providerId = resends.refused(e.key(), r);
+                    if (providerId != null) {
+                        pendingCodes.put(e.key(), providerId);
+                    }
                 }
             }
+            resends.publishDue(System.currentTimeMillis());
             if (!pendingCodes.isEmpty() && System.currentTimeMillis() - lastFetch >= 250) {
                 lastFetch = System.currentTimeMillis();
                 try {

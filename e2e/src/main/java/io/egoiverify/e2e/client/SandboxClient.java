@@ -8,7 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,6 +48,29 @@ public final class SandboxClient {
         for (JsonNode entry : get("/_sandbox/outbox")) {
             out.merge(entry.path("number").asText(), 1, Integer::sum);
         }
+        return out;
+    }
+
+    /**
+     * Every code the outbox shows for a number ({@code +351...} or E-goi form), oldest first: one per SMS, so a
+     * verification resent once shows two.
+     */
+    public List<String> codesSentTo(String number) {
+        String egoi = number.startsWith("+") ? egoiForm(number) : number;
+        List<String> codes = new ArrayList<>();
+        for (JsonNode entry : get("/_sandbox/outbox")) {
+            if (entry.path("number").asText().equals(egoi)) {
+                codes.add(entry.path("code").asText());
+            }
+        }
+        return codes;
+    }
+
+    /** V2 resend calls per E-goi id. */
+    public Map<String, Integer> resendCallsByProviderRequestId() {
+        Map<String, Integer> out = new HashMap<>();
+        get("/_sandbox/counters").path("resendCallsByRequestId").fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asInt()));
         return out;
     }
 

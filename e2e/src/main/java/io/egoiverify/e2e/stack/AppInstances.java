@@ -51,9 +51,16 @@ final class AppInstances {
     }
 
     private void start(String name, String role, int opsPort, boolean await) {
+        start(name, role, opsPort, Map.of(), await);
+    }
+
+    /** An instance whose settings are the stack's with {@code overrides} on top. */
+    void start(String name, String role, int opsPort, Map<String, String> overrides, boolean await) {
         ManagedProcess process = readiness.process(name);
         if (!process.alive()) {
-            apps.start(process, List.of("run", "--role", role), apps.appSettings(name, opsPort));
+            Map<String, String> settings = apps.appSettings(name, opsPort);
+            settings.putAll(overrides);
+            apps.start(process, List.of("run", "--role", role), settings);
         }
         if (await) {
             readiness.awaitReady(name, START_TIMEOUT);

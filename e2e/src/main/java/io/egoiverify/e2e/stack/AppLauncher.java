@@ -31,8 +31,14 @@ final class AppLauncher {
      * Apicurio test registry answers with a 500.
      */
     void registerSchemas() {
+        registerSchemas(Map.of());
+    }
+
+    /** The same, with extra settings (e.g. {@code topics.prefix}: the subjects follow the topic names). */
+    void registerSchemas(Map<String, String> extra) {
         Map<String, String> settings = new TreeMap<>();
         settings.put("schema.registry.url", config.ports().registryUrl());
+        settings.putAll(extra);
         Path configFile = writeAppConfig("schemas", settings);
         List<String> command = new ArrayList<>();
         command.add(LocalStack.javaBinary());

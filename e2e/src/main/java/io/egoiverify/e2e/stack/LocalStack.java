@@ -4,6 +4,7 @@ import io.egoiverify.schemas.topics.TopicNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -195,6 +196,14 @@ public final class LocalStack implements AutoCloseable {
 
     public void killWorker(int index) {
         instances.killWorker(index);
+    }
+
+    /**
+     * A second pipeline beside the stack's own, on the same broker, registry and sandbox (see {@link TwinPipeline}):
+     * its topics, schemas, and one lifecycle and one worker instance with {@code settings} on top of the stack's.
+     */
+    public TwinPipeline twin(String prefix, Map<String, String> settings) {
+        return new TwinPipeline(config, prefix, settings, apps, instances, readiness);
     }
 
     /** Starts or stops (gracefully, highest index first) instances until the counts are reached. */

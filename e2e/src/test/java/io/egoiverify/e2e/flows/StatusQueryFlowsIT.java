@@ -3,6 +3,8 @@ package io.egoiverify.e2e.flows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.egoiverify.e2e.client.Inputs;
 import io.egoiverify.e2e.client.OutcomeLog;
 import io.egoiverify.e2e.client.SandboxClient;
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class StatusQueryFlowsIT {
     private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static E2eStack e2e;
@@ -113,6 +117,47 @@ class StatusQueryFlowsIT {
             String out = statusCommand(port, key);
             assertThat(out).contains("requestId          " + key).contains("status             SENT")
                     .contains("sendCount          1").contains("phoneNumberMasked  +351*******");
+        }
+    }
+
+    /** A verification resent once answers with its second send: sendCount 2, the new expiry, when to resend next. */
+    @Test
+    void aResentVerificationAnswersWithItsSecondSend_onEveryLifecycleInstance() throws Exception {
+        String id = "status-resent-" + e2e.runId();
+        String phone = e2e.nextPhoneNumber();
+        e2e.inputs().send(Inputs.request(id, phone).setTtlSeconds(60).build());
+        VerificationSent first = awaitSent(id);
+        Instant open = first.getOccurredAt().plus(E2eStack.RESEND_COOLDOWN).plusMillis(100);
+        await("the resend cooldown").atMost(E2eStack.RESEND_COOLDOWN.plusSeconds(5))
+                .pollInterval(Duration.ofMillis(100)).until(() -> Instant.now().isAfter(open));
+        e2e.inputs().send(Inputs.resend(id, "e2e"));
+        await("the second send of " + id).atMost(WAIT)
+                .until(() -> outcomes.events(id, topics.sent.name()).size() == 2);
+        VerificationSent second = (VerificationSent) outcomes.events(id, topics.sent.name()).get(1).value();
+        assertThat(second.getSendCount()).isEqualTo(2);
+        List<String> secrets = new ArrayList<>(await().atMost(Duration.ofSeconds(10))
+                .until(() -> sandbox.codesSentTo(phone), codes -> codes.size() == 2));
+        secrets.add(phone.substring(1));
+        secrets.add(SandboxClient.egoiForm(phone));
+        secrets.add(second.getProviderRequestId());
+
+        for (int instance = 1; instance <= e2e.stack().config().lifecycles(); instance++) {
+            int port = e2e.stack().config().ports().lifecycleBase() + instance;
+            HttpResponse<String> r = await("status of " + id + " on lifecycle-" + port).atMost(Duration.ofSeconds(15))
+                    .until(() -> get(port, id), x -> x.statusCode() == 200 && x.body().contains("\"sendCount\":2"));
+            JsonNode answer = JSON.readTree(r.body());
+            assertThat(answer.path("status").asText()).isEqualTo("SENT");
+            assertThat(answer.path("phoneNumberMasked").asText()).isEqualTo(second.getPhoneNumberMasked());
+            assertThat(Instant.parse(answer.path("expiresAt").asText())).isEqualTo(second.getExpiresAt());
+            // The next resend: a cooldown after the second send (whose call started before its VerificationSent).
+            Instant resendAt = Instant.parse(answer.path("resendAvailableAt").asText());
+            assertThat(resendAt).isAfter(first.getOccurredAt().plus(E2eStack.RESEND_COOLDOWN))
+                    .isBeforeOrEqualTo(second.getOccurredAt().plus(E2eStack.RESEND_COOLDOWN));
+            assertThat(answer.path("attemptsRemaining").asInt()).isPositive();
+            assertThat(answer.path("terminal").asBoolean()).isFalse();
+            for (String secret : secrets) {
+                assertThat(r.body()).doesNotContain(secret);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import io.egoiverify.e2e.client.OutcomeLog;
 import io.egoiverify.e2e.client.SandboxClient;
 import io.egoiverify.e2e.stack.LocalStack;
 import io.egoiverify.e2e.stack.StackConfig;
+import io.egoiverify.e2e.stack.TwinPipeline;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
@@ -12,6 +13,7 @@ import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +32,8 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
     public static final int PARTITIONS = 6;
     public static final int LIFECYCLES = 2;
     public static final int WORKERS = 2;
+    /** {@code lifecycle.resend-cooldown} of the stack. */
+    public static final Duration RESEND_COOLDOWN = Duration.ofSeconds(5);
 
     private final LocalStack stack;
     private final SchemaRegistryClient registry;
@@ -125,6 +129,9 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
         s.put("lifecycle.retention", "5m");
         s.put("lifecycle.punctuation-interval", "200ms");
         s.put("lifecycle.standby-replicas", "1");
+        // A resend's cooldown a test can wait out (30 s by default); long enough that a resend sent as soon as
+        // VerificationSent is read is still refused COOLDOWN on a loaded CI machine.
+        s.put("lifecycle.resend-cooldown", RESEND_COOLDOWN.toSeconds() + "s");
         s.put("log.level", "INFO");
         return s;
     }
@@ -167,6 +174,36 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
 
     public SandboxClient sandbox() {
         return sandbox;
+    }
+
+    /**
+     * A twin pipeline beside the stack's own (see {@link TwinPipeline}: topics under {@code prefix}, one lifecycle and
+     * one worker instance with {@code settings} on top of the stack's), started and ready, with its own inputs and
+     * outcome log. Close it before anything scales the stack.
+     */
+    public Twin twin(String prefix, Map<String, String> settings) {
+        TwinPipeline pipeline = stack.twin(prefix, settings);
+        long started = System.currentTimeMillis();
+        pipeline.up();
+        LOG.info("twin pipeline {} up in {} ms", prefix, System.currentTimeMillis() - started);
+        Topics twinTopics = new Topics(pipeline.topics(), registry,
+                new AvroSerdeConfig(stack.config().ports().registryUrl(), null, true, false));
+        return new Twin(pipeline, twinTopics, new Inputs(stack.config().ports().bootstrap(), twinTopics),
+                new OutcomeLog(stack.config().ports().bootstrap(), twinTopics));
+    }
+
+    /** A started twin pipeline and the clients that drive it. */
+    public record Twin(TwinPipeline pipeline, Topics topics, Inputs inputs, OutcomeLog outcomes)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                outcomes.close();
+                inputs.close();
+            } finally {
+                pipeline.down();
+            }
+        }
     }
 
     /** Distinguishes this run's requestIds from those of another run reading the same topics. */
