@@ -68,6 +68,15 @@ class ManifestsTest {
         }
         assertThat(ids).as("unique per pod").hasSize(replicas);
         assertThat(args(Manifests.mainContainer(w))).containsExactly("run", "--role", "worker");
+        // static membership for the worker's consumer too: group.instance.id from the stable pod name
+        Set<String> instanceIds = new HashSet<>();
+        for (int i = 0; i < replicas; i++) {
+            String pod = Manifests.nameOf(w) + "-" + i;
+            String id = PodEnv.of(m, Manifests.mainContainer(w), pod).get("EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID");
+            assertThat(id).as("group.instance.id of " + pod).isNotBlank().contains(pod).doesNotContain("$(");
+            instanceIds.add(id);
+        }
+        assertThat(instanceIds).hasSize(replicas);
     }
 
     @ParameterizedTest(name = "{0}")

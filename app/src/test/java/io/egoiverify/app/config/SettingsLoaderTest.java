@@ -60,6 +60,23 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void staticMembershipFromTheEnvironmentReachesBothRoles() {
+        // ops/kubernetes passes the pod name as EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID to lifecycle and worker pods
+        for (String role : new String[] {"state", "worker"}) {
+            Settings s = SettingsLoader.load(null, Map.of("EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID", "pod-0",
+                    "EGOI_VERIFY_ROLE", role), Map.of("schema.registry.url", "mock://t",
+                    "kafka.bootstrap.servers", "b:9093", "abuse.enabled", "false",
+                    "profile.default.api-key", "k", "profile.default.sender-id", "1"));
+            AppConfig c = AppConfig.from(s, Mode.RUN);
+            // the lifecycle's Streams properties are built from kafka(); Streams adds "-<thread>" per stream thread
+            assertThat(c.kafka()).as(role).containsEntry("group.instance.id", "pod-0");
+            if (role.equals("worker")) {
+                assertThat(c.worker().kafkaOverrides()).containsEntry("group.instance.id", "pod-0");
+            }
+        }
+    }
+
+    @Test
     void kafkaPropertiesPassThroughFromEveryLayer(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.properties");
         Files.writeString(file, "kafka.security.protocol=SASL_SSL\nkafka.bootstrap.servers=b:9093\n");

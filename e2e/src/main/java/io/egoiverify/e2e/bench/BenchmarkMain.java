@@ -97,7 +97,7 @@ public final class BenchmarkMain {
         System.out.println(resends.summary());
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -107,11 +107,11 @@ public final class BenchmarkMain {
         }
     }
 
-    private static void latency(SandboxClient sandbox, int ms) {
+    static void latency(SandboxClient sandbox, int ms) {
         sandbox.faults("{\"latencyMinMs\":" + ms + ",\"latencyMaxMs\":" + ms + "}");
     }
 
-    private static StepResult step(BenchOptions o, String label, int rate, Duration duration, Inputs inputs,
+    static StepResult step(BenchOptions o, String label, int rate, Duration duration, Inputs inputs,
                                    OutcomeLog log, Topics topics, SandboxClient sandbox, AtomicLong phones,
                                    LocalStack stack, ResendShare resends) throws InterruptedException {
         sandbox.reset();

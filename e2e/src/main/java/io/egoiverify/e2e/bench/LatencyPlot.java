@@ -17,7 +17,12 @@ final class LatencyPlot {
     }
 
     static String svg(List<StepResult> steps) {
-        long max = 300;
+        return svg(steps, 300);
+    }
+
+    /** The same chart with the target line at {@code targetMs}. */
+    static String svg(List<StepResult> steps, long targetMs) {
+        long max = targetMs;
         for (StepResult s : steps) {
             max = Math.max(max, Math.max(s.requestToSentMinusProvider().p99(),
                     s.submitToVerifiedMinusProvider().p99()));
@@ -32,9 +37,10 @@ final class LatencyPlot {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"13\">p50 / p99 latency minus "
                 + "provider latency (ms): request→sent (blue), submit→verified (green)</text>%n", LEFT));
         line(svg, LEFT, BOTTOM, WIDTH - 10, BOTTOM, "black");
-        int target = (int) (BOTTOM - 300 * scale);
+        int target = (int) (BOTTOM - targetMs * scale);
         line(svg, LEFT, target, WIDTH - 10, target, "red");
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"red\">300 ms</text>%n", 5, target + 4));
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"red\">%d ms</text>%n", 5, target + 4,
+                targetMs));
         for (int i = 0; i < steps.size(); i++) {
             StepResult s = steps.get(i);
             int x = LEFT + 10 + i * group;

@@ -200,6 +200,28 @@ final class LoadStep {
         return Map.copyOf(sentAt);
     }
 
+    /** request→sent minus the send call's own duration, per requestId that got its {@code VerificationSent}. */
+    Map<String, Long> requestToSentById() {
+        Map<String, Long> out = new HashMap<>();
+        sentAt.forEach((id, requested) -> {
+            List<OutcomeLog.Event> events = log.events(id);
+            OutcomeLog.Event sent = first(events, topics.sent.name());
+            if (sent != null) {
+                Map<String, VerificationCommand> commands = new HashMap<>();
+                Map<String, VerificationCommandResult> results = new HashMap<>();
+                for (OutcomeLog.Event e : events) {
+                    if (e.value() instanceof VerificationCommand c) {
+                        commands.put(c.getCommandId(), c);
+                    } else if (e.value() instanceof VerificationCommandResult r) {
+                        results.put(r.getCommandId(), r);
+                    }
+                }
+                out.put(id, sent.seenAtMillis() - requested - Math.max(0, callMillis(commands, results, true)));
+            }
+        });
+        return out;
+    }
+
     private StepResult compute(long start, long producedEnd, int produced) {
         List<Long> requestToSent = new ArrayList<>();
         List<Long> submitToVerified = new ArrayList<>();

@@ -67,6 +67,9 @@ final class AppLauncher {
         }
     }
 
+    /** Replaced by the instance's name in every setting value. */
+    static final String INSTANCE_PLACEHOLDER = "{instance}";
+
     /** The settings of one application instance; {@link StackConfig#appSettings()} overrides them. */
     Map<String, String> appSettings(String name, int opsPort) {
         Map<String, String> settings = new TreeMap<>();
@@ -99,6 +102,9 @@ final class AppLauncher {
             settings.put("kafka.heartbeat.interval.ms", "1000");
         }
         settings.putAll(config.appSettings());
+        // "{instance}" in a value is this instance's name: e.g. kafka.group.instance.id={instance} (static membership,
+        // unique per instance and stable across its restarts, like a StatefulSet's pod name)
+        settings.replaceAll((k, v) -> v.replace(INSTANCE_PLACEHOLDER, name));
         return settings;
     }
 

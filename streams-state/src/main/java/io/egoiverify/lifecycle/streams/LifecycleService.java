@@ -11,6 +11,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
 public final class LifecycleService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
     static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@code commit.interval.ms} and {@code poll.ms}; see {@link #streamsProperties}. */
+    static final long COMMIT_INTERVAL_MS = 20;
+    /** Default {@code producer.retry.backoff.ms}; see {@link #streamsProperties}. */
+    static final long PRODUCER_RETRY_BACKOFF_MS = 10;
 
     private final LifecycleOptions options;
     /**
@@ -36,9 +41,9 @@ public final class LifecycleService implements AutoCloseable {
 
     /**
      * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
-     * application.id, num.standby.replicas, commit.interval.ms=100 and a 10 s consumer session timeout (3 s
-     * heartbeat) unless given there, and always exactly_once_v2, the dead-letter topic and this module's exception
-     * handlers.
+     * application.id, num.standby.replicas, commit.interval.ms=20 (and poll.ms=20), a 6 s consumer session timeout
+     * (1 s heartbeat) and a 6 s transaction timeout unless given there, and always exactly_once_v2, the dead-letter
+     * topic and this module's exception handlers.
      *
      * <p>The session timeout and heartbeat are defaults under the {@code consumer.} prefix, and in Streams a prefixed
      * setting beats a bare one: a bare {@code session.timeout.ms} / {@code heartbeat.interval.ms} in
@@ -50,11 +55,31 @@ public final class LifecycleService implements AutoCloseable {
         p.putAll(kafkaProps);
         p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
-        p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // Every exactly-once hop of a verification waits for a commit, and request->sent crosses five of them (three
+        // in this app: request, verdict, result). At 100 ms a hop waits up to 100 ms: five of them cannot fit issue
+        // 13's 150 ms p99 (measured at 100 ms: p99 602-668 ms at 1,000/s). 20 ms is the longest interval that can;
+        // 10 ms doubles the transactions again. Each transaction costs the broker its markers, so shorter intervals
+        // cost capacity on a CPU-starved host: see the curve in e2e/README.md ("Latency", issue 13), which was
+        // measured on an overloaded machine and must be repeated on a quiet one before this is final.
+        p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
+        // A thread commits between polls: with nothing new to read it would block in poll for Streams' 100 ms default
+        // before committing what it has already processed, whatever the commit interval.
+        p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
         // Fail-over (and the retry of a replaced thread, whose old member does not leave the group) must be much
-        // faster than a TTL: Kafka's 45 s session timeout is not.
-        groupTiming(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-        groupTiming(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
+        // faster than a TTL: Kafka's 45 s session timeout is not. 6 s is the lowest a broker accepts by default
+        // (group.min.session.timeout.ms); survivors hear of the rebalance at their next heartbeat, every second.
+        groupTiming(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+        groupTiming(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        // A dead instance's open transaction holds back every read_committed reader of the partitions it wrote
+        // (outcomes, the guard's topics: all partitions) until the coordinator aborts it: bound it like the session
+        // timeout (Streams' exactly-once default is 10 s). A transaction lives one commit interval.
+        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                p.getOrDefault(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "6000"));
+        // With transactions v2 (Kafka 4 brokers) a record produced while the previous transaction's markers are
+        // still being written is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (100 ms,
+        // doubling): at a 20 ms commit interval that is the common case, and 100 ms is five intervals.
+        p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG),
+                p.getOrDefault(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, Long.toString(PRODUCER_RETRY_BACKOFF_MS)));
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.names.deadLetter());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

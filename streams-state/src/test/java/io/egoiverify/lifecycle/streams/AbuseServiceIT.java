@@ -318,7 +318,8 @@ class AbuseServiceIT {
         java.nio.file.Path out = java.nio.file.Path.of("target", "abuse-it", "permit-latency.txt");
         Files.createDirectories(out.getParent());
         Files.writeString(out, "requestedAt -> permitted SendCode issuedAt, ms (" + requests + " requests produced "
-                + "back to back, 2 instances, exactly_once_v2, commit.interval.ms 100): " + millis + "\n");
+                + "back to back, 2 instances, exactly_once_v2, commit.interval.ms " + LifecycleService.COMMIT_INTERVAL_MS
+                + "): " + millis + "\n");
     }
 
     private static long count(List<ConsumerRecord<byte[], byte[]>> records, String topic) {

@@ -131,7 +131,8 @@ class DeadLetteringHandlersTest {
         assertThat(p.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(p.getProperty(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG)).isEqualTo("verification.dlq");
         assertThat(p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("egoi-verify-lifecycle");
-        assertThat(p.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("100");
+        assertThat(p.getProperty(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+                .isEqualTo(Long.toString(LifecycleService.COMMIT_INTERVAL_MS));
         new StreamsConfig(p); // valid as a whole
     }
 }

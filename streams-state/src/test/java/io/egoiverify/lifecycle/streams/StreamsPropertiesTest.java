@@ -10,21 +10,43 @@ import io.egoiverify.schemas.topics.Topics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The session timeout the lifecycle's main consumer really gets, as Kafka Streams resolves it. */
+/** The timings the lifecycle's clients really get, as Kafka Streams resolves them. */
 @Timeout(20)
 class StreamsPropertiesTest {
     private static final Topics TOPICS = new Topics(TopicNames.defaults(), new InMemorySchemaRegistry(),
             new AvroSerdeConfig("mock://streams-props", null, true, false));
 
     @Test
-    void mainConsumerGetsTheTenSecondDefault() {
+    void mainConsumerGetsTheSixSecondDefault() {
         Map<String, Object> consumer = mainConsumer(Map.of());
-        assertThat(ms(consumer, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(10_000);
-        assertThat(ms(consumer, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).isEqualTo(3_000);
+        assertThat(ms(consumer, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(6_000);
+        assertThat(ms(consumer, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).isEqualTo(1_000);
+    }
+
+    @Test
+    void commitCadenceAndTransactionTimeoutDefaults() {
+        StreamsConfig config = config(Map.of());
+        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(LifecycleService.COMMIT_INTERVAL_MS);
+        assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(LifecycleService.COMMIT_INTERVAL_MS);
+        assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))
+                .isEqualTo(6_000);
+        assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(10);
+    }
+
+    @Test
+    void operatorTimingsWin() {
+        StreamsConfig config = config(Map.of("commit.interval.ms", "100", "poll.ms", "50",
+                "transaction.timeout.ms", "9000"));
+        assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(100L);
+        assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(50L);
+        // a bare transaction.timeout.ms is not lost to the prefixed default
+        assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))
+                .isEqualTo(9_000);
     }
 
     @Test
@@ -51,11 +73,13 @@ class StreamsPropertiesTest {
     }
 
     private static Map<String, Object> mainConsumer(Map<String, Object> kafkaSettings) {
+        return config(kafkaSettings).getMainConsumerConfigs("group", "client", 0);
+    }
+
+    private static StreamsConfig config(Map<String, Object> kafkaSettings) {
         Properties kafka = new Properties();
         kafka.putAll(kafkaSettings);
         kafka.put("bootstrap.servers", "127.0.0.1:9");
-        StreamsConfig config = new StreamsConfig(LifecycleService.streamsProperties(TOPICS,
-                LifecycleConfig.defaults(), kafka));
-        return config.getMainConsumerConfigs("group", "client", 0);
+        return new StreamsConfig(LifecycleService.streamsProperties(TOPICS, LifecycleConfig.defaults(), kafka));
     }
 }

@@ -166,7 +166,10 @@ public final class CommandWorker implements AutoCloseable {
                 LOG.debug("Metrics unbinding: {}", e.toString());
             }
             try {
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                // Leave the group even as a static member (group.instance.id): a graceful stop is a scale-down or
+                // a rolling restart, and waiting out the session timeout would stall its partitions meanwhile.
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             } catch (RuntimeException e) {
                 LOG.debug("Consumer close: {}", e.toString());
             }

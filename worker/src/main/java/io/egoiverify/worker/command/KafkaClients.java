@@ -15,6 +15,11 @@ final class KafkaClients {
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(WorkerConfig c) {
+        return new KafkaConsumer<>(consumerProperties(c), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The consumer's properties: the defaults below, then the operator's overrides (e.g. group.instance.id). */
+    static Map<String, Object> consumerProperties(WorkerConfig c) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
@@ -33,7 +38,7 @@ final class KafkaClients {
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         overrides(c, "consumer.", p);
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return p;
     }
 
     static KafkaProducer<byte[], byte[]> producer(WorkerConfig c) {
@@ -45,6 +50,10 @@ final class KafkaClients {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Transactions v2 (Kafka 4 brokers): a result produced while the previous commit's markers are still being
+        // written is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (default 100 ms, doubling);
+        // with a commit every 20 ms that happens often and would cost five intervals each time.
+        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
         overrides(c, "producer.", p);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }

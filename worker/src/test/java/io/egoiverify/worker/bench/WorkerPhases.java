@@ -103,6 +103,14 @@ final class WorkerPhases {
 
     private RunningWorker start(Topics topics, String id) {
         WorkerConfig config = WorkerConfig.of(load.bootstrap(), id, topics.names).withGroupId("group-" + id);
+        // -Dbench.commitIntervalMs=N: the commit-interval curve (issue 13); default: the worker's default
+        String interval = System.getProperty("bench.commitIntervalMs");
+        if (interval != null) {
+            WorkerConfig.Flow f = config.flow();
+            config = config.withFlow(new WorkerConfig.Flow(f.maxInFlight(), f.maxOffsetSpan(),
+                    java.time.Duration.ofMillis(Long.parseLong(interval)), f.maxRecordsPerTransaction(),
+                    f.pollTimeout(), f.sessionTimeout(), f.transactionTimeout(), f.revokeGrace(), f.shutdownGrace()));
+        }
         CommandHandler handler = CommandExecutor.create(client, WorkerBenchmark.PROFILES, config.retries(),
                 config.breaker(), Clock.systemUTC(), WorkerMetrics.NONE);
         CommandWorker worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);

@@ -14,8 +14,9 @@ class WorkerConfigTest {
         WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults());
         assertThat(c.groupId()).isEqualTo("egoi-verify-worker");
         assertThat(c.flow().maxInFlight()).isEqualTo(1000);
-        assertThat(c.flow().sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.flow().transactionTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.flow().commitInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.flow().sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(c.flow().transactionTimeout()).isEqualTo(Duration.ofSeconds(6));
         assertThat(c.retries().retryUnknownSendOutcome()).isFalse();
     }
 
@@ -28,5 +29,13 @@ class WorkerConfigTest {
         assertThatThrownBy(() -> new WorkerConfig.Flow(10, OffsetMetadataCodec.MAX_SPAN + 1, Duration.ofMillis(100),
                 10, Duration.ofMillis(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(1),
                 Duration.ofSeconds(1))).hasMessageContaining("maxOffsetSpan");
+    }
+
+    @Test
+    void staticMembershipReachesTheConsumer() {
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults())
+                .withKafkaOverrides(java.util.Map.of("group.instance.id", "worker-pod-0"));
+        assertThat(KafkaClients.consumerProperties(c)).containsEntry("group.instance.id", "worker-pod-0")
+                .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_500);
     }
 }

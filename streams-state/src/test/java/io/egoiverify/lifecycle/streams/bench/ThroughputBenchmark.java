@@ -89,6 +89,12 @@ final class ThroughputBenchmark {
             Properties props = new Properties();
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lifecycle-bench").toString());
+            // -Dbench.commitIntervalMs=N: the commit-interval curve (issue 13); default: the lifecycle's default
+            String interval = System.getProperty("bench.commitIntervalMs");
+            if (interval != null) {
+                props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval);
+            }
+            results.put("commitIntervalMs", interval == null ? "default" : interval);
             service.start(props);
             try {
                 sample(admin, topics, total);
