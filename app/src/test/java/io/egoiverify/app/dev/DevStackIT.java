@@ -59,8 +59,11 @@ class DevStackIT {
         var settings = DevStack.devDefaults(SettingsLoader.load(null, Map.of(), Map.of(
                 "dev.kafka-port", "0", "dev.sandbox-port", "0", "ops.port", "0", "profile.default.api-key", API_KEY)));
         stack = DevStack.start(AppConfig.from(settings, Mode.DEV), Duration.ofSeconds(60));
-        startWarnings = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+        // Kafka's and our threads keep logging: read the list under the appender's own lock (doAppend holds it)
+        synchronized (logs) {
+            startWarnings = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+        }
     }
 
     @AfterAll
