@@ -34,6 +34,12 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
     public static final int WORKERS = 2;
     /** {@code lifecycle.resend-cooldown} of the stack. */
     public static final Duration RESEND_COOLDOWN = Duration.ofSeconds(5);
+    /**
+     * A sender profile whose resend cooldown outlasts a CLI process's start on a loaded machine (a resend published by
+     * a fresh {@code java -jar} took 7.4 s at load 8–17, past the stack's 5 s): the CLI round trip uses it.
+     */
+    public static final String PATIENT_PROFILE = "patient";
+    public static final Duration PATIENT_RESEND_COOLDOWN = Duration.ofSeconds(20);
 
     private final LocalStack stack;
     private final SchemaRegistryClient registry;
@@ -132,6 +138,11 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
         // A resend's cooldown a test can wait out (30 s by default); long enough that a resend sent as soon as
         // VerificationSent is read is still refused COOLDOWN on a loaded CI machine.
         s.put("lifecycle.resend-cooldown", RESEND_COOLDOWN.toSeconds() + "s");
+        String patient = "profile." + PATIENT_PROFILE + ".";
+        s.put(patient + "api-key", LocalStack.SANDBOX_API_KEY);
+        s.put(patient + "sender-id", LocalStack.SANDBOX_SENDER_ID);
+        s.put(patient + "sender-hash", LocalStack.SANDBOX_SENDER_HASH);
+        s.put(patient + "resend-cooldown", PATIENT_RESEND_COOLDOWN.toSeconds() + "s");
         s.put("log.level", "INFO");
         return s;
     }
