@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
 class BrokerOutageIT {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerOutageIT.class);
     static final SenderProfiles PROFILES = SenderProfiles.of(new SenderProfile("default", "it-key", "it-sender"));
-    /** Longer than the transaction timeout (10 s) and several producer max.block.ms (2 s). */
-    static final Duration OUTAGE = Duration.ofSeconds(16);
+    /** Longer than the worker's transaction timeout (6 s by default) and several producer max.block.ms (2 s). */
+    static final Duration OUTAGE = Duration.ofSeconds(10);
     static final int BEFORE = 60;
     static final int AFTER = 20;
 
@@ -101,7 +101,7 @@ class BrokerOutageIT {
         broker.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
         // calls end throughout the outage, so that results enter transactions that cannot commit
         sandbox.reset();
-        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(500), Duration.ofSeconds(9)));
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(500), Duration.ofSeconds(7)));
         WorkerConfig config = WorkerConfig.of(broker.bootstrapServers(), "it-outage-" + name, topics.names)
                 .withGroupId("group-outage-" + name).withKafkaOverrides(kafkaOverrides);
         CommandHandler handler = CommandExecutor.create(client, PROFILES, config.retries(), config.breaker(),
