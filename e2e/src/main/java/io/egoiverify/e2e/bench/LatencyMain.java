@@ -13,7 +13,6 @@ import io.egoiverify.schemas.topics.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -139,16 +138,8 @@ public final class LatencyMain {
                     Session s = new Session(withSettings, stack, inputs, log, topics, sandbox,
                             new AtomicLong(10_000_000));
                     BenchmarkMain.latency(sandbox, o.providerLatencyMs());
-                    // A stack on a busy machine can take a while to settle (rebalances, standby placement): warm up
-                    // again, up to three times, until a warm-up ends with nothing failed or left open.
-                    for (int round = 1; round <= 3; round++) {
-                        StepResult w = BenchmarkMain.step(withSettings, "warmup-" + round,
-                                Math.min(200, o.rates().get(0)), Duration.ofSeconds(15), inputs, log, topics,
-                                sandbox, s.phones(), stack, ResendShare.none());
-                        if (w.failed() == 0 && w.open() == 0) {
-                            break;
-                        }
-                    }
+                    BenchmarkMain.warmUp(withSettings, inputs, log, topics, sandbox, s.phones(), stack,
+                            ResendShare.none());
                     body.run(s);
                 }
             }
