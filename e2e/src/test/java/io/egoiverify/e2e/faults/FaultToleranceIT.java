@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 @ExtendWith(E2eStackExtension.class)
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
+@Isolated("kills, restarts and scales the shared stack's processes and sets the sandbox's faults")
 class FaultToleranceIT {
     private static final Logger LOG = LoggerFactory.getLogger(FaultToleranceIT.class);
     private static final int LOAD = 150;
