@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -79,7 +80,12 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
             return new Ports(19092, 19093, 18081, 18089, 18100, 18200);
         }
 
-        /** Free ephemeral ports, for tests that must not collide with a running local stack or each other. */
+        /**
+         * Free ports, for tests and benchmarks that must not collide with a running local stack or each other. Chosen
+         * below the kernel's ephemeral range: a port there that is free now can be taken, before the process that is
+         * to listen on it starts, by any outgoing connection's local port (a worker of a benchmark stack once failed
+         * to start with "Address already in use" that way).
+         */
         public static Ports free() {
             return new Ports(freePort(), freePort(), freePort(), freePort(), freeBlock(), freeBlock());
         }
@@ -97,22 +103,42 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
         }
 
         private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            for (int attempt = 0; attempt < 200; attempt++) {
+                int port = randomBelowEphemeral(1);
+                if (isFree(port)) {
+                    return port;
+                }
             }
+            throw new IllegalStateException("no free port below " + EPHEMERAL_LOW);
         }
 
         /** A base b such that b+1..b+9 are free now (best effort: probed, not reserved). */
         private static int freeBlock() {
             for (int attempt = 0; attempt < 50; attempt++) {
-                int base = 20000 + (int) (Math.random() * 30000);
+                int base = randomBelowEphemeral(10);
                 if (Stream.iterate(base + 1, p -> p + 1).limit(9).allMatch(Ports::isFree)) {
                     return base;
                 }
             }
             throw new IllegalStateException("no free block of 9 ports");
+        }
+
+        /** First port of the kernel's ephemeral range (Linux default 32768), read once. */
+        private static final int EPHEMERAL_LOW = ephemeralLow();
+        private static final int LOWEST = 10_000;
+
+        private static int randomBelowEphemeral(int width) {
+            return LOWEST + ThreadLocalRandom.current().nextInt(EPHEMERAL_LOW - LOWEST - width);
+        }
+
+        private static int ephemeralLow() {
+            try {
+                String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+                int low = Integer.parseInt(range.split("\\s+")[0]);
+                return low > LOWEST + 1_000 ? low : 32_768;
+            } catch (IOException | RuntimeException e) {
+                return 32_768; // not Linux, or not readable: the usual default
+            }
         }
 
         private static boolean isFree(int port) {

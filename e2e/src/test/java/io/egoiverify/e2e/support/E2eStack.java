@@ -69,8 +69,9 @@ public final class E2eStack implements ExtensionContext.Store.CloseableResource,
 
     /** Starts a stack from the artifacts named by the Failsafe system properties (see e2e/pom.xml). */
     public static E2eStack start() {
+        // one stack per test JVM (the pid keeps two JVMs started in the same millisecond apart)
         Path work = Path.of(System.getProperty("e2e.work.dir", "target/e2e-stacks"))
-                .resolve("stack-" + System.currentTimeMillis());
+                .resolve("stack-" + System.currentTimeMillis() + "-" + ProcessHandle.current().pid());
         StackConfig config = new StackConfig(work, artifact("e2e.app.jar"),
                 StackConfig.findRegistryJar(artifact("e2e.registry.dir")), artifact("e2e.stack.libs"),
                 StackConfig.Ports.free(), LIFECYCLES, WORKERS, PARTITIONS, jvmOptions(), appSettings());

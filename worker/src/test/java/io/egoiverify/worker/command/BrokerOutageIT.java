@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
 class BrokerOutageIT {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerOutageIT.class);
     static final SenderProfiles PROFILES = SenderProfiles.of(new SenderProfile("default", "it-key", "it-sender"));
-    /** Longer than the transaction timeout (10 s) and several producer max.block.ms (2 s). */
-    static final Duration OUTAGE = Duration.ofSeconds(16);
+    /** Longer than the worker's transaction timeout (6 s by default) and several producer max.block.ms (2 s). */
+    static final Duration OUTAGE = Duration.ofSeconds(10);
     static final int BEFORE = 60;
     static final int AFTER = 20;
 
@@ -79,45 +79,31 @@ class BrokerOutageIT {
         }
     }
 
-    /** The producer's blocking calls time out (max.block.ms 2 s) several times within the outage. */
-    @Test
-    void anOutageLongerThanTheProducersTimeoutsNeitherEndsTheWorkerNorRepeatsNorLosesACommand() {
-        survivesAnOutage("short", Map.of("producer.max.block.ms", "2000"));
-    }
-
     /**
-     * With the default max.block.ms (60 s) the producer waits through the outage; the transaction outlives
-     * transaction.timeout.ms meanwhile, so the coordinator may abort it and fence the producer's epoch.
+     * Both producer behaviours meet the same outage (one freeze serves both workers, each on its own topics and
+     * numbers): "short" — max.block.ms 2 s, so the producer's blocking calls time out several times within the
+     * outage;
+     * "patient" — the default max.block.ms (60 s), so the producer waits through the outage while the
+     * transaction outlives transaction.timeout.ms, and the coordinator may abort it and fence the producer's epoch.
      */
     @Test
-    void anOutageTheProducerWaitsThroughNeitherEndsTheWorkerNorRepeatsNorLosesACommand() {
-        survivesAnOutage("patient", Map.of());
-    }
-
-    private void survivesAnOutage(String name, Map<String, String> kafkaOverrides) {
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        Topics topics = new Topics(TopicNames.withPrefix(name + "."), registry,
-                new AvroSerdeConfig("mock://" + name, null, true, false));
-        broker.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+    void anOutageNeitherEndsTheWorkerNorRepeatsNorLosesACommand_whetherTheProducerTimesOutOrWaits() {
         // calls end throughout the outage, so that results enter transactions that cannot commit
         sandbox.reset();
-        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(500), Duration.ofSeconds(9)));
-        WorkerConfig config = WorkerConfig.of(broker.bootstrapServers(), "it-outage-" + name, topics.names)
-                .withGroupId("group-outage-" + name).withKafkaOverrides(kafkaOverrides);
-        CommandHandler handler = CommandExecutor.create(client, PROFILES, config.retries(), config.breaker(),
-                Clock.systemUTC(), WorkerMetrics.NONE);
-        CommandWorker worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);
-        worker.start();
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(500), Duration.ofSeconds(7)));
+        List<Outage> workers = List.of(new Outage("short", 0, Map.of("producer.max.block.ms", "2000")),
+                new Outage("patient", 1, Map.of()));
         try {
-            await().atMost(Duration.ofSeconds(60)).until(worker::isJoined);
-            List<VerificationCommand> commands = new ArrayList<>();
-            for (int i = 0; i < BEFORE; i++) {
-                commands.add(send(i));
+            for (Outage o : workers) {
+                await().atMost(Duration.ofSeconds(60)).until(o.worker::isJoined);
+                o.produce(BEFORE);
             }
-            produce(topics, commands);
-            await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() == BEFORE);
-            // some results committed first: the producer knows the results topic, as in production
-            assertThat(results(topics, 3, Duration.ofSeconds(30))).hasSizeGreaterThanOrEqualTo(3);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> sandbox.sendCallsByNumber().size() == BEFORE * workers.size());
+            for (Outage o : workers) {
+                // some results committed first: the producer knows the results topic, as in production
+                assertThat(results(o.topics, 3, Duration.ofSeconds(30))).as(o.name).hasSizeGreaterThanOrEqualTo(3);
+            }
 
             LOG.info("freezing the broker for {}", OUTAGE);
             broker.freeze();
@@ -129,25 +115,64 @@ class BrokerOutageIT {
                 LOG.info("broker thawed");
             }
 
-            assertThat(worker.isRunning()).as("worker thread alive after the outage").isTrue();
-            await("ready again").atMost(Duration.ofSeconds(60)).until(worker::isJoined);
-            List<VerificationCommand> more = new ArrayList<>();
-            for (int i = BEFORE; i < BEFORE + AFTER; i++) {
-                more.add(send(i));
+            for (Outage o : workers) {
+                assertThat(o.worker.isRunning()).as(o.name + ": worker thread alive after the outage").isTrue();
             }
-            produce(topics, more);
-            commands.addAll(more);
-
-            List<VerificationCommandResult> results = results(topics, commands.size(), Duration.ofSeconds(90));
-            assertThat(results).extracting(VerificationCommandResult::getCommandId)
-                    .as("one result per command, none lost, none twice")
-                    .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId)
-                            .toList());
-            assertThat(results).extracting(VerificationCommandResult::getStatus).containsOnly(CommandStatus.SENT);
-            assertThat(sandbox.sendCallsByNumber()).as("E-goi sends per number").hasSize(commands.size())
+            for (Outage o : workers) {
+                await(o.name + " ready again").atMost(Duration.ofSeconds(60)).until(o.worker::isJoined);
+                o.produce(AFTER);
+            }
+            for (Outage o : workers) {
+                List<VerificationCommandResult> results = results(o.topics, o.commands.size(), Duration.ofSeconds(90));
+                assertThat(results).extracting(VerificationCommandResult::getCommandId)
+                        .as(o.name + ": one result per command, none lost, none twice")
+                        .containsExactlyInAnyOrderElementsOf(o.commands.stream()
+                                .map(VerificationCommand::getCommandId).toList());
+                assertThat(results).extracting(VerificationCommandResult::getStatus).as(o.name)
+                        .containsOnly(CommandStatus.SENT);
+                assertThat(o.worker.isRunning()).as(o.name).isTrue();
+            }
+            assertThat(sandbox.sendCallsByNumber()).as("E-goi sends per number")
+                    .hasSize((BEFORE + AFTER) * workers.size())
                     .allSatisfy((number, calls) -> assertThat(calls).as(number).isEqualTo(1));
-            assertThat(worker.isRunning()).isTrue();
         } finally {
+            workers.forEach(Outage::close);
+        }
+    }
+
+    /** One worker through the outage: its topics, its numbers ({@code index} apart), the commands it was given. */
+    private static final class Outage {
+        final String name;
+        final int index;
+        final Topics topics;
+        final CommandHandler handler;
+        final CommandWorker worker;
+        final List<VerificationCommand> commands = new ArrayList<>();
+
+        Outage(String name, int index, Map<String, String> kafkaOverrides) {
+            this.name = name;
+            this.index = index;
+            this.topics = new Topics(TopicNames.withPrefix(name + "."), new InMemorySchemaRegistry(),
+                    new AvroSerdeConfig("mock://" + name, null, true, false));
+            broker.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+            WorkerConfig config = WorkerConfig.of(broker.bootstrapServers(), "it-outage-" + name, topics.names)
+                    .withGroupId("group-outage-" + name).withKafkaOverrides(kafkaOverrides);
+            this.handler = CommandExecutor.create(client, PROFILES, config.retries(), config.breaker(),
+                    Clock.systemUTC(), WorkerMetrics.NONE);
+            this.worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);
+            worker.start();
+        }
+
+        void produce(int count) {
+            List<VerificationCommand> batch = new ArrayList<>();
+            for (int i = commands.size(); i < commands.size() + count; i++) {
+                batch.add(send(index * 10_000 + i));
+            }
+            BrokerOutageIT.produce(topics, batch);
+            commands.addAll(batch);
+        }
+
+        void close() {
             worker.close(Duration.ofSeconds(5));
             handler.close();
         }
