@@ -1,5 +1,7 @@
 package io.egoiverify.worker.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.internal.VerificationCommandResult;
@@ -66,10 +68,8 @@ final class BenchLoad {
             admin.createTopics(List.of(new NewTopic(names.commands(), partitions, (short) 1),
                     new NewTopic(names.results(), partitions, (short) 1),
                     new NewTopic(names.deadLetter(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline && !leadersKnown(admin, names)) {
-                Thread.sleep(50);
-            }
+            await("leaders of " + names.commands()).atMost(java.time.Duration.ofSeconds(30))
+                    .pollInterval(java.time.Duration.ofMillis(50)).until(() -> leadersKnown(admin, names));
         }
         return new Topics(names, registry, new AvroSerdeConfig("mock://bench", null, true, false));
     }

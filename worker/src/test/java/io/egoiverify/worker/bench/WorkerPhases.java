@@ -1,5 +1,7 @@
 package io.egoiverify.worker.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.worker.command.CommandExecutor;
 import io.egoiverify.worker.command.CommandHandler;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /** The phases that measure {@link CommandWorker} itself: draining a backlog, and latency at a steady rate. */
 final class WorkerPhases {
@@ -115,15 +116,8 @@ final class WorkerPhases {
                 config.breaker(), Clock.systemUTC(), WorkerMetrics.NONE);
         CommandWorker worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);
         worker.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!worker.isJoined() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        await("worker joined").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(10)).until(worker::isJoined);
         return new RunningWorker(worker, handler);
     }
 }
