@@ -92,15 +92,9 @@ class ManifestsTest {
         JsonNode mount = mountAt(c, stateDir);
         Set<String> claims = new HashSet<>(l.path("spec").path("volumeClaimTemplates").findValuesAsText("name"));
         assertThat(claims).as("volumeClaimTemplates").contains(mount.path("name").asText());
-        // static membership: group.instance.id from the stable pod name
-        Set<String> instanceIds = new HashSet<>();
-        for (int i = 0; i < 3; i++) {
-            String pod = Manifests.nameOf(l) + "-" + i;
-            String id = PodEnv.of(m, c, pod).get("EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID");
-            assertThat(id).as("group.instance.id of " + pod).isNotBlank().contains(pod).doesNotContain("$(");
-            instanceIds.add(id);
-        }
-        assertThat(instanceIds).hasSize(3);
+        // no static membership for the lifecycle: a crashed pod restarted within the session timeout would keep its
+        // tasks and restore them from scratch instead of handing them to the warm standby (e2e/README.md, fail-over)
+        assertThat(env).doesNotContainKey("EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID");
         // application.server: this pod's DNS name under the StatefulSet's headless Service, on the operations port
         String serviceName = l.path("spec").path("serviceName").asText();
         JsonNode service = m.get("Service", serviceName);

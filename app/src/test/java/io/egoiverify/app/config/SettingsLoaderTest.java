@@ -61,7 +61,7 @@ class SettingsLoaderTest {
 
     @Test
     void staticMembershipFromTheEnvironmentReachesBothRoles() {
-        // ops/kubernetes passes the pod name as EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID to lifecycle and worker pods
+        // ops/kubernetes passes the pod name as EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID to worker pods; either role takes it
         for (String role : new String[] {"state", "worker"}) {
             Settings s = SettingsLoader.load(null, Map.of("EGOI_VERIFY_KAFKA_GROUP_INSTANCE_ID", "pod-0",
                     "EGOI_VERIFY_ROLE", role), Map.of("schema.registry.url", "mock://t",
