@@ -175,15 +175,8 @@ class LifecyclePropertiesTest {
             weighted(5, choices -> new Clock(SHORT_JUMP.generate(choices), Gen.booleans().generate(choices))),
             weighted(3, VERDICT), weighted(5, RESEND));
     static final List<Action> SENT_PREFIX = List.of(new Answer2(0), new Answer(0), new Clock(5_000, false));
-    static final Gen<List<Action>> RESEND_HISTORIES = choices -> {
-        List<Action> history = new ArrayList<>();
-        history.add(new Request(true));
-        if (Gen.booleans().generate(choices)) {
-            history.addAll(SENT_PREFIX);
-        }
-        history.addAll(Gen.frequency(RESEND_INPUTS).list(1, 40).generate(choices));
-        return history;
-    };
+    static final Gen<List<Action>> RESEND_HISTORIES = histories(List.of(new Request(true)), SENT_PREFIX,
+            RESEND_INPUTS);
 
     /**
      * The same inputs, the delivery of the guard's verdicts (which the guard-issuing model holds back), and clock steps
@@ -191,27 +184,29 @@ class LifecyclePropertiesTest {
      * the end of the grace after it (40 s), where only a call started before the deadline may still answer. Half of
      * them start with a valid request the guard granted (its send issued, the verdict still under way).
      */
-    static final Gen<List<Action>> ISSUING_HISTORIES = choices -> {
-        List<Action> history = new ArrayList<>();
-        if (Gen.booleans().generate(choices)) {
-            history.addAll(List.of(new Request(true), new Answer2(0)));
-        }
-        history.addAll(Gen.frequency(withDeliveries(INPUTS)).list(1, 40).generate(choices));
-        return history;
-    };
-    static final Gen<List<Action>> ISSUING_RESEND_HISTORIES = choices -> {
-        List<Action> history = new ArrayList<>();
-        history.add(new Request(true));
-        if (Gen.booleans().generate(choices)) {
-            history.addAll(SENT_PREFIX); // granted and sent, the verdict still under way
-        }
-        history.addAll(Gen.frequency(withDeliveries(RESEND_INPUTS)).list(1, 40).generate(choices));
-        return history;
-    };
+    static final Gen<List<Action>> ISSUING_HISTORIES = histories(List.of(),
+            List.of(new Request(true), new Answer2(0)), withDeliveries(INPUTS));
+    /** As {@link #RESEND_HISTORIES}; in the prefix the code is sent before the guard's verdict arrives. */
+    static final Gen<List<Action>> ISSUING_RESEND_HISTORIES = histories(List.of(new Request(true)),
+            List.of(new Answer2(0), new Answer(0), new Deliver(), new Clock(5_000, false)),
+            withDeliveries(RESEND_INPUTS));
+
+    /** {@code first}, then half of the time {@code maybe}, then 1 to 40 inputs drawn from {@code inputs}. */
+    private static Gen<List<Action>> histories(List<Action> first, List<Action> maybe,
+                                               List<Gen.Weighted<Action>> inputs) {
+        return choices -> {
+            List<Action> history = new ArrayList<>(first);
+            if (Gen.booleans().generate(choices)) {
+                history.addAll(maybe);
+            }
+            history.addAll(Gen.frequency(inputs).list(1, 40).generate(choices));
+            return history;
+        };
+    }
 
     private static List<Gen.Weighted<Action>> withDeliveries(List<Gen.Weighted<Action>> inputs) {
         List<Gen.Weighted<Action>> all = new ArrayList<>(inputs);
-        all.add(weightedValue(3, new Deliver()));
+        all.add(weightedValue(5, new Deliver()));
         all.add(weighted(2, choices -> new Clock(Gen.longs(24_000, 40_000).generate(choices),
                 Gen.booleans().generate(choices))));
         return all;

@@ -186,15 +186,12 @@ class AbuseTopologyTest {
     void theGuardIssuesTheGrantedSendWithItsVerdict() {
         LifecycleConfig c = config(AbuseLimits.defaults(KEY));
         try (TopologyFixture f = new TopologyFixture(c, true)) {
-            TestOutputTopic<String, NumberNotice> permits = f.driver.createOutputTopic(
-                    LifecycleTopology.permitTopic(c), new StringDeserializer(), GuardSerdes.notices().deserializer());
-            TestOutputTopic<String, PermitVerdict> verdicts = f.driver.createOutputTopic(
-                    LifecycleTopology.verdictTopic(c), new StringDeserializer(), GuardSerdes.verdicts().deserializer());
+            GuardTopicsRead guard = new GuardTopicsRead(f, c);
             f.request("r1");
-            NumberNotice request = permits.readValue();
+            NumberNotice request = guard.permits().readValue();
             assertThat(request.command()).as("the request carries the send").isNotNull();
             assertThat(request.command().sealedNumber()).doesNotContain("910000000");
-            assertThat(verdicts.readValue().commandIssued()).isTrue();
+            assertThat(guard.verdicts().readValue().commandIssued()).isTrue();
             TestRecord<String, VerificationCommand> sent = f.commands.readRecord();
             assertThat(f.commands.isEmpty()).as("one command: the guard's").isTrue();
             assertThat(sent.key()).isEqualTo("r1");
@@ -215,18 +212,25 @@ class AbuseTopologyTest {
     void switchedOffTheLifecycleIssuesTheGrantedSendAsBefore() {
         LifecycleConfig c = config(AbuseLimits.defaults(KEY)).withGuardIssuesCommands(false);
         try (TopologyFixture f = new TopologyFixture(c, true)) {
-            TestOutputTopic<String, NumberNotice> permits = f.driver.createOutputTopic(
-                    LifecycleTopology.permitTopic(c), new StringDeserializer(), GuardSerdes.notices().deserializer());
-            TestOutputTopic<String, PermitVerdict> verdicts = f.driver.createOutputTopic(
-                    LifecycleTopology.verdictTopic(c), new StringDeserializer(), GuardSerdes.verdicts().deserializer());
+            GuardTopicsRead guard = new GuardTopicsRead(f, c);
             f.request("r1");
-            assertThat(permits.readValue().command()).isNull();
-            assertThat(verdicts.readValue().commandIssued()).isFalse();
+            assertThat(guard.permits().readValue().command()).isNull();
+            assertThat(guard.verdicts().readValue().commandIssued()).isFalse();
             List<VerificationCommand> commands = f.commands.readValuesToList();
             assertThat(commands).singleElement().satisfies(send -> {
                 assertThat(send.getCommandId()).isEqualTo("r1/send/" + Fixtures.T0.toEpochMilli());
                 assertThat(send.getDeadline()).isEqualTo(Fixtures.T0.plus(c.sendDeadline()));
             });
+        }
+    }
+
+    /** The guard's two topics, read as the guard and the lifecycle read them. */
+    private record GuardTopicsRead(TestOutputTopic<String, NumberNotice> permits,
+                                   TestOutputTopic<String, PermitVerdict> verdicts) {
+        GuardTopicsRead(TopologyFixture f, LifecycleConfig c) {
+            this(f.driver.createOutputTopic(LifecycleTopology.permitTopic(c), new StringDeserializer(),
+                    GuardSerdes.notices().deserializer()), f.driver.createOutputTopic(LifecycleTopology.verdictTopic(c),
+                    new StringDeserializer(), GuardSerdes.verdicts().deserializer()));
         }
     }
 
