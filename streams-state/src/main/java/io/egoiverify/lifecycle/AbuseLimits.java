@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param failedCheckWindow    the sliding window of the failed-check limit
  * @param activePolicy         what a new request does while the number has a live verification
  * @param permitTimeout        how long a request waits for the guard's verdict before it fails; longer than a
- *                             fail-over of the guard's task, shorter than the send deadline
+ *                             fail-over of the guard's task, shorter than the send deadline. With the guard issuing
+ *                             the granted send, the send command's deadline (its result awaited resultGrace longer)
  */
 public record AbuseLimits(byte[] numberKey, int maxSendsPerWindow, Duration sendWindow, int maxFailedChecks,
                           Duration failedCheckWindow, ActivePolicy activePolicy, Duration permitTimeout) {

@@ -2,7 +2,6 @@ package io.egoiverify.lifecycle;
 
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.VerificationRequested;
-import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,9 +10,12 @@ import java.util.Map;
 
 /**
  * Request admission: validation, the send deadline, and (with per-number limits) the permit asked of the number guard
- * and its verdict. Ends with the send command, or with the request refused.
+ * and its verdict. Ends with the send command (issued here, or by the guard when it grants), or with the request
+ * refused.
  */
 final class Admissions {
+    /** VerificationFailed.detail when the permit's verdict never came in time. */
+    static final String NO_VERDICT = "no rate-limit verdict before the permit timeout";
     private final LifecycleConfig config;
     private final RequestValidator validator;
     private final Endings endings;
@@ -64,20 +66,39 @@ final class Admissions {
                     now)), null);
         }
         if (numberKeys != null) {
-            // Per-number limits: park the send (number sealed) and ask the guard, keyed by the number's HMAC.
-            String hash = numberKeys.hash(a.e164());
-            String permitId = CommandIds.permit(r.getRequestId(), now);
-            Instant permitWake = now.plus(config.abuse().permitTimeout());
-            VerificationState awaiting = admitted.status(Status.AWAITING_PERMIT)
-                    .wakeAt(permitWake.isBefore(sendDeadline) ? permitWake : sendDeadline)
-                    .numberHash(hash).permitId(permitId)
-                    .pendingSend(new VerificationState.PendingSend(numberKeys.seal(r.getRequestId(), a.e164()),
-                            a.codeType(), a.message(), a.group(), sendDeadline)).build();
-            return new Transition(null, awaiting, List.of(new Output.Notify(new NumberNotice(
-                    NumberNotice.Kind.PERMIT_REQUEST, hash, r.getRequestId(), permitId, now))), null);
+            return awaitPermit(admitted, r.getRequestId(), a, sendDeadline, now);
         }
         return issueSend(admitted, CommandIds.send(r.getRequestId(), now), a.e164(), null, a.codeType(),
                 a.message(), a.group(), sendDeadline, null, now);
+    }
+
+    /**
+     * Per-number limits: park the send (number sealed) and ask the guard, keyed by the number's HMAC. The permit
+     * deadline is the permit timeout, never after the send deadline. With {@code guardIssuesCommands} the request
+     * carries the send and the guard issues it when it grants: from here on its result is awaited as in SENDING
+     * (whether or not the verdict came first), until the command deadline + resultGrace; otherwise the verdict is
+     * awaited until the permit deadline, as before.
+     */
+    private Transition awaitPermit(VerificationState.Builder admitted, String requestId,
+                                   RequestValidator.Admission a, Instant sendDeadline, Instant now) {
+        String hash = numberKeys.hash(a.e164());
+        String permitId = CommandIds.permit(requestId, now);
+        Instant permitWake = now.plus(config.abuse().permitTimeout());
+        Instant permitDeadline = permitWake.isBefore(sendDeadline) ? permitWake : sendDeadline;
+        admitted.status(Status.AWAITING_PERMIT).wakeAt(permitDeadline).numberHash(hash).permitId(permitId)
+                .pendingSend(new VerificationState.PendingSend(numberKeys.seal(requestId, a.e164()), a.codeType(),
+                        a.message(), a.group(), sendDeadline));
+        if (config.guardIssuesCommands()) {
+            admitted.inFlight(new InFlight(CommandIds.granted(permitId), null, now, permitDeadline))
+                    .wakeAt(permitDeadline.plus(config.resultGrace()));
+        }
+        VerificationState awaiting = admitted.build();
+        VerificationState.PendingSend p = awaiting.pendingSend();
+        GrantedCommand command = !config.guardIssuesCommands() ? null : new GrantedCommand(awaiting.senderProfile(),
+                permitDeadline, p.sealedNumber(), p.codeType(), awaiting.codeSize(), awaiting.ttlSeconds(),
+                p.message(), p.group(), null, 1);
+        return new Transition(null, awaiting, List.of(new Output.Notify(new NumberNotice(
+                NumberNotice.Kind.PERMIT_REQUEST, hash, requestId, permitId, now, command))), null);
     }
 
     /**
@@ -85,22 +106,32 @@ final class Admissions {
      *               when a number key exists (the guide's API resends by a new send, which needs the number)
      */
     private Transition issueSend(VerificationState.Builder admitted, String commandId, String e164, String sealed,
-                                 String codeType, String message, String group, Instant sendDeadline,
+                                 String codeType, String message, String group, Instant deadline,
                                  VerificationState before, Instant now) {
         String requestId = admitted.requestId();
         VerificationState.SealedSend seed = numberKeys == null ? null : new VerificationState.SealedSend(
                 sealed != null ? sealed : numberKeys.seal(requestId, e164), codeType, message, group);
         VerificationState sending = admitted.status(Status.SENDING).pendingSend(null).resendSeed(seed)
-                .wakeAt(sendDeadline.plus(config.resultGrace()))
-                .inFlight(new InFlight(commandId, null, now, sendDeadline)).build();
-        VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
-                .setRequestId(requestId).setIssuedAt(now).setDeadline(sendDeadline)
-                .setSenderProfile(sending.senderProfile())
-                .setAction(SendCode.newBuilder().setPhoneNumber(e164).setCodeType(codeType)
-                        .setCodeSize(sending.codeSize()).setTtlSeconds(sending.ttlSeconds()).setMessage(message)
-                        .setGroup(group).build())
-                .build();
+                .wakeAt(deadline.plus(config.resultGrace()))
+                .inFlight(new InFlight(commandId, null, now, deadline)).build();
+        VerificationCommand command = Commands.of(commandId, requestId, now, deadline, sending.senderProfile(),
+                Commands.send(e164, codeType, sending.codeSize(), sending.ttlSeconds(), message, group));
         return new Transition(before, sending, List.of(new Output.Issue(command)), null);
+    }
+
+    /**
+     * AWAITING_PERMIT whose send the guard issued (its verdict said so, or the send's result came first): SENDING
+     * that very command, its result awaited until the command deadline + resultGrace as before. Nothing is issued.
+     */
+    VerificationState commandIssued(VerificationState state, Instant now) {
+        VerificationState.PendingSend p = state.pendingSend();
+        // A state that expected no command (it cannot have asked for one) adopts the one the permit names.
+        InFlight send = state.inFlight() != null ? state.inFlight()
+                : new InFlight(CommandIds.granted(state.permitId()), null, now, p.sendDeadline());
+        return state.toBuilder().status(Status.SENDING).pendingSend(null).inFlight(send)
+                .wakeAt(send.deadline().plus(config.resultGrace()))
+                .resendSeed(new VerificationState.SealedSend(p.sealedNumber(), p.codeType(), p.message(), p.group()))
+                .build();
     }
 
     Transition verdict(VerificationState state, PermitVerdict v, Instant now) {
@@ -108,10 +139,23 @@ final class Admissions {
             return Transition.ignored(state, "verdict for a permit that is not this verification's");
         }
         if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.GRANTED) {
+            if (v.commandIssued()) {
+                return new Transition(state, commandIssued(state, now), List.of(), null);
+            }
+            // The guard issued nothing (the request carried no command, or a guard of the previous release): issue
+            // it here, with the id the guard would have used and the deadline the state awaits.
             VerificationState.PendingSend p = state.pendingSend();
+            Instant deadline = state.inFlight() != null ? state.inFlight().deadline() : p.sendDeadline();
+            if (!deadline.isAfter(now)) {
+                // Only while the result of a command the guard might issue is awaited (after the deadline, before
+                // the grace ends): too late to send, as the permit timeout would have said.
+                List<Output> outputs = new ArrayList<>();
+                return new Transition(state, endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE,
+                        NO_VERDICT, now, outputs), outputs, null);
+            }
             String e164 = numberKeys.unseal(state.requestId(), p.sealedNumber());
             return issueSend(state.toBuilder(), CommandIds.granted(v.permitId()), e164, p.sealedNumber(),
-                    p.codeType(), p.message(), p.group(), p.sendDeadline(), state, now);
+                    p.codeType(), p.message(), p.group(), deadline, state, now);
         }
         if (state.status() == Status.AWAITING_PERMIT && v.kind() == PermitVerdict.Kind.REFUSED) {
             List<Output> outputs = new ArrayList<>();

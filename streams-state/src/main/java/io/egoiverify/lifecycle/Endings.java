@@ -2,7 +2,6 @@ package io.egoiverify.lifecycle;
 
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.internal.CancelVerification;
-import io.egoiverify.internal.VerificationCommand;
 import java.time.Instant;
 import java.util.List;
 
@@ -50,12 +49,9 @@ final class Endings {
     VerificationState cancelled(VerificationState state, String reason, boolean providerCancelled, Instant now,
                                 List<Output> outputs) {
         if (!providerCancelled && state.providerRequestId() != null) {
-            outputs.add(new Output.Issue(VerificationCommand.newBuilder()
-                    .setCommandId(CommandIds.cancel(state.requestId(), now)).setRequestId(state.requestId())
-                    .setIssuedAt(now).setDeadline(now.plus(config.sendDeadline()))
-                    .setSenderProfile(state.senderProfile())
-                    .setAction(CancelVerification.newBuilder().setProviderRequestId(state.providerRequestId()).build())
-                    .build()));
+            outputs.add(new Output.Issue(Commands.of(CommandIds.cancel(state.requestId(), now), state.requestId(),
+                    now, now.plus(config.sendDeadline()), state.senderProfile(),
+                    CancelVerification.newBuilder().setProviderRequestId(state.providerRequestId()).build())));
         }
         VerificationState cancelled = finish(state, Status.CANCELLED, now).cancelReason(reason).build();
         outputs.add(Outcomes.cancelled(cancelled, reason, now));

@@ -67,11 +67,21 @@ public final class Lifecycle {
         } else if (input instanceof Input.ResendRequested r) {
             return resends.requested(state, r.event(), now);
         } else if (input instanceof Input.Result r) {
-            if (state != null && state.status() == Status.RESENDING
+            VerificationState awaited = state;
+            if (state != null && state.inFlight() != null
                     && state.inFlight().commandId().equals(r.result().getCommandId())) {
-                return resends.result(state, r.result(), now);
+                // The result of the command the guard issued may come before the verdict (another topic): folded as
+                // if the verdict had come first.
+                if (state.status() == Status.AWAITING_PERMIT) {
+                    awaited = admissions.commandIssued(state, now);
+                } else if (state.status() == Status.AWAITING_RESEND_PERMIT) {
+                    awaited = resends.commandIssued(state, now);
+                }
+                if (awaited.status() == Status.RESENDING) {
+                    return resends.result(awaited, r.result(), now);
+                }
             }
-            return submissions.result(state, r.result(), now);
+            return submissions.result(awaited, r.result(), now);
         } else if (input instanceof Input.Verdict v) {
             if (state != null && state.pendingResend() != null
                     && state.pendingResend().permitId().equals(v.verdict().permitId())) {
@@ -93,8 +103,10 @@ public final class Lifecycle {
                 return endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE,
                         "no send result from the provider before the send deadline", now, outputs);
             case AWAITING_PERMIT:
-                return endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE,
-                        "no rate-limit verdict before the permit timeout", now, outputs);
+                // With the guard issuing the send this is its deadline + resultGrace, as for SENDING.
+                return endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE, state.inFlight() == null
+                        ? Admissions.NO_VERDICT : "no rate-limit verdict or send result before the send deadline",
+                        now, outputs);
             case SENT, CHECKING:
                 // CHECKING reaches here only after expiresAt + resultGrace: the check in flight is given up.
                 return endings.expired(state, now, outputs);

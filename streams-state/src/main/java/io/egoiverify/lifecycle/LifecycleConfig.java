@@ -39,6 +39,9 @@ import java.util.Set;
  *                                bounds ({@link ProfilePolicy#UNRESTRICTED})
  * @param abuse                   per-number limits (disabled without a number key)
  * @param resend                  resend cooldown and max codes per verification (a profile may override them)
+ * @param guardIssuesCommands     with per-number limits: the permit request carries the command (number sealed) and
+ *                                the number guard writes it when it grants, in the transaction of its verdict (one
+ *                                exactly-once hop fewer before the SMS); false = the lifecycle issues it on the verdict
  */
 public record LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
                               int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
@@ -47,7 +50,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                               Duration punctuationInterval, int maxDuePerPunctuation, int maxMessageLength,
                               int maxMetadataBytes, int maxRememberedSubmissions, Set<String> senderProfiles,
                               String defaultMessage, int standbyReplicas, Map<String, ProfilePolicy> profilePolicies,
-                              AbuseLimits abuse, ResendPolicy resend) {
+                              AbuseLimits abuse, ResendPolicy resend, boolean guardIssuesCommands) {
 
     public static final String DEFAULT_PROFILE = "default";
     public static final String CODE_PLACEHOLDER = "{CODE}";
@@ -121,7 +124,10 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
         Objects.requireNonNull(resend, "resend");
     }
 
-    /** Without profile policies, per-number limits and resend settings (their defaults: none, off, default). */
+    /**
+     * Without profile policies, per-number limits, resend settings and the guard's role (their defaults: none, off,
+     * default, the guard issuing the granted command).
+     */
     public LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
                            int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
                            int defaultMaxAttempts, int maxAttemptsLimit, Duration sendDeadline,
@@ -133,7 +139,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention, pendingCancelMemory,
                 punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, Map.of(),
-                AbuseLimits.disabled(), ResendPolicy.DEFAULT);
+                AbuseLimits.disabled(), ResendPolicy.DEFAULT, true);
     }
 
     /** The policy of a profile ({@link ProfilePolicy#UNRESTRICTED} when none is configured). */
@@ -152,7 +158,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse, policy);
+                profilePolicies, abuse, policy, guardIssuesCommands);
     }
 
     /** The same configuration with these per-number limits. */
@@ -161,7 +167,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, limits, resend);
+                profilePolicies, limits, resend, guardIssuesCommands);
     }
 
     /** The same configuration with these profile policies (their names must be in senderProfiles). */
@@ -170,7 +176,19 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                policies, abuse, resend);
+                policies, abuse, resend, guardIssuesCommands);
+    }
+
+    /**
+     * The same configuration with the number guard issuing granted commands ({@code true}, the default) or the
+     * lifecycle issuing them on the verdict ({@code false}: the permit request carries no command, as before).
+     */
+    public LifecycleConfig withGuardIssuesCommands(boolean issues) {
+        return new LifecycleConfig(applicationId, defaultTtl, minTtl, maxTtl, defaultCodeSize, minCodeSize,
+                maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
+                retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
+                maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
+                profilePolicies, abuse, resend, issues);
     }
 
     /** The documented defaults (see streams-state/README.md). */
@@ -186,7 +204,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse, resend);
+                profilePolicies, abuse, resend, guardIssuesCommands);
     }
 
     public LifecycleConfig withSenderProfiles(Set<String> profiles) {
@@ -194,7 +212,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, profiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse, resend);
+                profilePolicies, abuse, resend, guardIssuesCommands);
     }
 
     public LifecycleConfig withPunctuation(Duration interval, int maxDue) {
@@ -202,7 +220,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, interval, maxDue, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse, resend);
+                profilePolicies, abuse, resend, guardIssuesCommands);
     }
 
     public LifecycleConfig withTimes(Duration sendDeadline, Duration resultGrace, Duration retention,
@@ -211,7 +229,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse, resend);
+                profilePolicies, abuse, resend, guardIssuesCommands);
     }
 
     public LifecycleConfig withTtls(Duration min, Duration dflt, Duration max) {
@@ -219,7 +237,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention,
                 pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas,
-                profilePolicies, abuse, resend);
+                profilePolicies, abuse, resend, guardIssuesCommands);
     }
 
     public LifecycleConfig withStandbyReplicas(int replicas) {
@@ -227,7 +245,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 maxCodeSize, defaultCodeType, defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace,
                 retention, pendingCancelMemory, punctuationInterval, maxDuePerPunctuation, maxMessageLength,
                 maxMetadataBytes, maxRememberedSubmissions, senderProfiles, defaultMessage, replicas,
-                profilePolicies, abuse, resend);
+                profilePolicies, abuse, resend, guardIssuesCommands);
     }
 
     private static void require(boolean condition, String message) {

@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle;
 
+import io.egoiverify.internal.VerificationCommand;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,16 +8,24 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The per-number limits as a pure function: {@code (state, notice, now) → (new state, verdicts)}. One instance of the
- * state exists per number hash, in the task that owns the hash's partition of the permit topic, so every lifecycle
- * instance's requests for a number meet here and the limits hold for all of them together.
+ * The per-number limits as a pure function: {@code (state, notice, now) → (new state, verdicts, commands)}. One
+ * instance of the state exists per number hash, in the task that owns the hash's partition of the permit topic, so
+ * every lifecycle instance's requests for a number meet here and the limits hold for all of them together.
+ *
+ * <p>A permit request that carries its command ({@link GrantedCommand}) is answered, when granted, with that command
+ * too ({@code SendCode} or {@code ResendCode}, id {@link CommandIds#granted} of the permit, the number unsealed into
+ * it) and a verdict saying so: the lifecycle then only moves on. At most one command per permit: a replayed request
+ * the guard recognises (its permit holds an active slot) is granted again without one.
  */
 public final class NumberGuard {
     private final AbuseLimits limits;
     private final Duration longestLife;
+    /** Unseals the number of a granted command; null without a number key (no limits: no guard either). */
+    private final NumberKeys keys;
 
     public NumberGuard(LifecycleConfig config) {
         this.limits = Objects.requireNonNull(config, "config").abuse();
+        this.keys = limits.enabled() ? new NumberKeys(limits.numberKey()) : null;
         // Granted → SENDING (send deadline + grace) → SENT (up to maxTtl) → CHECKING (+ grace): after that the
         // verification has ended for sure, so a slot whose ENDED notice got lost frees itself.
         this.longestLife = config.sendDeadline().plus(config.resultGrace()).plus(config.maxTtl())
@@ -31,10 +40,18 @@ public final class NumberGuard {
      * @param state    the state (null = none)
      * @param verdicts answers for the lifecycle, keyed by their requestId
      * @param refused  the limit that refused a permit request in this step, or null
+     * @param commands the command a grant issued (at most one; it carries the number: never log it)
      */
-    public record Step(NumberState state, List<PermitVerdict> verdicts, Limit refused) {
+    public record Step(NumberState state, List<PermitVerdict> verdicts, Limit refused,
+                       List<VerificationCommand> commands) {
         public Step {
             verdicts = List.copyOf(verdicts);
+            commands = List.copyOf(commands);
+        }
+
+        /** A step that issues no command. */
+        public Step(NumberState state, List<PermitVerdict> verdicts, Limit refused) {
+            this(state, verdicts, refused, List.of());
         }
     }
 
@@ -79,7 +96,8 @@ public final class NumberGuard {
     private Step permit(NumberState s, NumberNotice n, Instant now) {
         for (NumberState.Active a : s.active()) {
             if (a.permitId().equals(n.permitId())) {
-                // Already granted (a replayed notice): grant again without counting it twice.
+                // Already granted (a replayed notice): grant again without counting it twice, and without a second
+                // command (the worker does not de-duplicate by command id; the first is on the command topic).
                 return new Step(s, List.of(granted(n)), null);
             }
         }
@@ -111,7 +129,7 @@ public final class NumberGuard {
         List<Instant> sends = new ArrayList<>(s.sends());
         sends.add(now);
         verdicts.add(granted(n));
-        return new Step(new NumberState(sends, s.failedChecks(), active), verdicts, null);
+        return new Step(new NumberState(sends, s.failedChecks(), active), verdicts, null, issue(n, now));
     }
 
     /**
@@ -131,7 +149,14 @@ public final class NumberGuard {
         sends.add(now);
         List<NumberState.Active> active = s.active().stream().map(a -> a.requestId().equals(n.requestId())
                 ? new NumberState.Active(a.requestId(), a.permitId(), now.plus(longestLife)) : a).toList();
-        return new Step(new NumberState(sends, s.failedChecks(), active), List.of(granted(n)), null);
+        return new Step(new NumberState(sends, s.failedChecks(), active), List.of(granted(n)), null,
+                issue(n, now));
+    }
+
+    /** The command a grant issues: none for a request without one (the lifecycle issues it on the verdict). */
+    private List<VerificationCommand> issue(NumberNotice n, Instant now) {
+        return n.command() == null ? List.of()
+                : List.of(n.command().command(n.requestId(), CommandIds.granted(n.permitId()), now, keys));
     }
 
     /** The text after "rate limited: " in VerificationFailed.detail; starts with the limit's id. */
@@ -146,8 +171,10 @@ public final class NumberGuard {
         };
     }
 
+    /** Marked "command issued" exactly when the request carried the command (also for a replay: issued before). */
     private static PermitVerdict granted(NumberNotice n) {
-        return new PermitVerdict(n.requestId(), n.permitId(), PermitVerdict.Kind.GRANTED, null);
+        return new PermitVerdict(n.requestId(), n.permitId(), PermitVerdict.Kind.GRANTED, null, null,
+                n.command() != null);
     }
 
     private static NumberState orNull(NumberState s) {

@@ -14,8 +14,12 @@ import java.util.Objects;
  * @param permitId   the permit the verification asked for ({@code requestId/permit/<millis>}); for a resend, the
  *                   resend's own permit ({@code requestId/permit-resend-<n>/<millis>})
  * @param at         the lifecycle's step time
+ * @param command    for a PERMIT_REQUEST or RESEND_REQUEST: the command the guard issues when it grants (the number
+ *                   sealed); null when the lifecycle issues it on the verdict ({@code guardIssuesCommands} off, or a
+ *                   notice of the previous release) and for the other kinds
  */
-public record NumberNotice(Kind kind, String numberHash, String requestId, String permitId, Instant at) {
+public record NumberNotice(Kind kind, String numberHash, String requestId, String permitId, Instant at,
+                           GrantedCommand command) {
     public enum Kind { PERMIT_REQUEST, FAILED_CHECK, ENDED, RESEND_REQUEST }
 
     public NumberNotice {
@@ -24,5 +28,16 @@ public record NumberNotice(Kind kind, String numberHash, String requestId, Strin
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(permitId, "permitId");
         Objects.requireNonNull(at, "at");
+        if (command != null && kind != Kind.PERMIT_REQUEST && kind != Kind.RESEND_REQUEST) {
+            throw new IllegalArgumentException("only a permit or resend request carries a command");
+        }
+        if (command != null && command.resend() != (kind == Kind.RESEND_REQUEST)) {
+            throw new IllegalArgumentException("a " + kind + " carries a " + (command.resend() ? "resend" : "send"));
+        }
+    }
+
+    /** A notice without a command (the guard issues nothing for it). */
+    public NumberNotice(Kind kind, String numberHash, String requestId, String permitId, Instant at) {
+        this(kind, numberHash, requestId, permitId, at, null);
     }
 }

@@ -67,15 +67,36 @@ final class Resends {
         int next = state.sendCount() + 1;
         Instant deadline = now.plus(config.sendDeadline());
         if (numberKeys != null && state.numberHash() != null) {
-            // A resend is a send for the per-number limit: ask the guard first (as for the first send).
-            String permitId = CommandIds.resendPermit(state.requestId(), next, now);
-            VerificationState awaiting = state.toBuilder().status(Status.AWAITING_RESEND_PERMIT)
-                    .pendingResend(new VerificationState.PendingResend(permitId, deadline))
-                    .wakeAt(now.plus(config.abuse().permitTimeout())).build();
-            return new Transition(state, awaiting, List.of(new Output.Notify(new NumberNotice(
-                    NumberNotice.Kind.RESEND_REQUEST, state.numberHash(), state.requestId(), permitId, now))), null);
+            return awaitPermit(state, next, deadline, now);
         }
         return issue(state, CommandIds.resend(state.requestId(), next, now), deadline, now);
+    }
+
+    /**
+     * A resend is a send for the per-number limit: ask the guard first (as for the first send). With
+     * {@code guardIssuesCommands} the request carries the resend, which the guard issues when it grants: its result
+     * is then awaited as in RESENDING (verdict or not), until the command deadline (min(resend deadline, permit
+     * deadline)) + resultGrace.
+     */
+    private Transition awaitPermit(VerificationState state, int next, Instant deadline, Instant now) {
+        String permitId = CommandIds.resendPermit(state.requestId(), next, now);
+        Instant permitDeadline = now.plus(config.abuse().permitTimeout());
+        Instant commandDeadline = permitDeadline.isBefore(deadline) ? permitDeadline : deadline;
+        VerificationState.Builder awaiting = state.toBuilder().status(Status.AWAITING_RESEND_PERMIT)
+                .pendingResend(new VerificationState.PendingResend(permitId, deadline)).wakeAt(permitDeadline);
+        GrantedCommand command = null;
+        if (config.guardIssuesCommands()) {
+            awaiting.inFlight(new InFlight(CommandIds.granted(permitId), null, now, commandDeadline))
+                    .wakeAt(commandDeadline.plus(config.resultGrace()));
+            VerificationState.SealedSend seed = state.resendSeed();
+            command = new GrantedCommand(state.senderProfile(), commandDeadline,
+                    seed == null ? null : seed.sealedNumber(), seed == null ? null : seed.codeType(),
+                    state.codeSize(), state.ttlSeconds(), seed == null ? null : seed.message(),
+                    seed == null ? null : seed.group(), state.providerRequestId(), next);
+        }
+        return new Transition(state, awaiting.build(), List.of(new Output.Notify(new NumberNotice(
+                NumberNotice.Kind.RESEND_REQUEST, state.numberHash(), state.requestId(), permitId, now, command))),
+                null);
     }
 
     /**
@@ -86,13 +107,23 @@ final class Resends {
         VerificationState resending = state.toBuilder().status(Status.RESENDING).pendingResend(null)
                 .inFlight(new InFlight(commandId, null, now, deadline))
                 .wakeAt(deadline.plus(config.resultGrace())).build();
-        VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
-                .setRequestId(state.requestId()).setIssuedAt(now).setDeadline(deadline)
-                .setSenderProfile(state.senderProfile())
-                .setAction(ResendCode.newBuilder().setProviderRequestId(state.providerRequestId())
-                        .setSendCount(state.sendCount() + 1).setNewSend(newSend(state)).build())
-                .build();
+        VerificationCommand command = Commands.of(commandId, state.requestId(), now, deadline,
+                state.senderProfile(), ResendCode.newBuilder().setProviderRequestId(state.providerRequestId())
+                        .setSendCount(state.sendCount() + 1).setNewSend(newSend(state)).build());
         return new Transition(state, resending, List.of(new Output.Issue(command)), null);
+    }
+
+    /**
+     * AWAITING_RESEND_PERMIT whose resend the guard issued (its verdict said so, or the result came first):
+     * RESENDING that very command, as if the lifecycle had issued it at the resend's acceptance. Nothing is issued.
+     */
+    VerificationState commandIssued(VerificationState state, Instant now) {
+        VerificationState.PendingResend p = state.pendingResend();
+        // A state that expected no command (it cannot have asked for one) adopts the one the permit names.
+        InFlight resend = state.inFlight() != null ? state.inFlight()
+                : new InFlight(CommandIds.granted(p.permitId()), null, now, p.deadline());
+        return state.toBuilder().status(Status.RESENDING).pendingResend(null).inFlight(resend)
+                .wakeAt(resend.deadline().plus(config.resultGrace())).build();
     }
 
     /**
@@ -104,15 +135,25 @@ final class Resends {
         if (seed == null || numberKeys == null) {
             return null;
         }
-        return SendCode.newBuilder().setPhoneNumber(numberKeys.unseal(state.requestId(), seed.sealedNumber()))
-                .setCodeType(seed.codeType()).setCodeSize(state.codeSize()).setTtlSeconds(state.ttlSeconds())
-                .setMessage(seed.message()).setGroup(seed.group()).build();
+        return Commands.send(numberKeys.unseal(state.requestId(), seed.sealedNumber()), seed.codeType(),
+                state.codeSize(), state.ttlSeconds(), seed.message(), seed.group());
     }
 
     /** The guard's answer to the resend's permit (the state is AWAITING_RESEND_PERMIT for this very permit). */
     Transition verdict(VerificationState state, PermitVerdict v, Instant now) {
         if (v.kind() == PermitVerdict.Kind.GRANTED) {
-            return issue(state, CommandIds.granted(v.permitId()), state.pendingResend().deadline(), now);
+            if (v.commandIssued()) {
+                return new Transition(state, commandIssued(state, now), List.of(), null);
+            }
+            // The guard issued nothing (a request without the command, or a guard of the previous release).
+            Instant deadline = state.inFlight() != null ? state.inFlight().deadline()
+                    : state.pendingResend().deadline();
+            if (!deadline.isAfter(now)) {
+                // Too late to resend (only while a command the guard might issue is awaited): as the permit timeout.
+                List<Output> outputs = new ArrayList<>();
+                return new Transition(state, reopenFailed(state, state.lastSendAt(), now, outputs), outputs, null);
+            }
+            return issue(state, CommandIds.granted(v.permitId()), deadline, now);
         }
         if (v.kind() == PermitVerdict.Kind.REFUSED) {
             List<Output> outputs = new ArrayList<>();
@@ -163,8 +204,9 @@ final class Resends {
 
     /** The resend's permit or result did not come in time (the state's wake-up fired). */
     VerificationState gaveUp(VerificationState state, Instant now, List<Output> outputs) {
-        Instant lastSend = state.status() == Status.RESENDING
-                ? later(state.lastSendAt(), state.inFlight().issuedAt()) // the call may have happened
+        // RESENDING, or a permit awaited whose resend the guard may have issued: the call may have happened.
+        Instant lastSend = state.inFlight() != null
+                ? later(state.lastSendAt(), state.inFlight().issuedAt())
                 : state.lastSendAt();
         return reopenFailed(state, lastSend, now, outputs);
     }

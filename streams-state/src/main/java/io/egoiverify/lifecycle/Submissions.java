@@ -66,12 +66,9 @@ final class Submissions {
         VerificationState checking = state.toBuilder().status(Status.CHECKING).checkedSubmissions(checked)
                 .inFlight(new InFlight(commandId, s.getSubmissionId(), now, state.expiresAt()))
                 .wakeAt(state.expiresAt().plus(config.resultGrace())).build();
-        VerificationCommand command = VerificationCommand.newBuilder().setCommandId(commandId)
-                .setRequestId(state.requestId()).setIssuedAt(now).setDeadline(state.expiresAt())
-                .setSenderProfile(state.senderProfile())
-                .setAction(CheckCode.newBuilder().setProviderRequestId(state.providerRequestId())
-                        .setSubmissionId(s.getSubmissionId()).setCode(s.getCode()).build())
-                .build();
+        VerificationCommand command = Commands.of(commandId, state.requestId(), now, state.expiresAt(),
+                state.senderProfile(), CheckCode.newBuilder().setProviderRequestId(state.providerRequestId())
+                        .setSubmissionId(s.getSubmissionId()).setCode(s.getCode()).build());
         return new Transition(state, checking, List.of(new Output.Issue(command)), null);
     }
 

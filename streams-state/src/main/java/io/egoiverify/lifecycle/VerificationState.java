@@ -22,7 +22,9 @@ import java.util.Objects;
  * @param wrongCodes         wrong codes so far
  * @param providerRequestId  E-goi's id once sent
  * @param expiresAt          code deadline once sent
- * @param inFlight           the outstanding command, or null
+ * @param inFlight           the outstanding command, or null; while a permit is awaited, the command the number
+ *                           guard issues if it grants (its id derived from the permit's), or null when the lifecycle
+ *                           issues it on the verdict
  * @param checkedSubmissions submissions admitted for a check, in order (their count is the attempts used)
  * @param otherSubmissions   the most recent submissions answered without a check, for de-duplication (bounded)
  * @param cancelReason       the cancel's reason (CANCEL_PENDING, CANCELLED)
@@ -115,9 +117,13 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         checkedSubmissions = checkedSubmissions == null ? List.of() : List.copyOf(checkedSubmissions);
         otherSubmissions = otherSubmissions == null ? List.of() : List.copyOf(otherSubmissions);
         Objects.requireNonNull(resendCooldown, "resendCooldown");
-        if ((status == Status.SENDING || status == Status.CHECKING || status == Status.RESENDING)
+        boolean awaitingPermit = status == Status.AWAITING_PERMIT || status == Status.AWAITING_RESEND_PERMIT;
+        if (!awaitingPermit && (status == Status.SENDING || status == Status.CHECKING || status == Status.RESENDING)
                 != (inFlight != null)) {
-            throw new IllegalArgumentException("a command is in flight exactly while SENDING, CHECKING or RESENDING");
+            // While a permit is awaited, inFlight is the command the number guard issues if it grants (or null when
+            // the lifecycle issues it on the verdict).
+            throw new IllegalArgumentException("a command is in flight exactly while SENDING, CHECKING or RESENDING "
+                    + "(and may be while a permit is awaited)");
         }
         if ((status == Status.AWAITING_PERMIT) != (pendingSend != null)) {
             throw new IllegalArgumentException("a send is parked exactly while AWAITING_PERMIT");

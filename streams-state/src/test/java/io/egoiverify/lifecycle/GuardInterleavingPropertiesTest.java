@@ -3,6 +3,9 @@ package io.egoiverify.lifecycle;
 import static io.egoiverify.testing.property.Gen.weightedValue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.egoiverify.internal.ResendCode;
+import io.egoiverify.internal.SendCode;
+import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
 import io.egoiverify.testing.property.Gen;
 import io.egoiverify.testing.property.Property;
@@ -11,27 +14,35 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * The number guard under any interleaving: several lifecycle partitions (each writing its notices in order, as one
  * task's producer does) feed the guard's one partition for a number hash in an arbitrary merge, with clock advances
  * and window-expiry punctuations in between. After every step the limits hold for each number across all of them;
- * a resend counts as a send, and only as a send.
+ * a resend counts as a send, and only as a send. Most requests carry their command (the guard issues it when it
+ * grants), some do not (lifecycle.guard-issues-commands off, or the previous release, mid-upgrade): a grant issues
+ * exactly the command its request carried, with the id the lifecycle awaits and no later deadline, at most once per
+ * permit; a refusal or a supersede issues none.
  */
 class GuardInterleavingPropertiesTest {
     private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
     private static final Duration SEND_WINDOW = Duration.ofSeconds(60);
     private static final Duration FAIL_WINDOW = Duration.ofSeconds(90);
 
-    /** What one lifecycle partition does, in its own order. */
-    record Event(int partition, int verification, String number, NumberNotice.Kind kind) {
+    /**
+     * What one lifecycle partition does, in its own order; {@code carries}: a permit or resend request carries the
+     * command the guard issues on grant.
+     */
+    record Event(int partition, int verification, String number, NumberNotice.Kind kind, boolean carries) {
         @Override
         public String toString() {
-            return "v" + verification + " " + number + " " + kind;
+            return "v" + verification + " " + number + " " + kind + (carries ? "+command" : "");
         }
     }
 
@@ -82,18 +93,18 @@ class GuardInterleavingPropertiesTest {
                 if (open.isEmpty() || r < 40) {
                     int v = next++;
                     open.add(v);
-                    script.add(new Event(p, v, r % 2 == 0 ? "A" : "B", NumberNotice.Kind.PERMIT_REQUEST));
+                    script.add(new Event(p, v, r % 2 == 0 ? "A" : "B", NumberNotice.Kind.PERMIT_REQUEST, r % 3 != 0));
                 } else {
                     int v = open.get(r % open.size());
                     String number = script.stream().filter(e -> e.verification() == v).findFirst().orElseThrow()
                             .number();
                     if (r < 62) {
-                        script.add(new Event(p, v, number, NumberNotice.Kind.FAILED_CHECK));
+                        script.add(new Event(p, v, number, NumberNotice.Kind.FAILED_CHECK, false));
                     } else if (r < 75) {
-                        script.add(new Event(p, v, number, NumberNotice.Kind.RESEND_REQUEST));
+                        script.add(new Event(p, v, number, NumberNotice.Kind.RESEND_REQUEST, r % 3 != 0));
                     } else {
                         open.remove(Integer.valueOf(v));
-                        script.add(new Event(p, v, number, NumberNotice.Kind.ENDED));
+                        script.add(new Event(p, v, number, NumberNotice.Kind.ENDED, false));
                     }
                 }
             }
@@ -123,7 +134,9 @@ class GuardInterleavingPropertiesTest {
     void limitsHoldUnderAnyInterleaving() {
         Property.forAll(SCENARIOS).tries(600).checkWithStatistics(GuardInterleavingPropertiesTest::limitsHold)
                 .requireAtLeast("refusals", 0, 1).requireAtLeast("refusals", 3, 1)
-                .requireAtLeast("resends", "GRANTED", 1).requireAtLeast("resends", "REFUSED", 1);
+                .requireAtLeast("resends", "GRANTED", 1).requireAtLeast("resends", "REFUSED", 1)
+                .requireAtLeast("grants", "command issued", 1).requireAtLeast("grants", "no command", 1)
+                .requireAtLeast("refused", "request carried a command", 1);
     }
 
     private static void limitsHold(Scenario sc, Statistics statistics) {
@@ -139,6 +152,7 @@ class GuardInterleavingPropertiesTest {
         Map<String, List<Instant>> failedChecks = new HashMap<>();
         Map<String, Integer> resendsAsked = new HashMap<>();
         Map<String, Integer> answered = new LinkedHashMap<>();
+        Set<String> issued = new HashSet<>();
         int[] cursor = new int[sc.partitions().size()];
         Instant now = Fixtures.T0;
         List<Slot> schedule = new ArrayList<>(sc.schedule());
@@ -165,11 +179,15 @@ class GuardInterleavingPropertiesTest {
             }
             String hash = e.number().repeat(64);
             String requestId = "p" + e.partition() + "-v" + e.verification();
+            // Permit ids as the lifecycle makes them (the guard derives the command's id from them).
             String permitId = e.kind() == NumberNotice.Kind.RESEND_REQUEST
-                    ? requestId + "/permit-resend-" + resendsAsked.merge(requestId, 1, Integer::sum)
-                    : requestId + "/permit";
+                    ? requestId + "/permit-resend-" + (resendsAsked.merge(requestId, 1, Integer::sum) + 1) + "/0"
+                    : requestId + "/permit/0";
+            GrantedCommand carried = e.carries() ? command(e, requestId, resendsAsked.getOrDefault(requestId, 0),
+                    now) : null;
             NumberGuard.Step step = guard.apply(states.get(hash), new NumberNotice(e.kind(), hash, requestId,
-                    permitId, now), now);
+                    permitId, now, carried), now);
+            issuedAsCarried(step, permitId, carried, now, issued, statistics);
             if (step.state() == null) {
                 states.remove(hash);
             } else {
@@ -257,6 +275,60 @@ class GuardInterleavingPropertiesTest {
         }
         assertThat(answered.values()).allMatch(n -> n == 1);
         statistics.collect("refusals", Math.min(refusals, 3));
+    }
+
+    private static final NumberKeys KEYS = new NumberKeys(KEY);
+
+    /** The number of each script number (A, B) in E.164. */
+    private static String phone(String number) {
+        return number.equals("A") ? "+351910000001" : "+351910000002";
+    }
+
+    /** The command a request carries, as the lifecycle writes it: a send, or the resend of the n-th code. */
+    private static GrantedCommand command(Event e, String requestId, int resend, Instant now) {
+        String sealed = KEYS.seal(requestId, phone(e.number()));
+        return new GrantedCommand("default", now.plusSeconds(25), sealed, "numeric", 6, 60, "Code {CODE}", null,
+                e.kind() == NumberNotice.Kind.RESEND_REQUEST ? "egoi-" + requestId : null,
+                e.kind() == NumberNotice.Kind.RESEND_REQUEST ? resend + 1 : 1);
+    }
+
+    /**
+     * A grant issues exactly the command its request carried (none if it carried none), with the id the lifecycle
+     * awaits ({@link CommandIds#granted}), the deadline it carried and the number unsealed; at most one per permit;
+     * its verdict says so. Refusals and supersedes issue nothing and say so.
+     */
+    private static void issuedAsCarried(NumberGuard.Step step, String permitId, GrantedCommand carried, Instant now,
+                                        Set<String> issued, Statistics statistics) {
+        PermitVerdict own = step.verdicts().stream().filter(v -> v.permitId().equals(permitId)).findFirst()
+                .orElse(null);
+        for (PermitVerdict v : step.verdicts()) {
+            if (v != own) {
+                assertThat(v.commandIssued()).as("a supersede issues nothing").isFalse();
+            }
+        }
+        boolean granted = own != null && own.kind() == PermitVerdict.Kind.GRANTED;
+        if (own != null && !granted && carried != null) {
+            statistics.collect("refused", "request carried a command");
+        }
+        if (granted) {
+            statistics.collect("grants", carried != null ? "command issued" : "no command");
+        }
+        assertThat(step.commands()).as("commands of a " + (own == null ? "notice" : own.kind()))
+                .hasSize(granted && carried != null ? 1 : 0);
+        if (own != null) {
+            assertThat(own.commandIssued()).as("the verdict says whether the guard issued").isEqualTo(
+                    granted && carried != null);
+        }
+        for (VerificationCommand c : step.commands()) {
+            assertThat(issued.add(permitId)).as("at most one command per permit").isTrue();
+            assertThat(c.getCommandId()).isEqualTo(CommandIds.granted(permitId));
+            assertThat(c.getRequestId()).isEqualTo(own.requestId());
+            assertThat(c.getIssuedAt()).isEqualTo(now);
+            assertThat(c.getDeadline()).as("the deadline the request carried").isEqualTo(carried.deadline());
+            SendCode send = c.getAction() instanceof ResendCode r ? r.getNewSend() : (SendCode) c.getAction();
+            assertThat(c.getAction() instanceof ResendCode).isEqualTo(carried.resend());
+            assertThat(send.getPhoneNumber()).isEqualTo(KEYS.unseal(own.requestId(), carried.sealedNumber()));
+        }
     }
 
     private static Event nextEvent(List<List<Event>> partitions, int[] cursor, int preferred) {

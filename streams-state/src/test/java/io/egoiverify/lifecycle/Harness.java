@@ -73,8 +73,13 @@ public final class Harness {
 
     /** A result for the newest command with E-goi's id and the call's start given (SENT of a resend). */
     public Harness result(CommandStatus status, String providerRequestId, Instant callStartedAt) {
+        return result(lastCommand.getCommandId(), status, providerRequestId, callStartedAt);
+    }
+
+    /** A result for {@code commandId}: e.g. a command the number guard issued, which no output here shows. */
+    public Harness result(String commandId, CommandStatus status, String providerRequestId, Instant callStartedAt) {
         return apply(new Input.Result(VerificationCommandResult.newBuilder().setRequestId(ID)
-                .setCommandId(lastCommand.getCommandId()).setCompletedAt(now).setStatus(status).setProviderCalls(1)
+                .setCommandId(commandId).setCompletedAt(now).setStatus(status).setProviderCalls(1)
                 .setDetail("test " + status).setProviderRequestId(providerRequestId).setCallStartedAt(callStartedAt)
                 .build()));
     }

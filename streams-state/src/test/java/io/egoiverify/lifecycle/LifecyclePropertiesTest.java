@@ -26,9 +26,13 @@ import io.egoiverify.testing.property.Property;
 import io.egoiverify.testing.property.Statistics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,7 +41,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Random histories for one requestId — inputs in any order, duplicated, with worker results of any status, stale and
  * replayed results, resends racing checks, cancels, expiries and each other, and clock jumps forwards and backwards —
- * checked against every CONTRACTS invariant, the resend rules included.
+ * checked against every CONTRACTS invariant, the resend rules included. With per-number limits the guard is modelled
+ * twice: answering with verdicts the lifecycle acts on (lifecycle.guard-issues-commands=false), and as the issuer of
+ * the granted command, its verdict travelling on its own topic (so a result may come first) and the worker refusing a
+ * command past its deadline (the default).
  */
 class LifecyclePropertiesTest {
     private static final String ID = "req-p";
@@ -110,9 +117,19 @@ class LifecyclePropertiesTest {
         }
     }
 
-    /** Per-number limits on (any key): requests wait for the guard's verdict. */
+    /**
+     * The guard's oldest verdict not yet delivered reaches the lifecycle (only where the guard issues commands: its
+     * verdicts travel on their own topic, in order, and its commands' results may overtake them).
+     */
+    record Deliver() implements Action {
+    }
+
+    /** Per-number limits on (any key): requests wait for the guard's verdict; the lifecycle issues what it grants. */
     static final LifecycleConfig GUARDED = LifecycleConfig.defaults()
-            .withAbuse(AbuseLimits.defaults("0123456789abcdef0123456789abcdef".getBytes()));
+            .withAbuse(AbuseLimits.defaults("0123456789abcdef0123456789abcdef".getBytes()))
+            .withGuardIssuesCommands(false);
+    /** Per-number limits on, the guard issuing the granted send or resend itself (the default). */
+    static final LifecycleConfig GUARD_ISSUES = GUARDED.withGuardIssuesCommands(true);
     /** A short resend cooldown, so that histories accept resends often (30 s is a long wait in a history). */
     static final ResendPolicy QUICK_RESENDS = new ResendPolicy(Duration.ofSeconds(5), 3);
 
@@ -158,15 +175,42 @@ class LifecyclePropertiesTest {
             weighted(5, choices -> new Clock(SHORT_JUMP.generate(choices), Gen.booleans().generate(choices))),
             weighted(3, VERDICT), weighted(5, RESEND));
     static final List<Action> SENT_PREFIX = List.of(new Answer2(0), new Answer(0), new Clock(5_000, false));
-    static final Gen<List<Action>> RESEND_HISTORIES = choices -> {
-        List<Action> history = new ArrayList<>();
-        history.add(new Request(true));
-        if (Gen.booleans().generate(choices)) {
-            history.addAll(SENT_PREFIX);
-        }
-        history.addAll(Gen.frequency(RESEND_INPUTS).list(1, 40).generate(choices));
-        return history;
-    };
+    static final Gen<List<Action>> RESEND_HISTORIES = histories(List.of(new Request(true)), SENT_PREFIX,
+            RESEND_INPUTS);
+
+    /**
+     * The same inputs, the delivery of the guard's verdicts (which the guard-issuing model holds back), and clock steps
+     * of 24–40 s: from a request or an accepted resend into the window between its command's deadline (25 s) and
+     * the end of the grace after it (40 s), where only a call started before the deadline may still answer. Half of
+     * them start with a valid request the guard granted (its send issued, the verdict still under way).
+     */
+    static final Gen<List<Action>> ISSUING_HISTORIES = histories(List.of(),
+            List.of(new Request(true), new Answer2(0)), withDeliveries(INPUTS));
+    /** As {@link #RESEND_HISTORIES}; in the prefix the code is sent before the guard's verdict arrives. */
+    static final Gen<List<Action>> ISSUING_RESEND_HISTORIES = histories(List.of(new Request(true)),
+            List.of(new Answer2(0), new Answer(0), new Deliver(), new Clock(5_000, false)),
+            withDeliveries(RESEND_INPUTS));
+
+    /** {@code first}, then half of the time {@code maybe}, then 1 to 40 inputs drawn from {@code inputs}. */
+    private static Gen<List<Action>> histories(List<Action> first, List<Action> maybe,
+                                               List<Gen.Weighted<Action>> inputs) {
+        return choices -> {
+            List<Action> history = new ArrayList<>(first);
+            if (Gen.booleans().generate(choices)) {
+                history.addAll(maybe);
+            }
+            history.addAll(Gen.frequency(inputs).list(1, 40).generate(choices));
+            return history;
+        };
+    }
+
+    private static List<Gen.Weighted<Action>> withDeliveries(List<Gen.Weighted<Action>> inputs) {
+        List<Gen.Weighted<Action>> all = new ArrayList<>(inputs);
+        all.add(weightedValue(5, new Deliver()));
+        all.add(weighted(2, choices -> new Clock(Gen.longs(24_000, 40_000).generate(choices),
+                Gen.booleans().generate(choices))));
+        return all;
+    }
 
     @Test
     void everyHistoryKeepsTheContract() {
@@ -218,6 +262,120 @@ class LifecyclePropertiesTest {
                 .requireAtLeast("resend answered", "RATE_LIMITED", 1);
     }
 
+    /**
+     * The guard as the issuer of granted commands: the lifecycle's guard and worker, modelled. Each permit is
+     * answered once (a later answer repeats it, as the guard's replay does, without a second command); SUPERSEDED
+     * only for a permit it granted. A grant issues the command its request carried, with the id and deadline the
+     * lifecycle awaits; the verdict waits in {@link #inTransit} for a {@link Deliver}.
+     */
+    @Test
+    void everyHistoryWithTheGuardIssuingCommandsKeepsTheContract() {
+        Property.forAll(ISSUING_HISTORIES).tries(800)
+                .checkWithStatistics((history, statistics) -> run(history, GUARD_ISSUES, statistics))
+                .requireAtLeast("terminal outcome", "VerificationExpired", 1)
+                .requireAtLeast("terminal outcome", "VerificationCancelled", 1)
+                .requireAtLeast("terminal outcome", "VerificationFailed", 1)
+                .requireAtLeast("guard", "result before its verdict", 1)
+                .requireAtLeast("guard", "grant after the lifecycle gave up", 1)
+                .requireAtLeast("guard", "late call folded", 1)
+                .requireAtLeast("guard", "no verdict nor result in time", 1);
+    }
+
+    @Test
+    void everyHistoryWithResendsAndTheGuardIssuingCommandsKeepsTheContract() {
+        Property.forAll(ISSUING_RESEND_HISTORIES).tries(600)
+                .checkWithStatistics((history, statistics) -> run(history, GUARD_ISSUES.withResend(QUICK_RESENDS),
+                        statistics))
+                .requireAtLeast("codes sent", 2, 1)
+                .requireAtLeast("resend answered", "RATE_LIMITED", 1)
+                .requireAtLeast("resend answered", "FAILED", 1)
+                .requireAtLeast("guard", "resend result before its verdict", 1);
+    }
+
+    /** A command the guard issued, and when. */
+    record Issued(VerificationCommand command, Instant at) {
+    }
+
+    /** The guard, where it issues commands (see {@link #everyHistoryWithTheGuardIssuingCommandsKeepsTheContract}). */
+    private static final class IssuingGuard {
+        final NumberKeys keys;
+        final Map<String, PermitVerdict> decided = new HashMap<>();
+        final Deque<PermitVerdict> inTransit = new ArrayDeque<>();
+        final List<Issued> issued = new ArrayList<>();
+        /** The command each permit's requester awaits, as the state that wrote the request says. */
+        final Map<String, InFlight> awaited = new HashMap<>();
+
+        IssuingGuard(LifecycleConfig config) {
+            this.keys = new NumberKeys(config.abuse().numberKey());
+        }
+
+        /** Answers {@code v} (for {@code asked}, or a permit never asked); returns the command issued, or null. */
+        VerificationCommand answer(PermitVerdict v, NumberNotice asked, Instant now) {
+            if (v.kind() == PermitVerdict.Kind.SUPERSEDED) {
+                PermitVerdict own = decided.get(v.permitId());
+                if (own != null && own.kind() == PermitVerdict.Kind.GRANTED) {
+                    inTransit.add(v);
+                }
+                return null;
+            }
+            if (asked == null) {
+                inTransit.add(v);
+                return null;
+            }
+            PermitVerdict first = decided.get(v.permitId());
+            if (first != null) {
+                inTransit.add(first); // a replay: the same answer, no second command
+                return null;
+            }
+            boolean issues = v.kind() == PermitVerdict.Kind.GRANTED && asked.command() != null;
+            PermitVerdict verdict = new PermitVerdict(v.requestId(), v.permitId(), v.kind(), v.limit(), v.retryAt(),
+                    issues);
+            decided.put(v.permitId(), verdict);
+            inTransit.add(verdict);
+            if (!issues) {
+                return null;
+            }
+            VerificationCommand c = asked.command().command(ID, CommandIds.granted(asked.permitId()), now, keys);
+            InFlight expected = awaited.get(asked.permitId());
+            assertThat(c.getCommandId()).as("the guard issues the command the lifecycle awaits")
+                    .isEqualTo(expected.commandId());
+            assertThat(c.getDeadline()).as("with the deadline the lifecycle awaits it by")
+                    .isEqualTo(expected.deadline());
+            issued.add(new Issued(c, now));
+            return c;
+        }
+    }
+
+    /** The notice a verdict answers, or null for a permit never asked. */
+    private static NumberNotice askedFor(PermitVerdict v, NumberNotice request, NumberNotice latest) {
+        if (latest != null && latest.permitId().equals(v.permitId())) {
+            return latest;
+        }
+        return request != null && request.permitId().equals(v.permitId()) ? request : null;
+    }
+
+    /**
+     * The worker, where the guard issues commands: no call starts at or after a command's deadline (DEADLINE_PASSED);
+     * an answer after it is, every other time, a call started just before it that answers within the grace.
+     */
+    private static VerificationCommandResult answer(VerificationCommand c, Answer ans, Instant now,
+                                                    LifecycleConfig config) {
+        CommandStatus status = ans.status(c);
+        Instant started = now;
+        if (!now.isBefore(c.getDeadline())) {
+            if (now.isBefore(c.getDeadline().plus(config.resultGrace())) && ans.choice() % 2 == 0) {
+                started = c.getDeadline().minusMillis(1);
+            } else {
+                status = CommandStatus.DEADLINE_PASSED;
+            }
+        }
+        VerificationCommandResult res = Fixtures.result(ID, c.getCommandId(), status, now);
+        if (status == CommandStatus.SENT) {
+            res.setCallStartedAt(started);
+        }
+        return res;
+    }
+
     private static void run(List<Action> history, LifecycleConfig config, Statistics statistics) {
         Lifecycle lifecycle = new Lifecycle(config);
         NumberNotice permitRequest = null;
@@ -227,6 +385,9 @@ class LifecyclePropertiesTest {
         Instant now = Fixtures.T0;
         VerificationCommand lastCommand = null;
         List<VerificationCommandResult> delivered = new ArrayList<>();
+        IssuingGuard guard = config.abuse().enabled() && config.guardIssuesCommands() ? new IssuingGuard(config)
+                : null;
+        Map<String, VerificationCommand> byId = new HashMap<>();
         for (Action a : history) {
             Input input;
             if (a instanceof Clock c) {
@@ -243,15 +404,36 @@ class LifecyclePropertiesTest {
             } else if (a instanceof Cancel) {
                 input = new Input.CancelRequested(Fixtures.cancel(ID, "why", now));
             } else if (a instanceof Answer2 v) {
-                input = new Input.Verdict(v.verdict(permitRequest, latestNotice));
+                PermitVerdict verdict = v.verdict(permitRequest, latestNotice);
+                if (guard == null) {
+                    input = new Input.Verdict(verdict);
+                } else {
+                    VerificationCommand c = guard.answer(verdict, askedFor(verdict, permitRequest, latestNotice),
+                            now);
+                    if (c != null) {
+                        VerificationState awaiting = lifecycle.apply(state, new Input.Tick(ID, now), now).state();
+                        if (awaiting == null || awaiting.inFlight() == null
+                                || !awaiting.inFlight().commandId().equals(c.getCommandId())) {
+                            statistics.collect("guard", "grant after the lifecycle gave up");
+                        }
+                        lastCommand = c;
+                        byId.put(c.getCommandId(), c);
+                    }
+                    continue;
+                }
+            } else if (a instanceof Deliver) {
+                if (guard == null || guard.inTransit.isEmpty()) {
+                    continue;
+                }
+                input = new Input.Verdict(guard.inTransit.poll());
             } else if (a instanceof Resend) {
                 input = new Input.ResendRequested(Fixtures.resend(ID, now));
             } else if (a instanceof Answer ans) {
                 if (lastCommand == null) {
                     continue;
                 }
-                VerificationCommandResult res = Fixtures.result(ID, lastCommand.getCommandId(),
-                        ans.status(lastCommand), now);
+                VerificationCommandResult res = guard != null ? answer(lastCommand, ans, now, config)
+                        : Fixtures.result(ID, lastCommand.getCommandId(), ans.status(lastCommand), now);
                 if (res.getStatus() == CommandStatus.SENT) {
                     // Each send and resend gets an E-goi id of its own: only the latest may be checked.
                     res.setProviderRequestId("egoi-" + lastCommand.getCommandId());
@@ -268,8 +450,12 @@ class LifecyclePropertiesTest {
             steps.add(new Step(state, current, input, now, t));
             state = t.state();
             for (Output o : t.outputs()) {
+                if (o instanceof Output.Notify n && guard != null && n.notice().command() != null) {
+                    guard.awaited.put(n.notice().permitId(), t.state().inFlight());
+                }
                 if (o instanceof Output.Issue i) {
                     lastCommand = i.command();
+                    byId.put(i.command().getCommandId(), i.command());
                 } else if (o instanceof Output.Notify n && n.notice().kind() == NumberNotice.Kind.PERMIT_REQUEST) {
                     permitRequest = n.notice();
                     latestNotice = n.notice();
@@ -282,16 +468,71 @@ class LifecyclePropertiesTest {
         now = now.plus(Duration.ofHours(1));
         Transition flush = lifecycle.apply(state, new Input.Tick(ID, now), now);
         steps.add(new Step(state, flush.state(), new Input.Tick(ID, now), now, flush));
-        check(steps, config, statistics);
+        check(steps, config, statistics, guard == null ? List.of() : guard.issued);
+        checkAwaitedResults(steps, config, byId, statistics);
+    }
+
+    /**
+     * No SMS for a verification that already failed: a state awaiting a send or resend result (the lifecycle's own
+     * command, or the one the guard issues on grant) wakes no earlier than the command's deadline + resultGrace; and
+     * the first answer to a send or resend that went out (SENT), arriving before the lifecycle's clock reached that
+     * instant, is folded into a VerificationSent — whether its verdict came first or not — unless the verification
+     * was cancelled meanwhile.
+     */
+    private static void checkAwaitedResults(List<Step> steps, LifecycleConfig config,
+                                            Map<String, VerificationCommand> byId, Statistics statistics) {
+        Instant clock = Instant.MIN;
+        Set<String> answered = new HashSet<>();
+        for (Step s : steps) {
+            clock = s.now().isAfter(clock) ? s.now() : clock;
+            VerificationState after = s.t().state();
+            if (after != null && after.inFlight() != null && !after.inFlight().isCheck()) {
+                assertThat(after.wakeAt()).as("a send or resend result is awaited until its deadline + grace")
+                        .isAfterOrEqualTo(after.inFlight().deadline().plus(config.resultGrace()));
+            }
+            VerificationState met = s.current();
+            if (s.t().outputs().stream().anyMatch(o -> o instanceof Output.Publish p
+                    && p.event() instanceof VerificationFailed f
+                    && f.getDetail().startsWith("no rate-limit verdict or"))) {
+                statistics.collect("guard", "no verdict nor result in time");
+            }
+            if (!(s.input() instanceof Input.Result r) || !answered.add(r.result().getCommandId())) {
+                continue;
+            }
+            VerificationCommand c = byId.get(r.result().getCommandId());
+            if (c == null || !(c.getAction() instanceof SendCode || c.getAction() instanceof ResendCode)
+                    || r.result().getStatus() != CommandStatus.SENT
+                    || !clock.isBefore(c.getDeadline().plus(config.resultGrace()))) {
+                continue;
+            }
+            if (met != null && (met.status() == Status.AWAITING_PERMIT
+                    || met.status() == Status.AWAITING_RESEND_PERMIT)) {
+                statistics.collect("guard", met.status() == Status.AWAITING_PERMIT ? "result before its verdict"
+                        : "resend result before its verdict");
+            }
+            if (met != null && met.status() == Status.CANCELLED) {
+                continue; // a cancel (or supersede) may come before the SMS's result: CONTRACTS allows it
+            }
+            assertThat(s.t().outputs()).as("the SMS of " + c.getCommandId() + " answered in time is folded")
+                    .anyMatch(o -> o instanceof Output.Publish p && p.event() instanceof VerificationSent);
+            Instant started = r.result().getCallStartedAt();
+            if (!s.now().isBefore(c.getDeadline()) && started != null && started.isBefore(c.getDeadline())) {
+                statistics.collect("guard", "late call folded"); // started before its deadline, answered after it
+            }
+        }
     }
 
     private static String code(int i) {
         return "Z" + (10000 + i * 7919 % 90000);
     }
 
-    private static void check(List<Step> steps, LifecycleConfig config, Statistics statistics) {
+    /** @param guardIssued the commands the guard issued (counted with the lifecycle's for "at most one SMS") */
+    private static void check(List<Step> steps, LifecycleConfig config, Statistics statistics,
+                              List<Issued> guardIssued) {
         List<SpecificRecord> events = new ArrayList<>();
         List<VerificationCommand> commands = new ArrayList<>();
+        guardIssued.forEach(i -> commands.add(i.command()));
+        boolean guardIssues = config.abuse().enabled() && config.guardIssuesCommands();
         Set<String> codes = new HashSet<>();
         boolean requested = false;
         int terminals = 0;
@@ -390,6 +631,9 @@ class LifecyclePropertiesTest {
                     continue;
                 }
                 if (o instanceof Output.Issue i) {
+                    assertThat(guardIssues && (i.command().getAction() instanceof SendCode
+                            || i.command().getAction() instanceof ResendCode))
+                            .as("the lifecycle issues no send or resend where the guard does").isFalse();
                     if (guarded && i.command().getAction() instanceof SendCode send) {
                         // A send under per-number limits follows a GRANTED verdict for this very permit.
                         assertThat(s.input()).isInstanceOfSatisfying(Input.Verdict.class, v -> assertThat(
@@ -478,7 +722,9 @@ class LifecyclePropertiesTest {
                     }
                     // The worker's callStartedAt is the step's now: the code lives TTL from the call's start, and
                     // the state's next deadline is its expiry.
-                    assertThat(sent.getExpiresAt()).isEqualTo(s.now().plus(config.defaultTtl()));
+                    Instant started = s.input() instanceof Input.Result r && r.result().getCallStartedAt() != null
+                            ? r.result().getCallStartedAt() : s.now();
+                    assertThat(sent.getExpiresAt()).isEqualTo(started.plus(config.defaultTtl()));
                     assertThat(s.t().state().wakeAt()).isEqualTo(sent.getExpiresAt());
                     assertThat(sent.getProviderRequestId()).as("the new code's E-goi id is adopted")
                             .isNotEqualTo(latestProviderId);

@@ -3,6 +3,8 @@ package io.egoiverify.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
+import io.egoiverify.internal.ResendCode;
+import io.egoiverify.internal.SendCode;
 import io.egoiverify.lifecycle.PermitVerdict.Kind;
 import java.time.Duration;
 import java.time.Instant;
@@ -189,5 +191,116 @@ class NumberGuardTest {
                 .isEqualTo(Kind.GRANTED);
         assertThat(state.active().get(0).until()).isEqualTo(firstUntil.plusSeconds(30));
         assertThat(kind(permit(g, "r2"))).as("a new verification is refused").isEqualTo(Kind.REFUSED);
+    }
+
+    private static final NumberKeys KEYS = new NumberKeys(KEY);
+
+    /** What the lifecycle puts in a request when the guard issues the command (lifecycle.guard-issues-commands). */
+    static GrantedCommand send(String requestId, Instant deadline) {
+        return new GrantedCommand("default", deadline, KEYS.seal(requestId, Fixtures.PHONE), "numeric", 6, 60,
+                "Code {CODE}", "g1", null, 1);
+    }
+
+    private NumberGuard.Step permitCarrying(NumberGuard guard, String requestId, String permitId) {
+        return step(guard, new NumberNotice(NumberNotice.Kind.PERMIT_REQUEST, HASH, requestId, permitId, now,
+                send(requestId, now.plusSeconds(25))));
+    }
+
+    @Test
+    void aGrantIssuesTheSendTheRequestCarriesWithTheNumberUnsealed() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY));
+        now = now.plusMillis(7);
+        NumberGuard.Step step = permitCarrying(g, "r1", "r1/permit/1767225600000");
+        assertThat(step.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.GRANTED);
+            assertThat(v.commandIssued()).isTrue();
+        });
+        assertThat(step.commands()).singleElement().satisfies(c -> {
+            assertThat(c.getCommandId()).as("the id the lifecycle awaits").isEqualTo("r1/send/1767225600000");
+            assertThat(c.getRequestId()).isEqualTo("r1");
+            assertThat(c.getIssuedAt()).isEqualTo(now);
+            assertThat(c.getDeadline()).isEqualTo(now.plusSeconds(25));
+            assertThat(c.getSenderProfile()).isEqualTo("default");
+            SendCode send = (SendCode) c.getAction();
+            assertThat(List.<Object>of(send.getPhoneNumber(), send.getCodeType(), send.getCodeSize(),
+                    send.getTtlSeconds(), send.getMessage(), send.getGroup()))
+                    .containsExactly(Fixtures.PHONE, "numeric", 6, 60, "Code {CODE}", "g1");
+        });
+        assertThat(state.toString()).doesNotContain("910000000");
+    }
+
+    @Test
+    void aResendGrantIssuesTheResendTheRequestCarries() {
+        NumberGuard g = guard(AbuseLimits.defaults(KEY));
+        permitCarrying(g, "r1", "r1/permit/1");
+        GrantedCommand resend = new GrantedCommand("default", now.plusSeconds(25), KEYS.seal("r1", Fixtures.PHONE),
+                "numeric", 6, 60, "Code {CODE}", null, "egoi-7", 2);
+        NumberGuard.Step step = step(g, new NumberNotice(NumberNotice.Kind.RESEND_REQUEST, HASH, "r1",
+                "r1/permit-resend-2/9", now, resend));
+        assertThat(step.verdicts().get(0).commandIssued()).isTrue();
+        assertThat(step.commands()).singleElement().satisfies(c -> {
+            assertThat(c.getCommandId()).isEqualTo("r1/resend-2/9");
+            ResendCode r = (ResendCode) c.getAction();
+            assertThat(r.getProviderRequestId()).isEqualTo("egoi-7");
+            assertThat(r.getSendCount()).isEqualTo(2);
+            assertThat(r.getNewSend().getPhoneNumber()).isEqualTo(Fixtures.PHONE);
+        });
+        // A verification stored before resend kept no sealed number: the resend has no new send (V2 needs none).
+        GrantedCommand bare = new GrantedCommand("default", now.plusSeconds(25), null, null, 6, 60, null, null,
+                "egoi-7", 3);
+        NumberGuard.Step second = step(g, new NumberNotice(NumberNotice.Kind.RESEND_REQUEST, HASH, "r1",
+                "r1/permit-resend-3/10", now, bare));
+        assertThat(((ResendCode) second.commands().get(0).getAction()).getNewSend()).isNull();
+    }
+
+    @Test
+    void refusalsAndSupersedesIssueNothing() {
+        NumberGuard refuse = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.REFUSE));
+        assertThat(permitCarrying(refuse, "a", "a/permit/1").commands()).hasSize(1);
+        NumberGuard.Step refused = permitCarrying(refuse, "b", "b/permit/1");
+        assertThat(refused.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.REFUSED);
+            assertThat(v.commandIssued()).isFalse();
+        });
+        assertThat(refused.commands()).isEmpty();
+        state = null;
+        NumberGuard supersede = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.SUPERSEDE));
+        permitCarrying(supersede, "a", "a/permit/1");
+        NumberGuard.Step second = permitCarrying(supersede, "b", "b/permit/1");
+        assertThat(second.verdicts()).extracting(PermitVerdict::kind, PermitVerdict::commandIssued).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Kind.SUPERSEDED, false),
+                org.assertj.core.groups.Tuple.tuple(Kind.GRANTED, true));
+        assertThat(second.commands()).extracting(c -> c.getRequestId()).containsExactly("b");
+    }
+
+    @Test
+    void aRequestWithoutItsCommandIsGrantedWithoutOne() {
+        // lifecycle.guard-issues-commands=false, or a request written by the previous release.
+        NumberGuard.Step step = permit(guard(AbuseLimits.defaults(KEY)), "r1");
+        assertThat(step.verdicts().get(0).kind()).isEqualTo(Kind.GRANTED);
+        assertThat(step.verdicts().get(0).commandIssued()).isFalse();
+        assertThat(step.commands()).isEmpty();
+    }
+
+    @Test
+    void aReplayedRequestTheGuardRecognisesIsNotIssuedTwice() {
+        for (ActivePolicy policy : List.of(ActivePolicy.REFUSE, ActivePolicy.SUPERSEDE)) {
+            state = null;
+            NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(policy));
+            assertThat(permitCarrying(g, "a", "a/permit/1").commands()).hasSize(1);
+            NumberGuard.Step replay = permitCarrying(g, "a", "a/permit/1");
+            assertThat(replay.verdicts()).as(policy.name()).singleElement().satisfies(v -> {
+                assertThat(v.kind()).isEqualTo(Kind.GRANTED);
+                assertThat(v.commandIssued()).as("issued by the first grant").isTrue();
+            });
+            assertThat(replay.commands()).as(policy + ": no second command").isEmpty();
+        }
+        // Policy OFF keeps no slot to recognise a replay by: it is a new grant (counted again, as before) and its
+        // command goes out again with the same id. Under exactly-once a notice is never delivered twice.
+        state = null;
+        NumberGuard off = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF));
+        String first = permitCarrying(off, "a", "a/permit/1").commands().get(0).getCommandId();
+        assertThat(permitCarrying(off, "a", "a/permit/1").commands()).extracting(c -> c.getCommandId())
+                .containsExactly(first);
     }
 }

@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.egoiverify.internal.ResendCode;
 import io.egoiverify.internal.SendCode;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * A resend under per-number limits: it asks the number guard for a permit (a resend is a send for the send limit),
- * and, holding the number sealed, gives the resend command what a new send needs.
+ * and, holding the number sealed, gives the resend command what a new send needs. The first tests run the lifecycle
+ * issuing the granted resend itself (lifecycle.guard-issues-commands=false); the {@code guard…} ones the default, the
+ * guard issuing it from what the request carries.
  */
 @Timeout(10)
 class ResendGuardTest {
@@ -23,7 +26,7 @@ class ResendGuardTest {
         return ((Output.Notify) h.last.get(index)).notice();
     }
 
-    private Harness verdict(String permitId, PermitVerdict.Kind kind, java.time.Instant retryAt) {
+    private Harness verdict(String permitId, PermitVerdict.Kind kind, Instant retryAt) {
         return h.apply(new Input.Verdict(new PermitVerdict(Harness.ID, permitId, kind,
                 kind == PermitVerdict.Kind.REFUSED ? "sends-per-number (at most 5 codes ...)" : null, retryAt)));
     }
@@ -112,5 +115,76 @@ class ResendGuardTest {
         assertThat(h.status()).isEqualTo(Status.CANCELLED);
         assertThat(h.lastDescribed()).containsExactly("CancelAtEgoi", "Cancelled", "Notify:ENDED");
         assertThat(h.state.resendSeed()).as("the sealed number is dropped at the end").isNull();
+    }
+
+    /** A verification sent through the guard-issuing protocol, its code living 120 s, the cooldown over. */
+    private Harness guardSent() {
+        Harness g = new Harness(AbuseLifecycleTest.GUARD_ISSUES);
+        g.request(Fixtures.request(Harness.ID, g.now).setTtlSeconds(120).build());
+        g.apply(new Input.Verdict(new PermitVerdict(Harness.ID, g.state.permitId(), PermitVerdict.Kind.GRANTED, null,
+                null, true)));
+        g.result(g.state.inFlight().commandId(), SENT, "egoi-req-1", g.now);
+        assertThat(g.lastDescribed()).containsExactly("Sent");
+        return g.advance(COOLDOWN);
+    }
+
+    private static NumberNotice notice(Harness on) {
+        return ((Output.Notify) on.last.get(0)).notice();
+    }
+
+    @Test
+    void guardIssuingTheResendRequestCarriesTheResend() {
+        Harness g = guardSent();
+        g.resend();
+        NumberNotice n = notice(g);
+        GrantedCommand c = n.command();
+        assertThat(c.resend()).isTrue();
+        assertThat(c.providerRequestId()).isEqualTo("egoi-req-1");
+        assertThat(c.sendCount()).isEqualTo(2);
+        assertThat(c.deadline()).as("min(resend deadline, permit deadline)")
+                .isEqualTo(g.now.plus(AbuseLifecycleTest.CONFIG.abuse().permitTimeout()));
+        assertThat(c.sealedNumber()).isEqualTo(g.state.resendSeed().sealedNumber()).doesNotContain("910000000");
+        assertThat(g.status()).isEqualTo(Status.AWAITING_RESEND_PERMIT);
+        assertThat(g.state.inFlight().commandId()).isEqualTo(CommandIds.granted(n.permitId()))
+                .isEqualTo("req-1/resend-2/" + g.now.toEpochMilli());
+        assertThat(g.state.wakeAt()).isEqualTo(c.deadline().plus(AbuseLifecycleTest.CONFIG.resultGrace()));
+        g.submit();
+        assertThat(g.lastDescribed()).containsExactly("Rejected:NOT_SENT_YET:5");
+    }
+
+    @Test
+    void guardIssuedResendMovesOnWithTheVerdictOrWithItsResultFirst() {
+        Harness g = guardSent();
+        g.resend();
+        String permit = notice(g).permitId();
+        g.apply(new Input.Verdict(new PermitVerdict(Harness.ID, permit, PermitVerdict.Kind.GRANTED, null, null,
+                true)));
+        assertThat(g.last).isEmpty();
+        assertThat(g.status()).isEqualTo(Status.RESENDING);
+        g.result(g.state.inFlight().commandId(), SENT, "egoi-2", g.now);
+        assertThat(g.lastDescribed()).containsExactly("Sent:2");
+
+        Harness first = guardSent();
+        first.resend();
+        String permit2 = notice(first).permitId();
+        first.result(CommandIds.granted(permit2), SENT, "egoi-2", first.now);
+        assertThat(first.lastDescribed()).as("the result before the verdict").containsExactly("Sent:2");
+        first.apply(new Input.Verdict(new PermitVerdict(Harness.ID, permit2, PermitVerdict.Kind.GRANTED, null, null,
+                true)));
+        assertThat(first.last).isEmpty();
+        assertThat(first.state.sendCount()).isEqualTo(2);
+    }
+
+    @Test
+    void guardIssuingNoVerdictNorResultGivesTheResendUpAtItsDeadlinePlusGraceAsRunFromItsAcceptance() {
+        Harness g = guardSent();
+        Instant accepted = g.now;
+        g.resend().advance(AbuseLifecycleTest.CONFIG.abuse().permitTimeout()).tick();
+        assertThat(g.last).isEmpty();
+        g.advance(AbuseLifecycleTest.CONFIG.resultGrace()).tick();
+        assertThat(g.status()).isEqualTo(Status.SENT);
+        assertThat(g.lastDescribed()).containsExactly("ResendRejected:FAILED:0");
+        // The guard may have issued it: a code may have gone out, so the cooldown restarts from the acceptance.
+        assertThat(g.state.lastSendAt()).isEqualTo(accepted);
     }
 }

@@ -48,7 +48,9 @@ public final class AbuseSettings {
                     + "`supersede` (allowed; the live one is cancelled)."),
             new SettingDef("abuse.permit-timeout", Settings.human(D.permitTimeout()), "How long a request waits "
                     + "for the per-number verdict before it fails PROVIDER_UNAVAILABLE: longer than a lifecycle "
-                    + "fail-over, shorter than `lifecycle.send-deadline` (at most 5m)."),
+                    + "fail-over, shorter than `lifecycle.send-deadline` (at most 5m). With "
+                    + "`lifecycle.guard-issues-commands` it is the deadline of the send the guard issues, whose "
+                    + "result is awaited `lifecycle.result-grace` longer."),
             new SettingDef("profile.<name>.allowed-country-codes", null, "Country calling codes profile `<name>` "
                     + "may text, comma-separated (e.g. `351,34`); unset = any. Outside it: INVALID_REQUEST."),
             new SettingDef("profile.<name>.min-code-size", null, "Smallest code size profile `<name>` accepts "

@@ -54,6 +54,11 @@ public final class LifecycleSettings {
             def("lifecycle.max-sends", D.resend().maxSends(), "Codes one verification may send, the first included "
                     + "(1 to 10; 1 = no resend): a further resend gets `ResendRejected(TOO_MANY_SENDS)`. Each resend "
                     + "also counts for `abuse.sends-per-number`."),
+            def("lifecycle.guard-issues-commands", D.guardIssuesCommands(), "With per-number limits: the number "
+                    + "guard writes the send (or resend) command itself when it grants the permit, in the "
+                    + "transaction of its verdict (one exactly-once hop fewer before the SMS; the permit topic then "
+                    + "carries the number sealed). `false`: the verdict goes back to the lifecycle, which issues it "
+                    + "(the previous release's way: set it while upgrading from that release, then turn it on)."),
             new SettingDef("profile.<name>.resend-cooldown", null, "Resend cooldown of profile `<name>` (0s to 1h); "
                     + "unset = `lifecycle.resend-cooldown`."),
             new SettingDef("profile.<name>.max-sends", null, "Codes per verification of profile `<name>` (1 to 10); "
@@ -89,7 +94,8 @@ public final class LifecycleSettings {
                     profileNames, message, s.integer("lifecycle.standby-replicas", 0, 5))
                     .withResend(new ResendPolicy(s.duration("lifecycle.resend-cooldown", Duration.ZERO,
                             ResendPolicy.MAX_COOLDOWN), s.integer("lifecycle.max-sends", 1,
-                            ResendPolicy.MAX_SENDS_CEILING)));
+                            ResendPolicy.MAX_SENDS_CEILING)))
+                    .withGuardIssuesCommands(s.bool("lifecycle.guard-issues-commands"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid combination of lifecycle.* settings: " + e.getMessage());
         }

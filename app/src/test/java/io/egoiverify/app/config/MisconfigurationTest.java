@@ -338,4 +338,10 @@ class MisconfigurationTest {
         assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.resend-cooldown=soon"),
                 "profile.default.resend-cooldown", "expected a duration");
     }
+
+    @Test
+    void guardIssuesCommandsIsTrueOrFalse() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "lifecycle.guard-issues-commands=yes"),
+                "lifecycle.guard-issues-commands", "expected true or false");
+    }
 }

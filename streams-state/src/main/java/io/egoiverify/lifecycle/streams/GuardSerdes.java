@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle.streams;
 
+import io.egoiverify.lifecycle.GrantedCommand;
 import io.egoiverify.lifecycle.NumberNotice;
 import io.egoiverify.lifecycle.NumberState;
 import io.egoiverify.lifecycle.PermitVerdict;
@@ -20,13 +21,21 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Formats of the number guard's topics and store: a version byte, then the fields (strings as length + UTF-8, -1 for
  * null; instants as epoch millis; enums as explicit codes). Internal to this module, written and read only by the
- * lifecycle application, so
- * no schema registry is involved (an outage of it cannot stall the guard). None of them can hold a phone number.
+ * lifecycle application, so no schema registry is involved (an outage of it cannot stall the guard's reading). The
+ * number is never in them in clear: a permit request that carries its command holds it sealed.
+ *
+ * <p>Each value is written in the oldest version that can hold it, so that an instance of the previous release still
+ * reads everything it can act on during a rolling upgrade: a notice without a command and a verdict for which no
+ * command was issued are byte for byte what the previous release wrote.
  */
 final class GuardSerdes {
-    /** Notices and number states: version 1. Verdicts: version 2 adds the retry instant of a refused resend. */
+    /** Notices, verdicts and number states: the first format. */
     private static final int VERSION_1 = 1;
+    /** Notices: + the command the guard issues on grant. Verdicts: + the retry instant of a refused resend. */
     private static final int VERSION_2 = 2;
+    /** Verdicts: + "command issued" (the retry instant may then be absent). */
+    private static final int VERSION_3 = 3;
+    private static final long NO_TIME = Long.MIN_VALUE;
 
     private GuardSerdes() {
     }
@@ -40,38 +49,66 @@ final class GuardSerdes {
         T read(DataInputStream in, int version) throws IOException;
     }
 
+    /** Version 2 only for a request that carries its command (lifecycle.guard-issues-commands on). */
     static Serde<NumberNotice> notices() {
-        return serde(n -> VERSION_1, VERSION_1, (out, n) -> {
+        return serde(n -> n.command() == null ? VERSION_1 : VERSION_2, VERSION_2, (out, n) -> {
             out.writeByte(code(n.kind()));
             string(out, n.numberHash());
             string(out, n.requestId());
             string(out, n.permitId());
             out.writeLong(n.at().toEpochMilli());
+            if (n.command() != null) {
+                command(out, n.command());
+            }
         }, (in, version) -> new NumberNotice(noticeKind(in.readByte()), string(in), string(in), string(in),
-                Instant.ofEpochMilli(in.readLong())));
+                Instant.ofEpochMilli(in.readLong()), version >= VERSION_2 ? command(in) : null));
     }
 
     /**
-     * A verdict without a retry instant is still written as version 1, so that an instance of the previous release
-     * reads it during a rolling upgrade (only a refused resend, which that release never asks for, needs version 2).
+     * Version 1 unless the verdict carries a retry instant (version 2: a refused resend) or says the guard issued the
+     * command (version 3), so that an instance of the previous release reads every other verdict.
      */
     static Serde<PermitVerdict> verdicts() {
-        return serde(v -> v.retryAt() == null ? VERSION_1 : VERSION_2, VERSION_2, (out, v) -> {
-            out.writeByte(code(v.kind()));
-            string(out, v.requestId());
-            string(out, v.permitId());
-            string(out, v.limit());
-            if (v.retryAt() != null) {
-                out.writeLong(v.retryAt().toEpochMilli());
-            }
-        }, (in, version) -> {
-            PermitVerdict.Kind kind = verdictKind(in.readByte());
-            String requestId = string(in);
-            String permitId = string(in);
-            String limit = string(in);
-            Instant retryAt = version >= VERSION_2 ? Instant.ofEpochMilli(in.readLong()) : null;
-            return new PermitVerdict(requestId, permitId, kind, limit, retryAt);
-        });
+        return serde(v -> v.commandIssued() ? VERSION_3 : v.retryAt() == null ? VERSION_1 : VERSION_2, VERSION_3,
+                (out, v) -> {
+                    out.writeByte(code(v.kind()));
+                    string(out, v.requestId());
+                    string(out, v.permitId());
+                    string(out, v.limit());
+                    if (v.commandIssued()) {
+                        out.writeLong(v.retryAt() == null ? NO_TIME : v.retryAt().toEpochMilli());
+                        out.writeBoolean(true);
+                    } else if (v.retryAt() != null) {
+                        out.writeLong(v.retryAt().toEpochMilli());
+                    }
+                }, (in, version) -> {
+                    PermitVerdict.Kind kind = verdictKind(in.readByte());
+                    String requestId = string(in);
+                    String permitId = string(in);
+                    String limit = string(in);
+                    long retry = version >= VERSION_2 ? in.readLong() : NO_TIME;
+                    boolean issued = version >= VERSION_3 && in.readBoolean();
+                    return new PermitVerdict(requestId, permitId, kind, limit,
+                            retry == NO_TIME ? null : Instant.ofEpochMilli(retry), issued);
+                });
+    }
+
+    private static void command(DataOutputStream out, GrantedCommand c) throws IOException {
+        string(out, c.senderProfile());
+        out.writeLong(c.deadline().toEpochMilli());
+        string(out, c.sealedNumber());
+        string(out, c.codeType());
+        out.writeInt(c.codeSize());
+        out.writeInt(c.ttlSeconds());
+        string(out, c.message());
+        string(out, c.group());
+        string(out, c.providerRequestId());
+        out.writeInt(c.sendCount());
+    }
+
+    private static GrantedCommand command(DataInputStream in) throws IOException {
+        return new GrantedCommand(string(in), Instant.ofEpochMilli(in.readLong()), string(in), string(in),
+                in.readInt(), in.readInt(), string(in), string(in), string(in), in.readInt());
     }
 
     static Serde<NumberState> numberStates() {

@@ -11,10 +11,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The number guard's two internal topics (permits keyed by number hash, verdicts keyed by requestId). Like Kafka
@@ -22,30 +26,44 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * partition count of the input topics (the verdicts must land in the partition that owns their requestId), and
  * refused when they exist with another count.
  *
+ * <p>Retention: records only need to live until the guard or the lifecycle has read them, so one day at most. A
+ * permit request carries the number (sealed) and the command the guard issues, so the permit topic is created with
+ * the command topic's retention when that is shorter (the command topic carries the number in clear and is given a
+ * short one: hours). A topic that exists already keeps its settings.
+ *
  * <p>Instances starting together race to create them: the loser gets {@code TopicExistsException} for a topic whose
  * metadata may not have reached the broker it asks yet (describe still says "unknown topic"). Such a topic exists; it
  * is waited for, within the timeout, like any topic being created.
  */
 final class GuardTopics {
-    /** Records only need to live until the guard or the lifecycle has read them. */
-    static final String RETENTION_MS = Long.toString(Duration.ofDays(1).toMillis());
+    private static final Logger LOG = LoggerFactory.getLogger(GuardTopics.class);
+    /** The longest retention either topic is created with. */
+    static final long RETENTION_MS = Duration.ofDays(1).toMillis();
     private static final long FIRST_BACKOFF_MILLIS = 20;
     private static final long MAX_BACKOFF_MILLIS = 500;
 
     private GuardTopics() {
     }
 
-    static void ensure(Admin admin, LifecycleConfig config, String anInputTopic, Duration timeout) {
+    /**
+     * @param anInputTopic an input topic (their partition count)
+     * @param commandTopic the command topic (its retention bounds the permit topic's)
+     */
+    static void ensure(Admin admin, LifecycleConfig config, String anInputTopic, String commandTopic,
+                       Duration timeout) {
         int partitions = partitionsOf(admin, anInputTopic, timeout).orElseThrow(() ->
                 new IllegalStateException("refusing to start: topic missing: " + anInputTopic));
         List<NewTopic> missing = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         counts.put(anInputTopic, partitions);
-        for (String topic : List.of(LifecycleTopology.permitTopic(config), LifecycleTopology.verdictTopic(config))) {
+        String permits = LifecycleTopology.permitTopic(config);
+        for (String topic : List.of(permits, LifecycleTopology.verdictTopic(config))) {
             Optional<Integer> existing = partitionsOf(admin, topic, timeout);
             if (existing.isEmpty()) {
+                long retention = topic.equals(permits)
+                        ? Math.min(RETENTION_MS, retentionOf(admin, commandTopic, timeout)) : RETENTION_MS;
                 missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, RETENTION_MS)));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention))));
             } else {
                 counts.put(topic, existing.get());
             }
@@ -93,6 +111,30 @@ final class GuardTopics {
                 throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
             }
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /**
+     * The topic's {@code retention.ms}; {@link Long#MAX_VALUE} when unbounded (-1), not set, or not readable (e.g.
+     * no DescribeConfigs permission: a retention bound is no reason to refuse to start; logged).
+     */
+    static long retentionOf(Admin admin, String topic, Duration timeout) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource)
+                    .get(TopicConfig.RETENTION_MS_CONFIG);
+            long millis = entry == null || entry.value() == null ? -1 : Long.parseLong(entry.value());
+            return millis < 0 ? Long.MAX_VALUE : millis;
+        } catch (ExecutionException e) {
+            LOG.warn("cannot read the retention of topic {} ({}); the permit topic gets {} ms", topic,
+                    e.getCause().toString(), RETENTION_MS);
+            return Long.MAX_VALUE;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
         }
     }
 

@@ -119,7 +119,8 @@ public final class LifecycleService implements AutoCloseable {
             others.add(names.deadLetter());
             CoPartitioning.check(admin, names.coPartitioned(), others, ADMIN_TIMEOUT);
             if (options.config().abuse().enabled()) {
-                GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), ADMIN_TIMEOUT);
+                GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), names.commands(),
+                        ADMIN_TIMEOUT);
             }
         }
         KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options),

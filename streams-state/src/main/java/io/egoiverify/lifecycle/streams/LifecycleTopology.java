@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle.streams;
 
+import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.Lifecycle;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberGuard;
@@ -14,7 +15,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The lifecycle topology: the four input topics and the worker's results feed one processor that owns the
- * {@code verifications} and {@code deadlines} stores and writes the seven outcome topics and the command topic.
+ * {@code verifications} and {@code deadlines} stores and writes the seven outcome topics and the command topic. With
+ * per-number limits, the number guard's sub-topology reads the permit topic and writes the verdict topic (read by
+ * the lifecycle processor) and the command topic (the sends and resends it grants).
  */
 public final class LifecycleTopology {
     public static final String VERIFICATIONS_STORE = "verifications";
@@ -32,6 +35,8 @@ public final class LifecycleTopology {
     public static final String NUMBER_DEADLINES_STORE = "number-deadlines";
     static final String PERMITS_SINK = "permits-sink";
     static final String GUARD = "number-guard";
+    static final String VERDICTS_SINK = "verdicts-sink";
+    static final String GUARD_COMMANDS_SINK = "guard-commands-sink";
 
     private LifecycleTopology() {
     }
@@ -74,7 +79,7 @@ public final class LifecycleTopology {
         sink(topology, FAILED_SINK, topics.failed);
         sink(topology, COMMANDS_SINK, topics.commands);
         if (guarded) {
-            addGuard(topology, config, persistent, options.abuseMetrics());
+            addGuard(topology, config, persistent, options.abuseMetrics(), topics.commands);
         }
         return topology;
     }
@@ -89,8 +94,12 @@ public final class LifecycleTopology {
         return config.applicationId() + "-permit-verdicts";
     }
 
+    /**
+     * The guard writes verdicts and, when a grant issues the command itself, the command topic (present whatever
+     * {@code guardIssuesCommands} says, so that switching it needs no topology change).
+     */
     private static void addGuard(Topology topology, LifecycleConfig config, boolean persistent,
-                                 AbuseMetrics metrics) {
+                                 AbuseMetrics metrics, Topic<String, VerificationCommand> commands) {
         topology.addSink(PERMITS_SINK, permitTopic(config), Serdes.String().serializer(),
                 GuardSerdes.notices().serializer(), PROCESSOR);
         topology.addSource("permits-source", Serdes.String().deserializer(), GuardSerdes.notices().deserializer(),
@@ -102,8 +111,9 @@ public final class LifecycleTopology {
                 GuardSerdes.numberStates()), GUARD);
         topology.addStateStore(Stores.keyValueStoreBuilder(store(NUMBER_DEADLINES_STORE, persistent), Serdes.Bytes(),
                 Serdes.ByteArray()), GUARD);
-        topology.addSink("verdicts-sink", verdictTopic(config), Serdes.String().serializer(),
+        topology.addSink(VERDICTS_SINK, verdictTopic(config), Serdes.String().serializer(),
                 GuardSerdes.verdicts().serializer(), GUARD);
+        sink(topology, GUARD_COMMANDS_SINK, commands, GUARD);
     }
 
     private static KeyValueBytesStoreSupplier store(String name, boolean persistent) {
@@ -115,7 +125,10 @@ public final class LifecycleTopology {
     }
 
     private static <V> void sink(Topology topology, String name, Topic<String, V> topic) {
-        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(),
-                PROCESSOR);
+        sink(topology, name, topic, PROCESSOR);
+    }
+
+    private static <V> void sink(Topology topology, String name, Topic<String, V> topic, String parent) {
+        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parent);
     }
 }

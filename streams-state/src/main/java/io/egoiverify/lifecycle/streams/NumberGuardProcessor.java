@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle.streams;
 
+import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.lifecycle.NumberNotice;
@@ -14,20 +15,26 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Adapts the pure {@link NumberGuard} to the permit topic (keyed by number hash) and the {@code numbers} store.
- * Verdicts go to the verdict topic keyed by requestId, back to the lifecycle task that owns it. Entries leave their
- * windows through a {@link DeadlineIndex} (time ‖ hash) swept by a wall-clock punctuator, never by a scan of the
- * whole store. Logs name the hash's first 8 characters at most, never a number (the guard never sees one).
+ * Verdicts go to the verdict topic keyed by requestId, back to the lifecycle task that owns it; a command a grant
+ * issues goes to the command topic (keyed by requestId, like the lifecycle's) in the same transaction as the store
+ * update and the verdict. Entries leave their windows through a {@link DeadlineIndex} (time ‖ hash) swept by a
+ * wall-clock punctuator, never by a scan of the whole store. The number is unsealed only into a command: logs name
+ * ids (requestId, permit, command) and at most the hash's first 8 characters, never a number or a command's body.
  */
-final class NumberGuardProcessor implements Processor<String, NumberNotice, String, PermitVerdict> {
+final class NumberGuardProcessor implements Processor<String, NumberNotice, String, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(NumberGuardProcessor.class);
+
     private final NumberGuard guard;
     private final AbuseLimits limits;
     private final AbuseMetrics metrics;
     private final int maxDue;
     private final Duration interval;
-    private ProcessorContext<String, PermitVerdict> context;
+    private ProcessorContext<String, Object> context;
     private KeyValueStore<String, NumberState> numbers;
     private DeadlineIndex deadlines;
 
@@ -40,7 +47,7 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
     }
 
     @Override
-    public void init(ProcessorContext<String, PermitVerdict> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.numbers = context.getStateStore(LifecycleTopology.NUMBERS_STORE);
         this.deadlines = new DeadlineIndex(context.getStateStore(LifecycleTopology.NUMBER_DEADLINES_STORE), maxDue);
@@ -63,13 +70,21 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
         if (step.refused() != null) {
             metrics.refused(step.refused());
         }
+        for (VerificationCommand c : step.commands()) {
+            context.forward(new Record<>(c.getRequestId(), (Object) c, now.toEpochMilli()),
+                    LifecycleTopology.GUARD_COMMANDS_SINK);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("permit {} granted: command {} issued", notice.permitId(), c.getCommandId());
+            }
+        }
         for (PermitVerdict v : step.verdicts()) {
             if (v.kind() == PermitVerdict.Kind.GRANTED) {
                 metrics.granted();
             } else if (v.kind() == PermitVerdict.Kind.SUPERSEDED) {
                 metrics.superseded();
             }
-            context.forward(new Record<>(v.requestId(), v, now.toEpochMilli()));
+            context.forward(new Record<>(v.requestId(), (Object) v, now.toEpochMilli()),
+                    LifecycleTopology.VERDICTS_SINK);
         }
     }
 

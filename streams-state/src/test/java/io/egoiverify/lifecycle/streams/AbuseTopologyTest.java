@@ -15,20 +15,28 @@ import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.Limit;
+import io.egoiverify.lifecycle.NumberNotice;
 import io.egoiverify.lifecycle.NumberState;
+import io.egoiverify.lifecycle.PermitVerdict;
+import io.egoiverify.lifecycle.Status;
 import io.egoiverify.lifecycle.VerificationState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Each per-number limit through the real topology: lifecycle → permit topic → guard → verdict topic → lifecycle. */
+/**
+ * Each per-number limit through the real topology: lifecycle → permit topic → guard → verdict topic → lifecycle; the
+ * guard writing the granted send to the command topic (the default), or the lifecycle writing it (switched off).
+ */
 @Timeout(60)
 class AbuseTopologyTest {
     static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
@@ -122,14 +130,16 @@ class AbuseTopologyTest {
             f.request("r1");
             f.result(f.command(), SENT);
             f.request("r2");
-            // r1 is cancelled at E-goi too (its id is known), and r2's code is sent.
+            // r1 is cancelled at E-goi too (its id is known), and r2's code is sent. In no fixed order: they are two
+            // verifications (two partitions in general); the guard writes r2's send with the SUPERSEDED verdict that
+            // makes r1's lifecycle write the cancel.
             var commands = f.commands.readValuesToList();
             assertThat(commands).hasSize(2);
-            assertThat(commands.get(0).getRequestId()).isEqualTo("r1");
-            assertThat(commands.get(0).getAction()).isInstanceOfSatisfying(CancelVerification.class,
-                    a -> assertThat(a.getProviderRequestId()).isEqualTo("egoi-r1"));
-            assertThat(commands.get(1).getRequestId()).isEqualTo("r2");
-            assertThat(commands.get(1).getAction()).isInstanceOf(SendCode.class);
+            assertThat(commands).filteredOn(cmd -> cmd.getRequestId().equals("r1")).singleElement()
+                    .satisfies(cmd -> assertThat(cmd.getAction()).isInstanceOfSatisfying(CancelVerification.class,
+                            a -> assertThat(a.getProviderRequestId()).isEqualTo("egoi-r1")));
+            assertThat(commands).filteredOn(cmd -> cmd.getRequestId().equals("r2")).singleElement()
+                    .satisfies(cmd -> assertThat(cmd.getAction()).isInstanceOf(SendCode.class));
             var cancelled = f.cancelled.readValuesToList();
             assertThat(cancelled).hasSize(1);
             assertThat(cancelled.get(0).getRequestId()).isEqualTo("r1");
@@ -169,6 +179,58 @@ class AbuseTopologyTest {
                 String s = new String(b, StandardCharsets.ISO_8859_1);
                 return s.contains("910000000") || s.contains("351910");
             });
+        }
+    }
+
+    @Test
+    void theGuardIssuesTheGrantedSendWithItsVerdict() {
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY));
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            GuardTopicsRead guard = new GuardTopicsRead(f, c);
+            f.request("r1");
+            NumberNotice request = guard.permits().readValue();
+            assertThat(request.command()).as("the request carries the send").isNotNull();
+            assertThat(request.command().sealedNumber()).doesNotContain("910000000");
+            assertThat(guard.verdicts().readValue().commandIssued()).isTrue();
+            TestRecord<String, VerificationCommand> sent = f.commands.readRecord();
+            assertThat(f.commands.isEmpty()).as("one command: the guard's").isTrue();
+            assertThat(sent.key()).isEqualTo("r1");
+            VerificationCommand send = sent.value();
+            assertThat(send.getCommandId()).isEqualTo("r1/send/" + Fixtures.T0.toEpochMilli());
+            assertThat(send.getDeadline()).as("min(send deadline, permit deadline)")
+                    .isEqualTo(Fixtures.T0.plus(c.abuse().permitTimeout()));
+            assertThat(((SendCode) send.getAction()).getPhoneNumber()).isEqualTo(Fixtures.PHONE);
+            VerificationState state = f.verifications().get("r1");
+            assertThat(state.status()).isEqualTo(Status.SENDING);
+            assertThat(state.inFlight().commandId()).isEqualTo(send.getCommandId());
+            f.result(send, SENT);
+            assertThat(f.sent.readValue().getRequestId()).isEqualTo("r1");
+        }
+    }
+
+    @Test
+    void switchedOffTheLifecycleIssuesTheGrantedSendAsBefore() {
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY)).withGuardIssuesCommands(false);
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            GuardTopicsRead guard = new GuardTopicsRead(f, c);
+            f.request("r1");
+            assertThat(guard.permits().readValue().command()).isNull();
+            assertThat(guard.verdicts().readValue().commandIssued()).isFalse();
+            List<VerificationCommand> commands = f.commands.readValuesToList();
+            assertThat(commands).singleElement().satisfies(send -> {
+                assertThat(send.getCommandId()).isEqualTo("r1/send/" + Fixtures.T0.toEpochMilli());
+                assertThat(send.getDeadline()).isEqualTo(Fixtures.T0.plus(c.sendDeadline()));
+            });
+        }
+    }
+
+    /** The guard's two topics, read as the guard and the lifecycle read them. */
+    private record GuardTopicsRead(TestOutputTopic<String, NumberNotice> permits,
+                                   TestOutputTopic<String, PermitVerdict> verdicts) {
+        GuardTopicsRead(TopologyFixture f, LifecycleConfig c) {
+            this(f.driver.createOutputTopic(LifecycleTopology.permitTopic(c), new StringDeserializer(),
+                    GuardSerdes.notices().deserializer()), f.driver.createOutputTopic(LifecycleTopology.verdictTopic(c),
+                    new StringDeserializer(), GuardSerdes.verdicts().deserializer()));
         }
     }
 

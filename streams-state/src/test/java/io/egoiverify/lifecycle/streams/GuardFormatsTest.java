@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.GrantedCommand;
+import io.egoiverify.lifecycle.InFlight;
 import io.egoiverify.lifecycle.NumberNotice;
 import io.egoiverify.lifecycle.NumberState;
 import io.egoiverify.lifecycle.PermitVerdict;
@@ -16,7 +18,10 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A state with a parked send round-trips; the guard's formats round-trip (the stored ones: StoredFormatsTest). */
+/**
+ * A state with a parked send round-trips; the guard's formats round-trip, a request carrying its command and a verdict
+ * saying it was issued included (the stored ones: StoredFormatsTest).
+ */
 @Timeout(10)
 class GuardFormatsTest {
     private final StateSerde states = new StateSerde();
@@ -30,6 +35,11 @@ class GuardFormatsTest {
                         Fixtures.T0.plusSeconds(30)))
                 .build();
         assertThat(states.deserialize("t", states.serialize("t", s))).isEqualTo(s);
+        // Awaiting the send the guard issues on grant: the state format (version 3) already holds a command in
+        // flight for any status.
+        VerificationState awaiting = s.toBuilder().inFlight(new InFlight("r1/send/1", null, Fixtures.T0,
+                Fixtures.T0.plusSeconds(25))).wakeAt(Fixtures.T0.plusSeconds(40)).build();
+        assertThat(states.deserialize("t", states.serialize("t", awaiting))).isEqualTo(awaiting);
     }
 
     @Test
@@ -54,6 +64,38 @@ class GuardFormatsTest {
         assertThat(GuardSerdes.numberStates().deserializer().deserialize("t",
                 GuardSerdes.numberStates().serializer().serialize("t", s))).isEqualTo(s);
         assertThatThrownBy(() -> GuardSerdes.notices().deserializer().deserialize("t", new byte[] {1, 7}))
+                .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void aRequestCarryingItsCommandRoundTripsAndOneWithoutIsStillVersionOne() {
+        GrantedCommand send = new GrantedCommand("default", Fixtures.T0.plusSeconds(25), "c2VhbGVk", "numeric", 6, 60,
+                "Code {CODE}", "g", null, 1);
+        NumberNotice n = new NumberNotice(NumberNotice.Kind.PERMIT_REQUEST, "b".repeat(64), "r1", "r1/permit/1",
+                Fixtures.T0, send);
+        byte[] bytes = GuardSerdes.notices().serializer().serialize("t", n);
+        assertThat(bytes[0]).as("version 2: the command").isEqualTo((byte) 2);
+        assertThat(GuardSerdes.notices().deserializer().deserialize("t", bytes)).isEqualTo(n);
+        GrantedCommand resend = new GrantedCommand("p2", Fixtures.T0.plusSeconds(25), null, null, 6, 60, null, null,
+                "egoi-1", 3);
+        NumberNotice r = new NumberNotice(NumberNotice.Kind.RESEND_REQUEST, "b".repeat(64), "r1",
+                "r1/permit-resend-3/1", Fixtures.T0, resend);
+        assertThat(GuardSerdes.notices().deserializer().deserialize("t",
+                GuardSerdes.notices().serializer().serialize("t", r))).isEqualTo(r);
+        NumberNotice plain = new NumberNotice(NumberNotice.Kind.PERMIT_REQUEST, "b".repeat(64), "r1", "r1/permit/1",
+                Fixtures.T0);
+        assertThat(GuardSerdes.notices().serializer().serialize("t", plain)[0]).isEqualTo((byte) 1);
+    }
+
+    @Test
+    void aVerdictSayingTheCommandWasIssuedRoundTrips() {
+        PermitVerdict issued = new PermitVerdict("r1", "r1/permit/1", PermitVerdict.Kind.GRANTED, null, null, true);
+        byte[] bytes = GuardSerdes.verdicts().serializer().serialize("t", issued);
+        assertThat(bytes[0]).as("version 3: command issued").isEqualTo((byte) 3);
+        assertThat(GuardSerdes.verdicts().deserializer().deserialize("t", bytes)).isEqualTo(issued);
+        PermitVerdict plain = new PermitVerdict("r1", "r1/permit/1", PermitVerdict.Kind.GRANTED, null);
+        assertThat(GuardSerdes.verdicts().serializer().serialize("t", plain)[0]).isEqualTo((byte) 1);
+        assertThatThrownBy(() -> GuardSerdes.verdicts().deserializer().deserialize("t", new byte[] {4, 0}))
                 .isInstanceOf(SerializationException.class);
     }
 }

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +93,31 @@ class GuardTopicsIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        GuardTopics.ensure(admin, config, input, TIMEOUT);
+        GuardTopics.ensure(admin, config, input, input, TIMEOUT);
+    }
+
+    /**
+     * The permit topic carries the number (sealed) in the requests that carry their command: it is created with the
+     * command topic's retention when that is shorter than the day both guard topics get otherwise.
+     */
+    @Test
+    void thePermitTopicTakesTheCommandTopicsShorterRetention() throws Exception {
+        String input = KafkaClusterExtension.uniqueTopic("guard-input");
+        String commands = KafkaClusterExtension.uniqueTopic("guard-commands");
+        KAFKA.createTopics(3, input);
+        Admin admin = ADMINS.get(0);
+        admin.createTopics(List.of(new NewTopic(commands, 3, (short) 1)
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")))).all().get(30, TimeUnit.SECONDS);
+        LifecycleConfig config = LifecycleConfig.defaults()
+                .withApplicationId(KafkaClusterExtension.uniqueTopic("guard-app"));
+        Awaitility.await("command topic visible").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() ->
+                assertThat(GuardTopics.retentionOf(admin, commands, TIMEOUT)).isEqualTo(3_600_000L));
+        GuardTopics.ensure(admin, config, input, commands, TIMEOUT);
+        Awaitility.await("guard topics' retention").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(GuardTopics.retentionOf(admin, LifecycleTopology.permitTopic(config), TIMEOUT))
+                    .isEqualTo(3_600_000L);
+            assertThat(GuardTopics.retentionOf(admin, LifecycleTopology.verdictTopic(config), TIMEOUT))
+                    .isEqualTo(GuardTopics.RETENTION_MS);
+        });
     }
 }

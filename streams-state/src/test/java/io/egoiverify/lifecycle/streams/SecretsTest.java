@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.junit.jupiter.api.AfterEach;
@@ -90,12 +91,17 @@ class SecretsTest {
                 && e.getThrowableProxy().getMessage().contains(CODE)));
     }
 
+    /**
+     * With per-number limits (and the guard issuing the granted send and resend, the default): no number in clear in
+     * either store, on the guard's topics (the requests carry it sealed) or in any log line, the guard's included.
+     */
     @Test
     void withPerNumberLimitsTheNumberStaysOutOfStoresGuardTopicsAndLogs() {
         LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
                 .withSends(3, Duration.ofHours(1)));
         List<byte[]> stored = new ArrayList<>();
         List<String> outcomes = new ArrayList<>();
+        AtomicInteger carried = new AtomicInteger();
         try (TopologyFixture f = new TopologyFixture(config)) {
             var permits = f.driver.createOutputTopic(LifecycleTopology.permitTopic(config),
                     new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
@@ -119,6 +125,10 @@ class SecretsTest {
                 t.readKeyValuesToList().forEach(kv -> {
                     stored.add(kv.key);
                     stored.add(kv.value);
+                    if (t == permits && GuardSerdes.notices().deserializer().deserialize("x", kv.value)
+                            .command() != null) {
+                        carried.incrementAndGet(); // the number is on the permit topic, sealed
+                    }
                 });
             }
             for (var t : List.of(f.sent, f.resendRejected, f.rejected, f.verified, f.expired, f.cancelled,
@@ -130,8 +140,14 @@ class SecretsTest {
                 .noneMatch(o -> o.contains(CODE) || o.contains(NATIONAL));
         assertThat(stored).hasSizeGreaterThan(6).noneMatch(b -> new String(b, StandardCharsets.ISO_8859_1)
                 .contains(NATIONAL) || new String(b, StandardCharsets.ISO_8859_1).contains(CODE));
+        // The guard unseals the number into the commands it issues (the send, the resend): it logs ids, never it.
+        assertThat(carried.get()).as("requests carrying their command").isGreaterThanOrEqualTo(3);
+        assertThat(logs.list).as("the guard's own log lines are among those checked")
+                .anyMatch(e -> e.getLoggerName().endsWith("NumberGuardProcessor"));
         assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(CODE)
-                || e.getFormattedMessage().contains(NATIONAL));
+                || e.getFormattedMessage().contains(NATIONAL)
+                || (e.getThrowableProxy() != null && e.getThrowableProxy().getMessage() != null
+                && e.getThrowableProxy().getMessage().contains(NATIONAL)));
     }
 
     private static void snapshot(TopologyFixture f, List<byte[]> stored) {

@@ -152,6 +152,13 @@ class StoredFormatsTest {
                 new PermitVerdict("req-1", PERMIT, PermitVerdict.Kind.GRANTED, null)))
                 .as("a verdict without a retry instant is still written as version 1")
                 .isEqualTo(read("verdict-v1-granted.bin"));
+        // Requests without their command (lifecycle.guard-issues-commands=false, or the previous release): the
+        // previous release's bytes, read as carrying none (the guard issues nothing for them), and still written so.
+        NumberNotice old = notices.deserialize("t", read("notice-v1-permit_request.bin"));
+        assertThat(old.command()).isNull();
+        assertThat(GuardSerdes.notices().serializer().serialize("t", old))
+                .isEqualTo(read("notice-v1-permit_request.bin"));
+        assertThat(verdicts.deserialize("t", read("verdict-v1-granted.bin")).commandIssued()).isFalse();
         assertThat(GuardSerdes.numberStates().deserializer().deserialize("t", read("number-state-v1.bin")))
                 .isEqualTo(new NumberState(List.of(at(0), at(5_000)), List.of(at(7_000)),
                         List.of(new NumberState.Active("req-1", PERMIT, at(3_700_000)))));

@@ -82,8 +82,8 @@ class TopologyPropertiesTest {
     static final LifecycleConfig QUICK_RESENDS = LifecycleConfig.defaults()
             .withResend(new ResendPolicy(Duration.ofSeconds(5), 3));
 
-    /** A history and the one-active policy it runs under. */
-    record Guarded(List<Action> history, AbuseLimits.ActivePolicy policy) {
+    /** A history, the one-active policy it runs under, and whether the guard issues the granted commands. */
+    record Guarded(List<Action> history, AbuseLimits.ActivePolicy policy, boolean guardIssues) {
     }
 
     @Test
@@ -115,17 +115,19 @@ class TopologyPropertiesTest {
             new Answer(0, 0), new Answer(1, 0), new Answer(2, 0), new Advance(20_000));
 
     /**
-     * The same with per-number limits (all three requestIds share one number; at most two sends per window): the
-     * guard's index mirrors its store, the send limit holds, and with a one-active policy at most one of the
-     * number's verifications is open after any step.
+     * The same with per-number limits (all three requestIds share one number; at most two sends per window), the
+     * guard issuing the granted sends and resends or the lifecycle issuing them: the guard's index mirrors its store,
+     * the send limit holds, and with a one-active policy at most one of the number's verifications is open after any
+     * step.
      */
     @Test
     void topologyWithPerNumberLimitsKeepsIndexAndContract() {
         Gen<Guarded> guarded = choices -> new Guarded(HISTORIES.generate(choices),
-                Gen.of(AbuseLimits.ActivePolicy.class).generate(choices));
+                Gen.of(AbuseLimits.ActivePolicy.class).generate(choices), Gen.booleans().generate(choices));
         Property.forAll(guarded).tries(150).checkWithStatistics((g, statistics) -> run(g.history(),
                 QUICK_RESENDS.withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
-                        .withSends(2, Duration.ofHours(1)).withActivePolicy(g.policy())), statistics))
+                        .withSends(2, Duration.ofHours(1)).withActivePolicy(g.policy()))
+                        .withGuardIssuesCommands(g.guardIssues()), statistics))
                 .requireAtLeast("verifications sent", 2, 1);
     }
 
