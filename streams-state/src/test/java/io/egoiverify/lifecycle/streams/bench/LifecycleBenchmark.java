@@ -14,7 +14,8 @@ import java.util.Map;
  * </pre>
  * Arguments: live verifications for the punctuation runs (default 1,000,000; 0 skips them), events per input kind
  * for the throughput run (default 100,000; three kinds; 0 skips it). {@code -Dbench.guarded=true} runs the throughput
- * with per-number limits on (every request a distinct number, so none is refused: the cost of the guard round trip).
+ * with per-number limits on (every request a distinct number, so none is refused: the cost of the guard round trip);
+ * with it, {@code -Dbench.guardIssuesCommands=false} has the lifecycle issue the granted sends (the previous path).
  */
 public final class LifecycleBenchmark {
     private LifecycleBenchmark() {

@@ -88,6 +88,10 @@ final class ThroughputBenchmark {
                         "bench-number-key-0123456789abcdefgh".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
             results.put("perNumberLimits", guarded);
+            // -Dbench.guardIssuesCommands=false: the lifecycle issues the granted sends itself (the previous path)
+            boolean guardIssues = !"false".equals(System.getProperty("bench.guardIssuesCommands"));
+            config = config.withGuardIssuesCommands(guardIssues);
+            results.put("guardIssuesCommands", guarded && guardIssues);
             LifecycleService service = new LifecycleService(LifecycleOptions.of(topics, config));
             Properties props = new Properties();
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
