@@ -41,7 +41,9 @@ import java.util.Set;
  * @param resend                  resend cooldown and max codes per verification (a profile may override them)
  * @param guardIssuesCommands     with per-number limits: the permit request carries the command (number sealed) and
  *                                the number guard writes it when it grants, in the transaction of its verdict (one
- *                                exactly-once hop fewer before the SMS); false = the lifecycle issues it on the verdict
+ *                                exactly-once hop fewer before the SMS); false (the default) = the lifecycle issues it
+ *                                on the verdict. Off by default: measured on the 2-core stack it was not faster (see
+ *                                e2e/README.md, "Fewer transactional hops"), and off needs no two-step upgrade
  */
 public record LifecycleConfig(String applicationId, Duration defaultTtl, Duration minTtl, Duration maxTtl,
                               int defaultCodeSize, int minCodeSize, int maxCodeSize, CodeType defaultCodeType,
@@ -139,7 +141,7 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
                 defaultMaxAttempts, maxAttemptsLimit, sendDeadline, resultGrace, retention, pendingCancelMemory,
                 punctuationInterval, maxDuePerPunctuation, maxMessageLength, maxMetadataBytes,
                 maxRememberedSubmissions, senderProfiles, defaultMessage, standbyReplicas, Map.of(),
-                AbuseLimits.disabled(), ResendPolicy.DEFAULT, true);
+                AbuseLimits.disabled(), ResendPolicy.DEFAULT, false);
     }
 
     /** The policy of a profile ({@link ProfilePolicy#UNRESTRICTED} when none is configured). */

@@ -58,7 +58,8 @@ public final class LifecycleSettings {
                     + "guard writes the send (or resend) command itself when it grants the permit, in the "
                     + "transaction of its verdict (one exactly-once hop fewer before the SMS; the permit topic then "
                     + "carries the number sealed). `false`: the verdict goes back to the lifecycle, which issues it "
-                    + "(the previous release's way: set it while upgrading from that release, then turn it on)."),
+                    + "(the previous release's way). Turn it on only once every state instance runs this release; "
+                    + "not measurably faster on a 2-core test machine (e2e/README.md)."),
             new SettingDef("profile.<name>.resend-cooldown", null, "Resend cooldown of profile `<name>` (0s to 1h); "
                     + "unset = `lifecycle.resend-cooldown`."),
             new SettingDef("profile.<name>.max-sends", null, "Codes per verification of profile `<name>` (1 to 10); "

@@ -169,12 +169,12 @@ class SettingsLoaderTest {
         assertThat(lifecycle.toString()).doesNotContain("an-hmac-key");
         var off = AppConfig.from(s.with("abuse.enabled", "false", "test"), Mode.RUN).lifecycle();
         assertThat(off.abuse().enabled()).isFalse();
-        // The number guard issues the granted sends unless switched off (the limits stay as they are).
-        assertThat(lifecycle.guardIssuesCommands()).isTrue();
-        var lifecycleIssues = AppConfig.from(s.with("lifecycle.guard-issues-commands", "false", "test"), Mode.RUN)
+        // The lifecycle issues the granted sends unless the guard is switched on (the limits stay as they are).
+        assertThat(lifecycle.guardIssuesCommands()).isFalse();
+        var guardIssues = AppConfig.from(s.with("lifecycle.guard-issues-commands", "true", "test"), Mode.RUN)
                 .lifecycle();
-        assertThat(lifecycleIssues.guardIssuesCommands()).isFalse();
-        assertThat(lifecycleIssues.abuse()).isEqualTo(lifecycle.abuse());
+        assertThat(guardIssues.guardIssuesCommands()).isTrue();
+        assertThat(guardIssues.abuse()).isEqualTo(lifecycle.abuse());
     }
 
     @Test

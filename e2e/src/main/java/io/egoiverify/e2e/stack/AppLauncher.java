@@ -101,6 +101,11 @@ final class AppLauncher {
             settings.put("worker.transaction-timeout", "6s");
             settings.put("kafka.heartbeat.interval.ms", "1000");
         }
+        if (name.equals("lifecycle-2")) {
+            // The second lifecycle has its number guard issue the granted sends (off by default), the first not: every
+            // stack runs both send paths side by side, and the fault tests move tasks between them.
+            settings.put("lifecycle.guard-issues-commands", "true");
+        }
         settings.putAll(config.appSettings());
         // "{instance}" in a value is this instance's name: e.g. kafka.group.instance.id={instance} (static membership,
         // unique per instance and stable across its restarts, like a StatefulSet's pod name)

@@ -184,7 +184,7 @@ class AbuseTopologyTest {
 
     @Test
     void theGuardIssuesTheGrantedSendWithItsVerdict() {
-        LifecycleConfig c = config(AbuseLimits.defaults(KEY));
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY)).withGuardIssuesCommands(true);
         try (TopologyFixture f = new TopologyFixture(c, true)) {
             GuardTopicsRead guard = new GuardTopicsRead(f, c);
             f.request("r1");

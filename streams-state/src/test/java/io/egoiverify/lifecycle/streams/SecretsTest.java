@@ -97,7 +97,9 @@ class SecretsTest {
      */
     @Test
     void withPerNumberLimitsTheNumberStaysOutOfStoresGuardTopicsAndLogs() {
-        LifecycleConfig config = LifecycleConfig.defaults().withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
+        // the guard issuing the commands (off by default): it is the path that unseals the number in the guard
+        LifecycleConfig config = LifecycleConfig.defaults().withGuardIssuesCommands(true)
+                .withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY)
                 .withSends(3, Duration.ofHours(1)));
         List<byte[]> stored = new ArrayList<>();
         List<String> outcomes = new ArrayList<>();

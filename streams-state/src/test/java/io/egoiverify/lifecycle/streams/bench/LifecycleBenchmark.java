@@ -15,7 +15,7 @@ import java.util.Map;
  * Arguments: live verifications for the punctuation runs (default 1,000,000; 0 skips them), events per input kind
  * for the throughput run (default 100,000; three kinds; 0 skips it). {@code -Dbench.guarded=true} runs the throughput
  * with per-number limits on (every request a distinct number, so none is refused: the cost of the guard round trip);
- * with it, {@code -Dbench.guardIssuesCommands=false} has the lifecycle issue the granted sends (the previous path).
+ * with it, {@code -Dbench.guardIssuesCommands=true|false} chooses who issues the granted sends (default: the lifecycle).
  */
 public final class LifecycleBenchmark {
     private LifecycleBenchmark() {
