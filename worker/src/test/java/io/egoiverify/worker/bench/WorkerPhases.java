@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,10 +47,10 @@ final class WorkerPhases {
         load.produce(topics, commands, 0, null);
         try (RunningWorker worker = start(topics, "bench-tput")) {
             long t0 = System.nanoTime(); // from the moment the worker has joined its group
-            Thread trace = trace(t0);
+            ScheduledExecutorService trace = trace(t0);
             int done = load.awaitResults(topics, commands, Duration.ofMinutes(5), null, () -> false);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            trace.interrupt();
+            trace.shutdownNow();
             System.out.printf(Locale.ROOT, "worker: %d results in %.2f s = %.0f commands/s, peak calls in flight %d%n",
                     done, seconds, done / seconds, sandbox.maxConcurrentCalls());
             return new Throughput(seconds, done / seconds);
@@ -55,20 +58,17 @@ final class WorkerPhases {
     }
 
     /** With {@code -Dbench.trace=true}: sends seen by the sandbox and results read, once a second. */
-    private Thread trace(long t0) {
-        Thread trace = new Thread(() -> {
-            while (Boolean.getBoolean("bench.trace") && !Thread.currentThread().isInterrupted()) {
-                System.out.printf(Locale.ROOT, "t=%.1fs sandbox sends=%d results read=%d%n",
-                        (System.nanoTime() - t0) / 1e9, sandbox.outbox().size(), load.resultsSeen());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
+    private ScheduledExecutorService trace(long t0) {
+        ScheduledExecutorService trace = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-trace");
+            t.setDaemon(true);
+            return t;
         });
-        trace.setDaemon(true);
-        trace.start();
+        if (Boolean.getBoolean("bench.trace")) {
+            trace.scheduleAtFixedRate(() -> System.out.printf(Locale.ROOT, "t=%.1fs sandbox sends=%d results read=%d%n",
+                    (System.nanoTime() - t0) / 1e9, sandbox.outbox().size(), load.resultsSeen()), 0, 1,
+                    TimeUnit.SECONDS);
+        }
         return trace;
     }
 

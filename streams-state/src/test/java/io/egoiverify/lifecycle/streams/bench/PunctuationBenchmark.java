@@ -11,6 +11,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -140,15 +146,11 @@ final class PunctuationBenchmark {
         }
         List<Long> lags = new ArrayList<>();
         List<Long> punctuationNanos = new ArrayList<>();
-        long next = System.currentTimeMillis();
         long end = begin + windowMillis + 2_000;
-        while (System.currentTimeMillis() < end) {
-            long now = System.currentTimeMillis();
-            if (now < next) {
-                Thread.sleep(next - now);
-                continue;
-            }
-            next += interval;
+        // The punctuator's own cadence, on a fixed-rate scheduler (as Kafka Streams runs a wall-clock punctuator),
+        // until the window has passed; the lists are only touched by its one thread until it has terminated.
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        ScheduledFuture<?> ticks = clock.scheduleAtFixedRate(() -> {
             long ts = System.currentTimeMillis();
             context.setCurrentSystemTimeMs(ts);
             long s = System.nanoTime();
@@ -164,6 +166,19 @@ final class PunctuationBenchmark {
                 }
             }
             context.resetForwards();
+        }, 0, interval, TimeUnit.MILLISECONDS);
+        clock.schedule(() -> ticks.cancel(false), end - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+        try {
+            ticks.get();
+        } catch (CancellationException | ExecutionException expectedAtTheEnd) {
+            // cancelled when the window has passed (an ExecutionException would be a failed punctuation)
+            if (expectedAtTheEnd instanceof ExecutionException failed) {
+                throw new IllegalStateException("punctuation failed", failed.getCause());
+            }
+        }
+        clock.shutdown();
+        if (!clock.awaitTermination(1, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("the punctuation clock did not stop");
         }
         results.put("expiryLag", Map.of("live", live, "expiring", count, "windowSeconds", windowMillis / 1000,
                 "expiredSeen", lags.size(), "punctuationIntervalMillis", interval,
