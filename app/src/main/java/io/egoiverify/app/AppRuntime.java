@@ -95,7 +95,7 @@ public final class AppRuntime {
         if (runsState()) {
             lifecycle = new LifecycleService(LifecycleOptions.of(topics, config.lifecycle())
                     .withAbuseMetrics(AbuseMeters.bind(metrics.registry()))
-                    .withExpiryMetrics(LifecycleMeters.bind(metrics.registry())));
+                    .withLifecycleMetrics(LifecycleMeters.bind(metrics.registry())));
             lifecycle.start(streamsProperties());
             if (status != null) {
                 status.serve(lifecycle, config.query().advertisedHost(), advertisedPort());

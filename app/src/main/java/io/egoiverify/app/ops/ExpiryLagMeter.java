@@ -1,6 +1,6 @@
 package io.egoiverify.app.ops;
 
-import io.egoiverify.lifecycle.streams.ExpiryMetrics;
+import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -17,7 +17,7 @@ public final class ExpiryLagMeter {
     private ExpiryLagMeter() {
     }
 
-    public static ExpiryMetrics bind(MeterRegistry registry) {
+    public static LifecycleMetrics bind(MeterRegistry registry) {
         Timer timer = Timer.builder(NAME)
                 .description("Punctuation time minus the expiry deadline, per VerificationExpired published by "
                         + "the lifecycle's punctuator")

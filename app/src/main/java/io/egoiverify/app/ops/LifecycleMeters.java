@@ -1,7 +1,8 @@
 package io.egoiverify.app.ops;
 
 import io.egoiverify.events.FailureReason;
-import io.egoiverify.lifecycle.streams.ExpiryMetrics;
+import io.egoiverify.events.ResendRejectReason;
+import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
@@ -9,25 +10,26 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The lifecycle processor's own meters: the expiry lag histogram ({@link ExpiryLagMeter}) and
+ * The lifecycle processor's own meters: the expiry lag histogram ({@link ExpiryLagMeter}),
  * {@code verification_failures_total{reason}}, one series per {@link FailureReason} (lower case, e.g.
- * {@code provider_unavailable}), registered at 0 up front so that a ratio over it exists before the first failure.
+ * {@code provider_unavailable}), and {@code verification_resends_rejected_total{reason}}, one per
+ * {@link ResendRejectReason} (e.g. {@code cooldown}), all registered at 0 up front so that a ratio over them exists
+ * before the first event.
  */
 public final class LifecycleMeters {
     public static final String FAILURES = "verification.failures";
+    public static final String RESENDS_REJECTED = "verification.resends.rejected";
 
     private LifecycleMeters() {
     }
 
-    public static ExpiryMetrics bind(MeterRegistry registry) {
-        ExpiryMetrics lag = ExpiryLagMeter.bind(registry);
-        Map<FailureReason, Counter> failures = new EnumMap<>(FailureReason.class);
-        for (FailureReason r : FailureReason.values()) {
-            failures.put(r, Counter.builder(FAILURES).tag("reason", r.name().toLowerCase(Locale.ROOT))
-                    .description("VerificationFailed events produced by this instance's lifecycle, by reason")
-                    .register(registry));
-        }
-        return new ExpiryMetrics() {
+    public static LifecycleMetrics bind(MeterRegistry registry) {
+        LifecycleMetrics lag = ExpiryLagMeter.bind(registry);
+        Map<FailureReason, Counter> failures = byReason(registry, FailureReason.class, FAILURES,
+                "VerificationFailed events produced by this instance's lifecycle, by reason");
+        Map<ResendRejectReason, Counter> resendRefusals = byReason(registry, ResendRejectReason.class,
+                RESENDS_REJECTED, "ResendRejected events produced by this instance's lifecycle, by reason");
+        return new LifecycleMetrics() {
             @Override
             public void expired(long lagMillis) {
                 lag.expired(lagMillis);
@@ -37,6 +39,21 @@ public final class LifecycleMeters {
             public void failed(FailureReason reason) {
                 failures.get(reason).increment();
             }
+
+            @Override
+            public void resendRejected(ResendRejectReason reason) {
+                resendRefusals.get(reason).increment();
+            }
         };
+    }
+
+    private static <E extends Enum<E>> Map<E, Counter> byReason(MeterRegistry registry, Class<E> reasons, String name,
+                                                                String description) {
+        Map<E, Counter> counters = new EnumMap<>(reasons);
+        for (E r : reasons.getEnumConstants()) {
+            counters.put(r, Counter.builder(name).tag("reason", r.name().toLowerCase(Locale.ROOT))
+                    .description(description).register(registry));
+        }
+        return counters;
     }
 }

@@ -2,7 +2,7 @@ package io.egoiverify.app.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.egoiverify.lifecycle.streams.ExpiryMetrics;
+import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -16,7 +16,7 @@ class ExpiryLagMeterTest {
     @Test
     void lagsAreRecordedAsAPrometheusHistogramInSeconds() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ExpiryMetrics hook = ExpiryLagMeter.bind(registry);
+        LifecycleMetrics hook = ExpiryLagMeter.bind(registry);
         hook.expired(150);
         hook.expired(700);
         Timer timer = registry.get(ExpiryLagMeter.NAME).timer();

@@ -14,35 +14,36 @@ import java.util.Objects;
  * @param persistentStores RocksDB stores when true; in-memory stores (still changelogged) when false, for tests
  * @param abuseMetrics     per-limit counters of the number guard (used only with per-number limits); called on stream
  *                         threads, so thread-safe and cheap (e.g. {@link AbuseCounters})
- * @param expiryMetrics    told the lag of every expiry the punctuator publishes; called on stream threads
+ * @param lifecycleMetrics the lifecycle processor's hook: expiry lag, failures and resend refusals by reason; called
+ *                         on stream threads
  */
 public record LifecycleOptions(Topics topics, LifecycleConfig config, boolean persistentStores,
-                               AbuseMetrics abuseMetrics, ExpiryMetrics expiryMetrics) {
+                               AbuseMetrics abuseMetrics, LifecycleMetrics lifecycleMetrics) {
     public LifecycleOptions {
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(abuseMetrics, "abuseMetrics");
-        Objects.requireNonNull(expiryMetrics, "expiryMetrics");
+        Objects.requireNonNull(lifecycleMetrics, "lifecycleMetrics");
     }
 
     /** RocksDB stores and no metric hooks. */
     public static LifecycleOptions of(Topics topics, LifecycleConfig config) {
-        return new LifecycleOptions(topics, config, true, AbuseMetrics.NONE, ExpiryMetrics.NONE);
+        return new LifecycleOptions(topics, config, true, AbuseMetrics.NONE, LifecycleMetrics.NONE);
     }
 
     public LifecycleOptions withInMemoryStores() {
-        return new LifecycleOptions(topics, config, false, abuseMetrics, expiryMetrics);
+        return new LifecycleOptions(topics, config, false, abuseMetrics, lifecycleMetrics);
     }
 
     public LifecycleOptions withAbuseMetrics(AbuseMetrics metrics) {
-        return new LifecycleOptions(topics, config, persistentStores, metrics, expiryMetrics);
+        return new LifecycleOptions(topics, config, persistentStores, metrics, lifecycleMetrics);
     }
 
-    public LifecycleOptions withExpiryMetrics(ExpiryMetrics metrics) {
+    public LifecycleOptions withLifecycleMetrics(LifecycleMetrics metrics) {
         return new LifecycleOptions(topics, config, persistentStores, abuseMetrics, metrics);
     }
 
     public LifecycleOptions withConfig(LifecycleConfig lifecycleConfig) {
-        return new LifecycleOptions(topics, lifecycleConfig, persistentStores, abuseMetrics, expiryMetrics);
+        return new LifecycleOptions(topics, lifecycleConfig, persistentStores, abuseMetrics, lifecycleMetrics);
     }
 }

@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
@@ -32,14 +33,14 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
 
     private final Lifecycle lifecycle;
-    private final ExpiryMetrics expiryMetrics;
+    private final LifecycleMetrics lifecycleMetrics;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, VerificationState> verifications;
     private DeadlineIndex deadlines;
 
-    LifecycleProcessor(Lifecycle lifecycle, ExpiryMetrics expiryMetrics) {
+    LifecycleProcessor(Lifecycle lifecycle, LifecycleMetrics lifecycleMetrics) {
         this.lifecycle = lifecycle;
-        this.expiryMetrics = expiryMetrics;
+        this.lifecycleMetrics = lifecycleMetrics;
     }
 
     @Override
@@ -93,7 +94,7 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             Transition t = lifecycle.apply(state, new Input.Tick(entry.id(), now), now);
             apply(t, entry.id());
             if (expires(t)) {
-                expiryMetrics.expired(Math.max(0L, timestamp - entry.wakeAt()));
+                lifecycleMetrics.expired(Math.max(0L, timestamp - entry.wakeAt()));
             }
         }
         return due.size();
@@ -138,7 +139,9 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             context.forward(new Record<>(route.requestId(), (Object) publish.event(),
                     route.occurredAt().toEpochMilli()), route.sink());
             if (publish.event() instanceof VerificationFailed failed) {
-                expiryMetrics.failed(failed.getReason());
+                lifecycleMetrics.failed(failed.getReason());
+            } else if (publish.event() instanceof ResendRejected rejected) {
+                lifecycleMetrics.resendRejected(rejected.getReason());
             }
         }
     }

@@ -46,7 +46,7 @@ public final class LifecycleTopology {
         Topics topics = options.topics();
         LifecycleConfig config = options.config();
         boolean persistent = options.persistentStores();
-        ExpiryMetrics expiry = options.expiryMetrics();
+        LifecycleMetrics metrics = options.lifecycleMetrics();
         Lifecycle lifecycle = new Lifecycle(config);
         Topology topology = new Topology();
         source(topology, "requested-source", topics.requested);
@@ -64,7 +64,7 @@ public final class LifecycleTopology {
         if (guarded) {
             parents.add("verdicts-source");
         }
-        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, expiry),
+        topology.addProcessor(PROCESSOR, () -> new LifecycleProcessor(lifecycle, metrics),
                 parents.toArray(String[]::new));
         topology.addStateStore(Stores.keyValueStoreBuilder(store(VERIFICATIONS_STORE, persistent), Serdes.String(),
                 new StateSerde(config::resendPolicy)), PROCESSOR);

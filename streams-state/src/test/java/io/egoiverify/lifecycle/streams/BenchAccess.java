@@ -15,7 +15,7 @@ public final class BenchAccess {
     }
 
     public static Processor<String, Object, String, Object> processor(LifecycleConfig config) {
-        return new LifecycleProcessor(new Lifecycle(config), ExpiryMetrics.NONE);
+        return new LifecycleProcessor(new Lifecycle(config), LifecycleMetrics.NONE);
     }
 
     /** Runs one punctuation; returns the number of index entries it handled. */

@@ -69,10 +69,10 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(LifecycleConfig config, boolean persistent, AbuseMetrics metrics) {
-        this(config, persistent, metrics, ExpiryMetrics.NONE);
+        this(config, persistent, metrics, LifecycleMetrics.NONE);
     }
 
-    TopologyFixture(LifecycleConfig config, boolean persistent, AbuseMetrics metrics, ExpiryMetrics expiry) {
+    TopologyFixture(LifecycleConfig config, boolean persistent, AbuseMetrics metrics, LifecycleMetrics expiry) {
         AvroSerdeConfig serde = new AvroSerdeConfig("mock://topology-test", null, true, false);
         clientTopics = new Topics(TopicNames.defaults(), registry, serde);
         topics = new Topics(TopicNames.defaults(), topologyRegistry, serde);
@@ -86,7 +86,7 @@ final class TopologyFixture implements AutoCloseable {
         }
         Properties all = LifecycleService.streamsProperties(topics, config, props);
         LifecycleOptions options = LifecycleOptions.of(topics, config).withAbuseMetrics(metrics)
-                .withExpiryMetrics(expiry);
+                .withLifecycleMetrics(expiry);
         driver = new TopologyTestDriver(LifecycleTopology.build(persistent ? options : options.withInMemoryStores()),
                 all, Fixtures.T0);
         requested = input(clientTopics.requested);

@@ -3,6 +3,7 @@ package io.egoiverify.lifecycle.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
@@ -13,12 +14,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The failure hook of {@link ExpiryMetrics}: told the reason of every VerificationFailed the processor publishes. */
+/**
+ * The outcome hooks of {@link LifecycleMetrics}: told the reason of every VerificationFailed and every ResendRejected
+ * the processor publishes, and nothing for other outcomes.
+ */
 @Timeout(60)
-class LifecycleFailureHookTest {
+class LifecycleMetricsHookTest {
     private static final LifecycleConfig CONFIG = LifecycleConfig.defaults();
     private final List<FailureReason> failures = new CopyOnWriteArrayList<>();
-    private final TopologyFixture f = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, new ExpiryMetrics() {
+    private final List<ResendRejectReason> resendRefusals = new CopyOnWriteArrayList<>();
+    private final TopologyFixture f = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, new LifecycleMetrics() {
         @Override
         public void expired(long lagMillis) {
         }
@@ -26,6 +31,11 @@ class LifecycleFailureHookTest {
         @Override
         public void failed(FailureReason reason) {
             failures.add(reason);
+        }
+
+        @Override
+        public void resendRejected(ResendRejectReason reason) {
+            resendRefusals.add(reason);
         }
     });
 
@@ -43,6 +53,22 @@ class LifecycleFailureHookTest {
         f.advance(CONFIG.sendDeadline().plus(CONFIG.resultGrace()).plusSeconds(1));
         assertThat(f.failed.readValue().getReason()).isEqualTo(FailureReason.PROVIDER_UNAVAILABLE);
         assertThat(failures).containsExactly(FailureReason.INVALID_REQUEST, FailureReason.PROVIDER_UNAVAILABLE);
+        assertThat(resendRefusals).isEmpty();
+    }
+
+    @Test
+    void shouldTellTheReasonOfEachResendRefusalPublished() {
+        f.resend("nobody");
+        assertThat(f.resendRejected.readValue().getReason()).isEqualTo(ResendRejectReason.UNKNOWN_REQUEST);
+        f.request("r1");
+        f.resend("r1"); // the first code is not sent yet
+        assertThat(f.resendRejected.readValue().getReason()).isEqualTo(ResendRejectReason.NOT_SENT_YET);
+        f.result(f.command(), CommandStatus.SENT);
+        f.resend("r1"); // inside the cooldown
+        assertThat(f.resendRejected.readValue().getReason()).isEqualTo(ResendRejectReason.COOLDOWN);
+        assertThat(resendRefusals).containsExactly(ResendRejectReason.UNKNOWN_REQUEST,
+                ResendRejectReason.NOT_SENT_YET, ResendRejectReason.COOLDOWN);
+        assertThat(failures).isEmpty();
     }
 
     @Test
@@ -52,5 +78,6 @@ class LifecycleFailureHookTest {
         f.advance(Duration.ofMinutes(2)); // sent, then expired
         assertThat(f.expired.readValue().getRequestId()).isEqualTo("r1");
         assertThat(failures).isEmpty();
+        assertThat(resendRefusals).isEmpty();
     }
 }

@@ -1,0 +1,51 @@
+package io.egoiverify.app.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.ResendRejectReason;
+import io.egoiverify.lifecycle.streams.LifecycleMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class LifecycleMetersTest {
+
+    @Test
+    void everyReasonIsExportedAtZeroBeforeItsFirstEvent() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LifecycleMeters.bind(registry);
+        String scrape = registry.scrape();
+        for (FailureReason r : FailureReason.values()) {
+            assertThat(scrape).contains("verification_failures_total{reason=\"" + r.name().toLowerCase(Locale.ROOT) + "\"} 0.0");
+        }
+        for (ResendRejectReason r : ResendRejectReason.values()) {
+            assertThat(scrape)
+                    .contains("verification_resends_rejected_total{reason=\"" + r.name().toLowerCase(Locale.ROOT) + "\"} 0.0");
+        }
+        registry.close();
+    }
+
+    @Test
+    void eachEventCountsForItsOwnReasonOnly() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LifecycleMetrics hook = LifecycleMeters.bind(registry);
+        hook.resendRejected(ResendRejectReason.COOLDOWN);
+        hook.resendRejected(ResendRejectReason.COOLDOWN);
+        hook.resendRejected(ResendRejectReason.TOO_MANY_SENDS);
+        hook.failed(FailureReason.RATE_LIMITED);
+        assertThat(count(registry, LifecycleMeters.RESENDS_REJECTED, "cooldown")).isEqualTo(2.0);
+        assertThat(count(registry, LifecycleMeters.RESENDS_REJECTED, "too_many_sends")).isEqualTo(1.0);
+        assertThat(count(registry, LifecycleMeters.RESENDS_REJECTED, "rate_limited")).isZero();
+        assertThat(count(registry, LifecycleMeters.FAILURES, "rate_limited")).isEqualTo(1.0);
+        assertThat(count(registry, LifecycleMeters.FAILURES, "provider_unavailable")).isZero();
+        registry.close();
+    }
+
+    private static double count(PrometheusMeterRegistry registry, String name, String reason) {
+        return registry.get(name).tag("reason", reason).counter().count();
+    }
+}

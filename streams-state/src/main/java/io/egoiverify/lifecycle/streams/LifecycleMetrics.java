@@ -1,0 +1,36 @@
+package io.egoiverify.lifecycle.streams;
+
+import io.egoiverify.events.FailureReason;
+import io.egoiverify.events.ResendRejectReason;
+
+/**
+ * Hook for the lifecycle processor's own meters, called on its stream thread(s): the expiry lag each time the
+ * punctuator publishes a {@code VerificationExpired}, each {@code VerificationFailed} by reason and each
+ * {@code ResendRejected} by reason (the outcome-topic counters cannot tell reasons apart). Implementations must be
+ * thread-safe and fast (no I/O). The app binds it to a histogram and counters; {@link #NONE} does nothing.
+ *
+ * <p>With exactly-once, an event of a transaction that later aborts is told again when it is re-processed.
+ */
+@FunctionalInterface
+public interface LifecycleMetrics {
+    /** Does nothing. */
+    LifecycleMetrics NONE = lagMillis -> {
+    };
+
+    /**
+     * A verification expired from the punctuator.
+     *
+     * @param lagMillis wall-clock time of the punctuation minus the deadline that fired, i.e. the code's
+     *                  {@code expiresAt} (or {@code expiresAt + resultGrace} when the expiry was held for a check in
+     *                  flight); never negative. The EOS commit that publishes the event comes on top.
+     */
+    void expired(long lagMillis);
+
+    /** A {@code VerificationFailed} was handed to the producer. */
+    default void failed(FailureReason reason) {
+    }
+
+    /** A {@code ResendRejected} was handed to the producer. */
+    default void resendRejected(ResendRejectReason reason) {
+    }
+}
