@@ -10,11 +10,12 @@ import java.util.Objects;
  * @param advertisedHost host other lifecycle instances call this one on (its {@code application.server})
  * @param advertisedPort port they call; 0 = the port the operations server is bound to
  * @param forwardTimeout bound on fetching a status from the instance that holds the key
- * @param authToken      bearer token a query must carry; null = no token required
+ * @param authToken      bearer token a query must carry, sent on the forwarding hop; null = no token required
+ * @param secondAuthToken a second token accepted besides {@code authToken} (never sent), for rotations; null = none
  * @param url            operations URL of the instance the {@code status} command asks
  */
 public record QueryConfig(String advertisedHost, int advertisedPort, Duration forwardTimeout, String authToken,
-                          URI url) {
+                          String secondAuthToken, URI url) {
     public QueryConfig {
         Objects.requireNonNull(advertisedHost, "advertisedHost");
         Objects.requireNonNull(forwardTimeout, "forwardTimeout");
@@ -24,6 +25,12 @@ public record QueryConfig(String advertisedHost, int advertisedPort, Duration fo
         }
         if (authToken != null && authToken.isEmpty()) {
             authToken = null;
+        }
+        if (secondAuthToken != null && secondAuthToken.isEmpty()) {
+            secondAuthToken = null;
+        }
+        if (authToken == null && secondAuthToken != null) {
+            throw new IllegalArgumentException("secondAuthToken needs authToken");
         }
     }
 
@@ -35,6 +42,7 @@ public record QueryConfig(String advertisedHost, int advertisedPort, Duration fo
     @Override
     public String toString() {
         return "QueryConfig[advertised=" + advertisedHost + ":" + advertisedPort + ", forwardTimeout="
-                + forwardTimeout + ", authToken=" + (authToken == null ? "none" : "<secret>") + ", url=" + url + "]";
+                + forwardTimeout + ", authToken=" + (authToken == null ? "none" : "<secret>") + ", secondAuthToken="
+                + (secondAuthToken == null ? "none" : "<secret>") + ", url=" + url + "]";
     }
 }

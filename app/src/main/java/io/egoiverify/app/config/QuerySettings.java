@@ -27,6 +27,10 @@ public final class QuerySettings {
                     + "`Authorization: Bearer <token>` (401 otherwise); the forwarding hop and the `status` command "
                     + "send it. 16 to 512 visible ASCII characters (secret; use `EGOI_VERIFY_QUERY_AUTH_TOKEN_FILE` "
                     + "to read it from a file)."),
+            new SettingDef("query.second-auth-token", null, "A second token `GET /verifications/{requestId}` "
+                    + "accepts besides `query.auth-token`, which it needs; never sent. Two tokens let the token be "
+                    + "rotated without refusals (docs/RUNBOOK.md). Same format (secret; use "
+                    + "`EGOI_VERIFY_QUERY_SECOND_AUTH_TOKEN_FILE` to read it from a file)."),
             new SettingDef("query.url", "http://127.0.0.1:8080", "`status` command: the operations URL of a "
                     + "lifecycle instance (role `state` or `all`) to ask."));
 
@@ -43,12 +47,25 @@ public final class QuerySettings {
         }
         int port = s.integer("ops.advertised-port", 0, 65_535);
         Duration timeout = s.duration("query.forward-timeout", Duration.ofMillis(10), Duration.ofSeconds(30));
-        String token = s.string("query.auth-token");
-        if (token != null && !token.isEmpty() && !TOKEN.matcher(token).matches()) {
-            throw ConfigException.invalid(s.find("query.auth-token").orElseThrow(), "expected 16 to 512 visible "
-                    + "ASCII characters (no spaces)");
+        String token = token(s, "query.auth-token");
+        String second = token(s, "query.second-auth-token");
+        if (second != null && token == null) {
+            throw ConfigException.invalid(s.find("query.second-auth-token").orElseThrow(), "needs query.auth-token "
+                    + "(the token the instances send); to rotate, set both");
         }
-        return new QueryConfig(host.trim(), port, timeout, token, s.httpUrl("query.url"));
+        return new QueryConfig(host.trim(), port, timeout, token, second, s.httpUrl("query.url"));
+    }
+
+    private static String token(Settings s, String key) {
+        String token = s.string(key);
+        if (token == null || token.isEmpty()) {
+            return null;
+        }
+        if (!TOKEN.matcher(token).matches()) {
+            throw ConfigException.invalid(s.find(key).orElseThrow(), "expected 16 to 512 visible ASCII characters "
+                    + "(no spaces)");
+        }
+        return token;
     }
 
     /**

@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,8 @@ public final class StatusEndpoint implements HttpHandler {
     private final ExecutorService pool;
     private final Semaphore pending;
     private final String token;
-    private final byte[] expectedAuth;
+    /** Authorization header values accepted: none = no token required. */
+    private final List<byte[]> acceptedAuth;
     private final QueryMeters meters;
     private volatile StatusQuery query;
 
@@ -47,16 +50,29 @@ public final class StatusEndpoint implements HttpHandler {
      * @param client     the forwarding hop
      * @param pool       where queries run (small: a lookup takes microseconds and the hop does not block)
      * @param maxPending queries in progress at most
-     * @param token      bearer token a request must carry, or null
+     * @param token      bearer token a request must carry, or null; sent on the forwarding hop
      * @param registry   where the query meters go
      */
     public StatusEndpoint(StatusClient client, ExecutorService pool, int maxPending, String token,
                           MeterRegistry registry) {
+        this(client, pool, maxPending, token, null, registry);
+    }
+
+    /**
+     * @param secondToken a second bearer token accepted besides {@code token} (never sent), or null: two tokens
+     *                    let a rotation go without refusals
+     */
+    public StatusEndpoint(StatusClient client, ExecutorService pool, int maxPending, String token,
+                          String secondToken, MeterRegistry registry) {
         this.client = Objects.requireNonNull(client, "client");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.pending = new Semaphore(maxPending);
+        if (token == null && secondToken != null) {
+            throw new IllegalArgumentException("a second token needs a first one");
+        }
         this.token = token;
-        this.expectedAuth = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.acceptedAuth = Stream.of(token, secondToken).filter(Objects::nonNull)
+                .map(t -> ("Bearer " + t).getBytes(StandardCharsets.UTF_8)).toList();
         this.meters = new QueryMeters(registry);
     }
 
@@ -179,11 +195,19 @@ public final class StatusEndpoint implements HttpHandler {
     }
 
     private boolean authorized(HttpExchange ex) {
-        if (expectedAuth == null) {
+        if (acceptedAuth.isEmpty()) {
             return true;
         }
         String given = ex.getRequestHeaders().getFirst("Authorization");
-        return given != null && MessageDigest.isEqual(expectedAuth, given.trim().getBytes(StandardCharsets.UTF_8));
+        if (given == null) {
+            return false;
+        }
+        byte[] bytes = given.trim().getBytes(StandardCharsets.UTF_8);
+        boolean match = false;
+        for (byte[] accepted : acceptedAuth) {
+            match |= MessageDigest.isEqual(accepted, bytes); // every candidate compared: no early exit to time
+        }
+        return match;
     }
 
     /** For an instance without the lifecycle (role {@code worker}): says so, whatever the id. */

@@ -32,7 +32,8 @@ public final class StatusService implements AutoCloseable {
         // Well below the JDK server's cap of 200 idle connections per instance, which it enforces by closing the
         // surplus (a pooled connection closed that way fails the hop's one try).
         this.client = new StatusClient(config.forwardTimeout(), MAX_CONNECTIONS);
-        this.endpoint = new StatusEndpoint(client, pool, MAX_PENDING, config.authToken(), registry);
+        this.endpoint = new StatusEndpoint(client, pool, MAX_PENDING, config.authToken(),
+                config.secondAuthToken(), registry);
     }
 
     public StatusEndpoint endpoint() {

@@ -55,6 +55,28 @@ class QuerySettingsTest {
     }
 
     @Test
+    void aSecondTokenForRotationsIsASecretTooAndNeedsTheFirst(@TempDir Path dir) throws Exception {
+        String next = "the-next-query-token-9876543210";
+        Path file = dir.resolve("second");
+        Files.writeString(file, next + "\n", StandardCharsets.UTF_8);
+        QueryConfig both = load(Map.of("EGOI_VERIFY_QUERY_AUTH_TOKEN", TOKEN,
+                "EGOI_VERIFY_QUERY_SECOND_AUTH_TOKEN_FILE", file.toString()), Map.of());
+        assertThat(both.authToken()).isEqualTo(TOKEN);
+        assertThat(both.secondAuthToken()).isEqualTo(next);
+        assertThat(both.toString()).doesNotContain(TOKEN).doesNotContain(next);
+        assertThat(SettingsCatalog.isSecret("query.second-auth-token")).isTrue();
+        assertThat(load(Map.of(), Map.of()).secondAuthToken()).isNull();
+
+        assertThatThrownBy(() -> load(Map.of("EGOI_VERIFY_QUERY_SECOND_AUTH_TOKEN", next), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("query.second-auth-token")
+                .hasMessageContaining("needs query.auth-token").message().doesNotContain(next);
+        assertThatThrownBy(() -> load(Map.of("EGOI_VERIFY_QUERY_AUTH_TOKEN", TOKEN,
+                "EGOI_VERIFY_QUERY_SECOND_AUTH_TOKEN", "short secret"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("query.second-auth-token")
+                .hasMessageContaining("16 to 512 visible ASCII").message().doesNotContain("short secret");
+    }
+
+    @Test
     void misconfigurationsAreOneLineAndNeverEchoTheToken() {
         Map<String, String> env = new HashMap<>();
         env.put("EGOI_VERIFY_QUERY_AUTH_TOKEN", "short secret");

@@ -74,6 +74,18 @@ class StatusEndpointTest {
     }
 
     @Test
+    void duringARotationBothTokensAreAcceptedAndNoOther() throws Exception {
+        String second = "the-second-token-9876543210";
+        serve(new StatusEndpoint(client, pool, 16, TOKEN, second, registry));
+        // past the token check, the lifecycle is not running yet: 503
+        assertThat(get("/verifications/r-1", "Bearer " + TOKEN).statusCode()).isEqualTo(503);
+        assertThat(get("/verifications/r-1", "Bearer " + second).statusCode()).isEqualTo(503);
+        assertThat(get("/verifications/r-1", "Bearer " + second + "x").statusCode()).isEqualTo(401);
+        assertThat(get("/verifications/r-1", "Bearer " + TOKEN + " " + second).statusCode()).isEqualTo(401);
+        assertThat(get("/verifications/r-1", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void answersAreNotHeldBackByNaglesAlgorithm() throws Exception {
         serve(StatusEndpoint.notHosted("worker"));
         // headers and body are two writes: with Nagle on, the body would wait for the client's delayed ACK (40 ms)

@@ -38,6 +38,8 @@ class StatusQueryIT {
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
     private static final String TOKEN = "status-it-token-0123456789";
+    /** The token a rotation moves to: accepted by a and b as their second, sent by c. */
+    private static final String NEXT = "status-it-next-token-9876543210";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -66,8 +68,12 @@ class StatusQueryIT {
         String prefix = "sq.";
         TopicNames names = TopicNames.withPrefix(prefix);
         KAFKA.createTopics(4, names.all().values().toArray(String[]::new));
+        // A token rotation under way: a and b send TOKEN and accept NEXT too; c, restarted later, sends NEXT and
+        // accepts TOKEN too. Every hop between them must still be answered.
         Map<String, String> deployment = LifecycleInstance.deployment(KAFKA.bootstrapServers(), prefix,
-                Map.of("EGOI_VERIFY_QUERY_AUTH_TOKEN", TOKEN));
+                Map.of("EGOI_VERIFY_QUERY_AUTH_TOKEN", TOKEN, "EGOI_VERIFY_QUERY_SECOND_AUTH_TOKEN", NEXT));
+        Map<String, String> rotated = LifecycleInstance.deployment(KAFKA.bootstrapServers(), prefix,
+                Map.of("EGOI_VERIFY_QUERY_AUTH_TOKEN", NEXT, "EGOI_VERIFY_QUERY_SECOND_AUTH_TOKEN", TOKEN));
         LifecycleInstance a = start("a", deployment);
         LifecycleInstance b = start("b", deployment);
         await().atMost(LifecycleInstance.startTimeout()).until(() -> a.runtime.isReady() && b.runtime.isReady());
@@ -106,8 +112,9 @@ class StatusQueryIT {
                     return p.allRight(v.kinds.size());
                 });
 
-        // c joins with an empty state directory: it restores from the changelogs while both are asked.
-        LifecycleInstance c = start("c", deployment);
+        // c joins with an empty state directory (and the next token): it restores from the changelogs while both
+        // are asked.
+        LifecycleInstance c = start("c", rotated);
         settle("a and c answer every key", Duration.ofSeconds(120), () -> {
                     Pass pa = pass(a, v);
                     Pass pc = pass(c, v);
@@ -115,6 +122,14 @@ class StatusQueryIT {
                     return c.runtime.isReady() && pa.allRight(v.kinds.size()) && pc.allRight(v.kinds.size());
                 });
         assertThat(wrong).as("answers that were neither right nor 503 with Retry-After").isEmpty();
+        // Mid-rotation, each forwards to the other with its own token, and callers may hold either token.
+        for (LifecycleInstance i : List.of(a, c)) {
+            assertThat(pass(i, v).forwarded()).as("fetched by %s from the other instance", i.name).isPositive();
+            String sent = v.ids(Kind.SENT).iterator().next();
+            assertThat(get(i, sent, "Bearer " + NEXT).statusCode()).as("%s with the next token", i.name)
+                    .isEqualTo(200);
+        }
+        assertThat(wrong).isEmpty();
         System.out.printf("status query through the rebalance: %d answers were 503 with Retry-After, none wrong%n",
                 unavailable.get());
 
