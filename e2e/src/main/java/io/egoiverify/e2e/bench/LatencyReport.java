@@ -106,9 +106,16 @@ final class LatencyReport {
         }
         md.append("\n## CPU (% of one core) and RSS per process while the load is offered\n\n"
                 + "| step | process | CPU % | RSS MB |\n|---|---|---|---|\n");
+        int cores = Runtime.getRuntime().availableProcessors();
         for (Row row : rows) {
             row.step().processes().forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %d |%n",
                     row.step().label(), k, v.cpuPercentOfOneCore(), v.rssMb())));
+            // The sum shows how close the machine was to its limit: near it, latency swings widely between runs.
+            double cpu = row.step().processes().values().stream()
+                    .mapToDouble(ProcessSampler.Usage::cpuPercentOfOneCore).sum();
+            long rss = row.step().processes().values().stream().mapToLong(ProcessSampler.Usage::rssMb).sum();
+            md.append(String.format(Locale.ROOT, "| %s | **all** (of %d %% on %d cores) | %.1f | %d |%n",
+                    row.step().label(), cores * 100, cores, cpu, rss));
         }
         return md.toString();
     }

@@ -1,0 +1,32 @@
+package io.egoiverify.e2e.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LatencyReportTest {
+
+    @Test
+    void eachStepSaysHowMuchOfTheMachineItsProcessesUsed() {
+        BenchmarkMain.BenchOptions options = new BenchmarkMain.BenchOptions(Path.of("."), Path.of("out"),
+                List.of(150), Duration.ofSeconds(20), 0, 2, 2, 6, 20, 10, 0, List.of(), Map.of());
+        Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
+        usage.put("broker", new ProcessSampler.Usage(57.5, 490, 500));
+        usage.put("lifecycle-1", new ProcessSampler.Usage(35.0, 260, 270));
+        usage.put("worker-1", new ProcessSampler.Usage(21.0, 190, 195));
+        Percentiles p = Percentiles.of(List.of(100L, 200L, 300L));
+        StepResult step = new StepResult("rate-150", 150, 3000, 20, 2850, 150, 0, 0, 0, 142.0, p, p, p, Map.of(),
+                usage, 1.95);
+        LatencyReport report = new LatencyReport("latency", "latency --rates 150", options, Map.of());
+        report.add(step, "");
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(report.markdown())
+                .contains("| rate-150 | broker | 57.5 | 490 |")
+                .contains("| rate-150 | **all** (of " + cores * 100 + " % on " + cores + " cores) | 113.5 | 940 |");
+    }
+}
