@@ -47,29 +47,19 @@ public final class StatusEndpoint implements HttpHandler {
     private volatile StatusQuery query;
 
     /**
-     * @param client     the forwarding hop
-     * @param pool       where queries run (small: a lookup takes microseconds and the hop does not block)
-     * @param maxPending queries in progress at most
-     * @param token      bearer token a request must carry, or null; sent on the forwarding hop
-     * @param registry   where the query meters go
-     */
-    public StatusEndpoint(StatusClient client, ExecutorService pool, int maxPending, String token,
-                          MeterRegistry registry) {
-        this(client, pool, maxPending, token, null, registry);
-    }
-
-    /**
+     * @param client      the forwarding hop
+     * @param pool        where queries run (small: a lookup takes microseconds and the hop does not block)
+     * @param maxPending  queries in progress at most
+     * @param token       bearer token a request must carry, or null; sent on the forwarding hop
      * @param secondToken a second bearer token accepted besides {@code token} (never sent), or null: two tokens
      *                    let a rotation go without refusals
+     * @param registry    where the query meters go
      */
     public StatusEndpoint(StatusClient client, ExecutorService pool, int maxPending, String token,
                           String secondToken, MeterRegistry registry) {
         this.client = Objects.requireNonNull(client, "client");
         this.pool = Objects.requireNonNull(pool, "pool");
         this.pending = new Semaphore(maxPending);
-        if (token == null && secondToken != null) {
-            throw new IllegalArgumentException("a second token needs a first one");
-        }
         this.token = token;
         this.acceptedAuth = Stream.of(token, secondToken).filter(Objects::nonNull)
                 .map(t -> ("Bearer " + t).getBytes(StandardCharsets.UTF_8)).toList();

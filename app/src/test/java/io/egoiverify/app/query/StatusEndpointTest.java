@@ -60,7 +60,7 @@ class StatusEndpointTest {
 
     @Test
     void refusesWithoutTheTokenThenAnswers503UntilTheLifecycleRuns() throws Exception {
-        serve(new StatusEndpoint(client, pool, 16, TOKEN, registry));
+        serve(new StatusEndpoint(client, pool, 16, TOKEN, null, registry));
         HttpResponse<String> noToken = get("/verifications/r-1", null);
         assertThat(noToken.statusCode()).isEqualTo(401);
         assertThat(noToken.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"egoi-verify\"");
@@ -94,7 +94,7 @@ class StatusEndpointTest {
 
     @Test
     void aMalformedIdIsUnknownAndOnlyGetIsServed() throws Exception {
-        serve(new StatusEndpoint(client, pool, 16, null, registry));
+        serve(new StatusEndpoint(client, pool, 16, null, null, registry));
         for (String path : new String[] {"/verifications/", "/verifications/a/b", "/verifications/"
                 + "x".repeat(65), "/verifications/a%20b"}) {
             assertThat(get(path, null).statusCode()).as(path).isEqualTo(404);
@@ -124,7 +124,7 @@ class StatusEndpointTest {
                 Thread.currentThread().interrupt();
             }
         });
-        serve(new StatusEndpoint(client, pool, 4, null, registry));
+        serve(new StatusEndpoint(client, pool, 4, null, null, registry));
         List<CompletableFuture<HttpResponse<String>>> queries = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             queries.add(http.sendAsync(request("/verifications/r-" + i, null), HttpResponse.BodyHandlers.ofString()));
