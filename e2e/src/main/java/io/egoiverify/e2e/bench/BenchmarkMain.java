@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -147,19 +148,28 @@ public final class BenchmarkMain {
         }
         pids.put("benchmark-driver", ProcessHandle.current().pid());
         ProcessSampler sampler = new ProcessSampler(pids);
-        sampler.start();
-        System.out.printf("step %s: %d/s for %ds%n", label, rate, duration.toSeconds());
-        LoadStep step = new LoadStep(label, RUN + "-" + label, rate, duration, o.expireEvery(), o.ttlSeconds(),
-                inputs, log, topics, sandbox, phones::getAndIncrement, resends);
-        // CPU and memory while the load is offered (the drain that follows is mostly idle waiting for expiries).
-        Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
-        StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 20L), () -> usage.putAll(sampler.stop()));
-        int calls = sandbox.sendCallsByNumber().values().stream().mapToInt(Integer::intValue).sum()
-                + sandbox.validateCallsByProviderRequestId().values().stream().mapToInt(Integer::intValue).sum();
-        int ended = r.verified() + r.expired();
-        StepResult full = r.with(usage, ended == 0 ? 0 : Math.round(calls * 100.0 / ended) / 100.0);
-        System.out.printf("  %s%n", BenchReport.line(full));
-        return full;
+        try (BrokerLoadSampler brokerSampler = BrokerLoadSampler.attach(pids.get("broker"))) {
+            sampler.start();
+            brokerSampler.start();
+            System.out.printf("step %s: %d/s for %ds%n", label, rate, duration.toSeconds());
+            LoadStep step = new LoadStep(label, RUN + "-" + label, rate, duration, o.expireEvery(), o.ttlSeconds(),
+                    inputs, log, topics, sandbox, phones::getAndIncrement, resends);
+            // CPU, memory and broker load while the load is offered (the drain that follows is mostly idle waiting
+            // for expiries).
+            Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
+            AtomicReference<BrokerLoadSampler.BrokerLoad> broker = new AtomicReference<>();
+            StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 20L), () -> {
+                usage.putAll(sampler.stop());
+                broker.set(brokerSampler.stop());
+            });
+            int calls = sandbox.sendCallsByNumber().values().stream().mapToInt(Integer::intValue).sum()
+                    + sandbox.validateCallsByProviderRequestId().values().stream().mapToInt(Integer::intValue).sum();
+            int ended = r.verified() + r.expired();
+            StepResult full = r.with(usage, broker.get() == null ? BrokerLoadSampler.BrokerLoad.none("not sampled")
+                    : broker.get(), ended == 0 ? 0 : Math.round(calls * 100.0 / ended) / 100.0);
+            System.out.printf("  %s%n", BenchReport.line(full));
+            return full;
+        }
     }
 
     private static StepResult naiveBaseline(BenchOptions o, StackConfig.Ports ports, SchemaRegistryClient registry,

@@ -19,6 +19,9 @@ final class LatencyReport {
     static final long SEND_TARGET_MS = 150;
     static final long CHECK_TARGET_MS = 100;
     static final long FAILOVER_TARGET_MS = 8_000;
+    /** The broker APIs the report names; the rest (heartbeats, metadata, ...) are summed as "other". */
+    private static final List<String> BROKER_APIS = List.of("Fetch", "Produce", "EndTxn", "AddPartitionsToTxn",
+            "TxnOffsetCommit", "WriteTxnMarkers");
 
     /** A step with the commit interval it ran at ("" for the defaults) and the load average when it ended. */
     record Row(StepResult step, String commitIntervalMs, String loadAverage) {
@@ -117,7 +120,39 @@ final class LatencyReport {
             md.append(String.format(Locale.ROOT, "| %s | **all** (of %d %% on %d cores) | %.1f | %d |%n",
                     row.step().label(), cores * 100, cores, cpu, rss));
         }
+        brokerLoad(md);
         return md.toString();
+    }
+
+    /** Requests per second by API from the broker's meters, and per verification offered (the fixed cost shows). */
+    private void brokerLoad(StringBuilder md) {
+        md.append("\n## What the broker was asked while the load is offered (its own meters)\n\n"
+                + "Transactions are EndTxn requests; partition reads count each partition of each fetch once; records "
+                + "in include the offsets and transaction logs.\n\n"
+                + "| step | requests/s | per verification | Fetch | Produce | EndTxn | AddPartitionsToTxn "
+                + "| TxnOffsetCommit | WriteTxnMarkers | other | partition reads/s | records in/s |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row row : rows) {
+            StepResult s = row.step();
+            BrokerLoadSampler.BrokerLoad b = s.broker();
+            if (b == null || b.unavailable() != null) {
+                md.append(String.format("| %s | n/a (%s) |||||||||||%n", s.label(),
+                        b == null ? "not sampled" : b.unavailable()));
+                continue;
+            }
+            double total = b.totalRequestsPerSecond();
+            double named = 0;
+            for (String api : BROKER_APIS) {
+                named += b.perSecond(api);
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.1f |", s.label(), total,
+                    s.offeredPerSecond() == 0 ? 0 : total / s.offeredPerSecond()));
+            for (String api : BROKER_APIS) {
+                md.append(String.format(Locale.ROOT, " %.0f |", b.perSecond(api)));
+            }
+            md.append(String.format(Locale.ROOT, " %.0f | %.0f | %.0f |%n", total - named,
+                    b.partitionReadsPerSecond(), b.messagesInPerSecond()));
+        }
     }
 
     private void targets(StringBuilder md) {

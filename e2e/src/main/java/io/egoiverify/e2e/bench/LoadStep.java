@@ -287,7 +287,8 @@ final class LoadStep {
         double flowsPerSecond = inWindow / Math.max(0.001, (producedEnd - from) / 1000.0);
         return new StepResult(label, rate, produced, (producedEnd - start) / 1000.0, verified, expired, failed,
                 cancelled, open, Math.round(flowsPerSecond * 10) / 10.0, Percentiles.of(requestToSent),
-                Percentiles.of(submitToVerified), Percentiles.of(expiryLag), hopStats, Map.of(), 0);
+                Percentiles.of(submitToVerified), Percentiles.of(expiryLag), hopStats, Map.of(), 0,
+                BrokerLoadSampler.BrokerLoad.none("not sampled"));
     }
 
     private static OutcomeLog.Event first(List<OutcomeLog.Event> events, String topic) {

@@ -21,12 +21,34 @@ class LatencyReportTest {
         usage.put("worker-1", new ProcessSampler.Usage(21.0, 190, 195));
         Percentiles p = Percentiles.of(List.of(100L, 200L, 300L));
         StepResult step = new StepResult("rate-150", 150, 3000, 20, 2850, 150, 0, 0, 0, 142.0, p, p, p, Map.of(),
-                usage, 1.95);
+                usage, 1.95, BrokerLoadSampler.BrokerLoad.none("not sampled"));
         LatencyReport report = new LatencyReport("latency", "latency --rates 150", options, Map.of());
         report.add(step, "");
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(report.markdown())
                 .contains("| rate-150 | broker | 57.5 | 490 |")
                 .contains("| rate-150 | **all** (of " + cores * 100 + " % on " + cores + " cores) | 113.5 | 940 |");
+    }
+
+    @Test
+    void eachStepSaysWhatTheBrokerWasAskedInAllAndPerVerification() {
+        BenchmarkMain.BenchOptions options = new BenchmarkMain.BenchOptions(Path.of("."), Path.of("out"),
+                List.of(10, 150), Duration.ofSeconds(20), 0, 2, 2, 6, 20, 10, 0, List.of(), Map.of());
+        Percentiles p = Percentiles.of(List.of(100L, 200L, 300L));
+        Map<String, Double> requests = Map.of("Fetch", 227.6, "Produce", 70.2, "EndTxn", 65.7,
+                "AddPartitionsToTxn", 117.2, "TxnOffsetCommit", 65.7, "WriteTxnMarkers", 64.4, "Heartbeat", 4.0,
+                "BrokerHeartbeat", 1.0);
+        StepResult measured = new StepResult("rate-10", 10, 200, 20, 190, 10, 0, 0, 0, 9.5, p, p, p, Map.of(),
+                Map.of(), 1.95, new BrokerLoadSampler.BrokerLoad(requests, 4122.7, 1167.0, null));
+        StepResult unmeasured = new StepResult("rate-150", 150, 3000, 20, 2850, 150, 0, 0, 0, 142.0, p, p, p,
+                Map.of(), Map.of(), 1.95, BrokerLoadSampler.BrokerLoad.none("could not attach to the broker: x"));
+        LatencyReport report = new LatencyReport("latency", "latency --rates 10,150", options, Map.of());
+        report.add(measured, "");
+        report.add(unmeasured, "");
+
+        assertThat(report.markdown())
+                // 615.8 requests/s in all, 61.6 per verification offered; heartbeats are "other"
+                .contains("| rate-10 | 616 | 61.6 | 228 | 70 | 66 | 117 | 66 | 64 | 5 | 4123 | 1167 |")
+                .contains("| rate-150 | n/a (could not attach to the broker: x) |");
     }
 }
