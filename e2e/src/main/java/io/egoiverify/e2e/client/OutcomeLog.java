@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every outcome topic and the dead-letter topic from the beginning, {@code read_committed}, in a background
- * thread, and indexes what it saw by requestId. What downstream services would see, and nothing else.
+ * thread, and indexes what it saw by requestId: what downstream services would see. For the benchmark's per-hop
+ * figures it can also read the internal command and result topics, on a second consumer.
  */
 public final class OutcomeLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeLog.class);
@@ -46,7 +47,7 @@ public final class OutcomeLog implements AutoCloseable {
     /** Append-only; guarded by itself (a copy-on-write list would copy on every record of a benchmark). */
     private final List<Event> all = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
 
     public OutcomeLog(String bootstrap, Topics topics) {
         this(bootstrap, topics, false);
@@ -67,21 +68,40 @@ public final class OutcomeLog implements AutoCloseable {
         deserializers.put(topics.expired.name(), topics.expired.valueSerde().deserializer());
         deserializers.put(topics.cancelled.name(), topics.cancelled.valueSerde().deserializer());
         deserializers.put(topics.failed.name(), topics.failed.valueSerde().deserializer());
+        List<String> names = new ArrayList<>(topics.names.outcomes());
+        names.add(topics.names.deadLetter());
+        KafkaConsumer<String, byte[]> outcomes = consumer(bootstrap, names, Map.of());
+        threads.add(reader("outcome-log", outcomes));
+        if (includeInternal) {
+            deserializers.put(topics.commands.name(), topics.commands.valueSerde().deserializer());
+            deserializers.put(topics.results.name(), topics.results.valueSerde().deserializer());
+            // A consumer of its own, batching: the hops are computed from the records' own timestamps, never from
+            // when they are read, and a parked fetch ends at every append to any partition it reads. Read together
+            // with the outcomes, the busiest topics woke the outcome reader (and the broker) for every command and
+            // result, which a registration service reading its outcomes does not cause.
+            try {
+                threads.add(reader("outcome-log-internal", consumer(bootstrap,
+                        List.of(topics.names.commands(), topics.names.results()),
+                        Map.of(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1 << 20,
+                                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500))));
+            } catch (RuntimeException e) {
+                outcomes.close();
+                throw e;
+            }
+        }
+        threads.forEach(Thread::start);
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap, List<String> names,
+                                                          Map<String, Object> overrides) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.putAll(overrides);
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer());
-        List<String> names = new ArrayList<>(topics.names.outcomes());
-        names.add(topics.names.deadLetter());
-        if (includeInternal) {
-            deserializers.put(topics.commands.name(), topics.commands.valueSerde().deserializer());
-            deserializers.put(topics.results.name(), topics.results.valueSerde().deserializer());
-            names.add(topics.names.commands());
-            names.add(topics.names.results());
-        }
         List<TopicPartition> partitions = new ArrayList<>();
         for (String name : names) {
             consumer.partitionsFor(name, Duration.ofSeconds(30))
@@ -89,9 +109,13 @@ public final class OutcomeLog implements AutoCloseable {
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        this.thread = new Thread(() -> pollLoop(consumer), "outcome-log");
+        return consumer;
+    }
+
+    private Thread reader(String name, KafkaConsumer<String, byte[]> consumer) {
+        Thread thread = new Thread(() -> pollLoop(consumer), name);
         thread.setDaemon(true);
-        thread.start();
+        return thread;
     }
 
     private void pollLoop(KafkaConsumer<String, byte[]> consumer) {
@@ -175,7 +199,9 @@ public final class OutcomeLog implements AutoCloseable {
     public void close() {
         running.set(false);
         try {
-            thread.join(5_000);
+            for (Thread thread : threads) {
+                thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
