@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -50,6 +51,7 @@ public final class CommandWorker implements AutoCloseable {
     private ResultTransaction transaction;
     private ResultPipeline results;
     private Dispatcher dispatcher;
+    private final CoordinatorLoading coordinatorLoading = new CoordinatorLoading();
 
     /**
      * @param handler carries out each command (e.g. {@link CommandExecutor#create}); its owner closes it after this
@@ -117,7 +119,7 @@ public final class CommandWorker implements AutoCloseable {
             consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
             LOG.info("Command worker {} started on {}", config.transactionalId(), topics.names.commands());
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(config.flow().pollTimeout());
+                ConsumerRecords<byte[], byte[]> records = poll();
                 for (TopicPartition tp : records.partitions()) {
                     dispatcher.dispatch(tp, records.records(tp));
                 }
@@ -134,6 +136,27 @@ public final class CommandWorker implements AutoCloseable {
         } finally {
             joined = false;
             closeClients();
+        }
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll() {
+        try {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(config.flow().pollTimeout());
+            coordinatorLoading.polled();
+            return records;
+        } catch (KafkaException e) {
+            if (!coordinatorLoading.pollAgain(e, System.nanoTime())) {
+                throw e;
+            }
+            LOG.warn("Command worker {}: the group coordinator is loading ({} time(s) in a row); polling again",
+                    config.transactionalId(), coordinatorLoading.inARow());
+            try {
+                Thread.sleep(CoordinatorLoading.BACKOFF.toMillis()); // the join fails at once while it loads
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+            return ConsumerRecords.empty();
         }
     }
 
