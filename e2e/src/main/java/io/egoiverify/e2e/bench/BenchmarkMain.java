@@ -165,7 +165,7 @@ public final class BenchmarkMain {
             int calls = sandbox.sendCallsByNumber().values().stream().mapToInt(Integer::intValue).sum()
                     + sandbox.validateCallsByProviderRequestId().values().stream().mapToInt(Integer::intValue).sum();
             int ended = r.verified() + r.expired();
-            StepResult full = r.with(usage, broker.get() == null ? BrokerLoadSampler.BrokerLoad.none("not sampled")
+            StepResult full = r.with(usage, broker.get() == null ? BrokerLoadSampler.BrokerLoad.notSampled()
                     : broker.get(), ended == 0 ? 0 : Math.round(calls * 100.0 / ended) / 100.0);
             System.out.printf("  %s%n", BenchReport.line(full));
             return full;

@@ -36,8 +36,19 @@ final class BrokerLoadSampler implements AutoCloseable {
     record BrokerLoad(Map<String, Double> requestsPerSecond, double partitionReadsPerSecond,
                       double messagesInPerSecond, String unavailable) {
 
+        static final String NOT_SAMPLED = "not sampled";
+
         static BrokerLoad none(String why) {
             return new BrokerLoad(Map.of(), -1, -1, why);
+        }
+
+        /** A step that did not sample the broker (the fail-over step). */
+        static BrokerLoad notSampled() {
+            return none(NOT_SAMPLED);
+        }
+
+        boolean sampled() {
+            return !NOT_SAMPLED.equals(unavailable);
         }
 
         double totalRequestsPerSecond() {

@@ -126,6 +126,9 @@ final class LatencyReport {
 
     /** Requests per second by API from the broker's meters, and per verification offered (the fixed cost shows). */
     private void brokerLoad(StringBuilder md) {
+        if (rows.stream().noneMatch(row -> row.step().broker() != null && row.step().broker().sampled())) {
+            return; // the fail-over step does not sample the broker
+        }
         md.append("\n## What the broker was asked while the load is offered (its own meters)\n\n"
                 + "Transactions are EndTxn requests; partition reads count each partition of each fetch once; records "
                 + "in include the offsets and transaction logs.\n\n"
@@ -137,7 +140,7 @@ final class LatencyReport {
             BrokerLoadSampler.BrokerLoad b = s.broker();
             if (b == null || b.unavailable() != null) {
                 md.append(String.format("| %s | n/a (%s) |||||||||||%n", s.label(),
-                        b == null ? "not sampled" : b.unavailable()));
+                        b == null ? BrokerLoadSampler.BrokerLoad.NOT_SAMPLED : b.unavailable()));
                 continue;
             }
             double total = b.totalRequestsPerSecond();

@@ -288,7 +288,7 @@ final class LoadStep {
         return new StepResult(label, rate, produced, (producedEnd - start) / 1000.0, verified, expired, failed,
                 cancelled, open, Math.round(flowsPerSecond * 10) / 10.0, Percentiles.of(requestToSent),
                 Percentiles.of(submitToVerified), Percentiles.of(expiryLag), hopStats, Map.of(), 0,
-                BrokerLoadSampler.BrokerLoad.none("not sampled"));
+                BrokerLoadSampler.BrokerLoad.notSampled());
     }
 
     private static OutcomeLog.Event first(List<OutcomeLog.Event> events, String topic) {

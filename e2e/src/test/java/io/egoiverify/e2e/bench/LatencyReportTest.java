@@ -21,11 +21,12 @@ class LatencyReportTest {
         usage.put("worker-1", new ProcessSampler.Usage(21.0, 190, 195));
         Percentiles p = Percentiles.of(List.of(100L, 200L, 300L));
         StepResult step = new StepResult("rate-150", 150, 3000, 20, 2850, 150, 0, 0, 0, 142.0, p, p, p, Map.of(),
-                usage, 1.95, BrokerLoadSampler.BrokerLoad.none("not sampled"));
+                usage, 1.95, BrokerLoadSampler.BrokerLoad.notSampled());
         LatencyReport report = new LatencyReport("latency", "latency --rates 150", options, Map.of());
         report.add(step, "");
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(report.markdown())
+                .doesNotContain("What the broker was asked") // no step sampled it
                 .contains("| rate-150 | broker | 57.5 | 490 |")
                 .contains("| rate-150 | **all** (of " + cores * 100 + " % on " + cores + " cores) | 113.5 | 940 |");
     }
