@@ -49,7 +49,7 @@ public final class BenchmarkMain {
         StackConfig config = new StackConfig(stackDir, o.root().resolve("app/target/egoi-verify.jar"),
                 StackConfig.findRegistryJar(o.root().resolve("test-registry/target")),
                 o.root().resolve("e2e/target/stack-libs"), StackConfig.Ports.free(), o.lifecycles(), o.workers(),
-                o.partitions(), o.jvmOptions(), resends.settings(o.settings()));
+                o.partitions(), o.jvmOptions(), resends.settings(o.settings()), StackConfig.brokerPropertiesFromEnv());
         LocalStack stack = new LocalStack(config);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::down));
         long t0 = System.currentTimeMillis();

@@ -116,7 +116,7 @@ public final class LatencyMain {
         StackConfig config = new StackConfig(stackDir, o.root().resolve("app/target/egoi-verify.jar"),
                 StackConfig.findRegistryJar(o.root().resolve("test-registry/target")),
                 o.root().resolve("e2e/target/stack-libs"), StackConfig.Ports.free(), o.lifecycles(), o.workers(),
-                o.partitions(), o.jvmOptions(), settings);
+                o.partitions(), o.jvmOptions(), settings, StackConfig.brokerPropertiesFromEnv());
         LocalStack stack = new LocalStack(config);
         Thread hook = new Thread(stack::down);
         Runtime.getRuntime().addShutdownHook(hook);

@@ -80,7 +80,7 @@ public final class StormMain {
                 root.resolve("e2e/target/stack-libs"),
                 StackConfig.Ports.free(), Integer.parseInt(a.getOrDefault("lifecycles", "2")),
                 Integer.parseInt(a.getOrDefault("workers", "2")), Integer.parseInt(a.getOrDefault("partitions", "6")),
-                List.of(jvm.trim().split("\\s+")), settings);
+                List.of(jvm.trim().split("\\s+")), settings, StackConfig.brokerPropertiesFromEnv());
         LocalStack stack = new LocalStack(config);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::down));
         long t0 = System.currentTimeMillis();

@@ -109,18 +109,12 @@ final class KafkaBrokerProcess {
                 "group.min.session.timeout.ms=1000",
                 "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
                 "log.segment.bytes=16777216",
-                "# LOCAL_STACK_BROKER_PROPERTIES (whitespace-separated key=value), to measure a broker setting:",
-                String.join("\n", extraProperties()),
+                "# LOCAL_STACK_BROKER_PROPERTIES (later lines win when the broker loads the file):",
+                String.join("\n", config.brokerProperties()),
                 "") ;
         Path file = dir.resolve("server.properties");
         Files.writeString(file, properties, StandardCharsets.UTF_8);
         return file;
-    }
-
-    /** Later lines win when the broker loads the file, so these override the settings above. */
-    private static List<String> extraProperties() {
-        String extra = System.getenv().getOrDefault("LOCAL_STACK_BROKER_PROPERTIES", "").strip();
-        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 
     private Path writeLogbackConfig() throws IOException {

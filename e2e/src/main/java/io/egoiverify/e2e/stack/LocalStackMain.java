@@ -212,7 +212,7 @@ public final class LocalStackMain {
                             : StackConfig.findRegistryJar(r.resolve("test-registry/target")),
                     r.resolve("e2e/target/stack-libs"),
                     StackConfig.Ports.fixed(), lifecycles == null ? 2 : lifecycles, workers == null ? 2 : workers,
-                    partitions, jvmOptions, settings);
+                    partitions, jvmOptions, settings, StackConfig.brokerPropertiesFromEnv());
         }
 
         private static String value(List<String> rest, String flag) {

@@ -28,9 +28,11 @@ import java.util.stream.Stream;
  * @param partitions     partition count of every topic
  * @param jvmOptions     options for every JVM of the stack (heap, GC)
  * @param appSettings    extra {@code --set key=value} settings for lifecycle and worker instances
+ * @param brokerProperties extra {@code key=value} lines for the broker's server.properties (they win over the stack's)
  */
 public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path stackLibs, Ports ports, int lifecycles,
-                          int workers, int partitions, List<String> jvmOptions, Map<String, String> appSettings) {
+                          int workers, int partitions, List<String> jvmOptions, Map<String, String> appSettings,
+                          List<String> brokerProperties) {
 
     public static final String HOST = "127.0.0.1";
     static final String ABUSE_KEY = "abuse.hmac-key";
@@ -52,6 +54,23 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
         stackDir = stackDir.toAbsolutePath().normalize();
         jvmOptions = List.copyOf(jvmOptions);
         appSettings = withAbuseKey(appSettings);
+        brokerProperties = List.copyOf(brokerProperties);
+    }
+
+    /** A stack with the broker's own settings only. */
+    public StackConfig(Path stackDir, Path appJar, Path registryJar, Path stackLibs, Ports ports, int lifecycles,
+                       int workers, int partitions, List<String> jvmOptions, Map<String, String> appSettings) {
+        this(stackDir, appJar, registryJar, stackLibs, ports, lifecycles, workers, partitions, jvmOptions, appSettings,
+                List.of());
+    }
+
+    /**
+     * {@code LOCAL_STACK_BROKER_PROPERTIES} (whitespace-separated {@code key=value}), read by the commands that start a
+     * stack ({@code local-stack up}, the benchmarks), never by the tests' stack.
+     */
+    public static List<String> brokerPropertiesFromEnv() {
+        String extra = System.getenv().getOrDefault("LOCAL_STACK_BROKER_PROPERTIES", "").strip();
+        return extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
     }
 
     /**
@@ -162,6 +181,6 @@ public record StackConfig(Path stackDir, Path appJar, Path registryJar, Path sta
 
     public StackConfig withInstances(int newLifecycles, int newWorkers) {
         return new StackConfig(stackDir, appJar, registryJar, stackLibs, ports, newLifecycles, newWorkers, partitions,
-                jvmOptions, appSettings);
+                jvmOptions, appSettings, brokerProperties);
     }
 }

@@ -37,6 +37,7 @@ final class StackConfigFile {
         p.setProperty("workers", Integer.toString(config.workers()));
         p.setProperty("partitions", Integer.toString(config.partitions()));
         p.setProperty("jvm.options", String.join(" ", config.jvmOptions()));
+        p.setProperty("broker.properties", String.join(" ", config.brokerProperties()));
         config.appSettings().forEach((k, v) -> p.setProperty(APP_PREFIX + k, v));
         try {
             Files.createDirectories(file.getParent());
@@ -63,12 +64,15 @@ final class StackConfigFile {
         }
         String jvm = p.getProperty("jvm.options", "").trim();
         List<String> jvmOptions = jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+"));
+        String broker = p.getProperty("broker.properties", "").trim();
+        List<String> brokerProperties = broker.isEmpty() ? List.of() : Arrays.asList(broker.split("\\s+"));
         StackConfig.Ports ports = new StackConfig.Ports(intOf(p, "port.broker"), intOf(p, "port.controller"),
                 intOf(p, "port.registry"), intOf(p, "port.sandbox"), intOf(p, "port.lifecycle-base"),
                 intOf(p, "port.worker-base"));
         return new StackConfig(Path.of(p.getProperty("stack.dir")), Path.of(p.getProperty("artifact.app-jar")),
                 Path.of(p.getProperty("artifact.registry-jar")), Path.of(p.getProperty("artifact.stack-libs")), ports,
-                intOf(p, "lifecycles"), intOf(p, "workers"), intOf(p, "partitions"), jvmOptions, app);
+                intOf(p, "lifecycles"), intOf(p, "workers"), intOf(p, "partitions"), jvmOptions, app,
+                brokerProperties);
     }
 
     private static int intOf(Properties p, String key) {

@@ -17,7 +17,8 @@ class StackConfigFileTest {
     void whatUpWasAskedForIsWhatStatusAndDownRead() {
         StackConfig config = new StackConfig(dir.resolve("stack"), Path.of("/a/egoi-verify.jar"),
                 Path.of("/b/registry-runner.jar"), Path.of("/c/libs"), StackConfig.Ports.fixed(), 3, 4, 12,
-                List.of("-Xmx1g", "-XX:+UseSerialGC"), Map.of("lifecycle.default-ttl", "120s"));
+                List.of("-Xmx1g", "-XX:+UseSerialGC"), Map.of("lifecycle.default-ttl", "120s"),
+                List.of("num.io.threads=2", "num.network.threads=1"));
         StackConfigFile.save(config, dir.resolve("stack.properties"));
 
         assertThat(StackConfigFile.load(dir.resolve("stack.properties"))).isEqualTo(config);
