@@ -35,8 +35,8 @@ public final class LifecycleSettings {
                     + "(1m to 30d)."),
             def("lifecycle.pending-cancel-memory", D.pendingCancelMemory(), "How long a cancel that arrived before "
                     + "its request is remembered (at most 1d)."),
-            def("lifecycle.punctuation-interval", D.punctuationInterval(), "How often due deadlines are looked for "
-                    + "(10ms to 10s)."),
+            def("lifecycle.punctuation-interval", D.punctuationInterval(), "Grid that due deadlines are handled on: "
+                    + "at the first step at or after each; a task with nothing due is not woken (10ms to 10s)."),
             def("lifecycle.max-due-per-punctuation", D.maxDuePerPunctuation(), "Cap on deadlines handled per "
                     + "punctuation."),
             def("lifecycle.max-message-length", D.maxMessageLength(), "Longest SMS template accepted (16 to 1600)."),

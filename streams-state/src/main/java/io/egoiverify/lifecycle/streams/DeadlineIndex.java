@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -27,19 +29,22 @@ final class DeadlineIndex {
 
     private final KeyValueStore<Bytes, byte[]> store;
     private final int maxDue;
+    private final LongConsumer filed;
     /** No entry of this task is due before this instant (lowered whenever an earlier entry is filed). */
     private long lowWatermark;
 
     /**
      * @param store  the index store of this task (its content survives restarts through the changelog)
      * @param maxDue cap on entries returned by one {@link #due} call
+     * @param filed  told the wake instant of every entry filed (the processor's {@link DeadlineAlarm})
      */
-    DeadlineIndex(KeyValueStore<Bytes, byte[]> store, int maxDue) {
+    DeadlineIndex(KeyValueStore<Bytes, byte[]> store, int maxDue, LongConsumer filed) {
         this.store = Objects.requireNonNull(store, "store");
         if (maxDue < 1) {
             throw new IllegalArgumentException("maxDue must be positive");
         }
         this.maxDue = maxDue;
+        this.filed = Objects.requireNonNull(filed, "filed");
         this.lowWatermark = 0L; // the first sweep starts at the first entry, wherever it is
     }
 
@@ -57,6 +62,18 @@ final class DeadlineIndex {
         if (after != null) {
             store.put(DeadlineKeys.key(after, id), DeadlineKeys.NO_VALUE);
             lowWatermark = Math.min(lowWatermark, after.toEpochMilli());
+            filed.accept(after.toEpochMilli());
+        }
+    }
+
+    /**
+     * The wake instant of the earliest entry the next {@link #due} call would scan (one at or before the last sweep's
+     * timestamp means more is due than the cap let through); empty when nothing is filed.
+     */
+    OptionalLong next() {
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(DeadlineKeys.from(lowWatermark),
+                DeadlineKeys.through(Long.MAX_VALUE))) {
+            return it.hasNext() ? OptionalLong.of(DeadlineKeys.deadline(it.next().key)) : OptionalLong.empty();
         }
     }
 

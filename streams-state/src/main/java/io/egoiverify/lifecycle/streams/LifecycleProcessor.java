@@ -16,7 +16,7 @@ import io.egoiverify.lifecycle.Transition;
 import io.egoiverify.lifecycle.VerificationState;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.streams.processor.PunctuationType;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adapts the pure {@link Lifecycle} to records and stores: one instance per task. Inputs and results are folded as
- * they come; a wall-clock punctuator folds {@link Input.Tick}s for what the {@link DeadlineIndex} says is due (at most
- * {@code maxDuePerPunctuation} entries per run).
+ * they come; a wall-clock punctuation, armed by a {@link DeadlineAlarm} only for when something is due, folds
+ * {@link Input.Tick}s for what the {@link DeadlineIndex} says is due (at most {@code maxDuePerPunctuation} entries per
+ * run).
  */
 final class LifecycleProcessor implements Processor<String, Object, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
@@ -47,9 +48,10 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.verifications = context.getStateStore(LifecycleTopology.VERIFICATIONS_STORE);
+        DeadlineAlarm alarm = new DeadlineAlarm(context, lifecycle.config().punctuationInterval(), this::sweep);
         this.deadlines = new DeadlineIndex(context.getStateStore(LifecycleTopology.DEADLINES_STORE),
-                lifecycle.config().maxDuePerPunctuation());
-        context.schedule(lifecycle.config().punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+                lifecycle.config().maxDuePerPunctuation(), alarm::wakeBy);
+        deadlines.next().ifPresent(alarm::wakeBy); // what the restored store already holds
     }
 
     @Override
@@ -79,6 +81,11 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
         }
         throw new BadRecordException(value == null ? "record without a value"
                 : "unexpected record type " + value.getClass().getSimpleName());
+    }
+
+    private OptionalLong sweep(long timestamp) {
+        punctuate(timestamp);
+        return deadlines.next();
     }
 
     /** Visible for the benchmark: handles what is due at {@code timestamp}; returns how many entries it visited. */

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import org.apache.kafka.streams.processor.PunctuationType;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * Verdicts go to the verdict topic keyed by requestId, back to the lifecycle task that owns it; a command a grant
  * issues goes to the command topic (keyed by requestId, like the lifecycle's) in the same transaction as the store
  * update and the verdict. Entries leave their windows through a {@link DeadlineIndex} (time ‖ hash) swept by a
- * wall-clock punctuator, never by a scan of the whole store. The number is unsealed only into a command: logs name
- * ids (requestId, permit, command) and at most the hash's first 8 characters, never a number or a command's body.
+ * wall-clock punctuation that a {@link DeadlineAlarm} arms only for when something is due, never by a scan of the
+ * whole store. The number is unsealed only into a command: logs name ids (requestId, permit, command) and at most the
+ * hash's first 8 characters, never a number or a command's body.
  */
 final class NumberGuardProcessor implements Processor<String, NumberNotice, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(NumberGuardProcessor.class);
@@ -50,8 +51,10 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.numbers = context.getStateStore(LifecycleTopology.NUMBERS_STORE);
-        this.deadlines = new DeadlineIndex(context.getStateStore(LifecycleTopology.NUMBER_DEADLINES_STORE), maxDue);
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+        DeadlineAlarm alarm = new DeadlineAlarm(context, interval, this::sweep);
+        this.deadlines = new DeadlineIndex(context.getStateStore(LifecycleTopology.NUMBER_DEADLINES_STORE), maxDue,
+                alarm::wakeBy);
+        deadlines.next().ifPresent(alarm::wakeBy); // what the restored store already holds
     }
 
     @Override
@@ -86,6 +89,11 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
             context.forward(new Record<>(v.requestId(), (Object) v, now.toEpochMilli()),
                     LifecycleTopology.VERDICTS_SINK);
         }
+    }
+
+    private OptionalLong sweep(long timestamp) {
+        punctuate(timestamp);
+        return deadlines.next();
     }
 
     /** Drops what left its window; returns how many index entries it visited. */

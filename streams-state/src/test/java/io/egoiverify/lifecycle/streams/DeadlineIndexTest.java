@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
@@ -45,7 +46,7 @@ class DeadlineIndexTest {
 
     @Test
     void returnsWhatIsDueInTimeOrderAndNothingLater() {
-        DeadlineIndex index = new DeadlineIndex(store, 100);
+        DeadlineIndex index = new DeadlineIndex(store, 100, at -> { });
         index.move("c", null, at(3_000));
         index.move("a", null, at(1_000));
         index.move("b", null, at(2_000));
@@ -57,7 +58,7 @@ class DeadlineIndexTest {
 
     @Test
     void aSweepStartsAfterWhatTheLastOneCoveredUnlessAnEarlierEntryWasFiled() {
-        DeadlineIndex index = new DeadlineIndex(store, 100);
+        DeadlineIndex index = new DeadlineIndex(store, 100, at -> { });
         index.move("a", null, at(1_000));
         assertThat(ids(index.due(5_000))).containsExactly("a");
         // The next sweep starts after 5,000: "a" (left in place here) is not scanned again.
@@ -71,7 +72,7 @@ class DeadlineIndexTest {
 
     @Test
     void theCapLeavesTheRestForTheNextSweep() {
-        DeadlineIndex index = new DeadlineIndex(store, 2);
+        DeadlineIndex index = new DeadlineIndex(store, 2, at -> { });
         for (int i = 0; i < 5; i++) {
             index.move("id-" + i, null, at(1_000 + i));
         }
@@ -83,7 +84,7 @@ class DeadlineIndexTest {
 
     @Test
     void movingRefilesAndEqualInstantsWriteNothing() {
-        DeadlineIndex index = new DeadlineIndex(store, 100);
+        DeadlineIndex index = new DeadlineIndex(store, 100, at -> { });
         index.move("a", null, at(1_000));
         index.move("a", at(1_000), at(4_000));
         index.move("a", at(4_000), at(4_000));
@@ -99,9 +100,37 @@ class DeadlineIndexTest {
 
     @Test
     void aStaleEntryIsDiscarded() {
-        DeadlineIndex index = new DeadlineIndex(store, 100);
+        DeadlineIndex index = new DeadlineIndex(store, 100, at -> { });
         index.move("a", null, at(1_000));
         index.discard(index.due(1_000).get(0));
         assertThat(store.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void nextIsTheEarliestEntryTheNextSweepScansAndEveryFiledInstantIsTold() {
+        List<Long> told = new ArrayList<>();
+        DeadlineIndex index = new DeadlineIndex(store, 100, told::add);
+        assertThat(index.next()).isEmpty();
+        index.move("b", null, at(2_000));
+        index.move("a", null, at(1_000));
+        index.move("a", at(1_000), at(1_000)); // nothing written, nothing told
+        assertThat(told).containsExactly(2_000L, 1_000L);
+        assertThat(index.next()).hasValue(1_000);
+        assertThat(ids(index.due(1_500))).containsExactly("a");
+        index.move("a", at(1_000), null);
+        assertThat(index.next()).hasValue(2_000);
+        index.move("b", at(2_000), null);
+        assertThat(index.next()).isEmpty();
+        assertThat(told).containsExactly(2_000L, 1_000L);
+    }
+
+    @Test
+    void nextIsAtOrBeforeTheSweepWhenTheCapLeftEntriesDue() {
+        DeadlineIndex index = new DeadlineIndex(store, 2, at -> { });
+        for (int i = 0; i < 3; i++) {
+            index.move("id-" + i, null, at(1_000 + i));
+        }
+        index.due(10_000).forEach(e -> index.move(e.id(), at(e.wakeAt()), null));
+        assertThat(index.next()).hasValue(1_002);
     }
 }

@@ -1,0 +1,107 @@
+package io.egoiverify.lifecycle.streams;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+/**
+ * Wakes a processor when its {@link DeadlineIndex} next has an entry due, instead of on a fixed schedule.
+ *
+ * <p>Why: Kafka Streams commits a task after every punctuation, and under exactly-once that commit is a transaction
+ * carrying the task's offsets even when the punctuator found nothing to do. A fixed schedule made an instance with no
+ * traffic run a transaction several times a second for each of its tasks. Here a task wakes only at an instant its
+ * index has something filed under.
+ *
+ * <p>Wake instants are rounded up to a grid of {@code step} counted from the epoch: the tasks of a thread (and of
+ * every instance) that have something due wake in the same loop and share one commit, no task wakes more often than
+ * once a step, and an entry is handled at most one step after it falls due, as with the fixed schedule it replaces.
+ *
+ * <p>The alarm arms one punctuation anchored on the grid ({@link ProcessorContext#schedule(Instant, Duration,
+ * PunctuationType, Punctuator)}), repeating every step. After each wake it keeps that schedule if the sweep left
+ * something for the next step, cancels it if nothing is filed, and re-arms it later otherwise. A sweep that throws
+ * leaves the schedule in place, so it is retried a step later, as with the fixed schedule. Not thread-safe: one per
+ * processor (task), used on its stream thread.
+ */
+final class DeadlineAlarm {
+    /** What a wake does: handles what is due at {@code timestamp}, and says when the index next has work. */
+    @FunctionalInterface
+    interface Sweep {
+        /** @return the instant of the earliest entry left (at or before {@code timestamp}: more is due), or empty */
+        OptionalLong run(long timestamp);
+    }
+
+    private static final long NOT_ARMED = Long.MAX_VALUE;
+
+    private final ProcessorContext<?, ?> context;
+    private final long step;
+    private final Sweep sweep;
+    private Cancellable armed;
+    private long armedAt = NOT_ARMED;
+
+    /**
+     * @param context the processor's context (its wall clock and scheduler)
+     * @param step    the grid wake instants are rounded up to (the setting {@code lifecycle.punctuation-interval})
+     * @param sweep   what to do when woken
+     */
+    DeadlineAlarm(ProcessorContext<?, ?> context, Duration step, Sweep sweep) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.step = step.toMillis();
+        if (this.step < 1) {
+            throw new IllegalArgumentException("step must be at least 1 ms");
+        }
+        this.sweep = Objects.requireNonNull(sweep, "sweep");
+    }
+
+    /**
+     * Makes sure the processor wakes at the first grid instant at or after {@code instant} (and after now), unless
+     * the alarm is already armed for that instant or an earlier one.
+     */
+    void wakeBy(long instant) {
+        long at = onGrid(Math.max(instant, context.currentSystemTimeMs() + 1));
+        if (at < armedAt) {
+            arm(at);
+        }
+    }
+
+    /** The instant the alarm next wakes the processor; empty when nothing is filed. */
+    OptionalLong armedAt() {
+        return armedAt == NOT_ARMED ? OptionalLong.empty() : OptionalLong.of(armedAt);
+    }
+
+    private void arm(long at) {
+        disarm();
+        armed = context.schedule(Instant.ofEpochMilli(at), Duration.ofMillis(step), PunctuationType.WALL_CLOCK_TIME,
+                this::fire);
+        armedAt = at;
+    }
+
+    private void disarm() {
+        if (armed != null) {
+            armed.cancel();
+            armed = null;
+        }
+        armedAt = NOT_ARMED;
+    }
+
+    private void fire(long timestamp) {
+        armedAt = onGrid(timestamp + 1); // where the schedule repeats unless changed below (or the sweep throws)
+        OptionalLong next = sweep.run(timestamp);
+        if (next.isEmpty()) {
+            disarm();
+        } else {
+            long at = onGrid(Math.max(next.getAsLong(), timestamp + 1));
+            if (at > armedAt) {
+                arm(at);
+            }
+        }
+    }
+
+    private long onGrid(long millis) {
+        return -Math.floorDiv(-millis, step) * step; // rounds up
+    }
+}
