@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -185,6 +186,32 @@ class LifecycleServiceIT {
         send(topics.requested, "r3", Fixtures.request("r3", Instant.now()).build());
         awaitCommand("r3", SendCode.class);
         assertThat(values(topics.commands).stream().filter(c -> c.getRequestId().equals("r2"))).hasSize(1);
+    }
+
+    /**
+     * Kafka Streams commits a task after every punctuation, a transaction under exactly-once: with nothing due, the
+     * lifecycle must not wake, or an idle instance runs transactions without end (it did, with a fixed schedule).
+     */
+    @Test
+    void anInstanceWithNothingDueCommitsNothing() throws Exception {
+        LifecycleConfig config = setUp("it-idle-", 2);
+        LifecycleService service = start(topics, config);
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now()).setTtlSeconds(300).build());
+        result(awaitCommand("r1", SendCode.class), CommandStatus.SENT);
+        awaitValues(topics.sent, 1);
+        assertThat(commits(service)).as("the flow's own commits").isPositive();
+        // Unchanged over 20 polls 100 ms apart (2 s: eight runs of the old 250 ms schedule, each a commit).
+        AtomicLong last = new AtomicLong(-1);
+        await().pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(20))
+                .until(() -> last.getAndSet(commits(service)) == last.get());
+    }
+
+    /** Commits of all stream threads of the instance (Kafka Streams' own thread meter). */
+    private static long commits(LifecycleService service) {
+        return service.kafkaStreams().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("commit-total")
+                        && e.getKey().group().equals("stream-thread-metrics"))
+                .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum();
     }
 
     @Test
