@@ -35,6 +35,14 @@ final class DeadlineAlarm {
         OptionalLong run(long timestamp);
     }
 
+    /**
+     * How far ahead the alarm is armed at most. Cancelling a Kafka Streams schedule only marks it; it stays queued
+     * until its time. Without a horizon, each re-arm for an earlier instant (a short deadline filed while a purge a day
+     * away is armed) would leave a schedule queued for as long as the retention. With it they leave within a minute,
+     * and a task holding only far deadlines wakes, and commits, once a minute.
+     */
+    static final Duration HORIZON = Duration.ofMinutes(1);
+
     private static final long NOT_ARMED = Long.MAX_VALUE;
 
     private final ProcessorContext<?, ?> context;
@@ -58,11 +66,11 @@ final class DeadlineAlarm {
     }
 
     /**
-     * Makes sure the processor wakes at the first grid instant at or after {@code instant} (and after now), unless
-     * the alarm is already armed for that instant or an earlier one.
+     * Makes sure the processor wakes at the first grid instant at or after {@code instant} (and after now, and at
+     * most {@link #HORIZON} ahead), unless the alarm is already armed for that instant or an earlier one.
      */
     void wakeBy(long instant) {
-        long at = onGrid(Math.max(instant, context.currentSystemTimeMs() + 1));
+        long at = wakeFor(instant, context.currentSystemTimeMs());
         if (at < armedAt) {
             arm(at);
         }
@@ -94,11 +102,15 @@ final class DeadlineAlarm {
         if (next.isEmpty()) {
             disarm();
         } else {
-            long at = onGrid(Math.max(next.getAsLong(), timestamp + 1));
+            long at = wakeFor(next.getAsLong(), timestamp);
             if (at > armedAt) {
                 arm(at);
             }
         }
+    }
+
+    private long wakeFor(long instant, long now) {
+        return onGrid(Math.min(Math.max(instant, now + 1), now + HORIZON.toMillis()));
     }
 
     private long onGrid(long millis) {

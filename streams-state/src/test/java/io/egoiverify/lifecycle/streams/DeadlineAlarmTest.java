@@ -147,6 +147,17 @@ class DeadlineAlarmTest {
     }
 
     @Test
+    void aFarInstantArmsAtMostTheHorizonAheadAndIsArmedAgainFromThere() {
+        long horizon = DeadlineAlarm.HORIZON.toMillis();
+        alarm.wakeBy(86_400_000); // a purge a day away
+        assertThat(alarm.armedAt()).hasValue(1_000 + horizon);
+        left = ts -> OptionalLong.of(86_400_000); // the sweep at the horizon finds it still filed
+        fire(1_000 + horizon);
+        assertThat(alarm.armedAt()).hasValue(1_000 + 2 * horizon);
+        assertThat(only().getStartTime()).isEqualTo(Instant.ofEpochMilli(1_000 + 2 * horizon));
+    }
+
+    @Test
     void aStepBelowOneMillisecondIsRefused() {
         assertThatThrownBy(() -> new DeadlineAlarm(context, Duration.ZERO, ts -> OptionalLong.empty()))
                 .isInstanceOf(IllegalArgumentException.class);
