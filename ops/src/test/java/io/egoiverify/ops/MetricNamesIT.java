@@ -126,6 +126,14 @@ class MetricNamesIT {
         }
         assertThat(missing.get()).as("names used by a rule or panel but not exported, or selectors that match no "
                 + "exported sample (scrape in target/metrics-scrape.txt)").isEmpty();
+        // The send latency timer exists from the start; what the flow shows is the lifecycle filling it: two codes sent.
+        assertThat(sampleValue(last.get(), "verification_send_latency_seconds_count")).isGreaterThanOrEqualTo(2.0);
+    }
+
+    /** The value of the first sample of {@code name} in a scrape. */
+    private static double sampleValue(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElseThrow();
     }
 
     private static void verify(String id, String phone) throws Exception {

@@ -39,6 +39,11 @@ final class CommandIds {
         return requestId + "/cancel/" + now.toEpochMilli();
     }
 
+    /** The admission instant a command id carries (its last part). */
+    static Instant admittedAt(String commandId) {
+        return Instant.ofEpochMilli(Long.parseLong(commandId.substring(commandId.lastIndexOf('/') + 1)));
+    }
+
     /**
      * The command a permit grants: {@code r/permit/t} → {@code r/send/t}, {@code r/permit-resend-n/t} →
      * {@code r/resend-n/t}.

@@ -18,6 +18,15 @@ public record InFlight(String commandId, String submissionId, Instant issuedAt, 
         Objects.requireNonNull(deadline, "deadline");
     }
 
+    /**
+     * When the verification, resend or submission this command serves was admitted: the instant its id carries. A
+     * send or resend granted by a permit carries the permit's, so this is the request's (or resend's) admission, not
+     * the grant's.
+     */
+    public Instant admittedAt() {
+        return CommandIds.admittedAt(commandId);
+    }
+
     public boolean isCheck() {
         return submissionId != null;
     }

@@ -5,12 +5,17 @@ import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The lifecycle processor's own meters: the expiry lag histogram ({@link ExpiryLagMeter}),
+ * The lifecycle processor's own meters: the expiry lag histogram ({@link ExpiryLagMeter}), the send latency histogram
+ * {@code verification_send_latency_seconds} (admission of a request or resend to its {@code VerificationSent}, inside
+ * the lifecycle; 150 ms, 1 s and 5 s are bucket bounds),
  * {@code verification_failures_total{reason}}, one series per {@link FailureReason} (lower case, e.g.
  * {@code provider_unavailable}), and {@code verification_resends_rejected_total{reason}}, one per
  * {@link ResendRejectReason} (e.g. {@code cooldown}), all registered at 0 up front so that a ratio over them exists
@@ -19,12 +24,21 @@ import java.util.Map;
 public final class LifecycleMeters {
     public static final String FAILURES = "verification.failures";
     public static final String RESENDS_REJECTED = "verification.resends.rejected";
+    public static final String SEND_LATENCY = "verification.send.latency";
 
     private LifecycleMeters() {
     }
 
     public static LifecycleMetrics bind(MeterRegistry registry) {
         LifecycleMetrics lag = ExpiryLagMeter.bind(registry);
+        Timer sendLatency = Timer.builder(SEND_LATENCY)
+                .description("Admission of a request (or resend) to its VerificationSent, inside the lifecycle: "
+                        + "the permit, the worker, E-goi's call and the result")
+                .publishPercentileHistogram()
+                .serviceLevelObjectives(Duration.ofMillis(150), Duration.ofSeconds(1), Duration.ofSeconds(5))
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
         Map<FailureReason, Counter> failures = byReason(registry, FailureReason.class, FAILURES,
                 "VerificationFailed events produced by this instance's lifecycle, by reason");
         Map<ResendRejectReason, Counter> resendRefusals = byReason(registry, ResendRejectReason.class,
@@ -33,6 +47,11 @@ public final class LifecycleMeters {
             @Override
             public void expired(long lagMillis) {
                 lag.expired(lagMillis);
+            }
+
+            @Override
+            public void sent(long sinceAdmissionMillis) {
+                sendLatency.record(sinceAdmissionMillis, TimeUnit.MILLISECONDS);
             }
 
             @Override

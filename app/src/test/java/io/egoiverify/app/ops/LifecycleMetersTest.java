@@ -45,6 +45,21 @@ class LifecycleMetersTest {
         registry.close();
     }
 
+    @Test
+    void eachSentIsRecordedWithTheTargetsAsBucketBounds() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LifecycleMetrics hook = LifecycleMeters.bind(registry);
+        hook.sent(120);
+        hook.sent(700);
+        hook.sent(6_000);
+        assertThat(registry.get(LifecycleMeters.SEND_LATENCY).timer().count()).isEqualTo(3);
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("verification_send_latency_seconds_bucket{le=\"0.15\"} 1")
+                .contains("verification_send_latency_seconds_bucket{le=\"1.0\"} 2")
+                .contains("verification_send_latency_seconds_bucket{le=\"5.0\"} 2");
+        registry.close();
+    }
+
     private static double count(PrometheusMeterRegistry registry, String name, String reason) {
         return registry.get(name).tag("reason", reason).counter().count();
     }

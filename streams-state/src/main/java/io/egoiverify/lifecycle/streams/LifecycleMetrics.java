@@ -5,9 +5,10 @@ import io.egoiverify.events.ResendRejectReason;
 
 /**
  * Hook for the lifecycle processor's own meters, called on its stream thread(s): the expiry lag each time the
- * punctuator publishes a {@code VerificationExpired}, each {@code VerificationFailed} by reason and each
- * {@code ResendRejected} by reason (the outcome-topic counters cannot tell reasons apart). Implementations must be
- * thread-safe and fast (no I/O). The app binds it to a histogram and counters; {@link #NONE} does nothing.
+ * punctuator publishes a {@code VerificationExpired}, the time from admission to each {@code VerificationSent}, each
+ * {@code VerificationFailed} by reason and each {@code ResendRejected} by reason (the outcome-topic counters cannot
+ * tell reasons apart). Implementations must be thread-safe and fast (no I/O). The app binds it to histograms and
+ * counters; {@link #NONE} does nothing.
  *
  * <p>With exactly-once, an event of a transaction that later aborts is told again when it is re-processed.
  */
@@ -25,6 +26,17 @@ public interface LifecycleMetrics {
      *                  flight); never negative. The EOS commit that publishes the event comes on top.
      */
     void expired(long lagMillis);
+
+    /**
+     * A {@code VerificationSent} was handed to the producer (a first code or a resent one).
+     *
+     * @param sinceAdmissionMillis the step's time minus the admission of the request (or resend) it answers: the
+     *                             permit round trip, the worker's hop, E-goi's call and the result's hop. The hops
+     *                             from the client to the lifecycle, and to a {@code read_committed} reader, come on
+     *                             top. Never negative.
+     */
+    default void sent(long sinceAdmissionMillis) {
+    }
 
     /** A {@code VerificationFailed} was handed to the producer. */
     default void failed(FailureReason reason) {

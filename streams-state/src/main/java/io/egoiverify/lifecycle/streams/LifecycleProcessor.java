@@ -7,6 +7,7 @@ import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
 import io.egoiverify.events.VerificationResendRequested;
+import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Input;
 import io.egoiverify.lifecycle.Lifecycle;
@@ -128,9 +129,20 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
                 t.state() == null ? null : t.state().wakeAt());
         for (Output output : t.outputs()) {
             forward(output);
+            if (output instanceof Output.Publish p && p.event() instanceof VerificationSent sent) {
+                tellSent(sent, t.before());
+            }
         }
         if (t.note() != null && LOG.isDebugEnabled()) {
             LOG.debug("requestId={}: {}", requestId, t.note());
+        }
+    }
+
+    /** The send answered by this outcome is the command the state had in flight before the step. */
+    private void tellSent(VerificationSent sent, VerificationState before) {
+        if (before != null && before.inFlight() != null) {
+            lifecycleMetrics.sent(Math.max(0L, sent.getOccurredAt().toEpochMilli()
+                    - before.inFlight().admittedAt().toEpochMilli()));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import java.time.Duration;
@@ -23,9 +24,15 @@ class LifecycleMetricsHookTest {
     private static final LifecycleConfig CONFIG = LifecycleConfig.defaults();
     private final List<FailureReason> failures = new CopyOnWriteArrayList<>();
     private final List<ResendRejectReason> resendRefusals = new CopyOnWriteArrayList<>();
+    private final List<Long> sends = new CopyOnWriteArrayList<>();
     private final TopologyFixture f = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, new LifecycleMetrics() {
         @Override
         public void expired(long lagMillis) {
+        }
+
+        @Override
+        public void sent(long sinceAdmissionMillis) {
+            sends.add(sinceAdmissionMillis);
         }
 
         @Override
@@ -69,6 +76,26 @@ class LifecycleMetricsHookTest {
         assertThat(resendRefusals).containsExactly(ResendRejectReason.UNKNOWN_REQUEST,
                 ResendRejectReason.NOT_SENT_YET, ResendRejectReason.COOLDOWN);
         assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void shouldTellTheTimeFromAdmissionToEachCodeSent() {
+        f.request("r1");
+        VerificationCommand send = f.command();
+        f.advance(Duration.ofMillis(700)); // the permit, the worker and E-goi take their time
+        f.result(send, CommandStatus.SENT);
+        assertThat(f.sent.readValue().getSendCount()).isEqualTo(1);
+        assertThat(sends).containsExactly(700L);
+        f.advance(CONFIG.resend().cooldown());
+        f.resend("r1");
+        VerificationCommand resend = f.command();
+        f.advance(Duration.ofMillis(300));
+        f.result(resend, CommandStatus.SENT);
+        assertThat(f.sent.readValue().getSendCount()).isEqualTo(2);
+        assertThat(sends).containsExactly(700L, 300L);
+        f.submit("r1", "s1", "123456");
+        f.result(f.command(), CommandStatus.VERIFIED);
+        assertThat(sends).as("only sends are told").hasSize(2);
     }
 
     @Test
