@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Command ids are derived, not random, so that a replayed step (after a crash under exactly-once) issues the same id.
@@ -39,9 +40,14 @@ final class CommandIds {
         return requestId + "/cancel/" + now.toEpochMilli();
     }
 
-    /** The admission instant a command id carries (its last part). */
-    static Instant admittedAt(String commandId) {
-        return Instant.ofEpochMilli(Long.parseLong(commandId.substring(commandId.lastIndexOf('/') + 1)));
+    /** The admission instant a command id carries (its last part); empty for an id not of that form. */
+    static Optional<Instant> admittedAt(String commandId) {
+        try {
+            return Optional.of(Instant.ofEpochMilli(Long.parseLong(
+                    commandId.substring(commandId.lastIndexOf('/') + 1))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /**

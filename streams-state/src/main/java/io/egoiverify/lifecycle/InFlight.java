@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one command a verification has outstanding. Only a result carrying {@code commandId} is folded.
@@ -21,9 +22,9 @@ public record InFlight(String commandId, String submissionId, Instant issuedAt, 
     /**
      * When the verification, resend or submission this command serves was admitted: the instant its id carries. A
      * send or resend granted by a permit carries the permit's, so this is the request's (or resend's) admission, not
-     * the grant's.
+     * the grant's. Empty for an id without one (never written by this service; a meter must not fail a record).
      */
-    public Instant admittedAt() {
+    public Optional<Instant> admittedAt() {
         return CommandIds.admittedAt(commandId);
     }
 

@@ -141,8 +141,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     /** The send answered by this outcome is the command the state had in flight before the step. */
     private void tellSent(VerificationSent sent, VerificationState before) {
         if (before != null && before.inFlight() != null) {
-            lifecycleMetrics.sent(Math.max(0L, sent.getOccurredAt().toEpochMilli()
-                    - before.inFlight().admittedAt().toEpochMilli()));
+            before.inFlight().admittedAt().ifPresent(admitted -> lifecycleMetrics.sent(
+                    Math.max(0L, sent.getOccurredAt().toEpochMilli() - admitted.toEpochMilli())));
         }
     }
 
