@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The application's own settings check over every environment the rendered manifests give a container: each
  * variable is a setting it knows (it refuses unknown {@code EGOI_VERIFY_*} names), each value is valid for the
  * command the container runs ({@code run --role state|worker}, {@code schemas check|register}, {@code egoi check}),
- * and each {@code ..._FILE} secret is a file a mounted Secret provides. This is exactly what {@code run} does before it starts
+ * each {@code ..._FILE} secret is a file a mounted Secret provides, and the variables the kubelet adds for the
+ * namespace's Services are there unless the pod turns them off. This is exactly what {@code run} does before it starts
  * anything ({@link SettingsLoader#load}, then {@link AppConfig#from}).
  */
 @Timeout(120)
@@ -115,7 +116,8 @@ class ManifestSettingsTest {
             for (JsonNode c : Manifests.containers(w)) {
                 List<String> args = new ArrayList<>();
                 c.path("args").forEach(a -> args.add(a.asText()));
-                Map<String, String> env = PodEnv.withSecretFiles(m, w, c, PodEnv.of(m, c, pod), tmp, PLACEHOLDER);
+                Map<String, String> env = PodEnv.withSecretFiles(m, w, c,
+                        PodEnv.withServiceLinks(m, w, PodEnv.of(m, c, pod)), tmp, PLACEHOLDER);
                 String what = m.name() + " " + Manifests.nameOf(w) + "/" + c.path("name").asText() + ": "
                         + String.join(" ", args);
                 try {
@@ -134,7 +136,8 @@ class ManifestSettingsTest {
         JsonNode c = Manifests.mainContainer(workload);
         List<String> args = new ArrayList<>();
         c.path("args").forEach(a -> args.add(a.asText()));
-        return check(PodEnv.withSecretFiles(m, workload, c, PodEnv.of(m, c, pod), tmp, PLACEHOLDER), args);
+        return check(PodEnv.withSecretFiles(m, workload, c,
+                PodEnv.withServiceLinks(m, workload, PodEnv.of(m, c, pod)), tmp, PLACEHOLDER), args);
     }
 
     /** What the application does with its environment and arguments before it starts anything. */

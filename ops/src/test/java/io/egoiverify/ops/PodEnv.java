@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +51,49 @@ final class PodEnv {
             }
         }
         return env;
+    }
+
+    /**
+     * {@code env} plus the variables the kubelet adds for every Service of the namespace that has a cluster IP, unless
+     * the pod sets {@code enableServiceLinks: false}: {@code <NAME>_SERVICE_HOST}, {@code <NAME>_SERVICE_PORT[_<PORT>]},
+     * {@code <NAME>_PORT} and {@code <NAME>_PORT_<n>_<PROTO>[_PROTO|_PORT|_ADDR]}, the name upper-cased with {@code -}
+     * as {@code _}. A variable the container defines itself wins.
+     */
+    static Map<String, String> withServiceLinks(Manifests m, JsonNode workload, Map<String, String> env) {
+        if (!Manifests.podSpec(workload).path("enableServiceLinks").asBoolean(true)) {
+            return env;
+        }
+        Map<String, String> links = new LinkedHashMap<>();
+        String ip = "10.96.0.17";
+        for (JsonNode service : m.ofKind("Service")) {
+            if ("None".equals(service.path("spec").path("clusterIP").asText())) {
+                continue;
+            }
+            String name = Manifests.nameOf(service).toUpperCase(Locale.ROOT).replace('-', '_');
+            JsonNode ports = service.path("spec").path("ports");
+            links.put(name + "_SERVICE_HOST", ip);
+            for (int i = 0; i < ports.size(); i++) {
+                JsonNode port = ports.get(i);
+                String number = port.path("port").asText();
+                String protocol = port.path("protocol").asText("TCP");
+                String url = protocol.toLowerCase(Locale.ROOT) + "://" + ip + ":" + number;
+                if (i == 0) {
+                    links.put(name + "_SERVICE_PORT", number);
+                    links.put(name + "_PORT", url);
+                }
+                if (port.hasNonNull("name")) {
+                    links.put(name + "_SERVICE_PORT_" + port.path("name").asText().toUpperCase(Locale.ROOT)
+                            .replace('-', '_'), number);
+                }
+                String prefix = name + "_PORT_" + number + "_" + protocol;
+                links.put(prefix, url);
+                links.put(prefix + "_PROTO", protocol.toLowerCase(Locale.ROOT));
+                links.put(prefix + "_PORT", number);
+                links.put(prefix + "_ADDR", ip);
+            }
+        }
+        links.putAll(env);
+        return links;
     }
 
     private static String field(String path, Manifests m, String podName) {

@@ -90,6 +90,9 @@ public final class SettingsLoader {
                     continue;
                 }
             }
+            if (ServiceLinks.isOne(name, e.getValue())) {
+                continue;
+            }
             throw new ConfigException("unknown environment variable " + name + ": no such setting (every setting "
                     + "is listed in docker/CONFIGURATION.md; Kafka client properties go in EGOI_VERIFY_KAFKA_*)");
         }

@@ -7,6 +7,7 @@ import io.egoiverify.lifecycle.ResendPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +106,35 @@ class SettingsLoaderTest {
         assertThat(s.string("basic.auth.user.info")).isEqualTo("api-key-from-file");
         assertThat(EgoiSettings.profiles(s, true).find("default").orElseThrow().apiKey())
                 .isEqualTo("api-key-from-file");
+    }
+
+    @Test
+    void kubernetesServiceLinksAreNotSettingsButAMistypedSettingStillStops() {
+        // what the kubelet gives every pod of a namespace with a Service egoi-verify-status (ClusterIP, port "http" 80)
+        Map<String, String> env = new HashMap<>(Map.of(
+                "EGOI_VERIFY_STATUS_SERVICE_HOST", "10.96.0.17",
+                "EGOI_VERIFY_STATUS_SERVICE_PORT", "80",
+                "EGOI_VERIFY_STATUS_SERVICE_PORT_HTTP", "80",
+                "EGOI_VERIFY_STATUS_PORT", "tcp://10.96.0.17:80",
+                "EGOI_VERIFY_STATUS_PORT_80_TCP", "tcp://10.96.0.17:80",
+                "EGOI_VERIFY_STATUS_PORT_80_TCP_PROTO", "tcp",
+                "EGOI_VERIFY_STATUS_PORT_80_TCP_PORT", "80",
+                "EGOI_VERIFY_STATUS_PORT_80_TCP_ADDR", "10.96.0.17",
+                "EGOI_VERIFY_OPS_PORT", "9090"));
+        env.put("EGOI_VERIFY_METRICS_SERVICE_HOST", "fd00::17");
+        env.put("EGOI_VERIFY_METRICS_PORT", "tcp://[fd00::17]:9404");
+
+        Settings s = SettingsLoader.load(null, env, Map.of());
+
+        assertThat(s.string("ops.port")).isEqualTo("9090");
+        assertThat(s.all().keySet()).noneMatch(k -> k.startsWith("status"));
+        for (Map.Entry<String, String> mistyped : Map.of("EGOI_VERIFY_OPS_PROT", "8080",
+                "EGOI_VERIFY_SANBOX_PORT", "8089", "EGOI_VERIFY_SANBOX_HOST", "10.0.0.1",
+                "EGOI_VERIFY_DEV_SANBOX_PORT", "tcp://10.0.0.1").entrySet()) {
+            assertThatThrownBy(() -> SettingsLoader.load(null, Map.of(mistyped.getKey(), mistyped.getValue()),
+                    Map.of())).as(mistyped.getKey()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("unknown environment variable " + mistyped.getKey());
+        }
     }
 
     @Test
