@@ -2,12 +2,15 @@ package io.egoiverify.app.cli;
 
 import io.egoiverify.app.AppContext;
 import io.egoiverify.app.Main;
+import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.ConfigException;
+import io.egoiverify.app.config.Mode;
 import io.egoiverify.app.config.Setting;
 import io.egoiverify.app.config.SettingDef;
 import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.config.SettingsCatalog;
 import io.egoiverify.app.config.SettingsLoader;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "settings", mixinStandardHelpOptions = true,
         description = "Print the effective settings and where each comes from (secrets masked), or with --markdown "
-                + "the table of every setting (docker/CONFIGURATION.md is generated from it).")
+                + "the table of every setting (docker/CONFIGURATION.md is generated from it). With --check, also "
+                + "validate every value as `run` does before it starts (exit 2 on the first bad one).")
 public final class SettingsCommand implements Callable<Integer> {
     private final AppContext ctx;
 
@@ -26,6 +30,14 @@ public final class SettingsCommand implements Callable<Integer> {
 
     @Option(names = "--markdown", description = "Print the documentation table of every setting.")
     boolean markdown;
+
+    @Option(names = "--check", description = "Validate the values too, as `run` would (names alone are always "
+            + "checked): exit 0 when `run` would accept them, 2 otherwise.")
+    boolean check;
+
+    @Option(names = "--role", paramLabel = "state|worker|all", description = "With --check: the role to check for "
+            + "(setting role).")
+    String role;
 
     public SettingsCommand(AppContext ctx) {
         this.ctx = ctx;
@@ -38,9 +50,18 @@ public final class SettingsCommand implements Callable<Integer> {
             return Main.EXIT_OK;
         }
         try {
-            Settings s = SettingsLoader.load(common.config, ctx.env(), common.flags());
+            Map<String, String> flags = new HashMap<>(common.flags());
+            if (role != null) {
+                flags.put("role", role);
+            }
+            Settings s = SettingsLoader.load(common.config, ctx.env(), flags);
             for (Map.Entry<String, Setting> e : new TreeMap<>(s.all()).entrySet()) {
                 ctx.out().printf("%-44s %-40s %s%n", e.getKey(), e.getValue().shownValue(), e.getValue().origin());
+            }
+            if (check) {
+                AppConfig config = AppConfig.from(s, Mode.RUN);
+                ctx.out().println("ok: `run --role " + config.role().settingValue()
+                        + "` would accept these settings");
             }
             return Main.EXIT_OK;
         } catch (ConfigException e) {

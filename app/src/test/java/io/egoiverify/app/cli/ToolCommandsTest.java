@@ -71,4 +71,25 @@ class ToolCommandsTest {
         assertThat(run.out()).contains("profile.default.api-key").contains("<secret>")
                 .doesNotContain("very-secret-key").containsPattern("ops.port\\s+'9999'\\s+command line");
     }
+
+    @Test
+    void settingsCheckRefusesABadValueThatRunWouldRefuseAndAcceptsWhatRunWouldAccept() {
+        Map<String, String> env = Map.of("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", "b:9092",
+                "EGOI_VERIFY_SCHEMA_REGISTRY_URL", "http://r:8081", "EGOI_VERIFY_OPS_PORT", "eighty",
+                "EGOI_VERIFY_ABUSE_HMAC_KEY", "an-hmac-key-of-at-least-32-bytes-0123456789");
+
+        CliRun namesOnly = CliRun.of(env, "settings");
+        CliRun checked = CliRun.of(env, "settings", "--check", "--role", "state");
+        CliRun run = CliRun.of(env, "run", "--role", "state");
+
+        assertThat(namesOnly.exitCode()).as("names only").isZero();
+        assertThat(checked.exitCode()).as(checked.out()).isEqualTo(2);
+        assertThat(checked.err()).contains("ops.port").contains("eighty");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo(checked.err());
+
+        CliRun fixed = CliRun.of(env, "settings", "--check", "--role", "state", "--set", "ops.port=8080");
+        assertThat(fixed.exitCode()).as(fixed.err()).isZero();
+        assertThat(fixed.out()).contains("ok: `run --role state` would accept these settings");
+    }
 }
