@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -59,6 +60,7 @@ public final class AppRuntime {
     /** Until every component of the role has been started, readiness is off whatever the components say. */
     private volatile boolean started;
     private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<String> unexpectedStop = new CompletableFuture<>();
 
     public AppRuntime(AppConfig config, SchemaRegistryClient registry) {
         this.config = Objects.requireNonNull(config, "config");
@@ -105,6 +107,8 @@ public final class AppRuntime {
             streamsMetrics.bindTo(metrics.registry());
             metrics.add(streamsMetrics);
             outcomes = new OutcomeMetrics(config.topics(), streams::metrics).bindTo(metrics.registry());
+            lifecycle.failed().thenRun(() -> unexpectedStop.complete("the lifecycle (Kafka Streams) entered its "
+                    + "error state"));
             addCheck(new GracefulCheck(HealthCheck.of("lifecycle",
                     () -> ComponentReadiness.streams(lifecycle.state())), grace, Clock.systemUTC()));
         }
@@ -116,6 +120,11 @@ public final class AppRuntime {
                     wc.retries(), wc.breaker(), Clock.systemUTC(), workerMetrics);
             worker = new CommandWorker(wc, topics, handler, Clock.systemUTC(), workerMetrics);
             worker.start();
+            worker.ended().thenAccept(unasked -> {
+                if (unasked) {
+                    unexpectedStop.complete("the command worker stopped on its own (fenced or failed: see the log)");
+                }
+            });
             addCheck(new GracefulCheck(HealthCheck.of("worker",
                     () -> ComponentReadiness.worker(worker.isJoined(), worker.isRunning(), wc.groupId())), grace,
                     Clock.systemUTC()));
@@ -125,6 +134,14 @@ public final class AppRuntime {
                 !runsState() ? "n/a" : config.lifecycle().abuse().enabled() ? "on" : "off");
         started = true;
         return this;
+    }
+
+    /**
+     * Completes, with the reason, when a component of the role has stopped for good without being asked. The process
+     * should then stop (and be restarted): readiness would stay down, but liveness cannot see it.
+     */
+    public CompletableFuture<String> unexpectedStop() {
+        return unexpectedStop;
     }
 
     /**

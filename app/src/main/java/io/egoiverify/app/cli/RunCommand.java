@@ -43,7 +43,13 @@ public final class RunCommand extends AppCommand {
             running.stopNow();
             return Main.EXIT_FAILURE;
         }
+        runtime.unexpectedStop().thenAccept(running::fail);
         running.await();
+        if (running.failure() != null) {
+            // Exit non-zero so that the container is restarted: a process without its component would look alive.
+            ctx.err().println("error: " + running.failure() + "; stopped");
+            return Main.EXIT_FAILURE;
+        }
         return Main.EXIT_OK;
     }
 }

@@ -13,6 +13,7 @@ final class Running {
     private final ShutdownSequence sequence;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Thread hook;
+    private volatile String failure;
 
     Running(AppContext ctx, Duration bound) {
         this.sequence = new ShutdownSequence(bound);
@@ -40,6 +41,17 @@ final class Running {
 
     void stop() {
         stopRequested.countDown();
+    }
+
+    /** Stops as {@link #stop()} does, remembering why: {@link #failure()} then says it. */
+    void fail(String why) {
+        failure = why;
+        stopRequested.countDown();
+    }
+
+    /** Why the process stopped on its own, or null when it was asked to stop. */
+    String failure() {
+        return failure;
     }
 
     /** Blocks until a stop is requested, then stops everything (at most once). */

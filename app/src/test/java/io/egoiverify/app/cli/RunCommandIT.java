@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -180,5 +182,29 @@ class RunCommandIT {
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.errLines()).hasSize(1);
         assertThat(run.errLines().get(0)).startsWith("error: ").contains("b.verification.internal.commands");
+    }
+
+    @Test
+    void aWorkerFencedByANewerInstanceStopsTheProcessWithExitCode1() throws Exception {
+        createTopics(TopicNames.withPrefix("c."), 2, null);
+        int port = EmbeddedKafka.freePort();
+        Map<String, String> env = env("c.", port);
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(env,
+                new ByteArrayInputStream(new byte[0]), new CompletableFuture<>(), "run", "--role", "all"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/ready") == 200 || run.isDone());
+        assertThat(run.isDone()).as(() -> run.join().err()).isFalse();
+
+        // A second instance started with the same transactional.id (a copy-pasted deployment) fences this one.
+        try (KafkaProducer<byte[], byte[]> newer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                kafka.bootstrapServers(), "transactional.id", "c.worker-1"), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            newer.initTransactions();
+        }
+        CliRun published = CliRun.of(env, "publish", "request", "-r", "fenced-1", "-p", "+351910000072");
+        assertThat(published.exitCode()).as(published.err()).isZero();
+
+        CliRun ran = run.get(60, TimeUnit.SECONDS);
+        assertThat(ran.exitCode()).as(ran.err()).isEqualTo(1);
+        assertThat(ran.err()).contains("error: the command worker stopped on its own");
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +35,7 @@ public final class LifecycleService implements AutoCloseable {
      * query read the state while {@link #close} (synchronized, seconds long) runs, and must not wait for it.
      */
     private volatile KafkaStreams streams;
+    private final CompletableFuture<Void> failed = new CompletableFuture<>();
 
     public LifecycleService(LifecycleOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -126,6 +128,11 @@ public final class LifecycleService implements AutoCloseable {
         KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options),
                 streamsProperties(options.topics(), options.config(), kafkaProps));
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
+        s.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.ERROR) {
+                failed.complete(null);
+            }
+        });
         s.start();
         streams = s;
         LOG.info("lifecycle topology started (application.id={})", options.config().applicationId());
@@ -135,6 +142,14 @@ public final class LifecycleService implements AutoCloseable {
     static StreamThreadExceptionResponse onUncaught(Throwable error) {
         LOG.warn("stream thread failed, replacing it: {}", error.toString());
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * Completes when Kafka Streams has entered its error state (every stream thread gone for good): it processes
+     * nothing more, and only a new instance does.
+     */
+    public CompletableFuture<Void> failed() {
+        return failed;
     }
 
     /** The running instance (for metrics binding and health), or null before {@link #start}. */

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -52,6 +53,7 @@ public final class CommandWorker implements AutoCloseable {
     private ResultPipeline results;
     private Dispatcher dispatcher;
     private final CoordinatorLoading coordinatorLoading = new CoordinatorLoading();
+    private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
 
     /**
      * @param handler carries out each command (e.g. {@link CommandExecutor#create}); its owner closes it after this
@@ -83,6 +85,15 @@ public final class CommandWorker implements AutoCloseable {
     /** Readiness: true once the consumer has joined its group and received an assignment (possibly empty). */
     public boolean isJoined() {
         return joined && thread.isAlive() && !stopping;
+    }
+
+    /**
+     * Completes when the worker thread has ended and closed its clients: {@code true} when it stopped without being
+     * asked (fenced by a newer instance, or failed), so its owner can stop the process instead of running on without
+     * a worker; {@code false} after {@link #close}.
+     */
+    public CompletableFuture<Boolean> ended() {
+        return ended;
     }
 
     /** True while the worker thread runs. */
@@ -136,6 +147,7 @@ public final class CommandWorker implements AutoCloseable {
         } finally {
             joined = false;
             closeClients();
+            ended.complete(!stopping);
         }
     }
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -328,6 +329,27 @@ class CommandWorkerIT {
                 .containsExactlyInAnyOrderElementsOf(commands.stream().map(VerificationCommand::getCommandId).toList());
         assertThat(sandbox.sendCallsByNumber().values()).hasSize(40).containsOnly(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.inFlight.getAsInt() == 0);
+    }
+
+    @Test
+    void aWorkerFencedByANewerInstanceWithItsTransactionalIdEndsAndSaysItWasNotAsked() throws Exception {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        CommandWorker first = startWorker("it-fenced", client);
+        WorkerConfig sameId = WorkerConfig.of(KAFKA.bootstrapServers(), "it-fenced", topics.names)
+                .withGroupId("group-" + topics.names.commands());
+        CommandWorker second = startWorker(sameId, client);
+        List<VerificationCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            commands.add(send(i, Instant.now().plusSeconds(60)));
+        }
+        produce(commands); // keyed by requestId: both partitions get some (murmur2, fixed keys)
+
+        // The first one's next transaction is refused (fenced): it ends on its own.
+        assertThat(first.ended().get(30, TimeUnit.SECONDS)).as("ended without being asked").isTrue();
+        assertThat(first.isRunning()).isFalse();
+        assertThat(results(10, Duration.ofSeconds(30))).hasSize(10);
+        second.close(Duration.ofSeconds(5));
+        assertThat(second.ended().get(10, TimeUnit.SECONDS)).as("closed").isFalse();
     }
 
     @Test
