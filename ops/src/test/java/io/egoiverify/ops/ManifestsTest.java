@@ -196,6 +196,25 @@ class ManifestsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("both")
+    void shouldGiveTheLifecycleTheSameSenderProfilesAsTheWorker(Manifests m) {
+        // The lifecycle refuses a request naming a profile it does not know, and enforces a profile's policy itself.
+        Map<String, String> lifecycle = profileSettings(PodEnv.of(m,
+                Manifests.mainContainer(m.named("StatefulSet", "egoi-verify-lifecycle")), "egoi-verify-lifecycle-0"));
+        Map<String, String> worker = profileSettings(PodEnv.of(m,
+                Manifests.mainContainer(m.named("StatefulSet", "egoi-verify-worker")), "egoi-verify-worker-0"));
+        worker.keySet().removeIf(k -> k.endsWith("_API_KEY_FILE")); // the key: the worker's alone
+        assertThat(worker).isNotEmpty();
+        assertThat(lifecycle).isEqualTo(worker);
+    }
+
+    private static Map<String, String> profileSettings(Map<String, String> env) {
+        Map<String, String> out = new TreeMap<>(env);
+        out.keySet().removeIf(k -> !k.startsWith("EGOI_VERIFY_PROFILE_"));
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("both")
     void shouldPassSecretsOnlyAsMountedFiles(Manifests m) {
         for (JsonNode w : m.workloads()) {
             for (JsonNode c : Manifests.containers(w)) {
