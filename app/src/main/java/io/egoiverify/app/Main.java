@@ -35,6 +35,7 @@ public final class Main implements Runnable {
     static {
         // Before the first HTTP server of the JVM (the sandbox in dev mode may come before the operations server).
         OpsServer.preferTcpNoDelay();
+        OpsServer.boundClientTimes();
     }
 
     public Main(AppContext ctx) {

@@ -33,6 +33,12 @@ public final class OpsServer implements AutoCloseable {
     private static final int THREADS = 4;
     private static final int BACKLOG = 512;
     private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+    /** Seconds a client may take to send its request line and headers (the JDK's default: forever). */
+    static final String MAX_REQUEST_TIME = "sun.net.httpserver.maxReqTime";
+    /** Seconds a client may take to read an answer once it has started. */
+    static final String MAX_RESPONSE_TIME = "sun.net.httpserver.maxRspTime";
+    /** How often the JDK's server checks those two, in milliseconds (default 1,000). */
+    static final String TIMER_MILLIS = "sun.net.httpserver.timerMillis";
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
@@ -41,6 +47,7 @@ public final class OpsServer implements AutoCloseable {
 
     static {
         preferTcpNoDelay();
+        boundClientTimes();
     }
 
     /**
@@ -52,6 +59,26 @@ public final class OpsServer implements AutoCloseable {
     public static void preferTcpNoDelay() {
         if (System.getProperty(NO_DELAY) == null) {
             System.setProperty(NO_DELAY, "true");
+        }
+    }
+
+    /**
+     * Bounds the time a client may take to send its request (2 s) and to read an answer (60 s), unless the JVM was
+     * told otherwise. The JDK's server reads a request on the same few threads that answer health and metrics, and
+     * by default waits for it forever: four connections that send half a request would stop every answer, liveness
+     * included, and get the pod restarted. With the bound such a client costs a probe at most a little over 2 s
+     * (the manifests' liveness probe waits 3 s). Read once, like {@link #preferTcpNoDelay()}: {@code Main} calls this
+     * first.
+     */
+    public static void boundClientTimes() {
+        setUnlessSet(MAX_REQUEST_TIME, "2");
+        setUnlessSet(MAX_RESPONSE_TIME, "60");
+        setUnlessSet(TIMER_MILLIS, "250");
+    }
+
+    private static void setUnlessSet(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
 
