@@ -101,6 +101,12 @@ public final class AppRuntime {
             lifecycle.start(streamsProperties());
             if (status != null) {
                 status.serve(lifecycle, config.query().advertisedHost(), advertisedPort());
+                if (config.query().advertisesLoopback()) {
+                    LOG.warn("the status query advertises {}:{}, a loopback address: right for one instance or "
+                            + "several on this machine, but lifecycle instances on other machines cannot reach it "
+                            + "(queries for keys held elsewhere would answer 503). Set ops.advertised-host to an "
+                            + "address they can call.", config.query().advertisedHost(), advertisedPort());
+                }
             }
             KafkaStreams streams = lifecycle.kafkaStreams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);

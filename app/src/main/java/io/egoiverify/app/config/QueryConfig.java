@@ -2,7 +2,9 @@ package io.egoiverify.app.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Status query settings.
@@ -16,6 +18,8 @@ import java.util.Objects;
  */
 public record QueryConfig(String advertisedHost, int advertisedPort, Duration forwardTimeout, String authToken,
                           String secondAuthToken, URI url) {
+    private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.[0-9]{1,3}){3}");
+
     public QueryConfig {
         Objects.requireNonNull(advertisedHost, "advertisedHost");
         Objects.requireNonNull(forwardTimeout, "forwardTimeout");
@@ -32,6 +36,17 @@ public record QueryConfig(String advertisedHost, int advertisedPort, Duration fo
         if (authToken == null && secondAuthToken != null) {
             throw new IllegalArgumentException("secondAuthToken needs authToken");
         }
+    }
+
+    /**
+     * True when the advertised host is a loopback address ({@code localhost}, {@code 127.x.x.x}, {@code ::1}): fine
+     * for one instance, but instances on other machines that all advertise one cannot reach each other, and a status
+     * query for a key held elsewhere answers 503. Decided without DNS.
+     */
+    public boolean advertisesLoopback() {
+        String h = advertisedHost.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.endsWith(".localhost") || LOOPBACK_V4.matcher(h).matches()
+                || h.equals("::1") || h.equals("[::1]");
     }
 
     /** The port to advertise once the operations server is bound to {@code boundPort}. */

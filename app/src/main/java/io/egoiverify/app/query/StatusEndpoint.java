@@ -7,6 +7,7 @@ import io.egoiverify.lifecycle.streams.StatusQuery.Answer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,7 +46,7 @@ public final class StatusEndpoint implements HttpHandler {
     /** Authorization header values accepted: none = no token required. */
     private final List<byte[]> acceptedAuth;
     private final QueryMeters meters;
-    private volatile StatusQuery query;
+    private volatile Function<String, Answer> lookup;
 
     /**
      * @param client      the forwarding hop
@@ -68,7 +70,13 @@ public final class StatusEndpoint implements HttpHandler {
 
     /** From now on queries are answered from {@code q}; before, they get 503 (the lifecycle is starting). */
     public void serve(StatusQuery q) {
-        this.query = Objects.requireNonNull(q, "query");
+        Objects.requireNonNull(q, "query");
+        serve(q::lookup);
+    }
+
+    /** As {@link #serve(StatusQuery)}, with any lookup (tests). */
+    void serve(Function<String, Answer> lookup) {
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
     }
 
     @Override
@@ -108,8 +116,8 @@ public final class StatusEndpoint implements HttpHandler {
     private void answer(HttpExchange ex, String id, long started) {
         boolean async = false;
         try {
-            StatusQuery q = query;
-            Answer a = q == null ? new StatusQuery.Unavailable("starting") : q.lookup(id);
+            Function<String, Answer> l = lookup;
+            Answer a = l == null ? new StatusQuery.Unavailable("starting") : l.apply(id);
             if (a instanceof StatusQuery.Elsewhere && ex.getRequestHeaders()
                     .containsKey(StatusClient.FORWARDED_HEADER)) {
                 // Our metadata and the forwarder's disagree: partitions are moving. Never a second hop.
@@ -143,9 +151,7 @@ public final class StatusEndpoint implements HttpHandler {
     }
 
     private void forward(HttpExchange ex, String id, StatusQuery.Elsewhere where, long started) {
-        URI owner = URI.create("http://" + where.host() + ":" + where.port());
-        CompletableFuture<StatusClient.Reply> reply = client.get(owner, id, token, true);
-        reply.whenComplete((r, e) -> onPool(() -> {
+        hop(id, where).whenComplete((r, e) -> onPool(() -> {
             try {
                 ex.getResponseHeaders().set(SERVED_HEADER, "forwarded");
                 if (r != null && (r.code() == 200 || r.code() == 404 || r.code() == 503)) {
@@ -173,6 +179,20 @@ public final class StatusEndpoint implements HttpHandler {
                 pending.release();
             }
         }));
+    }
+
+    /**
+     * The hop to the instance holding the key. Never throws: an address a URI cannot carry (a scoped IPv6 address)
+     * or a client that refuses the call gives a failed hop, answered 503 like an owner that does not answer, and the
+     * query's permit is released there. An IPv6 literal is bracketed by the URI constructor.
+     */
+    private CompletableFuture<StatusClient.Reply> hop(String id, StatusQuery.Elsewhere where) {
+        try {
+            URI owner = new URI("http", null, where.host(), where.port(), null, null, null);
+            return client.get(owner, id, token, true);
+        } catch (URISyntaxException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Off the HTTP client's I/O thread; inline once the pool is shut down (the process is stopping). */

@@ -45,6 +45,18 @@ class QuerySettingsTest {
     }
 
     @Test
+    void aLoopbackAdvertisedHostIsRecognisedWithoutDns() {
+        for (String loopback : new String[] {"localhost", "127.0.0.1", "127.0.1.1", "::1", "LOCALHOST"}) {
+            assertThat(load(Map.of(), Map.of("ops.host", loopback)).advertisesLoopback()).as(loopback).isTrue();
+        }
+        for (String reachable : new String[] {"10.0.0.7", "egoi-verify-lifecycle-0.egoi-verify-lifecycle.svc",
+                "127.example.com", "1127.0.0.1"}) {
+            assertThat(load(Map.of(), Map.of("ops.advertised-host", reachable)).advertisesLoopback()).as(reachable)
+                    .isFalse();
+        }
+    }
+
+    @Test
     void theTokenIsASecretReadFromAFileToo(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("token");
         Files.writeString(file, TOKEN + "\n", StandardCharsets.UTF_8);

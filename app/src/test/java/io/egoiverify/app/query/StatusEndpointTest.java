@@ -3,6 +3,7 @@ package io.egoiverify.app.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.app.ops.OpsServer;
+import io.egoiverify.lifecycle.streams.StatusQuery;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
@@ -104,6 +105,38 @@ class StatusEndpointTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    @Test
+    void anOwnerAddressNoUriCanCarryIsAnswered503AndGivesItsPermitBack() throws Exception {
+        // A scoped IPv6 address (what a peer's application.server may hold) cannot be written in a URI.
+        StatusEndpoint endpoint = new StatusEndpoint(client, pool, 2, null, null, registry);
+        endpoint.serve(id -> new StatusQuery.Elsewhere("fe80::1%eth0", 8080));
+        serve(endpoint);
+        for (int i = 0; i < 5; i++) { // more than the 2 permits: each must come back
+            HttpResponse<String> r = get("/verifications/r-" + i, null);
+            assertThat(r.statusCode()).as("query %d", i).isEqualTo(503);
+            assertThat(r.body()).contains("did not answer");
+        }
+    }
+
+    @Test
+    void anIpv6OwnerIsReachedInBrackets() throws Exception {
+        OpsServer owner = new OpsServer("::1", 0, registry);
+        StatusEndpoint ownerEndpoint = new StatusEndpoint(client, pool, 4, null, null, registry);
+        ownerEndpoint.serve(id -> new StatusQuery.NotFound());
+        owner.route(StatusEndpoint.PATH, ownerEndpoint);
+        owner.start();
+        try {
+            StatusEndpoint endpoint = new StatusEndpoint(client, pool, 4, null, null, registry);
+            endpoint.serve(id -> new StatusQuery.Elsewhere("::1", owner.port()));
+            serve(endpoint);
+            HttpResponse<String> r = get("/verifications/r-1", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+            assertThat(r.headers().firstValue(StatusEndpoint.SERVED_HEADER)).contains("forwarded");
+        } finally {
+            owner.close();
+        }
     }
 
     @Test
