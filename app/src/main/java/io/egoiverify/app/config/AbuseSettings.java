@@ -174,6 +174,11 @@ public final class AbuseSettings {
             throw ConfigException.invalid(setting, "expected country calling codes from 1 to 999, comma-separated "
                     + "(e.g. 351,34)");
         }
+        if (codes.isEmpty()) {
+            // An empty list would mean "any country": a template that rendered nothing must not open every country.
+            throw ConfigException.invalid(setting, "expected at least one country calling code (e.g. 351,34); "
+                    + "leave the setting unset to allow any");
+        }
         return codes;
     }
 }

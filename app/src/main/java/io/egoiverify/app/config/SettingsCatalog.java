@@ -8,6 +8,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Every setting the application knows. Fixed keys are listed here with their defaults; two families are open-ended:
@@ -122,15 +129,29 @@ public final class SettingsCatalog {
         return Optional.empty();
     }
 
-    /** Values never printed: API keys, passwords, JAAS configs, registry credentials, the query token. */
+    /**
+     * Values never printed: API keys, passwords, JAAS configs, registry credentials, the query token, and every Kafka
+     * client property Kafka itself types as a password.
+     */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
+        if (k.startsWith("kafka.") && KafkaPasswords.NAMES.contains(k.substring("kafka.".length()))) {
+            return true;
+        }
         if (k.endsWith("-file") || k.endsWith(".location") || k.endsWith(".type")) {
             return false;
         }
-        return k.endsWith(".api-key") || k.contains("password") || k.contains("jaas") || k.contains("user.info")
-                || k.contains("secret") || k.endsWith("token") || k.endsWith(".key") || k.endsWith("hmac-key")
-                || k.equals("dev.api-key");
+        return k.contains("passphrase") || k.endsWith(".api-key") || k.contains("password") || k.contains("jaas")
+                || k.contains("user.info") || k.contains("secret") || k.endsWith("token") || k.endsWith(".key")
+                || k.endsWith("hmac-key") || k.equals("dev.api-key");
+    }
+
+    /** The properties of Kafka's producer, consumer, admin and Streams configs whose type is PASSWORD. */
+    private static final class KafkaPasswords {
+        static final Set<String> NAMES = Stream.of(ProducerConfig.configDef(), ConsumerConfig.configDef(),
+                        AdminClientConfig.configDef(), StreamsConfig.configDef())
+                .flatMap(d -> d.configKeys().values().stream()).filter(c -> c.type == ConfigDef.Type.PASSWORD)
+                .map(c -> c.name).collect(Collectors.toUnmodifiableSet());
     }
 
     static Set<String> fixedKeys() {

@@ -73,6 +73,19 @@ class ToolCommandsTest {
     }
 
     @Test
+    void settingsMasksEveryKafkaPropertyKafkaTypesAsAPassword() {
+        CliRun run = CliRun.of(Map.of(), "settings",
+                "--set", "kafka.sasl.oauthbearer.assertion.private.key.passphrase=hunter2-passphrase",
+                "--set", "kafka.ssl.key.password=hunter2-key-password",
+                "--set", "kafka.ssl.truststore.password=hunter2-truststore",
+                "--set", "kafka.ssl.keystore.key=hunter2-pem-key",
+                "--set", "kafka.client.id=visible-client-id");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).doesNotContain("hunter2").contains("visible-client-id")
+                .containsPattern("kafka.sasl.oauthbearer.assertion.private.key.passphrase\\s+<secret>");
+    }
+
+    @Test
     void settingsCheckRefusesABadValueThatRunWouldRefuseAndAcceptsWhatRunWouldAccept() {
         Map<String, String> env = Map.of("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", "b:9092",
                 "EGOI_VERIFY_SCHEMA_REGISTRY_URL", "http://r:8081", "EGOI_VERIFY_OPS_PORT", "eighty",

@@ -319,6 +319,9 @@ class MisconfigurationTest {
     void badCountryCodeList() {
         assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.allowed-country-codes=351,pt"),
                 "profile.default.allowed-country-codes", "country calling codes");
+        // a template that rendered nothing: refused, not "any country"
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.allowed-country-codes= , "),
+                "profile.default.allowed-country-codes", "at least one country calling code");
     }
 
     @Test
