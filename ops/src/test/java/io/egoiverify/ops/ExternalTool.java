@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
  * can never skip silently.
  */
 final class ExternalTool {
-    static final String REQUIRED_ENV = "EGOI_OPS_TOOLS_REQUIRED";
+    static final String REQUIRED_ENV = "EGOI_TEST_TOOLS_REQUIRED";
     private final String name;
     private final Path executable;
 
