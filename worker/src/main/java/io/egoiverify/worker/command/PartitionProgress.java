@@ -96,13 +96,22 @@ final class PartitionProgress {
         return 0;
     }
 
+    /**
+     * The first offset not done. Beyond everything read, the offsets a previous owner marked done are done although
+     * not read yet: the commit offset steps over them, since the metadata can only name offsets after it (one left at
+     * the commit offset would be forgotten, and the next owner would run its command again).
+     */
     long commitOffset() {
         for (Map.Entry<Long, Boolean> e : tracked.entrySet()) {
             if (!e.getValue()) {
                 return e.getKey();
             }
         }
-        return tracked.isEmpty() ? committed : Math.max(committed, tracked.lastKey() + 1);
+        long offset = tracked.isEmpty() ? committed : Math.max(committed, tracked.lastKey() + 1);
+        while (doneBefore.contains(offset)) {
+            offset++;
+        }
+        return offset;
     }
 
     String metadata(long commitOffset) {
@@ -120,7 +129,8 @@ final class PartitionProgress {
         committed = om.offset();
         committedMetadata = Objects.requireNonNullElse(om.metadata(), "");
         tracked.headMap(committed, false).clear();
-        doneBefore.headSet(committed, false).clear();
+        // only markers already read: one the commit offset stepped over is still skipped when this owner reads it
+        doneBefore.headSet(Math.min(committed, next), false).clear();
         dirty = false;
     }
 

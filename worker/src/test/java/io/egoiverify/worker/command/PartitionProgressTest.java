@@ -41,6 +41,46 @@ class PartitionProgressTest {
     }
 
     @Test
+    void aCommitMadeBeforeReadingThePreviousOwnersDoneOffsetsStepsOverThem() {
+        // the previous owner committed 100 (in flight) with 101, 102 and 105 done beyond it
+        PartitionProgress p = new PartitionProgress(new OffsetAndMetadata(100,
+                OffsetMetadataCodec.encode(100, List.of(101L, 102L, 105L))));
+        p.started(100);
+        p.passed(100);
+        p.done(100); // finished before 101 is read (end of the poll batch, or 101 deferred by the in-flight bound)
+        long commit = p.commitOffset();
+        assertThat(commit).isEqualTo(103);
+        String metadata = p.metadata(commit);
+        assertThat(OffsetMetadataCodec.decode(commit, metadata)).containsExactly(105L);
+
+        // the partition moves on: its next owner runs neither 101 nor 102 (below the offset) nor 105
+        PartitionProgress next = new PartitionProgress(new OffsetAndMetadata(commit, metadata));
+        assertThat(next.skipIfDoneBefore(103)).isFalse();
+        assertThat(next.skipIfDoneBefore(104)).isFalse();
+        assertThat(next.skipIfDoneBefore(105)).isTrue();
+    }
+
+    @Test
+    void offsetsSteppedOverByACommitAreStillSkippedWhenReadAfterIt() {
+        PartitionProgress p = new PartitionProgress(new OffsetAndMetadata(100,
+                OffsetMetadataCodec.encode(100, List.of(101L, 102L))));
+        p.started(100);
+        p.passed(100);
+        p.done(100);
+        long commit = p.commitOffset();
+        p.committed(new OffsetAndMetadata(commit, p.metadata(commit)));
+
+        // the consumer's position is still 101: those records are read now, after the commit passed them
+        assertThat(p.skipIfDoneBefore(101)).isTrue();
+        p.passed(101);
+        assertThat(p.skipIfDoneBefore(102)).isTrue();
+        p.passed(102);
+        assertThat(p.skipIfDoneBefore(103)).isFalse();
+        p.started(103);
+        assertThat(p.commitOffset()).isEqualTo(103);
+    }
+
+    @Test
     void metadataOfTheWidestSpanFitsTheBrokerLimit() {
         List<Long> everyOther = new java.util.ArrayList<>();
         for (long i = 1; i < OffsetMetadataCodec.MAX_SPAN; i += 2) {
