@@ -62,10 +62,6 @@ final class OwnedPartitions {
         return suspended.get(tp) == progress;
     }
 
-    boolean hasSuspended(TopicPartition tp) {
-        return suspended.containsKey(tp);
-    }
-
     /** A copy of the owned partitions. */
     Set<TopicPartition> all() {
         return new HashSet<>(owned.keySet());

@@ -73,7 +73,8 @@ final class ResultPipeline {
                     RuntimeException e) {
         LOG.warn("Unreadable command at {}-{}@{} sent to {}: {}", rec.topic(), rec.partition(), rec.offset(),
                 topics.names.deadLetter(), e.getClass().getSimpleName());
-        transaction.send(tp, DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(), e.getMessage()));
+        transaction.send(tp, progress, DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(),
+                e.getMessage()));
         metrics.deadLettered(e.getClass().getSimpleName());
         progress.started(rec.offset());
         progress.done(rec.offset());
@@ -148,7 +149,7 @@ final class ResultPipeline {
             return false;
         }
         registryBackoff.succeeded();
-        transaction.send(c.tp(), new ProducerRecord<>(topics.names.results(), c.key(), value));
+        transaction.send(c.tp(), c.progress(), new ProducerRecord<>(topics.names.results(), c.key(), value));
         c.progress().done(c.offset());
         metrics.answered(c.result().getStatus(), c.result().getProviderCalls() > 0);
         return true;
@@ -182,11 +183,16 @@ final class ResultPipeline {
         return false;
     }
 
-    private PendingRecords.Fate fate(TopicPartition tp) {
-        if (owned.get(tp) != null) {
+    /**
+     * A kept record is sent only while the progress that produced it still owns its partition; parked while that
+     * progress is suspended; else dropped: its partition is gone, or came back under a new progress (another member
+     * committed it meanwhile), and committing the record would answer its command a second time.
+     */
+    private PendingRecords.Fate fate(TopicPartition tp, PartitionProgress producedBy) {
+        if (owned.get(tp) == producedBy) {
             return PendingRecords.Fate.SEND;
         }
-        return owned.hasSuspended(tp) ? PendingRecords.Fate.PARK : PendingRecords.Fate.DROP;
+        return owned.isSuspended(tp, producedBy) ? PendingRecords.Fate.PARK : PendingRecords.Fate.DROP;
     }
 
     /** Revoked: drains what finishes within the budget, commits, and suspends the partitions. */

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,9 +57,12 @@ final class ResultTransaction {
         newProducer();
     }
 
-    /** Adds {@code record}, which answers a command of {@code source}, to the open transaction. */
-    void send(TopicPartition source, ProducerRecord<byte[], byte[]> record) {
-        pending.add(source, record);
+    /**
+     * Adds {@code record}, which answers a command of {@code source} taken under {@code producedBy}, to the open
+     * transaction.
+     */
+    void send(TopicPartition source, PartitionProgress producedBy, ProducerRecord<byte[], byte[]> record) {
+        pending.add(source, producedBy, record);
         if (!doomed) {
             write(record);
         }
@@ -233,19 +236,19 @@ final class ResultTransaction {
     }
 
     /**
-     * After an abort: the aborted records (and those parked before) go where {@code fate} says: again into a new
-     * transaction, aside, or away.
+     * After an abort: the aborted records (and those parked before) go where {@code fate} (of the partition and the
+     * progress that produced them) says: again into a new transaction, aside, or away.
      */
-    void replay(Function<TopicPartition, PendingRecords.Fate> fate) {
+    void replay(BiFunction<TopicPartition, PartitionProgress, PendingRecords.Fate> fate) {
         if (open) {
             throw new IllegalStateException("replay needs the transaction aborted first");
         }
-        pending.takeAll(fate).forEach(p -> send(p.source(), p.record()));
+        pending.takeAll(fate).forEach(p -> send(p.source(), p.producedBy(), p.record()));
     }
 
     /** Records parked for suspended partitions go where {@code fate} says now (the open transaction is kept). */
-    void unpark(Function<TopicPartition, PendingRecords.Fate> fate) {
-        pending.takeParked(fate).forEach(p -> send(p.source(), p.record()));
+    void unpark(BiFunction<TopicPartition, PartitionProgress, PendingRecords.Fate> fate) {
+        pending.takeParked(fate).forEach(p -> send(p.source(), p.producedBy(), p.record()));
     }
 
     void close(Duration grace) {

@@ -31,6 +31,9 @@ import org.junit.jupiter.api.Timeout;
 class ResultTransactionTest {
     static final TopicPartition P0 = new TopicPartition("commands", 0);
     static final TopicPartition P1 = new TopicPartition("commands", 1);
+    /** The progress under which each partition's commands were taken (routing here goes by partition only). */
+    static final PartitionProgress TAKEN_0 = new PartitionProgress(null);
+    static final PartitionProgress TAKEN_1 = new PartitionProgress(null);
     @SuppressWarnings("removal") // deprecated for applications, which get it from their consumer; a test has none
     static final ConsumerGroupMetadata GROUP = new ConsumerGroupMetadata("g");
 
@@ -117,8 +120,8 @@ class ResultTransactionTest {
     void aFailedCommitKeepsItsResultsSoTheyAreCommittedOnceByTheNextTransaction() {
         MockProducer<byte[], byte[]> producer = mock();
         ResultTransaction transaction = started(new FakeKafka(List.of(producer)));
-        transaction.send(P0, result("a"));
-        transaction.send(P1, result("b"));
+        transaction.send(P0, TAKEN_0, result("a"));
+        transaction.send(P1, TAKEN_1, result("b"));
         producer.commitTransactionException = new KafkaException("coordinator busy");
 
         assertThat(transaction.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
@@ -127,7 +130,7 @@ class ResultTransactionTest {
         assertThat(producer.history()).isEmpty();
 
         producer.commitTransactionException = null;
-        transaction.replay(tp -> Fate.SEND);
+        transaction.replay((tp, by) -> Fate.SEND);
         assertThat(transaction.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("a", "b");
         assertThat(transaction.failures()).isZero();
@@ -138,11 +141,11 @@ class ResultTransactionTest {
     void replayDropsTheResultsOfPartitionsNoLongerOwned() {
         MockProducer<byte[], byte[]> producer = mock();
         ResultTransaction transaction = started(new FakeKafka(List.of(producer)));
-        transaction.send(P0, result("a"));
-        transaction.send(P1, result("b"));
+        transaction.send(P0, TAKEN_0, result("a"));
+        transaction.send(P1, TAKEN_1, result("b"));
         transaction.abort();
 
-        transaction.replay(tp -> P1.equals(tp) ? Fate.SEND : Fate.DROP);
+        transaction.replay((tp, by) -> P1.equals(tp) ? Fate.SEND : Fate.DROP);
         assertThat(transaction.commit(Map.of(), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("b");
     }
@@ -151,22 +154,22 @@ class ResultTransactionTest {
     void resultsOfASuspendedPartitionWaitAsideUntilItComesBackOrGoes() {
         MockProducer<byte[], byte[]> producer = mock();
         ResultTransaction transaction = started(new FakeKafka(List.of(producer)));
-        transaction.send(P0, result("a"));
-        transaction.send(P1, result("b"));
+        transaction.send(P0, TAKEN_0, result("a"));
+        transaction.send(P1, TAKEN_1, result("b"));
         transaction.abort();
-        transaction.replay(tp -> P0.equals(tp) ? Fate.PARK : Fate.SEND);
+        transaction.replay((tp, by) -> P0.equals(tp) ? Fate.PARK : Fate.SEND);
         assertThat(transaction.commit(Map.of(), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("b");
 
-        transaction.send(P1, result("c"));
-        transaction.unpark(tp -> Fate.SEND); // P0 came back
+        transaction.send(P1, TAKEN_1, result("c"));
+        transaction.unpark((tp, by) -> Fate.SEND); // P0 came back
         assertThat(transaction.commit(Map.of(), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("b", "c", "a");
 
-        transaction.send(P0, result("d"));
+        transaction.send(P0, TAKEN_0, result("d"));
         transaction.abort();
-        transaction.replay(tp -> Fate.PARK);
-        transaction.unpark(tp -> Fate.DROP); // P0 went elsewhere
+        transaction.replay((tp, by) -> Fate.PARK);
+        transaction.unpark((tp, by) -> Fate.DROP); // P0 went elsewhere
         assertThat(transaction.commit(Map.of(), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("b", "c", "a");
     }
@@ -175,9 +178,9 @@ class ResultTransactionTest {
     void aSuccessfulCommitForgetsItsRecords() {
         MockProducer<byte[], byte[]> producer = mock();
         ResultTransaction transaction = started(new FakeKafka(List.of(producer)));
-        transaction.send(P0, result("a"));
+        transaction.send(P0, TAKEN_0, result("a"));
         assertThat(transaction.commit(Map.of(), GROUP)).isTrue();
-        transaction.replay(tp -> Fate.SEND);
+        transaction.replay((tp, by) -> Fate.SEND);
         assertThat(transaction.open()).isFalse();
         assertThat(keys(producer.history())).containsExactly("a");
     }
@@ -188,7 +191,7 @@ class ResultTransactionTest {
         MockProducer<byte[], byte[]> next = mock();
         FakeKafka kafka = new FakeKafka(List.of(slow, next));
         ResultTransaction t = started(kafka);
-        t.send(P0, result("a"));
+        t.send(P0, TAKEN_0, result("a"));
         Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(P0, new OffsetAndMetadata(1, "egv1:x"));
         kafka.committed.put(P0, new OffsetAndMetadata(1, java.util.Optional.of(3), "egv1:x")); // it did commit
 
@@ -198,7 +201,7 @@ class ResultTransactionTest {
         assertThat(kafka.ready).containsExactly(slow, next);
         assertThat(t.failures()).isZero();
         // nothing is replayed: the next transaction starts empty
-        t.replay(tp -> Fate.SEND);
+        t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(Map.of(), GROUP)).isTrue();
         assertThat(next.history()).isEmpty();
     }
@@ -209,8 +212,8 @@ class ResultTransactionTest {
         MockProducer<byte[], byte[]> next = mock();
         FakeKafka kafka = new FakeKafka(List.of(slow, next));
         ResultTransaction t = started(kafka);
-        t.send(P0, result("a"));
-        t.send(P1, result("b"));
+        t.send(P0, TAKEN_0, result("a"));
+        t.send(P1, TAKEN_1, result("b"));
         Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(P0, new OffsetAndMetadata(1, "m"));
         kafka.committed.put(P0, new OffsetAndMetadata(0, "")); // the previous commit: this one was aborted
 
@@ -218,7 +221,7 @@ class ResultTransactionTest {
         assertThat(t.failures()).isEqualTo(1);
         assertThat(slow.closed()).isTrue();
 
-        t.replay(tp -> Fate.SEND);
+        t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(offsets, GROUP)).isTrue();
         assertThat(keys(next.history())).containsExactly("a", "b");
     }
@@ -229,10 +232,10 @@ class ResultTransactionTest {
         slow.sendOffsetsToTransactionException = new TimeoutException("offsets timed out");
         MockProducer<byte[], byte[]> next = mock();
         ResultTransaction t = started(new FakeKafka(List.of(slow, next)));
-        t.send(P0, result("a"));
+        t.send(P0, TAKEN_0, result("a"));
 
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
-        t.replay(tp -> Fate.SEND);
+        t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isTrue();
         assertThat(keys(next.history())).containsExactly("a");
     }
@@ -244,10 +247,10 @@ class ResultTransactionTest {
         slow.abortTransactionException = new TimeoutException("abort timed out");
         MockProducer<byte[], byte[]> next = mock();
         ResultTransaction t = started(new FakeKafka(List.of(slow, next)));
-        t.send(P0, result("a"));
+        t.send(P0, TAKEN_0, result("a"));
 
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
-        t.replay(tp -> Fate.SEND);
+        t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isTrue();
         assertThat(keys(next.history())).containsExactly("a");
     }
@@ -256,15 +259,15 @@ class ResultTransactionTest {
     void aRecordTheProducerRefusesDoomsTheTransactionWhoseRecordsAreThenReplayed() {
         MockProducer<byte[], byte[]> producer = mock();
         ResultTransaction t = started(new FakeKafka(List.of(producer)));
-        t.send(P0, result("a"));
+        t.send(P0, TAKEN_0, result("a"));
         producer.sendException = new KafkaException("Cannot execute transactional method because we are in an error"
                 + " state");
-        t.send(P0, result("b"));
+        t.send(P0, TAKEN_0, result("b"));
         producer.sendException = null;
 
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP)).isFalse();
         assertThat(producer.transactionAborted()).isTrue();
-        t.replay(tp -> Fate.SEND);
+        t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("a", "b");
     }
@@ -273,7 +276,7 @@ class ResultTransactionTest {
     void fencingByAnotherInstanceWithinTheTransactionTimeoutIsFatal() {
         MockProducer<byte[], byte[]> producer = mock();
         ResultTransaction t = started(new FakeKafka(List.of(producer)));
-        t.send(P0, result("a"));
+        t.send(P0, TAKEN_0, result("a"));
         producer.commitTransactionException = new ProducerFencedException("fenced");
 
         assertThatThrownBy(() -> t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP))
@@ -291,11 +294,11 @@ class ResultTransactionTest {
         ResultTransaction t = new ResultTransaction(new TransactionalProducer(new FakeKafka(List.of(old, next))),
                 shortTimeout);
         t.init();
-        t.send(P0, result("a"));
+        t.send(P0, TAKEN_0, result("a"));
         old.commitTransactionException = new ProducerFencedException("epoch bumped by the coordinator");
 
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
-        t.replay(tp -> Fate.SEND);
+        t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isTrue();
         assertThat(keys(next.history())).containsExactly("a");
     }

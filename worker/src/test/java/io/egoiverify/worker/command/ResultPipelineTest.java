@@ -1,0 +1,104 @@
+package io.egoiverify.worker.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
+import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.TopicNames;
+import io.egoiverify.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Results of a partition lost in a rebalance: kept while it is away, committed only if it comes back unchanged. */
+@Timeout(10)
+class ResultPipelineTest {
+    private final Topics topics = new Topics(TopicNames.withPrefix("t."), new InMemorySchemaRegistry(),
+            new AvroSerdeConfig("mock://result-pipeline", null, true, false));
+    private final TopicPartition commands = new TopicPartition(topics.names.commands(), 0);
+    /** What the group has committed, as another member would change it. */
+    private final Map<TopicPartition, OffsetAndMetadata> groupCommitted = new HashMap<>();
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final OwnedPartitions owned = new OwnedPartitions(consumer, WorkerConfig.Flow.defaults(), partitions -> {
+        Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>(groupCommitted);
+        m.keySet().retainAll(partitions);
+        return m;
+    });
+    private final MockProducer<byte[], byte[]> producer = ResultTransactionTest.mock();
+    private final ResultPipeline pipeline = new ResultPipeline(topics, owned,
+            ResultTransactionTest.started(new ResultTransactionTest.FakeKafka(List.of(producer))), new RegistryBackoff(),
+            WorkerMetrics.NONE, () -> ResultTransactionTest.GROUP);
+
+    ResultPipelineTest() {
+        consumer.assign(List.of(commands));
+        consumer.updateBeginningOffsets(Map.of(commands, 0L));
+    }
+
+    @Test
+    void resultsOfALostPartitionAreDroppedWhenItComesBackCommittedByAnotherMember() {
+        PartitionProgress before = takeAndAnswerOffsetZeroUncommitted();
+
+        pipeline.lost(List.of(commands)); // session expired: the open transaction is aborted, its result parked
+        groupCommitted.put(commands, new OffsetAndMetadata(1)); // another member answered offset 0 and committed it
+        pipeline.assigned(List.of(commands), Set.of(commands));
+        PartitionProgress after = owned.get(commands);
+        assertThat(after).isNotSameAs(before);
+
+        pipeline.commitNow();
+        assertThat(producer.history()).as("offset 0 was answered by the other member").isEmpty();
+
+        // what the new progress takes is answered as usual
+        after.started(1);
+        after.passed(1);
+        answer(after, 1, "r2");
+        pipeline.drain(0);
+        pipeline.commitNow();
+        assertThat(ResultTransactionTest.keys(producer.history())).containsExactly("r2");
+        assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(
+                Map.of(ResultTransactionTest.GROUP.groupId(), Map.of(commands, new OffsetAndMetadata(2))));
+    }
+
+    @Test
+    void resultsOfALostPartitionAreCommittedWhenItComesBackUnchanged() {
+        PartitionProgress before = takeAndAnswerOffsetZeroUncommitted();
+
+        pipeline.lost(List.of(commands));
+        pipeline.assigned(List.of(commands), Set.of(commands)); // nobody committed it meanwhile
+        assertThat(owned.get(commands)).isSameAs(before);
+
+        pipeline.commitNow();
+        assertThat(ResultTransactionTest.keys(producer.history())).containsExactly("r1");
+        assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(
+                Map.of(ResultTransactionTest.GROUP.groupId(), Map.of(commands, new OffsetAndMetadata(1))));
+    }
+
+    /** Takes the partition, starts offsets 0 and 1 and puts offset 0's result into the open transaction. */
+    private PartitionProgress takeAndAnswerOffsetZeroUncommitted() {
+        pipeline.assigned(List.of(commands), Set.of(commands));
+        PartitionProgress progress = owned.get(commands);
+        progress.started(0);
+        progress.passed(0);
+        progress.started(1);
+        progress.passed(1);
+        answer(progress, 0, "r1");
+        pipeline.drain(0);
+        return progress;
+    }
+
+    private void answer(PartitionProgress progress, long offset, String requestId) {
+        pipeline.completed(new ResultPipeline.Completion(commands, progress, offset,
+                requestId.getBytes(StandardCharsets.UTF_8), new CommandResults(Clock.systemUTC()).noCall(
+                        Commands.send(Instant.now().plusSeconds(30)), CommandStatus.UNAVAILABLE, "answered")));
+    }
+}
