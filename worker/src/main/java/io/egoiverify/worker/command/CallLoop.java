@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@link RetryRule} says so. A call let through as a half-open probe that fails is not counted against the command's
  * attempts either: it is the breaker's test of E-goi, and the outage failed it. Several runs may follow one another
  * (a V2 check: validate, then status); they share the
- * command's budget. No call starts at or after the deadline. Futures never complete exceptionally.
+ * command's budget. No call starts at or after the deadline. Futures complete exceptionally only when a step of the
+ * loop itself throws (a bug): never left pending, the command is then answered as an internal error.
  */
 final class CallLoop {
     private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
@@ -81,8 +82,20 @@ final class CallLoop {
     CompletableFuture<Outcome> runAfterBackoff(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call,
                                                EgoiResult after) {
         CompletableFuture<Outcome> done = new CompletableFuture<>();
-        later(backoff(after), () -> attempt(rule, call, done, null), done, after);
+        later(backoff(after), () -> step(done, () -> attempt(rule, call, done, null)), done, after);
         return done;
+    }
+
+    /**
+     * Runs a step of the loop in a callback or a scheduled task, which would swallow an exception and leave the command
+     * unanswered for ever (its partition's commit offset stuck behind it): the exception completes {@code done}.
+     */
+    private static void step(CompletableFuture<Outcome> done, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
     }
 
     /** @param last the previous call's result in this run, or null */
@@ -92,7 +105,7 @@ final class CallLoop {
             done.complete(Outcome.deadline(last));
             return;
         }
-        s.gate().acquire(deadline).thenAccept(granted -> {
+        s.gate().acquire(deadline).thenAccept(granted -> step(done, () -> {
             if (!granted) {
                 done.complete(Outcome.deadline(last));
                 return;
@@ -107,7 +120,7 @@ final class CallLoop {
             } catch (RuntimeException e) {
                 f = CompletableFuture.completedFuture(new EgoiResult.ConnectionFailed(e.getClass().getSimpleName()));
             }
-            f.whenComplete((r, error) -> {
+            f.whenComplete((r, error) -> step(done, () -> {
                 EgoiResult res = error != null ? new EgoiResult.ConnectionFailed(error.getClass().getSimpleName())
                         : r;
                 record(res, System.nanoTime() - t0);
@@ -115,7 +128,10 @@ final class CallLoop {
                     spent++;
                 }
                 decide(rule, call, res, started, done);
-            });
+            }));
+        })).exceptionally(error -> {
+            done.completeExceptionally(error);
+            return null;
         });
     }
 
@@ -127,7 +143,7 @@ final class CallLoop {
                 LOG.debug("Retrying {} for requestId={} after {} ({} ms)", rule.operation(), requestId, r.describe(),
                         delay.toMillis());
                 s.metrics().retryScheduled(rule.operation(), WorkerMetrics.nameOf(r));
-                later(delay, () -> attempt(rule, call, done, r), done, r);
+                later(delay, () -> step(done, () -> attempt(rule, call, done, r)), done, r);
                 return;
             }
         }

@@ -9,10 +9,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Reading pieces of an answer, common to both dialects: JSON, text fields, Retry-After, safe status text. */
 final class AnswerParts {
+    /** The longest {@code Retry-After} taken as given. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DELTA_SECONDS = Pattern.compile("-?[0-9]+");
+    private static final int MAX_DIGITS = 18;
 
     private AnswerParts() {
     }
@@ -38,23 +43,29 @@ final class AnswerParts {
         return n == null || n.isNull() || !n.isValueNode() ? null : n.asText();
     }
 
-    /** {@code Retry-After} as delta-seconds or an HTTP date. */
+    /**
+     * {@code Retry-After} as delta-seconds or an HTTP date, at most {@link #MAX_RETRY_AFTER}: a wait beyond any
+     * command's deadline says no more than that, and a larger value would overflow the worker's arithmetic in millis.
+     */
     static Optional<Duration> retryAfter(String header, Clock clock) {
         if (header == null || header.isBlank()) {
             return Optional.empty();
         }
         String h = header.strip();
-        try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(h))));
-        } catch (NumberFormatException notSeconds) {
+        Duration d;
+        if (DELTA_SECONDS.matcher(h).matches()) {
+            // a negative wait is none; over 18 digits is far beyond the cap (and may not fit a long)
+            d = h.startsWith("-") ? Duration.ZERO
+                    : h.length() > MAX_DIGITS ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(h));
+        } else {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(clock.instant(), at.toInstant());
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+                d = Duration.between(clock.instant(), at.toInstant());
             } catch (DateTimeParseException bad) {
                 return Optional.empty();
             }
         }
+        return Optional.of(d.isNegative() ? Duration.ZERO : d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d);
     }
 
     /** Bounded, printable, and never one of {@code secrets} (the submitted code, a code in the answer). */

@@ -149,6 +149,17 @@ class CommandExecutorTest {
         assertThat(egoi.calls.get()).isEqualTo(1);
     }
 
+    /** A wait no scheduler can take (its millis overflow a long) once left the command's future pending for ever. */
+    @Test
+    void aRetryThatCannotBeScheduledStillAnswersTheCommand() throws Exception {
+        egoi.then(new EgoiResult.RateLimited(Optional.of(Duration.ofSeconds(99_999_999_999_999_999L))))
+                .then(new EgoiResult.Sent("p"));
+        VerificationCommandResult r = run(executor(retries), Commands.send(Instant.now().plusSeconds(30)));
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(r.getDetail()).startsWith("internal error");
+        assertThat(egoi.calls.get()).isEqualTo(1);
+    }
+
     @Test
     void guideCheckRetriesTimeoutsAndServerErrorsAndAlreadyVerifiedThenCountsAsVerified() throws Exception {
         egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE)).then(new EgoiResult.ServerError(503))

@@ -32,6 +32,19 @@ class AnswersTest {
     }
 
     @Test
+    void retryAfterIsCappedAtAnHour() {
+        for (String huge : List.of("99999999999999999", "3601", "123456789012345678901234567890",
+                "Fri, 01 Jan 2027 00:00:00 GMT")) {
+            assertThat(v2.send(new EgoiHttp.Answer(429, huge, new byte[0]))).as(huge)
+                    .isEqualTo(new EgoiResult.RateLimited(Optional.of(Duration.ofHours(1))));
+        }
+        assertThat(AnswerParts.retryAfter("3600", CLOCK)).contains(Duration.ofHours(1));
+        assertThat(AnswerParts.retryAfter("120", CLOCK)).contains(Duration.ofSeconds(120));
+        assertThat(AnswerParts.retryAfter("-5", CLOCK)).contains(Duration.ZERO);
+        assertThat(AnswerParts.retryAfter("soon", CLOCK)).isEmpty();
+    }
+
+    @Test
     void guideWrongCodeStatusIsRecognisedOn2xxAnd4xx() {
         assertThat(guide.validate(answer(200, "{\"status\":\"Invalid_Code\"}"), "4321"))
                 .isInstanceOf(EgoiResult.WrongCode.class);
