@@ -4,9 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
-import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
@@ -14,7 +12,6 @@ import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.Timeout;
@@ -23,7 +20,8 @@ import org.apache.hc.core5.util.Timeout;
  * One pooled, asynchronous HttpClient 5 (one per process), shared by whichever dialect speaks over it. TLS uses the
  * JVM's trust store with host-name verification. It never retries by itself (whether a call may be repeated is the
  * worker's decision: a send has no idempotency key) and its futures never complete exceptionally: a transport failure
- * becomes an {@link EgoiResult} by {@link TransportFailures}.
+ * becomes an {@link EgoiResult} by {@link TransportFailures}. An answer's body is read up to 64 KiB
+ * ({@link BoundedAnswerConsumer}); a longer one is a malformed answer.
  */
 final class EgoiHttp implements AutoCloseable {
     /** What an answer looked like on the wire; the dialect maps it. */
@@ -80,18 +78,16 @@ final class EgoiHttp implements AutoCloseable {
     CompletableFuture<EgoiResult> execute(SimpleHttpRequest request, Function<Answer, EgoiResult> onAnswer) {
         CompletableFuture<EgoiResult> result = new CompletableFuture<>();
         try {
-            http.execute(SimpleRequestProducer.create(request), SimpleResponseConsumer.create(), null, null,
-                    new FutureCallback<SimpleHttpResponse>() {
+            http.execute(SimpleRequestProducer.create(request), new BoundedAnswerConsumer(), null, null,
+                    new FutureCallback<Answer>() {
                         @Override
-                        public void completed(SimpleHttpResponse response) {
-                            Header retryAfter = response.getFirstHeader("Retry-After");
+                        public void completed(Answer answer) {
                             EgoiResult mapped;
                             try {
-                                mapped = onAnswer.apply(new Answer(response.getCode(),
-                                        retryAfter == null ? null : retryAfter.getValue(), response.getBodyBytes()));
+                                mapped = onAnswer.apply(answer);
                             } catch (RuntimeException e) {
                                 // a mapping bug must not leave the future open: the answer is as good as unreadable
-                                mapped = new EgoiResult.MalformedBody(response.getCode(), e.getClass().getSimpleName());
+                                mapped = new EgoiResult.MalformedBody(answer.status(), e.getClass().getSimpleName());
                             }
                             result.complete(mapped);
                         }

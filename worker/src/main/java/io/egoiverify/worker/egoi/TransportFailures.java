@@ -10,7 +10,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.core5.http.RequestNotExecutedException;
 
-/** Maps a transport failure to an {@link EgoiResult} by whether the request can have left this process. */
+/**
+ * Maps a transport failure to an {@link EgoiResult} by whether the request can have left this process; an answer
+ * refused for its size is a malformed answer.
+ */
 final class TransportFailures {
     private TransportFailures() {
     }
@@ -19,6 +22,10 @@ final class TransportFailures {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
+        }
+        if (e instanceof BoundedAnswerConsumer.BodyTooLarge tooLarge) {
+            // E-goi answered, with more than any of its answers holds: unreadable, like any other malformed answer
+            return new EgoiResult.MalformedBody(tooLarge.status(), tooLarge.getMessage());
         }
         if (e instanceof RequestNotExecutedException) {
             // HttpClient's own verdict: the connection closed before the request was written

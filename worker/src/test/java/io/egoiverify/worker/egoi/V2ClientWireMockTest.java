@@ -187,4 +187,15 @@ class V2ClientWireMockTest {
         onSend(json(201, "{\"id\":\"x\"}"));
         assertThat(send()).isInstanceOf(EgoiResult.MalformedBody.class);
     }
+
+    /** E-goi's answers are a few hundred bytes: one over 64 KiB is not buffered, it is a malformed answer. */
+    @Test
+    void anAnswerBodyOver64KibIsMalformed() throws Exception {
+        onSend(json(201, "{\"verifyId\":\"" + ID + "\",\"padding\":\"" + "x".repeat(64 * 1024) + "\"}"));
+        assertThat(send()).isEqualTo(new EgoiResult.MalformedBody(201, "answer body over 65536 bytes"));
+
+        // a body within the bound is read as usual, on a fresh connection
+        onSend(json(201, "{\"verifyId\":\"" + ID + "\",\"padding\":\"" + "x".repeat(60 * 1024) + "\"}"));
+        assertThat(send()).isEqualTo(new EgoiResult.Sent(ID));
+    }
 }
