@@ -86,7 +86,8 @@ public final class SettingsCommand implements Callable<Integer> {
         }
         b.append("| `kafka.<property>` | `EGOI_VERIFY_KAFKA_<PROPERTY>` |  | Any Kafka client property, passed to "
                 + "every client (consumer, producer, admin, Kafka Streams): security, SASL/SSL, timeouts, "
-                + "`state.dir`, ... |\n");
+                + "`state.dir`, ... The worker keeps its guarantees (read_committed, its transactional id, "
+                + "idempotence, acks=all) and its `worker.*` session and transaction timeouts. |\n");
         return b.toString();
     }
 }

@@ -18,18 +18,17 @@ final class KafkaClients {
         return new KafkaConsumer<>(consumerProperties(c), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** The consumer's properties: the defaults below, then the operator's overrides (e.g. group.instance.id). */
+    /**
+     * The consumer's properties: the defaults below, then the operator's overrides (e.g. group.instance.id), then
+     * what the worker's guarantees and its own settings fix, which no {@code kafka.*} property changes: its group,
+     * manual commits inside its transactions, read_committed, and {@code worker.session-timeout} (a
+     * {@code kafka.session.timeout.ms} meant for the lifecycle does not reach the worker).
+     */
     static Map<String, Object> consumerProperties(WorkerConfig c) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, c.transactionalId() + "-consumer");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) c.flow().sessionTimeout().toMillis());
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500,
-                c.flow().sessionTimeout().toMillis() / 4));
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         // Pausing every partition (in-flight bound reached) leaves an empty fetch parked at the broker for
         // fetch.max.wait.ms; at the default 500 ms the pipeline ran dry twice a second (measured: 2,000/s cap).
@@ -38,24 +37,38 @@ final class KafkaClients {
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
                 "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         overrides(c, "consumer.", p);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) c.flow().sessionTimeout().toMillis());
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500,
+                c.flow().sessionTimeout().toMillis() / 4));
         return p;
     }
 
     static KafkaProducer<byte[], byte[]> producer(WorkerConfig c) {
+        return new KafkaProducer<>(producerProperties(c), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The producer's properties: defaults, the operator's overrides, then what no {@code kafka.*} property changes:
+     * the transactional id, idempotence with acks=all, and {@code worker.transaction-timeout}.
+     */
+    static Map<String, Object> producerProperties(WorkerConfig c) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, c.transactionalId() + "-producer");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, c.transactionalId());
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) c.flow().transactionTimeout().toMillis());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         // Transactions v2 (Kafka 4 brokers): a result produced while the previous commit's markers are still being
         // written is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (default 100 ms, doubling);
         // with a commit every 20 ms that happens often and would cost five intervals each time.
         p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
         overrides(c, "producer.", p);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, c.transactionalId());
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) c.flow().transactionTimeout().toMillis());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return p;
     }
 
     private static void overrides(WorkerConfig c, String prefix, Map<String, Object> into) {

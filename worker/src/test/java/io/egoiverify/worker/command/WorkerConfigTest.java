@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoiverify.schemas.topics.TopicNames;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WorkerConfigTest {
@@ -37,5 +38,22 @@ class WorkerConfigTest {
                 .withKafkaOverrides(java.util.Map.of("group.instance.id", "worker-pod-0"));
         assertThat(KafkaClients.consumerProperties(c)).containsEntry("group.instance.id", "worker-pod-0")
                 .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_500);
+    }
+
+    @Test
+    void noKafkaPropertyLoosensTheWorkersGuaranteesOrReplacesItsOwnSettings() {
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults()).withKafkaOverrides(Map.of(
+                "isolation.level", "read_uncommitted", "enable.auto.commit", "true", "group.id", "other",
+                "session.timeout.ms", "3000", "consumer.heartbeat.interval.ms", "100",
+                "acks", "1", "producer.enable.idempotence", "false", "transactional.id", "stolen",
+                "transaction.timeout.ms", "60000", "max.poll.records", "100"));
+
+        assertThat(KafkaClients.consumerProperties(c)).containsEntry("isolation.level", "read_committed")
+                .containsEntry("enable.auto.commit", false).containsEntry("group.id", c.groupId())
+                .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_500)
+                .as("other properties still pass").containsEntry("max.poll.records", "100");
+        assertThat(KafkaClients.producerProperties(c)).containsEntry("acks", "all")
+                .containsEntry("enable.idempotence", true).containsEntry("transactional.id", "worker-0")
+                .containsEntry("transaction.timeout.ms", 6_000);
     }
 }
