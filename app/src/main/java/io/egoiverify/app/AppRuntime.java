@@ -1,6 +1,7 @@
 package io.egoiverify.app;
 
 import io.egoiverify.app.config.AppConfig;
+import io.egoiverify.app.config.LifecycleSettings;
 import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
 import io.egoiverify.app.ops.ComponentReadiness;
@@ -14,6 +15,7 @@ import io.egoiverify.app.ops.OutcomeMetrics;
 import io.egoiverify.app.ops.ShutdownSequence;
 import io.egoiverify.app.query.StatusEndpoint;
 import io.egoiverify.app.query.StatusService;
+import io.egoiverify.lifecycle.streams.BoundedRocksDbMemory;
 import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
@@ -184,7 +186,12 @@ public final class AppRuntime {
 
     private Properties streamsProperties() {
         Properties p = new Properties();
-        p.putAll(config.kafka());
+        int rocksDbMb = LifecycleSettings.rocksDbMemoryMb(config.settings());
+        if (rocksDbMb > 0) {
+            p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+            p.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbMb * 1024L * 1024L);
+        }
+        p.putAll(config.kafka()); // an operator's own kafka.rocksdb.config.setter wins
         if (status != null) {
             // Where peers fetch the keys this instance holds: the status query's forwarding hop.
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.query().advertisedHost() + ":" + advertisedPort());

@@ -60,6 +60,10 @@ public final class LifecycleSettings {
                     + "carries the number sealed). `false`: the verdict goes back to the lifecycle, which issues it "
                     + "(the previous release's way). Turn it on only once every state instance runs this release; "
                     + "not measurably faster on a 2-core test machine (e2e/README.md)."),
+            new SettingDef("lifecycle.rocksdb-memory-mb", "256", "Off-heap memory all RocksDB stores of an instance "
+                    + "share, MiB (16 to 65536): one block cache with the memtables charged to it. 0 = RocksDB's "
+                    + "defaults per store (about 100 MB each, four stores per partition, standbys included: grows "
+                    + "with partitions past a container's limit). Budget it with the heap under the memory limit."),
             new SettingDef("profile.<name>.resend-cooldown", null, "Resend cooldown of profile `<name>` (0s to 1h); "
                     + "unset = `lifecycle.resend-cooldown`."),
             new SettingDef("profile.<name>.max-sends", null, "Codes per verification of profile `<name>` (1 to 10); "
@@ -75,6 +79,7 @@ public final class LifecycleSettings {
                 Set.of("numeric", "alpha", "alphanumeric", "hex")).toUpperCase(Locale.ROOT));
         String appId = s.required("lifecycle.application-id", "a Kafka Streams application.id");
         String message = s.required("lifecycle.default-message", "an SMS template containing {CODE}");
+        rocksDbMemoryMb(s);
         try {
             return new LifecycleConfig(appId,
                     wholeSeconds(s, "lifecycle.default-ttl"), wholeSeconds(s, "lifecycle.min-ttl"),
@@ -100,6 +105,16 @@ public final class LifecycleSettings {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid combination of lifecycle.* settings: " + e.getMessage());
         }
+    }
+
+    /** {@code lifecycle.rocksdb-memory-mb}: 0 (RocksDB's own defaults) or 16 to 65536. */
+    public static int rocksDbMemoryMb(Settings s) {
+        int mb = s.integer("lifecycle.rocksdb-memory-mb", 0, 65_536);
+        if (mb != 0 && mb < 16) {
+            throw ConfigException.invalid(s.find("lifecycle.rocksdb-memory-mb").orElseThrow(), "expected 0 (RocksDB's "
+                    + "defaults) or 16 to 65536");
+        }
+        return mb;
     }
 
     private static Duration wholeSeconds(Settings s, String key) {

@@ -95,8 +95,13 @@ class LifecycleServiceIT {
     }
 
     private LifecycleService start(Topics serviceTopics, LifecycleConfig config) throws Exception {
+        return start(serviceTopics, config, new Properties());
+    }
+
+    private LifecycleService start(Topics serviceTopics, LifecycleConfig config, Properties extra) throws Exception {
         LifecycleService service = new LifecycleService(LifecycleOptions.of(serviceTopics, config));
         Properties props = new Properties();
+        props.putAll(extra);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         Path dir = Files.createTempDirectory("lifecycle-it");
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
@@ -204,6 +209,29 @@ class LifecycleServiceIT {
         AtomicLong last = new AtomicLong(-1);
         await().pollInterval(Duration.ofMillis(100)).during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(20))
                 .until(() -> last.getAndSet(commits(service)) == last.get());
+    }
+
+    /**
+     * With the bounded setter every RocksDB store of the instance reports the one shared block cache of the budget;
+     * RocksDB's defaults would give each store a cache of its own (50 MB).
+     */
+    @Test
+    void everyRocksDbStoreSharesTheOneBoundedCache() throws Exception {
+        LifecycleConfig config = setUp("it-rocks-", 2);
+        Properties bounded = new Properties();
+        bounded.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+        bounded.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, 64L << 20);
+        LifecycleService service = start(topics, config, bounded);
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now()).setTtlSeconds(300).build());
+        result(awaitCommand("r1", SendCode.class), CommandStatus.SENT);
+        awaitValues(topics.sent, 1);
+
+        assertThat(BoundedRocksDbMemory.sharedTotalBytes()).isEqualTo(64L << 20);
+        List<Double> capacities = service.kafkaStreams().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("block-cache-capacity"))
+                .map(e -> ((Number) e.getValue().metricValue()).doubleValue()).toList();
+        assertThat(capacities).as("one per store and task").hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(c -> assertThat(c).isEqualTo((double) (64L << 20)));
     }
 
     /** Commits of all stream threads of the instance (Kafka Streams' own thread meter). */
