@@ -45,7 +45,7 @@ public final class LifecycleService implements AutoCloseable {
      * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
      * application.id, num.standby.replicas, commit.interval.ms=20 (and poll.ms=20), a 6 s consumer session timeout
      * (1 s heartbeat) and a 6 s transaction timeout unless given there, and always exactly_once_v2, the dead-letter
-     * topic and this module's exception handlers.
+     * topic, this module's exception handlers and its timestamp extractor ({@link InputTimestamps}).
      *
      * <p>The session timeout and heartbeat are defaults under the {@code consumer.} prefix, and in Streams a prefixed
      * setting beats a bare one: a bare {@code session.timeout.ms} / {@code heartbeat.interval.ms} in
@@ -87,6 +87,8 @@ public final class LifecycleService implements AutoCloseable {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetteringDeserializationHandler.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetteringProcessingHandler.class.getName());
+        // Every source of the topology sets it too; this covers any source added without one.
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, InputTimestamps.class.getName());
         // No global stores here; enabling it only silences Kafka's start-up warning about the future default.
         p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,

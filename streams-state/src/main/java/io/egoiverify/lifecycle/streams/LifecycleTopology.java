@@ -8,7 +8,9 @@ import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.Stores;
@@ -37,6 +39,8 @@ public final class LifecycleTopology {
     static final String GUARD = "number-guard";
     static final String VERDICTS_SINK = "verdicts-sink";
     static final String GUARD_COMMANDS_SINK = "guard-commands-sink";
+    /** Every source's timestamp extractor: a record with a negative timestamp is processed, never fatal. */
+    private static final InputTimestamps TIMESTAMPS = new InputTimestamps();
 
     private LifecycleTopology() {
     }
@@ -56,8 +60,8 @@ public final class LifecycleTopology {
         source(topology, "results-source", topics.results);
         boolean guarded = config.abuse().enabled();
         if (guarded) {
-            topology.addSource("verdicts-source", Serdes.String().deserializer(),
-                    GuardSerdes.verdicts().deserializer(), verdictTopic(config));
+            source(topology, "verdicts-source", Serdes.String().deserializer(), GuardSerdes.verdicts().deserializer(),
+                    verdictTopic(config));
         }
         List<String> parents = new ArrayList<>(List.of("requested-source", "code-submitted-source",
                 "cancel-requested-source", "resend-requested-source", "results-source"));
@@ -102,7 +106,7 @@ public final class LifecycleTopology {
                                  AbuseMetrics metrics, Topic<String, VerificationCommand> commands) {
         topology.addSink(PERMITS_SINK, permitTopic(config), Serdes.String().serializer(),
                 GuardSerdes.notices().serializer(), PROCESSOR);
-        topology.addSource("permits-source", Serdes.String().deserializer(), GuardSerdes.notices().deserializer(),
+        source(topology, "permits-source", Serdes.String().deserializer(), GuardSerdes.notices().deserializer(),
                 permitTopic(config));
         NumberGuard guard = new NumberGuard(config);
         topology.addProcessor(GUARD, () -> new NumberGuardProcessor(guard, metrics, config.maxDuePerPunctuation(),
@@ -121,7 +125,13 @@ public final class LifecycleTopology {
     }
 
     private static <V> void source(Topology topology, String name, Topic<String, V> topic) {
-        topology.addSource(name, topic.keySerde().deserializer(), topic.valueSerde().deserializer(), topic.name());
+        source(topology, name, topic.keySerde().deserializer(), topic.valueSerde().deserializer(), topic.name());
+    }
+
+    /** A source with {@link InputTimestamps}; no offset reset of its own (the consumer's setting applies). */
+    private static <K, V> void source(Topology topology, String name, Deserializer<K> keys, Deserializer<V> values,
+                                      String topic) {
+        topology.addSource((AutoOffsetReset) null, name, TIMESTAMPS, keys, values, topic);
     }
 
     private static <V> void sink(Topology topology, String name, Topic<String, V> topic) {

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.RejectReason;
+import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.CheckCode;
@@ -18,6 +19,7 @@ import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.test.TestRecord;
@@ -208,6 +210,30 @@ class LifecycleTopologyTest {
         assertThat(failed.getReason()).isEqualTo(FailureReason.INVALID_REQUEST);
         assertThat(failed.getDetail()).startsWith("invalid request: ").doesNotContain("910000000");
         assertThat(f.commands.isEmpty()).isTrue();
+    }
+
+    @Test
+    void recordsStampedWithANegativeTimestampAreProcessedLikeAnyOther() {
+        // A producer that sets no timestamp (e.g. a non-Java client) writes -1. Kafka's default extractor threw before
+        // any handler: the task failed on the record again and again, and Kafka logged the record (code, number).
+        Instant none = Instant.ofEpochMilli(-1);
+        f.requested.pipeInput("r1", Fixtures.request("r1", f.now()).build(), none);
+        VerificationCommand send = f.command();
+        assertThat(send.getAction()).isInstanceOf(SendCode.class);
+        f.results.pipeInput("r1", Fixtures.result("r1", send.getCommandId(), SENT, f.now()), none);
+        assertThat(f.sent.readValue().getPhoneNumberMasked()).isEqualTo("+351*******00");
+        f.submitted.pipeInput("r1", Fixtures.submit("r1", "s1", Fixtures.SECRET_CODE, f.now()), none);
+        VerificationCommand check = f.command();
+        assertThat(check.getAction()).isInstanceOf(CheckCode.class);
+        f.result(check, VERIFIED);
+        assertThat(f.verified.readValue().getAttemptsUsed()).isEqualTo(1);
+        f.request("r2");
+        f.command();
+        f.cancelRequested.pipeInput("r2", Fixtures.cancel("r2", "changed my mind", f.now()), none);
+        assertThat(f.cancelled.readValue().getReason()).isEqualTo("changed my mind");
+        f.resendRequested.pipeInput("r1", Fixtures.resend("r1", f.now()), none);
+        assertThat(f.resendRejected.readValue().getReason()).isEqualTo(ResendRejectReason.NOT_ACTIVE);
+        assertThat(f.deadLetters.isEmpty()).isTrue();
     }
 
     @Test
