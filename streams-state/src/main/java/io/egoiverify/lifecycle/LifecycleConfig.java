@@ -62,6 +62,12 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
     public static final int CODE_SIZE_FLOOR = 4;
     public static final int CODE_SIZE_CEILING = 10;
     public static final int ATTEMPTS_CEILING = 20;
+    /**
+     * Longest submissionId a verification remembers (characters): a longer one is answered INVALID_CODE, never
+     * checked, never remembered. Client strings copied into state are bounded so that no state outgrows the
+     * changelog's 1 MB record limit (see the module README, "Bounds of a stored state").
+     */
+    public static final int SUBMISSION_ID_MAX_LENGTH = 128;
 
     public LifecycleConfig {
         Objects.requireNonNull(applicationId, "applicationId");

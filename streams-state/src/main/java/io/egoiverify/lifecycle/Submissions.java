@@ -33,6 +33,12 @@ final class Submissions {
             return new Transition(null, null, List.of(Outcomes.rejected(s.getRequestId(), Map.of(), submissionId,
                     RejectReason.UNKNOWN_REQUEST, 0, now)), null);
         }
+        if (submissionId.length() > LifecycleConfig.SUBMISSION_ID_MAX_LENGTH) {
+            // Not remembered (so it cannot be recognised when redelivered), hence never checked: the submission is
+            // malformed, like a malformed code. The state is unchanged.
+            return new Transition(state, state, List.of(Outcomes.rejected(state.requestId(), state.metadata(),
+                    submissionId, RejectReason.INVALID_CODE, remaining(state), now)), null);
+        }
         if (state.seen(submissionId)) {
             return Transition.ignored(state, "duplicate submission");
         }
@@ -53,10 +59,13 @@ final class Submissions {
             case FAILED -> FailureReason.MAX_ATTEMPTS_REACHED.name().equals(state.failureReason())
                     ? RejectReason.TOO_MANY_ATTEMPTS : RejectReason.FAILED;
         };
-        int remaining = state.status().terminal() || state.status() == Status.CANCEL_PENDING
-                ? 0 : state.attemptsRemaining();
         return new Transition(state, remembered, List.of(Outcomes.rejected(state.requestId(), state.metadata(),
-                submissionId, reason, remaining, now)), null);
+                submissionId, reason, remaining(state), now)), null);
+    }
+
+    /** The attemptsRemaining of a CodeRejected answered without a check. */
+    private static int remaining(VerificationState state) {
+        return state.status().terminal() || state.status() == Status.CANCEL_PENDING ? 0 : state.attemptsRemaining();
     }
 
     private Transition admitCheck(VerificationState state, CodeSubmitted s, Instant now) {
