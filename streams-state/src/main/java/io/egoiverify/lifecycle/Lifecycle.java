@@ -63,7 +63,7 @@ public final class Lifecycle {
         } else if (input instanceof Input.Submitted s) {
             return submissions.submitted(state, s.event(), now);
         } else if (input instanceof Input.CancelRequested c) {
-            return cancelRequested(state, c.event().getReason(), c.requestId(), now);
+            return cancelRequested(state, cancelReason(c.event().getReason()), c.requestId(), now);
         } else if (input instanceof Input.ResendRequested r) {
             return resends.requested(state, r.event(), now);
         } else if (input instanceof Input.Result r) {
@@ -136,6 +136,18 @@ public final class Lifecycle {
             outputs.add(new Output.Notify(new NumberNotice(NumberNotice.Kind.ENDED, before.numberHash(),
                     before.requestId(), before.permitId(), now)));
         }
+    }
+
+    /**
+     * The client's free text, bounded before it is stored or echoed: a state must never outgrow the changelog's
+     * record limit ({@link LifecycleConfig#CANCEL_REASON_MAX_LENGTH}).
+     */
+    static String cancelReason(String reason) {
+        int max = LifecycleConfig.CANCEL_REASON_MAX_LENGTH;
+        if (reason == null || reason.length() <= max) {
+            return reason;
+        }
+        return reason.substring(0, Character.isHighSurrogate(reason.charAt(max - 1)) ? max - 1 : max);
     }
 
     private Transition cancelRequested(VerificationState state, String reason, String requestId, Instant now) {

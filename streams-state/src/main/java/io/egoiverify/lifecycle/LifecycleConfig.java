@@ -68,6 +68,11 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
      * changelog's 1 MB record limit (see the module README, "Bounds of a stored state").
      */
     public static final int SUBMISSION_ID_MAX_LENGTH = 128;
+    /**
+     * Longest cancel reason kept and echoed on VerificationCancelled (characters): a longer one is cut to its first
+     * 200 characters (never inside a surrogate pair).
+     */
+    public static final int CANCEL_REASON_MAX_LENGTH = 200;
 
     public LifecycleConfig {
         Objects.requireNonNull(applicationId, "applicationId");

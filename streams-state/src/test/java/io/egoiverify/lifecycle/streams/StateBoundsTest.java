@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Timeout;
 class StateBoundsTest {
     /** SUBMISSION_ID_LIMIT, the documented limit. */
     private static final int SUBMISSION_ID_LIMIT = 128;
+    /** LifecycleConfig.CANCEL_REASON_MAX_LENGTH. */
+    private static final int CANCEL_REASON_LIMIT = 200;
     private final StateSerde serde = new StateSerde();
     private final TopologyFixture f = new TopologyFixture(LifecycleConfig.defaults());
 
@@ -53,6 +55,32 @@ class StateBoundsTest {
         f.submit("r1", longest, Fixtures.SECRET_CODE);
         assertThat(f.rejected.readValue().getReason()).isEqualTo(RejectReason.CANCELLED);
         assertThat(f.verifications().get("r1").otherSubmissions()).containsExactly(longest);
+    }
+
+    @Test
+    void aLongCancelReasonIsCutBeforeItIsStoredOrEchoed() {
+        String reason = "because ".repeat(40_000); // 320,000 characters
+        String cut = reason.substring(0, CANCEL_REASON_LIMIT);
+        // Remembered before the request, echoed when the request comes.
+        f.cancelRequested.pipeInput("r1", Fixtures.cancel("r1", reason, f.now()), f.now());
+        assertThat(f.verifications().get("r1").cancelReason()).as("the stored reason").hasSize(CANCEL_REASON_LIMIT)
+                .isEqualTo(cut);
+        assertThat(storedBytes("r1")).isLessThan(1_000);
+        f.request("r1");
+        assertThat(f.cancelled.readValue().getReason()).isEqualTo(cut);
+        // A verification under way.
+        f.request("r2");
+        f.command();
+        f.cancelRequested.pipeInput("r2", Fixtures.cancel("r2", reason, f.now()), f.now());
+        assertThat(f.cancelled.readValue().getReason()).isEqualTo(cut);
+        assertThat(f.verifications().get("r2").cancelReason()).isEqualTo(cut);
+        // Never inside a surrogate pair; a reason at the limit is kept whole.
+        String emoji = "a".repeat(CANCEL_REASON_LIMIT - 1) + "\uD83D\uDE00" + "b";
+        f.cancelRequested.pipeInput("r3", Fixtures.cancel("r3", emoji, f.now()), f.now());
+        assertThat(f.verifications().get("r3").cancelReason()).isEqualTo("a".repeat(CANCEL_REASON_LIMIT - 1));
+        String atLimit = "c".repeat(CANCEL_REASON_LIMIT);
+        f.cancelRequested.pipeInput("r4", Fixtures.cancel("r4", atLimit, f.now()), f.now());
+        assertThat(f.verifications().get("r4").cancelReason()).isEqualTo(atLimit);
     }
 
     @Test
