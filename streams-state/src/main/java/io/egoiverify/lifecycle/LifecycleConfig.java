@@ -73,6 +73,12 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
      * 200 characters (never inside a surrogate pair).
      */
     public static final int CANCEL_REASON_MAX_LENGTH = 200;
+    /**
+     * Checked submissionIds a verification remembers, the most recent: enough to recognise any redelivery of a real
+     * client (see the module README, "Bounds of a stored state"), few enough that a state stays far below 1 MB while
+     * checks E-goi does not judge (an outage) never use up attempts. {@code attemptsUsed} counts up to this number.
+     */
+    public static final int CHECKED_SUBMISSIONS_KEPT = 500;
 
     public LifecycleConfig {
         Objects.requireNonNull(applicationId, "applicationId");

@@ -71,8 +71,11 @@ final class Submissions {
     private Transition admitCheck(VerificationState state, CodeSubmitted s, Instant now) {
         List<String> checked = new ArrayList<>(state.checkedSubmissions());
         checked.add(s.getSubmissionId());
+        // The number stops growing past the ids kept: the admission instant alone keeps such ids apart (one check in
+        // flight at a time, each admitted after the previous one's result came back).
         String commandId = CommandIds.check(state.requestId(), checked.size(), now);
-        VerificationState checking = state.toBuilder().status(Status.CHECKING).checkedSubmissions(checked)
+        VerificationState checking = state.toBuilder().status(Status.CHECKING)
+                .checkedSubmissions(newest(checked, LifecycleConfig.CHECKED_SUBMISSIONS_KEPT))
                 .inFlight(new InFlight(commandId, s.getSubmissionId(), now, state.expiresAt()))
                 .wakeAt(state.expiresAt().plus(config.resultGrace())).build();
         VerificationCommand command = Commands.of(commandId, state.requestId(), now, state.expiresAt(),
@@ -157,10 +160,12 @@ final class Submissions {
     private List<String> remember(List<String> seen, String submissionId) {
         List<String> next = new ArrayList<>(seen);
         next.add(submissionId);
-        while (next.size() > config.maxRememberedSubmissions()) {
-            next.remove(0);
-        }
-        return next;
+        return newest(next, config.maxRememberedSubmissions());
+    }
+
+    /** The last {@code max} ids of {@code ids} (oldest first). */
+    private static List<String> newest(List<String> ids, int max) {
+        return ids.size() <= max ? ids : ids.subList(ids.size() - max, ids.size());
     }
 
     private static boolean validCode(String code, int codeSize) {

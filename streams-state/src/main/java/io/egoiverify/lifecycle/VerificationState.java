@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param inFlight           the outstanding command, or null; while a permit is awaited, the command the number
  *                           guard issues if it grants (its id derived from the permit's), or null when the lifecycle
  *                           issues it on the verdict
- * @param checkedSubmissions submissions admitted for a check, in order (their count is the attempts used)
+ * @param checkedSubmissions submissions admitted for a check, in order, the most recent
+ *                           {@link LifecycleConfig#CHECKED_SUBMISSIONS_KEPT} (their count is the attempts used)
  * @param otherSubmissions   the most recent submissions answered without a check, for de-duplication (bounded)
  * @param cancelReason       the cancel's reason (CANCEL_PENDING, CANCELLED)
  * @param failureReason      FailureReason name when FAILED
@@ -152,7 +153,10 @@ public record VerificationState(String requestId, Status status, Map<String, Str
         return expiresAt != null && !at.isBefore(expiresAt) ? null : at;
     }
 
-    /** Checks admitted so far: the {@code attemptsUsed} of outcomes. */
+    /**
+     * Checks admitted so far, counted up to {@link LifecycleConfig#CHECKED_SUBMISSIONS_KEPT} (the checked ids kept):
+     * the {@code attemptsUsed} of outcomes.
+     */
     public int attemptsUsed() {
         return checkedSubmissions.size();
     }

@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.RejectReason;
+import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.Harness;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.Output;
 import io.egoiverify.lifecycle.Status;
 import io.egoiverify.lifecycle.VerificationState;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,10 +23,12 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class StateBoundsTest {
-    /** SUBMISSION_ID_LIMIT, the documented limit. */
+    /** LifecycleConfig.SUBMISSION_ID_MAX_LENGTH. */
     private static final int SUBMISSION_ID_LIMIT = 128;
     /** LifecycleConfig.CANCEL_REASON_MAX_LENGTH. */
     private static final int CANCEL_REASON_LIMIT = 200;
+    /** LifecycleConfig.CHECKED_SUBMISSIONS_KEPT. */
+    private static final int CHECKED_KEPT = 500;
     private final StateSerde serde = new StateSerde();
     private final TopologyFixture f = new TopologyFixture(LifecycleConfig.defaults());
 
@@ -81,6 +87,42 @@ class StateBoundsTest {
         String atLimit = "c".repeat(CANCEL_REASON_LIMIT);
         f.cancelRequested.pipeInput("r4", Fixtures.cancel("r4", atLimit, f.now()), f.now());
         assertThat(f.verifications().get("r4").cancelReason()).isEqualTo(atLimit);
+    }
+
+    @Test
+    void checksEGoiDoesNotJudgeKeepTheStateBounded() {
+        // An E-goi outage: every check answers UNAVAILABLE, which uses up no attempt, so the submitter goes on with a
+        // new submissionId. Each id had 128 characters of up to 3 UTF-8 bytes (the worst the limit allows).
+        Harness h = new Harness();
+        h.request(Fixtures.request(Harness.ID, h.now).setTtlSeconds(3600).build()).result(CommandStatus.SENT);
+        for (int i = 0; i < 30_000; i++) {
+            h.advance(Duration.ofMillis(100)).submit(checkedId(i), "123456").result(CommandStatus.UNAVAILABLE);
+        }
+        VerificationState state = h.state;
+        assertThat(state.status()).isEqualTo(Status.SENT);
+        assertThat(state.attemptsRemaining()).isEqualTo(5);
+        assertThat(serde.serialize("t", state).length).as("bytes of the stored state")
+                .isLessThan(CHECKED_KEPT * (4 + 3 * SUBMISSION_ID_LIMIT) + 1_000);
+        // The most recent ids are still recognised: a redelivery of any of them is not checked again.
+        assertThat(state.checkedSubmissions()).hasSize(CHECKED_KEPT).startsWith(checkedId(30_000 - CHECKED_KEPT))
+                .endsWith(checkedId(29_999));
+        h.submit(checkedId(29_999), "123456");
+        assertThat(h.last).isEmpty();
+        h.submit(checkedId(30_000 - CHECKED_KEPT), "123456");
+        assertThat(h.last).isEmpty();
+        // The verification still works; attemptsUsed counts up to the ids kept.
+        h.submit("right", "123456");
+        assertThat(h.lastDescribed()).containsExactly("Check");
+        assertThat(h.lastCommand.getCommandId()).isEqualTo(Harness.ID + "/check-" + (CHECKED_KEPT + 1) + "/"
+                + h.now.toEpochMilli());
+        h.result(CommandStatus.VERIFIED);
+        assertThat(h.status()).isEqualTo(Status.VERIFIED);
+        assertThat(((VerificationVerified) ((Output.Publish) h.last.get(0)).event()).getAttemptsUsed())
+                .isEqualTo(CHECKED_KEPT);
+    }
+
+    private static String checkedId(int i) {
+        return String.format("%08d", i) + "\u20ac".repeat(SUBMISSION_ID_LIMIT - 8);
     }
 
     @Test
