@@ -124,7 +124,8 @@ final class GuardSerdes {
         }, (in, version) -> {
             List<Instant> sends = times(in);
             List<Instant> failed = times(in);
-            int n = in.readInt();
+            // requestId and permitId (a length each, at least) and an instant
+            int n = BoundedReads.fits(in, in.readInt(), 2 * Integer.BYTES + Long.BYTES);
             List<NumberState.Active> active = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 active.add(new NumberState.Active(string(in), string(in), Instant.ofEpochMilli(in.readLong())));
@@ -218,7 +219,7 @@ final class GuardSerdes {
         if (length < 0) {
             return null;
         }
-        byte[] b = new byte[length];
+        byte[] b = new byte[BoundedReads.fits(in, length, 1)];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
     }
@@ -231,7 +232,7 @@ final class GuardSerdes {
     }
 
     private static List<Instant> times(DataInputStream in) throws IOException {
-        int n = in.readInt();
+        int n = BoundedReads.fits(in, in.readInt(), Long.BYTES);
         List<Instant> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             list.add(Instant.ofEpochMilli(in.readLong()));

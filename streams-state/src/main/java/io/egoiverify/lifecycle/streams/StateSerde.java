@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * The {@code verifications} store's value format: a version byte, then the fields in declaration order (strings as
  * length + UTF-8, -1 for null; instants as epoch millis, {@link Long#MIN_VALUE} for null; the status as an explicit
  * code). Internal to this module: a new version byte is added when a field is, and the reader keeps reading the old
- * ones (the previous release's bytes are test resources, read by {@code StoredFormatsTest}).
+ * ones (the previous release's bytes are test resources, read by {@code StoredFormatsTest}). A length or count is
+ * checked against the bytes left before anything is allocated for it.
  */
 final class StateSerde implements Serde<VerificationState>, Serializer<VerificationState>,
         Deserializer<VerificationState> {
@@ -154,7 +155,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
             }
             String requestId = string(in);
             Status status = status(in.readByte());
-            int entries = in.readInt();
+            int entries = BoundedReads.fits(in, in.readInt(), 2 * Integer.BYTES);
             Map<String, String> metadata = new LinkedHashMap<>();
             for (int i = 0; i < entries; i++) {
                 metadata.put(string(in), string(in));
@@ -268,7 +269,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
         if (length < 0) {
             return null;
         }
-        byte[] b = new byte[length];
+        byte[] b = new byte[BoundedReads.fits(in, length, 1)];
         in.readFully(b);
         return new String(b, StandardCharsets.UTF_8);
     }
@@ -281,7 +282,7 @@ final class StateSerde implements Serde<VerificationState>, Serializer<Verificat
     }
 
     private static List<String> strings(DataInputStream in) throws IOException {
-        int n = in.readInt();
+        int n = BoundedReads.fits(in, in.readInt(), Integer.BYTES);
         List<String> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             list.add(string(in));

@@ -283,6 +283,62 @@ class AbuseServiceIT {
                 .filter(c -> action.isInstance(c.getAction())).toList();
     }
 
+    /**
+     * Six bytes announcing a 2 GB string on each of the guard's topics: dead-lettered with their origin, and the
+     * partitions go on (the serdes allocated what the bytes said: OutOfMemoryError, which no handler sees).
+     */
+    @Test
+    void garbageOnTheGuardTopicsIsDeadLettered() throws Exception {
+        String prefix = "abuse-it-garbage-";
+        Topics topics = new Topics(TopicNames.withPrefix(prefix), new InMemorySchemaRegistry(),
+                new AvroSerdeConfig("mock://abuse-it-garbage", null, true, false));
+        KAFKA.createTopics(1, topics.names.all().values().toArray(String[]::new));
+        LifecycleConfig config = LifecycleConfig.defaults().withApplicationId(prefix + "lifecycle")
+                .withAbuse(AbuseLimits.defaults(KEY));
+        String permits = LifecycleTopology.permitTopic(config);
+        String verdicts = LifecycleTopology.verdictTopic(config);
+        KAFKA.createTopics(1, permits, verdicts);
+        Properties props = new Properties();
+        props.putAll(KAFKA.consumerProps(prefix + "reader"));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = KAFKA.producer(new ByteArraySerializer(),
+                new ByteArraySerializer());
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            for (String topic : List.of(verdicts, permits)) {
+                producer.send(new ProducerRecord<>(topic, "r0".getBytes(StandardCharsets.UTF_8),
+                        GuardFormatsTest.HUGE_LENGTH)).get();
+            }
+            producer.send(new ProducerRecord<>(topics.names.requested(), "r1".getBytes(StandardCharsets.UTF_8),
+                    topics.requested.valueSerde().serializer().serialize(topics.names.requested(),
+                            Fixtures.request("r1", Instant.now()).build()))).get();
+            LifecycleService service = start(topics, config, new AbuseCounters());
+            consumer.subscribe(List.of(topics.names.deadLetter(), topics.names.commands()));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                return count(seen, topics.names.deadLetter()) >= 2
+                        && !commands(seen, topics, SendCode.class).isEmpty();
+            });
+            assertThat(service.isRunning()).isTrue();
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = seen.stream()
+                .filter(r -> r.topic().equals(topics.names.deadLetter())).toList();
+        assertThat(dead).extracting(r -> header(r, "__streams.errors.topic"))
+                .containsExactlyInAnyOrder(verdicts, permits);
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(r.value()).isEqualTo(GuardFormatsTest.HUGE_LENGTH);
+            assertThat(header(r, "__streams.errors.exception")).contains("SerializationException");
+        });
+        assertThat(commands(seen, topics, SendCode.class)).singleElement()
+                .satisfies(c -> assertThat(c.getRequestId()).isEqualTo("r1"));
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void startIsRefusedWhenAGuardTopicHasAnotherPartitionCount() throws Exception {
         String prefix = "abuse-it-bad-";

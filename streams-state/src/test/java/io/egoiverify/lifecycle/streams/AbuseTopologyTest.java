@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -148,6 +149,24 @@ class AbuseTopologyTest {
             // r1 is over: a code for it is answered CANCELLED, nothing is checked.
             f.submit("r1", "s1", "123456");
             assertThat(f.commands.readValuesToList()).isEmpty();
+        }
+    }
+
+    @Test
+    void garbageAnnouncingAHugeLengthOnTheGuardTopicsDoesNotStopProcessing() {
+        // Six bytes whose length prefix announces 2 GB: the serde allocated it (OutOfMemoryError, an Error no handler
+        // sees: the stream thread died on the record again and again). Now a SerializationException, dead-lettered
+        // (the test driver does not surface the deserialization handler's dead letters: AbuseServiceIT reads them).
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY));
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            for (String topic : List.of(LifecycleTopology.verdictTopic(c), LifecycleTopology.permitTopic(c))) {
+                f.driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer())
+                        .pipeInput("r0".getBytes(StandardCharsets.UTF_8), GuardFormatsTest.HUGE_LENGTH);
+            }
+            f.request("r1");
+            assertThat(f.command().getAction()).isInstanceOf(SendCode.class);
+            assertThat(f.verifications().get("r1").status()).isEqualTo(Status.SENDING);
+            assertThat(f.verifications().get("r0")).isNull();
         }
     }
 

@@ -26,6 +26,50 @@ import org.junit.jupiter.api.Timeout;
 class GuardFormatsTest {
     private final StateSerde states = new StateSerde();
 
+    /** Version 1, a kind code, then a string length of 2,147,483,632: six bytes of garbage on a guard topic. */
+    static final byte[] HUGE_LENGTH = {1, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0};
+
+    @Test
+    void aLengthBeyondTheBytesLeftIsASerializationErrorNotAnAllocation() {
+        // Before, each allocated what the bytes announced: OutOfMemoryError, which no deserialization handler sees.
+        for (var deserializer : List.of(GuardSerdes.verdicts().deserializer(), GuardSerdes.notices().deserializer(),
+                GuardSerdes.numberStates().deserializer())) {
+            assertThatThrownBy(() -> deserializer.deserialize("t", HUGE_LENGTH))
+                    .isInstanceOf(SerializationException.class);
+        }
+        // A count of 2^31 - 16 instants (number states start with the sends' count), and of active entries.
+        assertThatThrownBy(() -> GuardSerdes.numberStates().deserializer().deserialize("t",
+                new byte[] {1, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}))
+                .isInstanceOf(SerializationException.class);
+        assertThatThrownBy(() -> GuardSerdes.numberStates().deserializer().deserialize("t",
+                new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}))
+                .isInstanceOf(SerializationException.class);
+        // The same in the verifications store's format: the requestId's length, a metadata count, a list count.
+        assertThatThrownBy(() -> states.deserialize("t", new byte[] {3, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}))
+                .isInstanceOf(SerializationException.class);
+        byte[] sent = states.serialize("t", VerificationState.builder("r1", Status.SENT, Fixtures.T0)
+                .checkedSubmissions(List.of("s1")).metadata(Map.of("u", "1")).build());
+        byte[] metadataCount = Arrays.copyOf(sent, sent.length);
+        // version (1) + requestId (4 + 2) + status (1) precede the metadata count
+        System.arraycopy(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}, 0, metadataCount, 8, 4);
+        assertThatThrownBy(() -> states.deserialize("t", metadataCount)).isInstanceOf(SerializationException.class);
+        // a list count of 2^31 - 16 where the checked submissions' count "1" was
+        byte[] listCount = Arrays.copyOf(sent, sent.length);
+        int at = indexOf(listCount, new byte[] {0, 0, 0, 1, 0, 0, 0, 2, 's', '1'});
+        System.arraycopy(new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xf0}, 0, listCount, at, 4);
+        assertThatThrownBy(() -> states.deserialize("t", listCount)).isInstanceOf(SerializationException.class);
+        assertThat(states.deserialize("t", sent).checkedSubmissions()).containsExactly("s1");
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
+    }
+
     @Test
     void stateWithAParkedSendRoundTrips() {
         VerificationState s = VerificationState.builder("r1", Status.AWAITING_PERMIT, Fixtures.T0.plusSeconds(10))
