@@ -4,7 +4,8 @@ import io.egoiverify.lifecycle.Limit;
 
 /**
  * Hook for per-limit counters, called by the number guard on its stream thread(s): implementations must be
- * thread-safe and fast (no I/O). {@link AbuseCounters} is a ready one the app can bind to its metrics registry.
+ * thread-safe and fast (no I/O), and must not throw (an exception fails the task: exactly-once rolls the step back).
+ * {@link AbuseCounters} is a ready one the app can bind to its metrics registry.
  */
 public interface AbuseMetrics {
     /** Does nothing. */

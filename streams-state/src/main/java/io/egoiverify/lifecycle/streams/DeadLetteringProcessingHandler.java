@@ -10,10 +10,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A record the processor refuses ({@link BadRecordException}: no key, key not its requestId, no value) or cannot
- * fold goes to the dead-letter topic and processing continues, so one bad record never blocks its partition.
- * A registry outage, or any Kafka failure (store, producer, serializer — a StreamsException raised after the production
- * handler chose to fail), fails the task instead (retried by a replacement thread). Record contents are never logged.
+ * A record the processor refuses ({@link BadRecordException}: no key, key not its requestId, no value, or a record the
+ * pure step cannot fold — always raised before anything is written for it) goes to the dead-letter topic and
+ * processing continues, so one bad record never blocks its partition. Every other exception fails the task (retried
+ * by a replacement thread; exactly-once rolls back what the step had written and forwarded): a registry outage, a
+ * Kafka failure (store, producer, serializer — a StreamsException raised after the production handler chose to fail),
+ * or anything thrown once a step's side effects have begun (a store write, a forwarded outcome, a metrics hook) or by
+ * a punctuation. Resuming those would commit half a step: a new state without the outcomes that belong to it, or a
+ * deadline sweep cut short. Record contents are never logged.
  */
 public class DeadLetteringProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
@@ -32,13 +36,18 @@ public class DeadLetteringProcessingHandler implements ProcessingExceptionHandle
                     context.topic(), context.partition(), context.offset());
             return Response.fail();
         }
-        if (exception instanceof KafkaException) {
-            // A store, producer or serialization failure (already judged by the production handler) is not the
-            // record's fault: fail so that the replacement thread processes the record again.
-            return Response.fail();
+        if (exception instanceof BadRecordException) {
+            LOG.warn("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
+                    exception.getMessage());
+            return Response.resume(DeadLetters.of(deadLetterTopic, context, exception));
         }
-        LOG.warn("dead-lettering {}-{}@{}: {}: {}", context.topic(), context.partition(), context.offset(),
-                exception.getClass().getSimpleName(), exception.getMessage());
-        return Response.resume(DeadLetters.of(deadLetterTopic, context, exception));
+        if (!(exception instanceof KafkaException)) {
+            // Not the record's fault, or raised after the step began writing: a store, producer or serialization
+            // failure (KafkaException: already judged by the production handler, Kafka logs it) or anything else.
+            LOG.warn("failing the task at {}-{}@{} (exactly-once rolls the step back; a replacement thread retries "
+                    + "it): {}: {}", context.topic(), context.partition(), context.offset(),
+                    exception.getClass().getSimpleName(), exception.getMessage());
+        }
+        return Response.fail();
     }
 }

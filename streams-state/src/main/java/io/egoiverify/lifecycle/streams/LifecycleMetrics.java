@@ -7,7 +7,8 @@ import io.egoiverify.events.ResendRejectReason;
  * Hook for the lifecycle processor's own meters, called on its stream thread(s): the expiry lag each time the
  * punctuator publishes a {@code VerificationExpired}, the time from admission to each {@code VerificationSent}, each
  * {@code VerificationFailed} by reason and each {@code ResendRejected} by reason (the outcome-topic counters cannot
- * tell reasons apart). Implementations must be thread-safe and fast (no I/O). The app binds it to histograms and
+ * tell reasons apart). Implementations must be thread-safe and fast (no I/O), and must not throw: an exception fails
+ * the task (exactly-once rolls the step back and a replacement thread repeats it). The app binds it to histograms and
  * counters; {@link #NONE} does nothing.
  *
  * <p>With exactly-once, an event of a transaction that later aborts is told again when it is re-processed.

@@ -63,7 +63,20 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
         }
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         VerificationState state = verifications.get(input.requestId());
-        apply(lifecycle.apply(state, input, now), input.requestId());
+        apply(fold(state, input, now), input.requestId());
+    }
+
+    /**
+     * The pure step, before anything is written: a record it cannot fold is refused as a whole (dead-lettered). An
+     * exception once writing, forwarding or telling the metrics has begun fails the task instead, so that
+     * exactly-once rolls the half-done step back.
+     */
+    private Transition fold(VerificationState state, Input input, Instant now) {
+        try {
+            return lifecycle.apply(state, input, now);
+        } catch (RuntimeException e) {
+            throw BadRecordException.unfoldable(e);
+        }
     }
 
     private static Input toInput(Object value) {

@@ -65,7 +65,14 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
         }
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         NumberState before = numbers.get(notice.numberHash());
-        NumberGuard.Step step = guard.apply(before, notice, now);
+        NumberGuard.Step step;
+        try {
+            step = guard.apply(before, notice, now);
+        } catch (RuntimeException e) {
+            // Nothing written yet (e.g. a sealed number the key cannot open): refused as a whole, dead-lettered. An
+            // exception from here on fails the task, so that exactly-once rolls the half-done step back.
+            throw BadRecordException.unfoldable(e);
+        }
         store(notice.numberHash(), before, step.state());
         if (notice.kind() == NumberNotice.Kind.FAILED_CHECK) {
             metrics.failedCheck();

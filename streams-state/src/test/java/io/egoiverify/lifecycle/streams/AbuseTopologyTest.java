@@ -13,10 +13,13 @@ import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
 import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.Input;
+import io.egoiverify.lifecycle.Lifecycle;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.Limit;
 import io.egoiverify.lifecycle.NumberNotice;
 import io.egoiverify.lifecycle.NumberState;
+import io.egoiverify.lifecycle.Output;
 import io.egoiverify.lifecycle.PermitVerdict;
 import io.egoiverify.lifecycle.Status;
 import io.egoiverify.lifecycle.VerificationState;
@@ -27,6 +30,7 @@ import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -198,6 +202,39 @@ class AbuseTopologyTest {
                 String s = new String(b, StandardCharsets.ISO_8859_1);
                 return s.contains("910000000") || s.contains("351910");
             });
+        }
+    }
+
+    @Test
+    void aNumberSealedUnderAnotherKeyIsStillDeadLettered() {
+        // The number key changed while requests were awaiting their permit: their sealed numbers cannot be opened. The
+        // pure step throws before anything is written, so the record is refused as a whole (dead-lettered; the
+        // deadline fails the verification), on the guard's side and on the lifecycle's.
+        byte[] oldKey = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.UTF_8);
+        LifecycleConfig before = config(AbuseLimits.defaults(oldKey));
+        var awaiting = new Lifecycle(before.withGuardIssuesCommands(false)).apply(null,
+                new Input.Requested(Fixtures.request("r1", Fixtures.T0).build()), Fixtures.T0).state();
+        NumberNotice carrying = new Lifecycle(before.withGuardIssuesCommands(true)).apply(null,
+                new Input.Requested(Fixtures.request("r2", Fixtures.T0).build()), Fixtures.T0).outputs().stream()
+                .filter(o -> o instanceof Output.Notify).map(o -> ((Output.Notify) o).notice()).findFirst()
+                .orElseThrow();
+        assertThat(carrying.command()).isNotNull();
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY)).withGuardIssuesCommands(false);
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            f.verifications().put("r1", awaiting);
+            f.driver.createInputTopic(LifecycleTopology.verdictTopic(c), new StringSerializer(),
+                    GuardSerdes.verdicts().serializer()).pipeInput("r1", new PermitVerdict("r1",
+                    awaiting.permitId(), PermitVerdict.Kind.GRANTED, null), f.now());
+            f.driver.createInputTopic(LifecycleTopology.permitTopic(c), new StringSerializer(),
+                    GuardSerdes.notices().serializer()).pipeInput(carrying.numberHash(), carrying, f.now());
+            var dead = f.deadLetters.readRecordsToList();
+            assertThat(dead).hasSize(2).allSatisfy(r -> assertThat(new String(
+                    r.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8))
+                    .contains("cannot unseal the number"));
+            assertThat(f.commands.isEmpty()).isTrue();
+            assertThat(f.verifications().get("r1")).isEqualTo(awaiting);
+            f.request("r3");
+            assertThat(f.command().getAction()).isInstanceOf(SendCode.class);
         }
     }
 

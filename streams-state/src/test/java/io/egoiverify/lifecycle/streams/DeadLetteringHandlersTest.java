@@ -94,6 +94,37 @@ class DeadLetteringHandlersTest {
     }
 
     @Test
+    void aRecordThePureStepCannotFoldIsDeadLettered() {
+        DeadLetteringProcessingHandler handler = new DeadLetteringProcessingHandler();
+        handler.configure(CONFIG);
+        var response = handler.handleError(context(), new Record<>("x", "y", 1L), BadRecordException.unfoldable(
+                new IllegalStateException("cannot unseal the number (was the number key changed?)")));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(r -> {
+            assertThat(header(r, "__streams.errors.exception")).isEqualTo(BadRecordException.class.getName());
+            assertThat(header(r, "__streams.errors.message"))
+                    .isEqualTo("cannot fold the record: IllegalStateException: cannot unseal the number (was the "
+                            + "number key changed?)");
+        });
+    }
+
+    @Test
+    void anyOtherExceptionFailsTheTaskInsteadOfResumingHalfAStep() {
+        // Thrown once the step has begun writing (a metrics hook, a store write) or by a punctuation: resuming would
+        // commit a new state without the outcomes that belong to it, or a deadline sweep cut short.
+        DeadLetteringProcessingHandler handler = new DeadLetteringProcessingHandler();
+        handler.configure(CONFIG);
+        for (Exception e : new Exception[] {new IllegalStateException("meter registry closed"),
+                new NullPointerException(), new RuntimeException("boom")}) {
+            var response = handler.handleError(context(), new Record<>("x", "y", 1L), e);
+            assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+            assertThat(response.deadLetterQueueRecords()).isEmpty();
+        }
+        var punctuation = handler.handleError(context(), null, new IllegalStateException("sweep"));
+        assertThat(punctuation.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+    }
+
+    @Test
     void registryOutageWhileProcessingFails() {
         DeadLetteringProcessingHandler handler = new DeadLetteringProcessingHandler();
         handler.configure(CONFIG);

@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.ResendRejectReason;
@@ -49,6 +50,34 @@ class LifecycleMetricsHookTest {
     @AfterEach
     void close() {
         f.close();
+    }
+
+    @Test
+    void aHookThatThrowsFailsTheTaskRatherThanCommittingHalfAStep() {
+        // A send result that comes after the code's TTL: the step publishes VerificationSent, then (deadline due)
+        // VerificationExpired, with the state EXPIRED. The sent hook throws between the two. Resumed, the state was
+        // written and the record dead-lettered, but the terminal outcome was lost: a verification ended in silence.
+        // Failed, exactly-once rolls the whole step back and a replacement thread processes the result again.
+        LifecycleMetrics throwing = new LifecycleMetrics() {
+            @Override
+            public void expired(long lagMillis) {
+            }
+
+            @Override
+            public void sent(long sinceAdmissionMillis) {
+                throw new IllegalStateException("meter registry closed");
+            }
+        };
+        try (TopologyFixture g = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, throwing)) {
+            g.request("r1");
+            VerificationCommand send = g.command();
+            g.advance(Duration.ofSeconds(20));
+            var late = Fixtures.result("r1", send.getCommandId(), CommandStatus.SENT, g.now());
+            late.setCallStartedAt(g.now().minusSeconds(61)); // the code ran out before its result came
+            assertThatThrownBy(() -> g.results.pipeInput("r1", late, g.now()))
+                    .hasRootCauseInstanceOf(IllegalStateException.class).hasStackTraceContaining("meter registry");
+            assertThat(g.deadLetters.isEmpty()).as("nothing dead-lettered").isTrue();
+        }
     }
 
     @Test
