@@ -24,8 +24,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * <p>The alarm arms one punctuation anchored on the grid ({@link ProcessorContext#schedule(Instant, Duration,
  * PunctuationType, Punctuator)}), repeating every step. After each wake it keeps that schedule if the sweep left
  * something for the next step, cancels it if nothing is filed, and re-arms it later otherwise. A sweep that throws
- * leaves the schedule in place, so it is retried a step later, as with the fixed schedule. Not thread-safe: one per
- * processor (task), used on its stream thread.
+ * fails the task (the processing exception handler answers FAIL): the re-created task arms a new alarm from its
+ * restored index. Not thread-safe: one per processor (task), used on its stream thread.
  */
 final class DeadlineAlarm {
     /** What a wake does: handles what is due at {@code timestamp}, and says when the index next has work. */

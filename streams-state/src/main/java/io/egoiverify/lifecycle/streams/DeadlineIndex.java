@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -80,7 +81,8 @@ final class DeadlineIndex {
     /**
      * The entries due at {@code timestamp} (wake instant at or before it), oldest first, at most {@code maxDue}. The
      * watermark moves past them first, so that an entry the caller files while handling them (earlier than the
-     * watermark) lowers it again; entries due but beyond the cap keep their place for the next call.
+     * watermark) lowers it again; entries due but beyond the cap keep their place for the next call. Processors call
+     * {@link #sweep}, which moves it back when handling stops short.
      */
     List<Entry> due(long timestamp) {
         List<Entry> due = new ArrayList<>();
@@ -95,6 +97,29 @@ final class DeadlineIndex {
         long next = due.size() < maxDue ? timestamp + 1 : due.get(due.size() - 1).wakeAt();
         lowWatermark = Math.max(lowWatermark, next);
         return due;
+    }
+
+    /**
+     * Hands what is due at {@code timestamp} ({@link #due}) to {@code handle}, oldest first; returns how many entries
+     * were due. An entry is behind the watermark only once handled: when {@code handle} throws, the watermark goes
+     * back to the entry it threw on, so that it and every entry after it are due again at the next sweep. (Moved past
+     * the whole batch up front, as {@link #due} does, they would be stranded until the task is re-created, never
+     * firing — should the exception not end the task.)
+     */
+    int sweep(long timestamp, Consumer<Entry> handle) {
+        List<Entry> due = due(timestamp);
+        int handled = 0;
+        try {
+            for (Entry entry : due) {
+                handle.accept(entry);
+                handled++;
+            }
+        } finally {
+            if (handled < due.size()) {
+                lowWatermark = Math.min(lowWatermark, due.get(handled).wakeAt());
+            }
+        }
+        return due.size();
     }
 
     /** Drops an entry that no longer matches its key's state (keeps the index self-healing). */

@@ -16,7 +16,6 @@ import io.egoiverify.lifecycle.PermitVerdict;
 import io.egoiverify.lifecycle.Transition;
 import io.egoiverify.lifecycle.VerificationState;
 import java.time.Instant;
-import java.util.List;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -104,21 +103,19 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
 
     /** Visible for the benchmark: handles what is due at {@code timestamp}; returns how many entries it visited. */
     int punctuate(long timestamp) {
-        List<DeadlineIndex.Entry> due = deadlines.due(timestamp);
         Instant now = Instant.ofEpochMilli(timestamp);
-        for (DeadlineIndex.Entry entry : due) {
+        return deadlines.sweep(timestamp, entry -> {
             VerificationState state = verifications.get(entry.id());
             if (state == null || !entry.matches(state.wakeAt())) {
                 deadlines.discard(entry); // stale entry (should not happen)
-                continue;
+                return;
             }
             Transition t = lifecycle.apply(state, new Input.Tick(entry.id(), now), now);
             apply(t, entry.id());
             if (expires(t)) {
                 lifecycleMetrics.expired(Math.max(0L, timestamp - entry.wakeAt()));
             }
-        }
-        return due.size();
+        });
     }
 
     private static boolean expires(Transition t) {

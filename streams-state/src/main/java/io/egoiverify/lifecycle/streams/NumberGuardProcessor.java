@@ -8,7 +8,6 @@ import io.egoiverify.lifecycle.NumberState;
 import io.egoiverify.lifecycle.PermitVerdict;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -105,17 +104,15 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
 
     /** Drops what left its window; returns how many index entries it visited. */
     int punctuate(long timestamp) {
-        List<DeadlineIndex.Entry> due = deadlines.due(timestamp);
         Instant now = Instant.ofEpochMilli(timestamp);
-        for (DeadlineIndex.Entry entry : due) {
+        return deadlines.sweep(timestamp, entry -> {
             NumberState state = numbers.get(entry.id());
             if (state == null || !entry.matches(state.wakeAt(limits))) {
                 deadlines.discard(entry); // stale entry: keeps the index self-healing
-                continue;
+                return;
             }
             store(entry.id(), state, guard.prune(state, now));
-        }
-        return due.size();
+        });
     }
 
     private void store(String hash, NumberState before, NumberState after) {

@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -132,5 +133,27 @@ class DeadlineIndexTest {
         }
         index.due(10_000).forEach(e -> index.move(e.id(), at(e.wakeAt()), null));
         assertThat(index.next()).hasValue(1_002);
+    }
+
+    @Test
+    void entriesNotHandledBecauseTheSweepThrewAreDueAgain() {
+        DeadlineIndex index = new DeadlineIndex(store, 100, at -> { });
+        index.move("a", null, at(1_000));
+        index.move("b", null, at(1_000));
+        index.move("c", null, at(1_100));
+        List<String> handled = new ArrayList<>();
+        assertThatThrownBy(() -> index.sweep(1_250, e -> {
+            if (e.id().equals("b")) {
+                throw new IllegalStateException("b cannot be handled now");
+            }
+            handled.add(e.id());
+            index.move(e.id(), at(e.wakeAt()), null);
+        })).hasMessageContaining("b cannot");
+        assertThat(handled).containsExactly("a");
+        // The next sweep starts at the entry it threw on: nothing after it is stranded.
+        assertThat(index.next()).hasValue(1_000);
+        assertThat(index.sweep(1_500, e -> handled.add(e.id()))).isEqualTo(2);
+        assertThat(handled).containsExactly("a", "b", "c");
+        assertThat(index.lowWatermark()).isEqualTo(1_501);
     }
 }
