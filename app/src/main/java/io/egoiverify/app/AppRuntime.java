@@ -2,6 +2,7 @@ package io.egoiverify.app;
 
 import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.LifecycleSettings;
+import io.egoiverify.app.config.QuerySettings;
 import io.egoiverify.app.ops.AbuseMeters;
 import io.egoiverify.app.ops.AppMetrics;
 import io.egoiverify.app.ops.ComponentReadiness;
@@ -103,11 +104,13 @@ public final class AppRuntime {
             lifecycle.start(streamsProperties());
             if (status != null) {
                 status.serve(lifecycle, config.query().advertisedHost(), advertisedPort());
-                if (config.query().advertisesLoopback()) {
-                    LOG.warn("the status query advertises {}:{}, a loopback address: right for one instance or "
-                            + "several on this machine, but lifecycle instances on other machines cannot reach it "
-                            + "(queries for keys held elsewhere would answer 503). Set ops.advertised-host to an "
-                            + "address they can call.", config.query().advertisedHost(), advertisedPort());
+                if (config.query().advertisesLoopback() && QuerySettings.isWildcard(config.ops().host())) {
+                    // Bound to every interface, yet this machine's name resolves to loopback (127.0.1.1 on Debian):
+                    // peers on other machines would be sent to themselves. A loopback ops.host is a choice: no warning.
+                    LOG.warn("the status query advertises {}:{}, a loopback address (ops.host {} and this machine's "
+                            + "name resolves to it): lifecycle instances on other machines cannot reach it (queries "
+                            + "for keys held elsewhere would answer 503). Set ops.advertised-host to an address they "
+                            + "can call.", config.query().advertisedHost(), advertisedPort(), config.ops().host());
                 }
             }
             KafkaStreams streams = lifecycle.kafkaStreams();

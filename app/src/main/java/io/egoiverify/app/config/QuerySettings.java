@@ -37,6 +37,11 @@ public final class QuerySettings {
     private QuerySettings() {
     }
 
+    /** True for an address that binds every interface ({@code 0.0.0.0}, {@code ::}): then the host is derived. */
+    public static boolean isWildcard(String host) {
+        return WILDCARDS.contains(host);
+    }
+
     public static QueryConfig from(Settings s, String opsHost) {
         String host = s.string("ops.advertised-host");
         if (host == null || host.isBlank()) {
