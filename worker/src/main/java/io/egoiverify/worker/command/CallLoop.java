@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,22 +23,39 @@ import org.slf4j.LoggerFactory;
  * (a V2 check: validate, then status); they share the
  * command's budget. No call starts at or after the deadline. Futures complete exceptionally only when a step of the
  * loop itself throws (a bug): never left pending, the command is then answered as an internal error.
+ *
+ * <p>No call starts either once the command's partition was given up (handed over to another instance after the
+ * revoke grace: its result would be dropped and the new owner makes the same call). That is checked before every
+ * attempt, by the breaker gate before every grant, and at least every {@link #GIVEN_UP_CHECK} during a backoff, so a
+ * given-up command ends soon, holding nothing, with {@link Outcome#givenUp()}.
  */
 final class CallLoop {
     private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
+    /** The longest a backoff waits without looking whether the command's partition was given up. */
+    static final Duration GIVEN_UP_CHECK = Duration.ofMillis(500);
 
     /**
      * How a run ended: the last call's result and when that call started, or, when the deadline came first (while
      * waiting for the breaker or before a retry), {@code deadlineReached} with the last result seen (or
-     * {@link EgoiResult.CircuitOpen} when this run made no call).
+     * {@link EgoiResult.CircuitOpen} when this run made no call); or {@code givenUp}: the command's partition was
+     * given up before the next call (the result, last seen or {@link EgoiResult.CircuitOpen}, is not an answer).
      */
-    record Outcome(EgoiResult result, Instant startedAt, boolean deadlineReached) {
+    record Outcome(EgoiResult result, Instant startedAt, boolean deadlineReached, boolean givenUp) {
         static Outcome of(EgoiResult result, Instant startedAt) {
-            return new Outcome(result, startedAt, false);
+            return new Outcome(result, startedAt, false, false);
         }
 
         static Outcome deadline(EgoiResult last) {
-            return new Outcome(last == null ? new EgoiResult.CircuitOpen() : last, null, true);
+            return new Outcome(last == null ? new EgoiResult.CircuitOpen() : last, null, true, false);
+        }
+
+        static Outcome givenUp(EgoiResult last) {
+            return new Outcome(last == null ? new EgoiResult.CircuitOpen() : last, null, false, true);
+        }
+
+        /** The run stopped before its answer: deadline reached or partition given up. */
+        boolean stopped() {
+            return deadlineReached || givenUp;
         }
     }
 
@@ -50,15 +68,18 @@ final class CallLoop {
     private final String requestId;
     private final Instant deadline;
     private final int maxCalls;
+    private final BooleanSupplier givenUp;
     private int calls;
     /** Calls that count against {@code maxCalls}: a failed half-open probe does not (the outage failed it). */
     private int spent;
 
-    CallLoop(Services services, String requestId, Instant deadline, int maxCalls) {
+    /** @param givenUp true once the command's partition was given up: no call may start any more */
+    CallLoop(Services services, String requestId, Instant deadline, int maxCalls, BooleanSupplier givenUp) {
         this.s = services;
         this.requestId = requestId;
         this.deadline = deadline;
         this.maxCalls = maxCalls;
+        this.givenUp = givenUp;
     }
 
     /** HTTP calls made so far for this command. */
@@ -68,7 +89,7 @@ final class CallLoop {
 
     /** Whether another call may still be made. */
     boolean hasBudget() {
-        return spent < maxCalls && s.clock().instant().isBefore(deadline);
+        return spent < maxCalls && s.clock().instant().isBefore(deadline) && !givenUp.getAsBoolean();
     }
 
     /** Calls until an answer {@code rule} does not retry, the budget is spent or the deadline passes. */
@@ -101,13 +122,24 @@ final class CallLoop {
     /** @param last the previous call's result in this run, or null */
     private void attempt(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call,
                          CompletableFuture<Outcome> done, EgoiResult last) {
+        if (givenUp.getAsBoolean()) {
+            done.complete(givenUp(rule, last));
+            return;
+        }
         if (!s.clock().instant().isBefore(deadline)) {
             done.complete(Outcome.deadline(last));
             return;
         }
-        s.gate().acquire(deadline).thenAccept(granted -> step(done, () -> {
-            if (!granted) {
+        s.gate().acquire(deadline, givenUp).thenAccept(grant -> step(done, () -> {
+            if (grant == BreakerGate.Grant.DEADLINE) {
                 done.complete(Outcome.deadline(last));
+                return;
+            }
+            if (grant == BreakerGate.Grant.GIVEN_UP || givenUp.getAsBoolean()) {
+                if (grant == BreakerGate.Grant.GRANTED) {
+                    s.breaker().releasePermission();
+                }
+                done.complete(givenUp(rule, last));
                 return;
             }
             Instant started = s.clock().instant();
@@ -161,9 +193,35 @@ final class CallLoop {
         }
     }
 
+    private Outcome givenUp(RetryRule rule, EgoiResult last) {
+        LOG.debug("Not calling {} for requestId={}: its partition was given up ({} call(s) made)", rule.operation(),
+                requestId, calls);
+        return Outcome.givenUp(last);
+    }
+
+    /**
+     * Runs {@code next} after {@code delay}, looking at least every {@link #GIVEN_UP_CHECK} whether the partition was
+     * given up meanwhile (then the run ends at once instead of holding its command until the backoff is over).
+     */
     private void later(Duration delay, Runnable next, CompletableFuture<Outcome> done, EgoiResult last) {
+        long at = System.nanoTime() + delay.toNanos();
+        schedule(Math.min(delay.toNanos(), GIVEN_UP_CHECK.toNanos()), () -> step(done, () -> wake(at, next, done,
+                last)), done, last);
+    }
+
+    private void wake(long atNanos, Runnable next, CompletableFuture<Outcome> done, EgoiResult last) {
+        long left = atNanos - System.nanoTime();
+        if (left <= 0 || givenUp.getAsBoolean()) {
+            next.run(); // the next attempt looks at givenUp first
+            return;
+        }
+        schedule(Math.min(left, GIVEN_UP_CHECK.toNanos()), () -> step(done, () -> wake(atNanos, next, done, last)),
+                done, last);
+    }
+
+    private void schedule(long nanos, Runnable task, CompletableFuture<Outcome> done, EgoiResult last) {
         try {
-            s.scheduler().schedule(next, delay.toMillis(), TimeUnit.MILLISECONDS);
+            s.scheduler().schedule(task, nanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException stopping) {
             done.complete(Outcome.of(last, null));
         }

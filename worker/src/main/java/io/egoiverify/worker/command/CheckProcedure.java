@@ -38,7 +38,7 @@ final class CheckProcedure {
             EgoiResult r = o.result();
             int calls = loop.calls();
             CommandStatus status;
-            if (o.deadlineReached()) {
+            if (o.stopped()) {
                 return results.failed(c, o, rule, calls);
             } else if (r instanceof EgoiResult.Verified) {
                 status = CommandStatus.VERIFIED;
@@ -62,7 +62,7 @@ final class CheckProcedure {
         return loop.run(rule, () -> egoi.validate(p, check.getProviderRequestId(), check.getCode()))
                 .thenCompose(o -> {
                     EgoiResult r = o.result();
-                    if (o.deadlineReached()) {
+                    if (o.stopped()) {
                         return done(results.failed(c, o, rule, loop.calls()));
                     }
                     if (r instanceof EgoiResult.Verified) {
@@ -93,7 +93,7 @@ final class CheckProcedure {
         return read.thenCompose(o -> {
             EgoiResult r = o.result();
             String how = (answered ? "validate answered, " : "validate outcome unknown, ") + "status " + r.describe();
-            if (o.deadlineReached()) {
+            if (o.stopped()) {
                 return done(results.failed(c, o, rule, loop.calls()));
             }
             if (r instanceof EgoiResult.Verified) {

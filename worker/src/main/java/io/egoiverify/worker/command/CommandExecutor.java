@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * only while E-goi certainly did not process them (no idempotency key: a repeat could send a second SMS); checks,
  * status reads and cancels on any failure. While the circuit breaker is open, calls wait for it without spending
  * attempts ({@link BreakerGate}); only the command's deadline ends the wait. No call starts after the deadline; retries
- * wait on a scheduler, never on a thread. The returned future never completes exceptionally. Built with {@link
- * #create}.
+ * wait on a scheduler, never on a thread. A command whose partition was given up (see
+ * {@link CommandHandler#execute(VerificationCommand, BooleanSupplier)}) makes no further call, whether it waits for the
+ * breaker or for a retry: it ends soon with an UNAVAILABLE result that the worker drops. The returned future never
+ * completes exceptionally. Built with {@link #create}.
  */
 public final class CommandExecutor implements CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
@@ -92,9 +95,14 @@ public final class CommandExecutor implements CommandHandler {
 
     @Override
     public CompletableFuture<VerificationCommandResult> execute(VerificationCommand command) {
+        return execute(command, () -> false);
+    }
+
+    @Override
+    public CompletableFuture<VerificationCommandResult> execute(VerificationCommand command, BooleanSupplier givenUp) {
         CompletableFuture<VerificationCommandResult> result;
         try {
-            result = start(command);
+            result = start(command, givenUp);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -105,7 +113,7 @@ public final class CommandExecutor implements CommandHandler {
         });
     }
 
-    private CompletableFuture<VerificationCommandResult> start(VerificationCommand c) {
+    private CompletableFuture<VerificationCommandResult> start(VerificationCommand c, BooleanSupplier givenUp) {
         if (!clock.instant().isBefore(c.getDeadline())) {
             return done(results.noCall(c, CommandStatus.DEADLINE_PASSED, "deadline passed before any call"));
         }
@@ -117,17 +125,19 @@ public final class CommandExecutor implements CommandHandler {
         SenderProfile p = profile.get();
         Object action = c.getAction();
         if (action instanceof SendCode send) {
-            return send(c, p, send, loop(c, retries.maxSendAttempts()));
+            return send(c, p, send, loop(c, retries.maxSendAttempts(), givenUp));
         }
         if (action instanceof CheckCode check) {
-            return checks.run(c, p, check, loop(c, retries.maxCheckAttempts()));
+            return checks.run(c, p, check, loop(c, retries.maxCheckAttempts(), givenUp));
         }
         if (action instanceof ResendCode resend) {
-            return resend(c, p, resend);
+            return resend(c, p, resend, givenUp);
         }
         if (action instanceof CancelVerification cancel) {
-            return cancel(c, p, cancel).thenApply(r -> {
-                metrics.cancelResult(r.getStatus());
+            return cancel(c, p, cancel, givenUp).thenApply(r -> {
+                if (!givenUp.getAsBoolean()) { // else the result is dropped and the new owner cancels
+                    metrics.cancelResult(r.getStatus());
+                }
                 return r;
             });
         }
@@ -146,7 +156,7 @@ public final class CommandExecutor implements CommandHandler {
         }
         RetryRule rule = RetryRule.sends("send", retries);
         return loop.run(rule, () -> egoi.send(p, request)).thenApply(o -> o.result() instanceof EgoiResult.Sent sent
-                && !o.deadlineReached()
+                && !o.stopped()
                 ? results.of(c, CommandStatus.SENT, sent.providerRequestId(), o.startedAt(), loop.calls(),
                         CommandResults.detail(sent, loop.calls()))
                 : results.failed(c, o, rule, loop.calls()));
@@ -157,8 +167,8 @@ public final class CommandExecutor implements CommandHandler {
      * none). Guide: a resend is a new send, built from the command's {@code newSend}.
      */
     private CompletableFuture<VerificationCommandResult> resend(VerificationCommand c, SenderProfile p,
-                                                                ResendCode resend) {
-        CallLoop loop = loop(c, retries.maxSendAttempts());
+                                                                ResendCode resend, BooleanSupplier givenUp) {
+        CallLoop loop = loop(c, retries.maxSendAttempts(), givenUp);
         if (!egoi.dialect().hasResendCall()) {
             if (resend.getNewSend() == null) {
                 return done(results.noCall(c, CommandStatus.REJECTED, "the guide dialect resends by sending again "
@@ -169,7 +179,7 @@ public final class CommandExecutor implements CommandHandler {
         String oldId = resend.getProviderRequestId();
         RetryRule rule = RetryRule.sends("resend", retries);
         return loop.run(rule, () -> egoi.resend(p, oldId)).thenApply(o -> {
-            if (o.result() instanceof EgoiResult.Sent sent && !o.deadlineReached()) {
+            if (o.result() instanceof EgoiResult.Sent sent && !o.stopped()) {
                 String id = sent.providerRequestId() != null ? sent.providerRequestId() : oldId;
                 return results.of(c, CommandStatus.SENT, id, o.startedAt(), loop.calls(),
                         "resent" + (id.equals(oldId) ? "" : " (E-goi answered a new id)")
@@ -181,21 +191,21 @@ public final class CommandExecutor implements CommandHandler {
 
     /** Best effort: V2 only, bounded retries; the guide dialect knows no cancel call, so none is made. */
     private CompletableFuture<VerificationCommandResult> cancel(VerificationCommand c, SenderProfile p,
-                                                                CancelVerification cancel) {
+                                                                CancelVerification cancel, BooleanSupplier givenUp) {
         if (!egoi.dialect().hasCancelCall()) {
             return done(results.noCall(c, CommandStatus.REJECTED, "the guide dialect has no cancel call"));
         }
-        CallLoop loop = loop(c, retries.maxCancelAttempts());
+        CallLoop loop = loop(c, retries.maxCancelAttempts(), givenUp);
         RetryRule rule = RetryRule.anyFailure("cancel", retries);
         return loop.run(rule, () -> egoi.cancel(p, cancel.getProviderRequestId())).thenApply(o ->
-                o.result() instanceof EgoiResult.Cancelled && !o.deadlineReached()
+                o.result() instanceof EgoiResult.Cancelled && !o.stopped()
                         ? results.of(c, CommandStatus.CANCELLED, null, null, loop.calls(),
                                 CommandResults.detail(o.result(), loop.calls()))
                         : results.failed(c, o, rule, loop.calls()));
     }
 
-    private CallLoop loop(VerificationCommand c, int maxCalls) {
-        return new CallLoop(services, c.getRequestId(), c.getDeadline(), maxCalls);
+    private CallLoop loop(VerificationCommand c, int maxCalls, BooleanSupplier givenUp) {
+        return new CallLoop(services, c.getRequestId(), c.getDeadline(), maxCalls, givenUp);
     }
 
     private static CompletableFuture<VerificationCommandResult> done(VerificationCommandResult r) {

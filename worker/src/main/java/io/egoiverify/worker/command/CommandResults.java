@@ -35,11 +35,16 @@ final class CommandResults {
     }
 
     /**
-     * A run that ended without the answer the caller wanted: the deadline (DEADLINE_PASSED when nothing was ever
-     * called), a refusal or a rejection (REJECTED), anything else (UNAVAILABLE).
+     * A run that ended without the answer the caller wanted: the partition given up (UNAVAILABLE, a result nobody
+     * will commit), the deadline (DEADLINE_PASSED when nothing was ever called), a refusal or a rejection (REJECTED),
+     * anything else (UNAVAILABLE).
      */
     VerificationCommandResult failed(VerificationCommand c, CallLoop.Outcome o, RetryRule rule, int calls) {
         EgoiResult r = o.result();
+        if (o.givenUp()) {
+            return of(c, CommandStatus.UNAVAILABLE, null, null, calls, "partition given up after " + calls
+                    + " call(s): no further call");
+        }
         if (o.deadlineReached()) {
             return calls == 0
                     ? noCall(c, CommandStatus.DEADLINE_PASSED, "deadline passed before any call (" + r.describe() + ")")
