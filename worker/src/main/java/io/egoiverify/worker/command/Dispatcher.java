@@ -92,7 +92,7 @@ final class Dispatcher {
         progress.started(rec.offset());
         CompletableFuture<VerificationCommandResult> future;
         try {
-            future = handler.execute(command);
+            future = handler.execute(command, progress::givenUp);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }

@@ -167,6 +167,7 @@ final class OwnedPartitions {
     }
 
     private void retire(PartitionProgress p) {
+        p.giveUp(); // its commands waiting for the breaker or a retry end without calling
         if (p.inFlight() > 0) {
             retired.add(p);
         }

@@ -24,6 +24,8 @@ final class PartitionProgress {
     private long next;
     private int inFlight;
     private boolean dirty;
+    /** Set once, on the poll thread, when this progress is retired; read by the handler's threads. */
+    private volatile boolean givenUp;
 
     /** Starts from what the group committed ({@code null}: nothing yet). */
     PartitionProgress(OffsetAndMetadata committed) {
@@ -76,6 +78,19 @@ final class PartitionProgress {
         if (Boolean.FALSE.equals(tracked.remove(offset))) {
             inFlight--;
         }
+    }
+
+    /**
+     * This progress was retired: its partition went elsewhere (or came back under a new progress), so its calls'
+     * results will be dropped and none of its commands should call the provider any more.
+     */
+    void giveUp() {
+        givenUp = true;
+    }
+
+    /** True once {@link #giveUp} was called; any thread. */
+    boolean givenUp() {
+        return givenUp;
     }
 
     boolean dirty() {

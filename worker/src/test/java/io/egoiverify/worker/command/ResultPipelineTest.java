@@ -83,6 +83,42 @@ class ResultPipelineTest {
                 Map.of(ResultTransactionTest.GROUP.groupId(), Map.of(commands, new OffsetAndMetadata(1))));
     }
 
+    /**
+     * Revoked and not assigned back: its progress is given up, which tells its commands still waiting (for the breaker
+     * or a retry) to end without calling E-goi; what they answer is dropped and releases its in-flight slot.
+     */
+    @Test
+    void aPartitionHandedOverIsGivenUpAndItsCommandsEndWithoutAResult() {
+        pipeline.assigned(List.of(commands), Set.of(commands));
+        PartitionProgress progress = owned.get(commands);
+        progress.started(0);
+        progress.passed(0);
+
+        pipeline.revoked(List.of(commands), 0); // the revoke grace ran out with offset 0 still waiting
+        assertThat(progress.givenUp()).as("suspended: it may still come back").isFalse();
+        pipeline.assigned(List.of(), Set.of()); // the rebalance ends without it: another instance takes it
+        assertThat(progress.givenUp()).isTrue();
+        assertThat(owned.inFlight()).isEqualTo(1);
+
+        answer(progress, 0, "r1"); // the given-up command ends (without a call)
+        pipeline.drain(0);
+        pipeline.commitNow();
+        assertThat(producer.history()).as("nothing produced for it").isEmpty();
+        assertThat(owned.inFlight()).as("its in-flight slot released").isZero();
+    }
+
+    @Test
+    void aPartitionThatComesBackUnchangedIsNotGivenUp() {
+        pipeline.assigned(List.of(commands), Set.of(commands));
+        PartitionProgress before = owned.get(commands);
+        before.started(0);
+        before.passed(0);
+        pipeline.revoked(List.of(commands), 0);
+        pipeline.assigned(List.of(commands), Set.of(commands)); // nobody committed it meanwhile
+        assertThat(owned.get(commands)).isSameAs(before);
+        assertThat(before.givenUp()).isFalse();
+    }
+
     /** Takes the partition, starts offsets 0 and 1 and puts offset 0's result into the open transaction. */
     private PartitionProgress takeAndAnswerOffsetZeroUncommitted() {
         pipeline.assigned(List.of(commands), Set.of(commands));
