@@ -142,6 +142,8 @@ public final class CommandWorker implements AutoCloseable {
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             LOG.error("Command worker {} fenced by a newer instance with the same transactional.id; stopping",
                     config.transactionalId());
+        } catch (ResultTransaction.RecordRefusedException e) {
+            LOG.error("Command worker {} cannot commit: {}", config.transactionalId(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Command worker {} failed; stopping", config.transactionalId(), e);
         } finally {

@@ -12,8 +12,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +36,16 @@ import org.slf4j.LoggerFactory;
  * settles the old transaction (finishes a commit the coordinator had accepted, aborts anything else), and the
  * committed offsets then say which it was: committed, or aborted and replayed. The same holds when the coordinator
  * aborted a transaction that outlived {@code transaction.timeout.ms} and fenced its epoch.
+ *
+ * <p>A record the producer refuses for good (too large, no Write ACL on its topic, an invalid topic) would doom every
+ * replay of its transaction, for ever, while polling and E-goi calls go on. After {@link #MAX_REFUSALS} transactions
+ * in a row doomed that way the commit throws {@link RecordRefusedException}, naming the cause: the worker stops (its
+ * owner exits, the pod restarts) rather than loop; the record is not dropped.
  */
 final class ResultTransaction {
     private static final Logger LOG = LoggerFactory.getLogger(ResultTransaction.class);
+    /** Transactions in a row doomed by a record refused for good, after which the worker stops. */
+    static final int MAX_REFUSALS = 3;
 
     private final TransactionalProducer producers;
     private final WorkerConfig.Flow flow;
@@ -45,6 +56,9 @@ final class ResultTransaction {
     private boolean doomed;
     private long openedAtNanos;
     private int failures;
+    /** Why a record of the open transaction was refused for good (topic and cause), or null. */
+    private String refusal;
+    private int refusedInARow;
     private long lastCommitNanos = System.nanoTime();
 
     ResultTransaction(TransactionalProducer producers, WorkerConfig.Flow flow) {
@@ -73,7 +87,7 @@ final class ResultTransaction {
             begin();
             Future<RecordMetadata> sent = producers.get().send(record);
             if (sent.isDone()) {
-                failedAtOnce(sent);
+                failedAtOnce(sent, record.topic());
             }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             if (!outlivedTimeout()) {
@@ -83,7 +97,7 @@ final class ResultTransaction {
         } catch (KafkaException | IllegalStateException e) {
             // the producer is in an error state (e.g. an earlier send timed out): nothing more can go into this
             // transaction, which must be aborted; the record stays pending and is replayed
-            markDoomed(e);
+            markDoomed(e, record.topic());
         }
     }
 
@@ -91,17 +105,25 @@ final class ResultTransaction {
      * A send that failed before reaching the network (e.g. no metadata within {@code max.block.ms} while the broker
      * does not answer) dooms the transaction; recognising it at once spares every later result the same wait.
      */
-    private void failedAtOnce(Future<RecordMetadata> sent) {
+    private void failedAtOnce(Future<RecordMetadata> sent, String topic) {
         try {
             sent.get();
         } catch (ExecutionException e) {
-            markDoomed(e.getCause() instanceof RuntimeException r ? r : new KafkaException(e.getCause()));
+            markDoomed(e.getCause() instanceof RuntimeException r ? r : new KafkaException(e.getCause()), topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     private void markDoomed(RuntimeException e) {
+        markDoomed(e, null);
+    }
+
+    private void markDoomed(RuntimeException e, String topic) {
+        Throwable cause = refusalForGood(e);
+        if (refusal == null && topic != null && cause != null) {
+            refusal = "a record to " + topic + " refused: " + cause;
+        }
         if (!doomed) {
             LOG.warn("Transaction cannot take more records ({}); it will be aborted and its records replayed",
                     e.toString());
@@ -130,7 +152,11 @@ final class ResultTransaction {
      */
     boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         if (doomed) {
-            failed("a record was refused");
+            String why = refusal;
+            failed(why != null ? why : "a record was refused");
+            if (why != null) {
+                refusedForGood(why);
+            }
             abort();
             return false;
         }
@@ -157,8 +183,19 @@ final class ResultTransaction {
             return settle(offsets, false);
         } catch (KafkaException e) {
             failed(e.toString());
+            Throwable cause = refusalForGood(e);
+            if (cause != null) { // a send that failed later (e.g. the broker's own size limit) fails the commit
+                refusedForGood("a record refused: " + cause);
+            }
             abort();
             return false;
+        }
+    }
+
+    /** One more transaction in a row doomed by a record refused for good; at {@link #MAX_REFUSALS} the worker stops. */
+    private void refusedForGood(String why) {
+        if (++refusedInARow >= MAX_REFUSALS) {
+            throw new RecordRefusedException(refusedInARow, why);
         }
     }
 
@@ -193,6 +230,8 @@ final class ResultTransaction {
     private void committed() {
         open = false;
         doomed = false;
+        refusal = null;
+        refusedInARow = 0;
         pending.committed();
         failures = 0;
     }
@@ -232,6 +271,7 @@ final class ResultTransaction {
         } finally {
             open = false;
             doomed = false;
+            refusal = null;
         }
     }
 
@@ -263,6 +303,26 @@ final class ResultTransaction {
         }
     }
 
+    /** In the cause chain, a refusal no retry, new producer or new transaction cures; or null. */
+    private static Throwable refusalForGood(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RecordTooLargeException || t instanceof RecordBatchTooLargeException
+                    || t instanceof AuthorizationException || t instanceof InvalidTopicException) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The producer refused a record in {@link #MAX_REFUSALS} transactions in a row: the worker must stop. */
+    static final class RecordRefusedException extends KafkaException {
+        RecordRefusedException(int transactions, String why) {
+            super(why + " - in " + transactions + " transactions in a row; stopping the worker rather than replaying "
+                    + "it for ever (check the topic's Write ACL and max.message.bytes; the record is not dropped: "
+                    + "its command is read again after the restart)");
+        }
+    }
+
     /** The coordinator aborts (and fences) a transaction open longer than the transaction timeout. */
     private boolean outlivedTimeout() {
         return open && System.nanoTime() - openedAtNanos >= flow.transactionTimeout().toNanos();
@@ -272,6 +332,7 @@ final class ResultTransaction {
     private void newProducer() {
         open = false;
         doomed = false;
+        refusal = null;
         producers.replace();
     }
 }

@@ -13,15 +13,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -270,6 +275,98 @@ class ResultTransactionTest {
         t.replay((tp, by) -> Fate.SEND);
         assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP)).isTrue();
         assertThat(keys(producer.history())).containsExactly("a", "b");
+    }
+
+    /** A producer that refuses every record to {@code topic} while {@code refuse}, as Kafka an oversized one. */
+    static final class RefusingProducer extends MockProducer<byte[], byte[]> {
+        final String topic;
+        final RuntimeException refusal;
+        volatile boolean refuse = true;
+
+        RefusingProducer(String topic, RuntimeException refusal) {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            this.topic = topic;
+            this.refusal = refusal;
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            if (refuse && record.topic().equals(topic)) {
+                throw refusal;
+            }
+            return super.send(record, callback);
+        }
+    }
+
+    static ProducerRecord<byte[], byte[]> deadLetter(String key) {
+        return new ProducerRecord<>("verification.dlq", key.getBytes(StandardCharsets.UTF_8), new byte[] {2});
+    }
+
+    /**
+     * A dead letter the producer refuses for good (oversized, no Write ACL) dooms every replay of its transaction:
+     * after a few in a row the commit stops the worker, naming the cause, instead of looping for ever.
+     */
+    @Test
+    void aRecordRefusedForGoodInEveryReplayStopsTheWorkerAfterAFewTransactions() {
+        RefusingProducer producer = new RefusingProducer("verification.dlq",
+                new RecordTooLargeException("The message is 2000000 bytes when serialized"));
+        ResultTransaction t = started(new FakeKafka(List.of(producer)));
+        t.send(P0, TAKEN_0, result("a"));
+        t.send(P0, TAKEN_0, deadLetter("x"));
+        for (int i = 1; i < ResultTransaction.MAX_REFUSALS; i++) {
+            assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP)).as("transaction %d", i).isFalse();
+            t.replay((tp, by) -> Fate.SEND); // the dead letter is refused again
+        }
+        assertThatThrownBy(() -> t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP))
+                .isInstanceOf(ResultTransaction.RecordRefusedException.class)
+                .hasMessageContaining("verification.dlq").hasMessageContaining("RecordTooLargeException");
+        assertThat(producer.history()).as("nothing committed, the dead letter not dropped silently").isEmpty();
+    }
+
+    @Test
+    void aRecordRefusedLaterFailsEveryCommitAndStopsTheWorkerAfterAFewTransactions() {
+        MockProducer<byte[], byte[]> producer = mock();
+        ResultTransaction t = started(new FakeKafka(List.of(producer)));
+        producer.commitTransactionException = new KafkaException("Cannot execute transactional method because we are"
+                + " in an error state", new RecordTooLargeException("over the broker's message.max.bytes"));
+        t.send(P0, TAKEN_0, deadLetter("x"));
+        for (int i = 1; i < ResultTransaction.MAX_REFUSALS; i++) {
+            assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
+            t.replay((tp, by) -> Fate.SEND);
+        }
+        assertThatThrownBy(() -> t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP))
+                .isInstanceOf(ResultTransaction.RecordRefusedException.class)
+                .hasMessageContaining("RecordTooLargeException");
+    }
+
+    @Test
+    void aRecordRefusedForGoodThatIsTakenAgainCommitsAndResetsTheCount() {
+        RefusingProducer producer = new RefusingProducer("verification.dlq",
+                new TopicAuthorizationException(Set.of("verification.dlq")));
+        ResultTransaction t = started(new FakeKafka(List.of(producer)));
+        for (int round = 0; round < 2; round++) {
+            producer.refuse = true;
+            t.send(P0, TAKEN_0, deadLetter("x" + round));
+            for (int i = 1; i < ResultTransaction.MAX_REFUSALS; i++) {
+                assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
+                producer.refuse = i < ResultTransaction.MAX_REFUSALS - 1; // then the ACL is granted
+                t.replay((tp, by) -> Fate.SEND);
+            }
+            assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).as("round %d", round).isTrue();
+        }
+        assertThat(keys(producer.history())).containsExactly("x0", "x1");
+    }
+
+    @Test
+    void aTransientRefusalIsReplayedWithoutEnd() {
+        RefusingProducer producer = new RefusingProducer("results", new KafkaException("in an error state"));
+        ResultTransaction t = started(new FakeKafka(List.of(producer)));
+        t.send(P0, TAKEN_0, result("a"));
+        for (int i = 0; i < ResultTransaction.MAX_REFUSALS * 3; i++) {
+            assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP)).isFalse();
+            t.replay((tp, by) -> Fate.SEND);
+        }
+        assertThat(t.failures()).isEqualTo(ResultTransaction.MAX_REFUSALS * 3);
     }
 
     @Test
