@@ -29,12 +29,24 @@ public final class TailCommand extends AppCommand {
     protected int run(AppConfig config) throws Exception {
         SchemaRegistryClient registry = Registries.create(config.serde());
         Topics topics = new Topics(config.topics(), registry, config.serde());
-        OutcomeReader reader = new OutcomeReader(config.kafka(), topics, fromBeginning,
-                o -> ctx.out().println(o.pretty())).start();
+        OutcomeReader reader;
+        try {
+            reader = new OutcomeReader(config.kafka(), topics, fromBeginning, o -> ctx.out().println(o.pretty()))
+                    .start();
+        } catch (IllegalStateException e) {
+            registry.close();
+            ctx.err().println("error: " + e.getMessage());
+            return Main.EXIT_FAILURE;
+        }
         ctx.err().println("following " + String.join(", ", config.topics().outcomes()) + " (Ctrl-C to stop)");
         Running running = new Running(ctx, config.ops().shutdownTimeout());
         running.onStop("outcome reader", 0.8, reader).onStop("registry client", 0.2, registry);
+        reader.failed().thenAccept(running::fail);
         running.await();
+        if (running.failure() != null) {
+            ctx.err().println("error: the outcome reader stopped: " + running.failure());
+            return Main.EXIT_FAILURE;
+        }
         return Main.EXIT_OK;
     }
 }

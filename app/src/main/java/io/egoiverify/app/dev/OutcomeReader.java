@@ -8,12 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -34,6 +36,7 @@ public final class OutcomeReader implements AutoCloseable {
     private final Consumer<Outcome> sink;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
 
     /**
      * @param kafka     Kafka client properties (bootstrap servers, security)
@@ -56,12 +59,26 @@ public final class OutcomeReader implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Assigns every partition of the outcome topics and starts following them; returns once positions are set. */
+    /**
+     * Assigns every partition of the outcome topics and starts following them; returns once positions are set.
+     *
+     * @throws IllegalStateException naming the outcome topics the cluster does not have (a wrong topics.prefix)
+     */
     public OutcomeReader start() {
         List<TopicPartition> partitions = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (String topic : byTopic.keySet()) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            List<PartitionInfo> found = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (found == null || found.isEmpty()) {
+                missing.add(topic);
+            } else {
+                found.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+        }
+        if (!missing.isEmpty()) {
+            consumer.close(Duration.ofSeconds(2));
+            throw new IllegalStateException("outcome topics missing: " + String.join(", ", missing.stream().sorted()
+                    .toList()) + " (is topics.prefix right?)");
         }
         consumer.assign(partitions);
         // Resolve positions now, so that nothing published after start() returns is missed.
@@ -87,9 +104,15 @@ public final class OutcomeReader implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             LOG.error("outcome reader stopped: {}", e.toString());
+            failed.complete(e.toString());
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }
+    }
+
+    /** Completes, with the cause, when the reader stopped on an error (e.g. not authorized to read a topic). */
+    public CompletableFuture<String> failed() {
+        return failed;
     }
 
     @Override

@@ -207,4 +207,12 @@ class RunCommandIT {
         assertThat(ran.exitCode()).as(ran.err()).isEqualTo(1);
         assertThat(ran.err()).contains("error: the command worker stopped on its own");
     }
+
+    @Test
+    void tailWithAPrefixTheClusterDoesNotHaveSaysWhichTopicsAreMissing() throws Exception {
+        CliRun tail = CliRun.of(env("nothing-here.", 0), "tail");
+        assertThat(tail.exitCode()).as(tail.err()).isEqualTo(1);
+        assertThat(tail.err()).contains("error: outcome topics missing: nothing-here.verification.")
+                .contains("is topics.prefix right?");
+    }
 }
