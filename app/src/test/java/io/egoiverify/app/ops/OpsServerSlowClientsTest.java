@@ -90,6 +90,6 @@ class OpsServerSlowClientsTest {
         OpsServer ops = new OpsServer("127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start();
         System.out.println(PORT + ops.port());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        Thread.currentThread().join(); // serves until the test kills this JVM
     }
 }
