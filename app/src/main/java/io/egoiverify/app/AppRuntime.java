@@ -52,14 +52,17 @@ public final class AppRuntime {
     private final SchemaRegistryClient registry;
     private final Topics topics;
     private final AppMetrics metrics;
-    private OpsServer ops;
-    private LifecycleService lifecycle;
-    private CommandWorker worker;
-    private CommandHandler handler;
-    private EgoiClient egoi;
+    // Volatile: the stop steps read them on threads of their own, possibly while start() runs (SIGTERM at start-up).
+    private volatile OpsServer ops;
+    private volatile LifecycleService lifecycle;
+    private volatile CommandWorker worker;
+    private volatile CommandHandler handler;
+    private volatile EgoiClient egoi;
     /** Held here: a function counter keeps only a weak reference to the object it reads. */
     private OutcomeMetrics outcomes;
-    private StatusService status;
+    private volatile StatusService status;
+    /** Set by the first stop step; from then on start() creates no component. Guarded by this. */
+    private boolean stopRequested;
     /** Until every component of the role has been started, readiness is off whatever the components say. */
     private volatile boolean started;
     private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
@@ -80,11 +83,17 @@ public final class AppRuntime {
         return config.role().runsWorker();
     }
 
-    /** Starts the ops server first (liveness answers during start-up), then the components of the role. */
+    /**
+     * Starts the ops server first (liveness answers during start-up), then the components of the role. When the
+     * {@link #shutdownSequence stop sequence} begins meanwhile (SIGTERM during start-up), nothing more is started and
+     * {@link StartAborted} is thrown; the sequence stops what was.
+     */
     public AppRuntime start() throws IOException {
         if (config.ops().enabled()) {
-            ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry());
-            routeStatusQueries();
+            admit(() -> {
+                ops = new OpsServer(config.ops().host(), config.ops().port(), metrics.registry());
+                routeStatusQueries();
+            });
         }
         // Registered before the server answers: with no check at all, /health/ready would say UP during start-up.
         addCheck(HealthCheck.of("startup", () -> started ? HealthCheck.Status.up("components started")
@@ -94,14 +103,15 @@ public final class AppRuntime {
                 .description("1 while /health/ready answers 200 (every component of the role up), else 0")
                 .register(metrics.registry());
         if (ops != null) {
-            ops.start();
+            admit(ops::start);
         }
         Duration grace = config.ops().readinessGrace();
         if (runsState()) {
-            lifecycle = new LifecycleService(LifecycleOptions.of(topics, config.lifecycle())
+            admit(() -> lifecycle = new LifecycleService(LifecycleOptions.of(topics, config.lifecycle())
                     .withAbuseMetrics(AbuseMeters.bind(metrics.registry()))
-                    .withLifecycleMetrics(LifecycleMeters.bind(metrics.registry())));
+                    .withLifecycleMetrics(LifecycleMeters.bind(metrics.registry()))));
             lifecycle.start(streamsProperties());
+            admit(() -> { }); // a stop during the topic checks: the lifecycle started nothing
             if (status != null) {
                 status.serve(lifecycle, config.query().advertisedHost(), advertisedPort());
                 if (config.query().advertisesLoopback() && QuerySettings.isWildcard(config.ops().host())) {
@@ -124,13 +134,15 @@ public final class AppRuntime {
                     () -> ComponentReadiness.streams(lifecycle.state())), grace, Clock.systemUTC()));
         }
         if (runsWorker()) {
-            egoi = new EgoiClient(config.egoi());
             WorkerConfig wc = config.worker();
-            MicrometerWorkerMetrics workerMetrics = new MicrometerWorkerMetrics(metrics.registry());
-            handler = CommandExecutor.create(new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
-                    wc.retries(), wc.breaker(), Clock.systemUTC(), workerMetrics);
-            worker = new CommandWorker(wc, topics, handler, Clock.systemUTC(), workerMetrics);
-            worker.start();
+            admit(() -> {
+                egoi = new EgoiClient(config.egoi());
+                MicrometerWorkerMetrics workerMetrics = new MicrometerWorkerMetrics(metrics.registry());
+                handler = CommandExecutor.create(new MeteredEgoiApi(egoi, metrics.registry()), config.profiles(),
+                        wc.retries(), wc.breaker(), Clock.systemUTC(), workerMetrics);
+                worker = new CommandWorker(wc, topics, handler, Clock.systemUTC(), workerMetrics);
+            });
+            worker.start(); // starts nothing once closed: the worker step may already have run
             worker.ended().thenAccept(unasked -> {
                 if (unasked) {
                     unexpectedStop.complete("the command worker stopped on its own (fenced or failed: see the log)");
@@ -140,11 +152,35 @@ public final class AppRuntime {
                     () -> ComponentReadiness.worker(worker.isJoined(), worker.isRunning(), wc.groupId())), grace,
                     Clock.systemUTC()));
         }
+        admit(() -> started = true);
         LOG.info("started role={} (topics prefix '{}', registry {}, per-number limits {})",
                 config.role().settingValue(), config.topics().prefix(), config.serde(),
                 !runsState() ? "n/a" : config.lifecycle().abuse().enabled() ? "on" : "off");
-        started = true;
         return this;
+    }
+
+    /** A step of start-up that creates or starts a component. */
+    @FunctionalInterface
+    private interface StartStep {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code step} unless the stop sequence has begun. Under the lock its first step takes: every component a
+     * step created before is seen (and stopped) by the sequence, and none is created after it.
+     */
+    private synchronized void admit(StartStep step) throws IOException {
+        if (stopRequested) {
+            throw new StartAborted();
+        }
+        step.run();
+    }
+
+    /** Thrown by {@link #start()} when a stop began during start-up; the stop sequence stops what was started. */
+    public static final class StartAborted extends RuntimeException {
+        StartAborted() {
+            super("stopped during start-up");
+        }
     }
 
     /**
@@ -219,6 +255,9 @@ public final class AppRuntime {
     public ShutdownSequence shutdownSequence(ShutdownSequence seq) {
         Duration total = config.ops().shutdownTimeout();
         seq.then("readiness off", 0.02, () -> {
+            synchronized (this) {
+                stopRequested = true;
+            }
             if (ops != null) {
                 ops.markStopping();
             }

@@ -37,6 +37,9 @@ public final class RunCommand extends AppCommand {
         runtime.shutdownSequence(running.sequence());
         try {
             runtime.start();
+        } catch (AppRuntime.StartAborted e) {
+            running.await(); // SIGTERM during start-up: the stop sequence is already running
+            return Main.EXIT_OK;
         } catch (IllegalStateException e) {
             // e.g. input and internal topics not co-partitioned: a deployment error, said in one line
             ctx.err().println("error: " + e.getMessage());

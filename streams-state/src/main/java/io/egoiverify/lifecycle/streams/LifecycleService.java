@@ -36,6 +36,8 @@ public final class LifecycleService implements AutoCloseable {
      */
     private volatile KafkaStreams streams;
     private final CompletableFuture<Void> failed = new CompletableFuture<>();
+    /** Set by {@link #close}: a start-up not yet past its topic checks starts nothing. */
+    private volatile boolean closeRequested;
 
     public LifecycleService(LifecycleOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -105,11 +107,16 @@ public final class LifecycleService implements AutoCloseable {
 
     /**
      * Checks that every topic exists and that inputs and internal topics are co-partitioned (throws
-     * {@link IllegalStateException} with the reason otherwise), then starts the topology.
+     * {@link IllegalStateException} with the reason otherwise), then starts the topology, unless {@link #close} was
+     * called before or meanwhile ({@link #kafkaStreams()} then stays null).
      */
     public synchronized void start(Properties kafkaProps) {
         if (streams != null) {
             throw new IllegalStateException("already started");
+        }
+        if (closeRequested) {
+            LOG.info("lifecycle not started: closed before start-up");
+            return;
         }
         Properties adminProps = new Properties();
         kafkaProps.forEach((k, v) -> {
@@ -126,6 +133,11 @@ public final class LifecycleService implements AutoCloseable {
                 GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), names.commands(),
                         ADMIN_TIMEOUT);
             }
+        }
+        if (closeRequested) {
+            // A stop (SIGTERM) came while the topics were checked: a topology started now would outlive the close.
+            LOG.info("lifecycle not started: closed during start-up");
+            return;
         }
         KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options),
                 streamsProperties(options.topics(), options.config(), kafkaProps));
@@ -171,13 +183,16 @@ public final class LifecycleService implements AutoCloseable {
     }
 
     /** Closes the Streams instance, waiting at most {@code timeout}; returns whether it closed in time. */
-    public synchronized boolean close(Duration timeout) {
-        if (streams == null) {
-            return true;
+    public boolean close(Duration timeout) {
+        closeRequested = true; // before the lock: a start-up still checking topics then starts nothing
+        synchronized (this) {
+            if (streams == null) {
+                return true;
+            }
+            // Leave the group so that another instance takes the tasks over at once, not after the session timeout.
+            return streams.close(CloseOptions.timeout(timeout)
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
-        // Leave the group so that another instance takes the tasks over at once, not after the session timeout.
-        return streams.close(CloseOptions.timeout(timeout)
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
 
     @Override

@@ -74,10 +74,18 @@ public final class CommandWorker implements AutoCloseable {
         this.thread = new Thread(this::run, "command-worker-" + config.transactionalId());
     }
 
-    /** Connects, initialises the transactional producer and joins the group, on the worker's own thread. */
+    /**
+     * Connects, initialises the transactional producer and joins the group, on the worker's own thread; after
+     * {@link #close} it starts nothing ({@link #ended()} completes {@code false}).
+     */
     public synchronized void start() {
         if (thread.getState() != Thread.State.NEW) {
             throw new IllegalStateException("already started");
+        }
+        if (stopping) {
+            // A stop during start-up: initialising the producer would still fence the instance it replaces.
+            ended.complete(false);
+            return;
         }
         thread.start();
     }
@@ -104,7 +112,9 @@ public final class CommandWorker implements AutoCloseable {
     /** Stops taking commands, lets in-flight calls finish within {@code timeout}, commits and closes. */
     public void close(Duration timeout) {
         stopDeadlineNanos = System.nanoTime() + timeout.toNanos();
-        stopping = true;
+        synchronized (this) {
+            stopping = true; // under start's lock: the thread is either alive (joined below) or never started
+        }
         try {
             thread.join(timeout.plusSeconds(5).toMillis());
         } catch (InterruptedException e) {
