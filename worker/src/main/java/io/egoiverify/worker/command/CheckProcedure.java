@@ -10,10 +10,13 @@ import io.egoiverify.worker.egoi.SenderProfile;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One check of a submitted code. Guide: the validate answer is the verdict; any failure to get one is retried.
- * V2: the validate answer is the verdict only when it says "verified" itself; anything else is reconciled with the
- * status call ({@code pending} then means a wrong code). A validate whose outcome is unknown is not repeated blindly:
- * the status is read first, and only a verification still pending is validated again.
+ * One check of a submitted code, made with E-goi at most once (CONTRACTS invariant 4: a wrong code E-goi judged twice
+ * could count twice against its own attempts). A validate is repeated only when E-goi certainly did not process it
+ * (nothing was sent, or a "not processed" status). Guide: the validate answer is the verdict; an unknown outcome ends
+ * the check unjudged. V2: the validate answer is the verdict only when it says "verified" itself; anything else is
+ * reconciled with the status call ({@code pending} then means a wrong code). After a validate whose outcome is unknown
+ * the status still settles verified, expired and cancelled; {@code pending} there cannot tell a wrong code from a
+ * validate E-goi never saw, so the check ends unjudged and the user's next submission is a check of its own.
  */
 final class CheckProcedure {
     private final EgoiApi egoi;
@@ -33,7 +36,7 @@ final class CheckProcedure {
 
     private CompletableFuture<VerificationCommandResult> guide(VerificationCommand c, SenderProfile p, CheckCode check,
                                                                CallLoop loop) {
-        RetryRule rule = RetryRule.anyFailure("validate", retries);
+        RetryRule rule = RetryRule.notProcessedOnly("validate", retries);
         return loop.run(rule, () -> egoi.validate(p, check.getProviderRequestId(), check.getCode())).thenApply(o -> {
             EgoiResult r = o.result();
             int calls = loop.calls();
@@ -43,8 +46,8 @@ final class CheckProcedure {
             } else if (r instanceof EgoiResult.Verified) {
                 status = CommandStatus.VERIFIED;
             } else if (r instanceof EgoiResult.AlreadyVerified) {
-                // a retried check may have verified the code on an earlier call whose answer was lost
-                status = calls > 1 ? CommandStatus.VERIFIED : CommandStatus.ALREADY_VERIFIED;
+                // earlier calls, if any, were certainly not processed: this one is not judging its own code again
+                status = CommandStatus.ALREADY_VERIFIED;
             } else if (r instanceof EgoiResult.WrongCode) {
                 status = CommandStatus.WRONG_CODE;
             } else if (r instanceof EgoiResult.Expired) {
@@ -81,7 +84,7 @@ final class CheckProcedure {
 
     /**
      * Reads the status. {@code answered}: E-goi answered the validate, so {@code pending} means the code was wrong;
-     * otherwise the validate may not have been processed, and a pending verification is validated again.
+     * otherwise the validate may or may not have been processed, and a pending verification is not validated again.
      */
     private CompletableFuture<VerificationCommandResult> reconcile(VerificationCommand c, SenderProfile p,
                                                                    CheckCode check, CallLoop loop, boolean answered,
@@ -108,8 +111,9 @@ final class CheckProcedure {
             if (r instanceof EgoiResult.Pending && answered) {
                 return done(results.of(c, CommandStatus.WRONG_CODE, null, null, loop.calls(), how + calls(loop)));
             }
-            if (r instanceof EgoiResult.Pending && loop.hasBudget()) {
-                return validateV2(c, p, check, loop);
+            if (r instanceof EgoiResult.Pending) {
+                return done(results.of(c, CommandStatus.UNAVAILABLE, null, null, loop.calls(), how
+                        + ": not validated again (one check per submission)" + calls(loop)));
             }
             return done(results.failed(c, o, rule, loop.calls()));
         });

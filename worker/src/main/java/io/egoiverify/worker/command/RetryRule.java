@@ -5,8 +5,8 @@ import java.util.Set;
 
 /**
  * Whether a failed call of one kind is made again. A send (or a V2 resend, which also sends an SMS) has no idempotency
- * key, so it is repeated only when E-goi certainly did not process it; a check, a status read or a cancel changes
- * nothing when repeated, so any failure to get an answer is retried.
+ * key, and a validate may count an attempt at E-goi, so they are repeated only when E-goi certainly did not process
+ * them; a status read or a cancel changes nothing when repeated, so any failure to get an answer is retried.
  *
  * @param operation the name metrics and logs use: send, resend, validate, status, cancel
  * @param onlyNotProcessed whether only "not processed" failures are retried
@@ -18,7 +18,7 @@ record RetryRule(String operation, boolean onlyNotProcessed, boolean alsoUnknown
         return new RetryRule(operation, true, retries.retryUnknownSendOutcome(), retries.sendRetryStatuses());
     }
 
-    /** V2 validate: an unknown outcome is not repeated blindly, it is reconciled with the status call first. */
+    /** Validate: an unknown outcome is never repeated (V2 reconciles it with the status call instead). */
     static RetryRule notProcessedOnly(String operation, WorkerConfig.Retries retries) {
         return new RetryRule(operation, true, false, retries.sendRetryStatuses());
     }

@@ -115,7 +115,7 @@ class CommandExecutorTest {
         egoi.then(new EgoiResult.ConnectionRefused()).then(new EgoiResult.Timeout(EgoiResult.Phase.CONNECT))
                 .then(new EgoiResult.Sent("p1"));
         assertThat(run(ex, Commands.send(Instant.now().plusSeconds(30))).getStatus()).isEqualTo(CommandStatus.SENT);
-        egoi.then(new EgoiResult.ServerError(500)).then(new EgoiResult.Verified());
+        egoi.then(new EgoiResult.ServerError(503)).then(new EgoiResult.Verified());
         assertThat(run(ex, Commands.check()).getStatus()).isEqualTo(CommandStatus.VERIFIED);
         egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
         assertThat(run(ex, Commands.send(Instant.now().plusSeconds(30))).getStatus())
@@ -160,14 +160,34 @@ class CommandExecutorTest {
         assertThat(egoi.calls.get()).isEqualTo(1);
     }
 
+    /** CONTRACTS invariant 4: a validate E-goi may have judged is never made again (it could count twice there). */
     @Test
-    void guideCheckRetriesTimeoutsAndServerErrorsAndAlreadyVerifiedThenCountsAsVerified() throws Exception {
-        egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE)).then(new EgoiResult.ServerError(503))
-                .then(new EgoiResult.AlreadyVerified());
+    void guideCheckEndsUnjudgedWhenTheValidateOutcomeIsUnknown() throws Exception {
+        egoi.fallback = op -> new EgoiResult.Verified(); // what a second validate would have answered
+        egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
         VerificationCommandResult r = run(executor(retries), Commands.check());
-        assertThat(r.getStatus()).isEqualTo(CommandStatus.VERIFIED);
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(egoi.calls.get()).isEqualTo(1);
+
+        egoi.then(new EgoiResult.ServerError(500));
+        assertThat(run(executor(retries), Commands.check()).getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(egoi.calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void guideCheckRepeatsAValidateEgoiDidNotProcess() throws Exception {
+        egoi.then(new EgoiResult.ServerError(503)).then(new EgoiResult.RateLimited(Optional.empty()))
+                .then(new EgoiResult.WrongCode("Invalid_Code"));
+        VerificationCommandResult r = run(executor(retries), Commands.check());
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.WRONG_CODE);
         assertThat(r.getProviderCalls()).isEqualTo(3);
         assertThat(egoi.operations).containsOnly("validate");
+    }
+
+    @Test
+    void alreadyVerifiedAfterANotProcessedValidateStaysAlreadyVerified() throws Exception {
+        egoi.then(new EgoiResult.ServerError(503)).then(new EgoiResult.AlreadyVerified());
+        assertThat(run(executor(retries), Commands.check()).getStatus()).isEqualTo(CommandStatus.ALREADY_VERIFIED);
     }
 
     @Test
@@ -178,7 +198,7 @@ class CommandExecutorTest {
 
     @Test
     void checkGivesUpAfterMaxAttempts() throws Exception {
-        egoi.fallback = op -> new EgoiResult.ServerError(500);
+        egoi.fallback = op -> new EgoiResult.ServerError(503);
         VerificationCommandResult r = run(executor(retries), Commands.check());
         assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
         assertThat(egoi.calls.get()).isEqualTo(4);

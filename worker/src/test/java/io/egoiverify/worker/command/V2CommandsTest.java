@@ -74,12 +74,13 @@ class V2CommandsTest {
     }
 
     @Test
-    void anUnknownValidateOutcomeIsReconciledBeforeValidatingAgain() throws Exception {
+    void anUnknownValidateOutcomeStillPendingIsNotValidatedAgain() throws Exception {
         ScriptedEgoi egoi = v2().then(new EgoiResult.ServerError(500)).then(new EgoiResult.Pending("pending"))
                 .then(new EgoiResult.Unconfirmed(200)).then(new EgoiResult.Verified());
         VerificationCommandResult r = run(egoi, Commands.check());
-        assertThat(r.getStatus()).isEqualTo(CommandStatus.VERIFIED);
-        assertThat(egoi.operations).containsExactly("validate", "status", "validate", "status");
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(r.getDetail()).contains("not validated again");
+        assertThat(egoi.operations).containsExactly("validate", "status");
     }
 
     @Test
@@ -109,11 +110,12 @@ class V2CommandsTest {
     @Test
     void aCheckThatNeverGetsAVerdictEndsUnavailableWithinItsBudget() throws Exception {
         ScriptedEgoi egoi = v2();
-        egoi.fallback = op -> op.equals("validate") ? new EgoiResult.ServerError(500)
+        egoi.fallback = op -> op.equals("validate") ? new EgoiResult.ServerError(503)
                 : new EgoiResult.Pending("pending");
         VerificationCommandResult r = run(egoi, Commands.check());
         assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
         assertThat(egoi.calls.get()).isEqualTo(6);
+        assertThat(egoi.operations).containsOnly("validate");
     }
 
     @Test
