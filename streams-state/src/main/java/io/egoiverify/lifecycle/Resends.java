@@ -184,7 +184,7 @@ final class Resends {
                     outputs.add(Outcomes.sent(next, now));
                     break;
                 }
-                next = reopenFailed(state, later(state.lastSendAt(), resend.issuedAt()), now, outputs);
+                next = reopenFailed(maybeSent(state), later(state.lastSendAt(), resend.issuedAt()), now, outputs);
                 break;
             case CANCELLED:
                 next = endings.cancelled(state.toBuilder().status(Status.SENT).inFlight(null).build(),
@@ -196,8 +196,8 @@ final class Resends {
                 break;
             default:
                 // UNAVAILABLE, UNKNOWN (or a check status): a code may have gone out, so the cooldown restarts from
-                // the earliest the call can have started.
-                next = reopenFailed(state, later(state.lastSendAt(), resend.issuedAt()), now, outputs);
+                // the earliest the call can have started, and the code counts against the maximum.
+                next = reopenFailed(maybeSent(state), later(state.lastSendAt(), resend.issuedAt()), now, outputs);
         }
         return new Transition(state, next, outputs, null);
     }
@@ -205,10 +205,20 @@ final class Resends {
     /** The resend's permit or result did not come in time (the state's wake-up fired). */
     VerificationState gaveUp(VerificationState state, Instant now, List<Output> outputs) {
         // RESENDING, or a permit awaited whose resend the guard may have issued: the call may have happened.
-        Instant lastSend = state.inFlight() != null
-                ? later(state.lastSendAt(), state.inFlight().issuedAt())
-                : state.lastSendAt();
-        return reopenFailed(state, lastSend, now, outputs);
+        if (state.inFlight() != null) {
+            return reopenFailed(maybeSent(state), later(state.lastSendAt(), state.inFlight().issuedAt()), now,
+                    outputs);
+        }
+        return reopenFailed(state, state.lastSendAt(), now, outputs);
+    }
+
+    /**
+     * A resend whose code may have gone out counts against the verification's maximum number of codes: the maximum
+     * bounds the SMS a verification can cost, and unknown outcomes would otherwise let it send more. Its number is
+     * used up: the next code sent is numbered after it.
+     */
+    private static VerificationState maybeSent(VerificationState state) {
+        return state.toBuilder().sendCount(state.sendCount() + 1).build();
     }
 
     private VerificationState reopenFailed(VerificationState state, Instant lastSendAt, Instant now,

@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param requestId         the verification
  * @param status            where it stands, in the contract's terms
  * @param phoneNumberMasked the number as {@code VerificationSent} shows it; null when the request was invalid
- * @param sendCount         codes sent so far (0 before the first; a resend under way counts once its code went out)
+ * @param sendCount         codes sent so far (0 before the first; a resend under way counts once its code went out,
+ *                          or once its outcome is unknown)
  * @param expiresAt         when the latest code sent expires (or expired); null before the first send
  * @param attemptsRemaining wrong codes still allowed; 0 once ended
  * @param resendAvailableAt when a resend would be accepted by the verification's own rules (a per-number limit may

@@ -35,7 +35,8 @@ import java.util.Objects;
  *                           per-number limits are off or before validation)
  * @param permitId           the permit asked for this verification (null when limits are off)
  * @param pendingSend        what the send needs once permitted, the number sealed; exactly while AWAITING_PERMIT
- * @param sendCount          codes known to be sent (a VerificationSent was published for each); 0 before the first
+ * @param sendCount          codes that went out or may have (a VerificationSent for each, or a resend whose outcome
+ *                           is unknown); 0 before the first
  * @param lastSendAt         start of the latest send that may have reached the phone (the base of the resend
  *                           cooldown); null before the first send
  * @param maxSends           codes this verification may send, the first included (0 before admission)

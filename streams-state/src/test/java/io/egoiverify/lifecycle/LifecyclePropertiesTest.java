@@ -696,6 +696,10 @@ class LifecyclePropertiesTest {
                         assertThat(r.getReason()).as("after a terminal outcome only NOT_ACTIVE")
                                 .isEqualTo(ResendRejectReason.NOT_ACTIVE);
                     }
+                    if (resendPending && r.getReason() == ResendRejectReason.FAILED && mayHaveSent(s)) {
+                        codesSent++; // its number is used up: it counts against the maximum
+                        statistics.collect("resend answered", "FAILED, a code may have gone out");
+                    }
                     resendPending = resendAnswered(r, s, resendPending, statistics);
                 } else if (!(e instanceof CodeRejected)) {
                     assertThat(terminals).as("only CodeRejected and ResendRejected after a terminal outcome")
@@ -806,6 +810,22 @@ class LifecyclePropertiesTest {
                 return pending;
             }
         }
+    }
+
+    /**
+     * Whether the resend a FAILED answers may have sent a code: its result says the outcome is unknown (or SENT
+     * without E-goi's id), or it was given up while its command was out.
+     */
+    private static boolean mayHaveSent(Step s) {
+        if (s.input() instanceof Input.Result r) {
+            CommandStatus status = r.result().getStatus();
+            if (status == CommandStatus.SENT) {
+                return r.result().getProviderRequestId() == null || r.result().getProviderRequestId().isBlank();
+            }
+            return status != CommandStatus.REJECTED && status != CommandStatus.DEADLINE_PASSED;
+        }
+        // Given up when its deadline fired (on a tick, or before the step's input): was the command out then?
+        return s.before() != null && s.before().inFlight() != null;
     }
 
     /** Coverage of the races the resend properties are about. */

@@ -68,6 +68,21 @@ class ResendTest {
                 row("a fourth code is too many", h -> h.sent().advance(COOLDOWN).resend().result(SENT)
                                 .advance(COOLDOWN).resend().result(SENT).advance(COOLDOWN),
                         Harness::resend, Status.SENT, "ResendRejected:TOO_MANY_SENDS:0"),
+                row("a resend whose outcome is unknown counts against the maximum",
+                        h -> h.sent().advance(COOLDOWN).resend().result(UNAVAILABLE).advance(COOLDOWN).resend()
+                                .result(SENT).advance(COOLDOWN),
+                        Harness::resend, Status.SENT, "ResendRejected:TOO_MANY_SENDS:0"),
+                row("a resend lost without a result counts against the maximum",
+                        h -> h.sent().advance(COOLDOWN).resend().advance(Duration.ofSeconds(45)).tick()
+                                .advance(COOLDOWN).resend().result(SENT).advance(COOLDOWN),
+                        Harness::resend, Status.SENT, "ResendRejected:TOO_MANY_SENDS:0"),
+                row("a resend E-goi refused does not count against the maximum",
+                        h -> h.sent().advance(COOLDOWN).resend().result(REJECTED).resend().result(SENT)
+                                .advance(COOLDOWN),
+                        Harness::resend, Status.RESENDING, "Resend:3"),
+                row("the code after an unknown resend is numbered after it",
+                        h -> h.sent().advance(COOLDOWN).resend().result(UNAVAILABLE).advance(COOLDOWN).resend(),
+                        h -> h.result(SENT), Status.SENT, "Sent:3"),
                 row("resend after verified", h -> h.sent().submit().result(VERIFIED), Harness::resend,
                         Status.VERIFIED, "ResendRejected:NOT_ACTIVE:0"),
                 row("resend after expired", h -> h.sent().advance(Duration.ofSeconds(120)).tick(), Harness::resend,
