@@ -35,21 +35,23 @@ final class Admissions {
         }
         boolean metadataFits = RequestValidator.metadataBytes(r.getMetadata()) <= config.maxMetadataBytes();
         Map<String, String> metadata = metadataFits && r.getMetadata() != null ? r.getMetadata() : Map.of();
+        // Validated before a remembered cancel is honoured: a cancel alone is no verification, so an invalid request
+        // is answered INVALID_REQUEST like any other (CONTRACTS invariant 6), with what is wrong.
+        RequestValidator.Verdict verdict = validator.validate(r);
+        if (!verdict.valid()) {
+            VerificationState failed = VerificationState.builder(r.getRequestId(), Status.FAILED,
+                            now.plus(config.retention())).metadata(metadata)
+                    .failureReason(FailureReason.INVALID_REQUEST.name()).build();
+            return new Transition(state, failed, List.of(Outcomes.failed(r.getRequestId(), metadata,
+                    FailureReason.INVALID_REQUEST, "invalid request: " + String.join("; ", verdict.problems()),
+                    now)), null);
+        }
         if (state != null) {
             // A cancel came first: answer the request without an SMS (E-goi never heard of it: nothing to cancel).
             List<Output> outputs = new ArrayList<>();
             VerificationState cancelled = endings.cancelled(state.toBuilder().metadata(metadata).build(),
                     state.cancelReason(), false, now, outputs);
             return new Transition(state, cancelled, outputs, null);
-        }
-        RequestValidator.Verdict verdict = validator.validate(r);
-        if (!verdict.valid()) {
-            VerificationState failed = VerificationState.builder(r.getRequestId(), Status.FAILED,
-                            now.plus(config.retention())).metadata(metadata)
-                    .failureReason(FailureReason.INVALID_REQUEST.name()).build();
-            return new Transition(null, failed, List.of(Outcomes.failed(r.getRequestId(), metadata,
-                    FailureReason.INVALID_REQUEST, "invalid request: " + String.join("; ", verdict.problems()),
-                    now)), null);
         }
         RequestValidator.Admission a = verdict.admission();
         Instant requestedAt = r.getRequestedAt().isBefore(now) ? r.getRequestedAt() : now;
