@@ -1,9 +1,11 @@
 package io.egoiverify.app.config;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.ProfilePolicy;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.worker.command.WorkerConfig;
+import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import java.net.URI;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -79,12 +82,34 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         WorkerConfig worker = sends ? WorkerSettings.from(s, topics, kafka, Map.of()) : null;
         // Last: a missing key is the error an operator meets after upgrading; every other mistake is named first.
         lifecycle = AbuseSettings.apply(s, lifecycle, mode == Mode.RUN && role.runsLifecycle());
+        ttlsWithinTheApi(s, egoi.dialect(), lifecycle);
         s.integer("dev.kafka-port", 0, 65_535);
         s.integer("dev.sandbox-port", 0, 65_535);
         s.integer("sandbox.port", 0, 65_535);
         EgoiSettings.usableSenderStatuses(s);
         return new AppConfig(s, mode, role, kafka, serde, topics, partitions, replication, egoi, profiles, lifecycle,
                 worker, ops, query);
+    }
+
+    /**
+     * A TTL the lifecycle admits but E-goi's API refuses would fail every such request PROVIDER_REJECTED, after it was
+     * accepted: refused here instead, naming the setting.
+     */
+    private static void ttlsWithinTheApi(Settings s, Dialect dialect, LifecycleConfig lifecycle) {
+        Duration most = dialect.maxCodeValidity().orElse(null);
+        if (most == null) {
+            return;
+        }
+        String why = "egoi.api=" + dialect.code() + " accepts codes valid for at most " + most.toSeconds() + " s";
+        if (lifecycle.maxTtl().compareTo(most) > 0) {
+            throw ConfigException.invalid(s.find("lifecycle.max-ttl").orElseThrow(), why);
+        }
+        for (Map.Entry<String, ProfilePolicy> e : new TreeMap<>(lifecycle.profilePolicies()).entrySet()) {
+            if (e.getValue().maxTtl() != null && e.getValue().maxTtl().compareTo(most) > 0) {
+                throw ConfigException.invalid(s.find(SettingsCatalog.PROFILE_PREFIX + e.getKey() + ".max-ttl")
+                        .orElseThrow(), why);
+            }
+        }
     }
 
     /** The default names with the prefix, each replaced by its {@code topics.name.<logical>} setting if it has one. */

@@ -17,7 +17,8 @@ public final class LifecycleSettings {
                     + "topics and consumer group)."),
             def("lifecycle.default-ttl", D.defaultTtl(), "Code TTL when a request gives none (whole seconds)."),
             def("lifecycle.min-ttl", D.minTtl(), "Smallest TTL a request may ask for (at least 10s)."),
-            def("lifecycle.max-ttl", D.maxTtl(), "Largest TTL a request may ask for (at most 24h)."),
+            def("lifecycle.max-ttl", D.maxTtl(), "Largest TTL a request may ask for (at most 24h; 1h with "
+                    + "`egoi.api=v2`, E-goi's limit)."),
             def("lifecycle.default-code-size", D.defaultCodeSize(), "Code length when a request gives none."),
             def("lifecycle.min-code-size", D.minCodeSize(), "Smallest code size accepted (at least 4)."),
             def("lifecycle.max-code-size", D.maxCodeSize(), "Largest code size accepted (at most 10)."),

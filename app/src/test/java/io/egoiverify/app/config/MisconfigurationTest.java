@@ -75,6 +75,17 @@ class MisconfigurationTest {
         assertConfigError(CliRun.of(env, "run"), "egoi.max-connections", "from 1 to 20000");
     }
 
+    /** E-goi's V2 API refuses codes valid for over an hour: every such request would fail after it was accepted. */
+    @Test
+    void aTtlAboveWhatTheV2ApiAcceptsOnEveryRole() {
+        for (String role : new String[] {"state", "worker", "all"}) {
+            assertConfigError(CliRun.of(validEnv(), "run", "--role", role, "--set", "lifecycle.max-ttl=2h"),
+                    "lifecycle.max-ttl", "'2h'", "egoi.api=v2 accepts codes valid for at most 3600 s");
+        }
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "profile.default.max-ttl=3601s"),
+                "profile.default.max-ttl", "at most 3600 s");
+    }
+
     @Test
     void missingApiKeyForAProfileInRunMode() {
         Map<String, String> env = validEnv();

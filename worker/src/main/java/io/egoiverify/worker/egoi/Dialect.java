@@ -1,6 +1,7 @@
 package io.egoiverify.worker.egoi;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -50,6 +51,14 @@ public enum Dialect {
     /** Whether a call exists that checks an API key without sending an SMS. */
     public boolean hasSendersCall() {
         return this == V2;
+    }
+
+    /**
+     * The longest validity a code may be given, where the API says (V2's spec: {@code codeValidity} at most 3600 s;
+     * the guide names none).
+     */
+    public Optional<Duration> maxCodeValidity() {
+        return this == V2 ? Optional.of(Duration.ofHours(1)) : Optional.empty();
     }
 
     /** The sender profile attribute this dialect needs ({@code sender-id} or {@code sender-hash}). */

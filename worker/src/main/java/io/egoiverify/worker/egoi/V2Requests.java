@@ -19,7 +19,7 @@ import org.apache.hc.core5.net.URIBuilder;
  */
 final class V2Requests {
     static final int MAX_CODE_LENGTH = 20;
-    static final int MAX_CODE_VALIDITY_SECONDS = 3600;
+    static final int MAX_CODE_VALIDITY_SECONDS = (int) Dialect.V2.maxCodeValidity().orElseThrow().toSeconds();
     /** The contract's code types (lower-case) → V2's {@code codeType}. */
     private static final Map<String, String> CODE_TYPES = Map.of("numeric", "numeric", "alpha", "alpha",
             "alphanumeric", "alphanumeric", "hex", "hexa");
