@@ -8,6 +8,10 @@ import io.egoiverify.app.dev.InputPublisher;
 import io.egoiverify.events.CodeType;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.topics.Topics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -47,6 +51,12 @@ public final class PublishCommand implements Runnable {
 
         @Override
         protected int run(AppConfig config) {
+            try {
+                readSecrets();
+            } catch (IOException | IllegalArgumentException e) {
+                ctx.err().println("error: " + e.getMessage());
+                return Main.EXIT_CONFIG;
+            }
             try (SchemaRegistryClient registry = Registries.create(config.serde());
                  InputPublisher publisher = new InputPublisher(config.kafka(),
                          new Topics(config.topics(), registry, config.serde()), Clock.systemUTC())) {
@@ -57,11 +67,33 @@ public final class PublishCommand implements Runnable {
         }
 
         abstract String publish(InputPublisher publisher);
+
+        /** Replaces a secret given as {@code -} by the first line of standard input. */
+        void readSecrets() throws IOException {
+        }
+
+        /**
+         * {@code -} reads the value from the first line of standard input: a phone number or a code given on the
+         * command line is visible to every user of the machine (process list) and kept in the shell's history.
+         */
+        String orStandardInput(String value, String what) throws IOException {
+            if (!STDIN.equals(value)) {
+                return value;
+            }
+            String line = new BufferedReader(new InputStreamReader(ctx.in(), StandardCharsets.UTF_8)).readLine();
+            if (line == null || line.isBlank()) {
+                throw new IllegalArgumentException("expected the " + what + " on standard input (given as -)");
+            }
+            return line.strip();
+        }
     }
+
+    private static final String STDIN = "-";
 
     @Command(name = "request", mixinStandardHelpOptions = true, description = "Publish a VerificationRequested.")
     static final class Request extends One {
-        @Option(names = {"-p", "--phone"}, required = true, description = "E.164 (+351910000000) or 351-910000000.")
+        @Option(names = {"-p", "--phone"}, required = true, description = "E.164 (+351910000000) or 351-910000000; "
+                + "- reads it from standard input (out of the process list and the shell history).")
         String phone;
         @Option(names = "--code-type", description = "numeric, alpha, alphanumeric or hex.")
         String codeType;
@@ -85,6 +117,11 @@ public final class PublishCommand implements Runnable {
         }
 
         @Override
+        void readSecrets() throws IOException {
+            phone = orStandardInput(phone, "phone number");
+        }
+
+        @Override
         String publish(InputPublisher publisher) {
             CodeType type = null;
             if (codeType != null) {
@@ -101,13 +138,19 @@ public final class PublishCommand implements Runnable {
 
     @Command(name = "submit", mixinStandardHelpOptions = true, description = "Publish a CodeSubmitted.")
     static final class Submit extends One {
-        @Option(names = {"-c", "--code"}, required = true, description = "The code the recipient typed.")
+        @Option(names = {"-c", "--code"}, required = true, description = "The code the recipient typed; - reads it "
+                + "from standard input (out of the process list and the shell history).")
         String code;
         @Option(names = "--submission-id", description = "Default: a random UUID.")
         String submissionId;
 
         Submit(AppContext ctx) {
             super(ctx);
+        }
+
+        @Override
+        void readSecrets() throws IOException {
+            code = orStandardInput(code, "code");
         }
 
         @Override

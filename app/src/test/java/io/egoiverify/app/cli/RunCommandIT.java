@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -81,6 +82,10 @@ class RunCommandIT {
         return env;
     }
 
+    private static ByteArrayInputStream stdin(String text) {
+        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static HttpResponse<String> get(int port, String path) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
@@ -127,13 +132,17 @@ class RunCommandIT {
         CompletableFuture<CliRun> tail = CompletableFuture.supplyAsync(() -> CliRun.of(env,
                 new ByteArrayInputStream(new byte[0]), stopTail, "tail", "--from-beginning"));
 
-        CliRun published = CliRun.of(env, "publish", "request", "-r", "run-1", "-p", "+351910000071");
+        // The number and the code from standard input ("-"): out of the process list and the shell history.
+        CliRun published = CliRun.of(env, stdin("+351910000071\n"), "publish", "request", "-r", "run-1", "-p", "-");
         assertThat(published.exitCode()).as(published.err()).isZero();
         // submit only once SENT is out: before it, the lifecycle rightly answers NOT_SENT_YET
         await().atMost(Duration.ofSeconds(30)).until(() -> seen("a.verification.sent"));
-        CliRun submitted = CliRun.of(env, "publish", "submit", "-r", "run-1", "-c",
-                sandbox.lastCode("351-910000071").orElseThrow());
+        CliRun submitted = CliRun.of(env, stdin(sandbox.lastCode("351-910000071").orElseThrow() + "\n"), "publish",
+                "submit", "-r", "run-1", "-c", "-");
         assertThat(submitted.exitCode()).as(submitted.err()).isZero();
+        CliRun nothing = CliRun.of(env, "publish", "submit", "-r", "run-1", "-c", "-");
+        assertThat(nothing.exitCode()).isEqualTo(2);
+        assertThat(nothing.err()).contains("expected the code on standard input");
 
         // tail prints both outcomes; stop it once they are there (its output is only readable after it ends)
         boolean verified;
