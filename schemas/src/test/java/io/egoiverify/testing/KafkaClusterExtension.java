@@ -20,7 +20,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -57,6 +66,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger TOPIC_SEQUENCE = new AtomicInteger();
+    /** Every client of this broker: PLAINTEXT, no authentication. */
+    private static final String ANONYMOUS = "User:ANONYMOUS";
 
     private final Map<String, String> brokerProperties;
     private KafkaClusterTestKit cluster;
@@ -91,6 +102,40 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
         Map<String, String> props = new HashMap<>(brokerProperties);
         props.put(name, value);
         return new KafkaClusterExtension(props);
+    }
+
+    /**
+     * A copy of this (not yet started) extension whose broker checks ACLs ({@code StandardAuthorizer}) and allows
+     * whatever no ACL names: every client (and the broker itself) connects over PLAINTEXT as {@code User:ANONYMOUS},
+     * so everything works as before until a test {@linkplain #deny denies} one operation on one resource.
+     */
+    public KafkaClusterExtension withAuthorizer() {
+        return withBrokerProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .withBrokerProperty("allow.everyone.if.no.acl.found", "true");
+    }
+
+    /**
+     * Denies {@code operation} on one resource (a topic or a group, literal name) to every client, and only that, and
+     * waits until the broker enforces it (its authorizer lists the ACLs). Needs {@link #withAuthorizer()}.
+     *
+     * <p>Once a resource has an ACL, {@code allow.everyone.if.no.acl.found} no longer applies to it: a lone DENY would
+     * refuse every operation on it (even Describe). So this also allows ALL on it; a DENY beats an ALLOW.
+     */
+    public void deny(ResourceType type, String name, AclOperation operation) {
+        ResourcePattern resource = new ResourcePattern(type, name, PatternType.LITERAL);
+        List<AclBinding> bindings = List.of(
+                new AclBinding(resource, new AccessControlEntry(ANONYMOUS, "*", AclOperation.ALL,
+                        AclPermissionType.ALLOW)),
+                new AclBinding(resource, new AccessControlEntry(ANONYMOUS, "*", operation, AclPermissionType.DENY)));
+        try {
+            admin().createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the ACLs " + bindings, e);
+        }
+        // the controller has committed them; the broker applies them from the metadata log a moment later
+        Awaitility.await("broker enforcing " + bindings).atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(() -> admin.describeAcls(new AclBindingFilter(resource.toFilter(),
+                        AccessControlEntryFilter.ANY)).values().get(10, TimeUnit.SECONDS).containsAll(bindings));
     }
 
     @Override
