@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -152,10 +153,32 @@ public final class LifecycleService implements AutoCloseable {
         LOG.info("lifecycle topology started (application.id={})", options.config().applicationId());
     }
 
-    /** A failed task (registry outage, broker trouble) is retried on a fresh thread rather than stopping the app. */
+    /**
+     * A failed task (registry outage, broker trouble) is retried on a fresh thread rather than stopping the app. A
+     * refusal by the broker's ACLs is not: a fresh thread fails the same way, for ever, and between two failures the
+     * instance is RUNNING (ready) while it processes nothing (seen on a real broker: a thread replaced every session
+     * timeout). It shuts the client down instead: Streams enters ERROR, {@link #failed()} completes, the app exits.
+     */
     static StreamThreadExceptionResponse onUncaught(Throwable error) {
+        Throwable refusal = authorization(error);
+        if (refusal != null) {
+            LOG.error("stream thread failed: the broker refused an operation ({}); stopping the lifecycle, as a new "
+                    + "thread would be refused too (check the ACLs of its principal: Read on its input topics and its "
+                    + "group (application.id), Write on its output topics, its transactional ids)", refusal.toString());
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         LOG.warn("stream thread failed, replacing it: {}", error.toString());
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /** In the cause chain, the broker's refusal by ACL (topic, group, transactional id, cluster), or null. */
+    private static Throwable authorization(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AuthorizationException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /**

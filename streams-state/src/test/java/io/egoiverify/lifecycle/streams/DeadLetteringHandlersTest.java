@@ -6,15 +6,19 @@ import io.egoiverify.schemas.registry.RegistryUnavailableException;
 import io.egoiverify.schemas.registry.SchemaNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
@@ -148,6 +152,15 @@ class DeadLetteringHandlersTest {
     void failedThreadIsReplaced() {
         assertThat(LifecycleService.onUncaught(new RegistryUnavailableException("down", null)))
                 .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    }
+
+    @Test
+    void aThreadTheBrokerRefusedByAclStopsTheClientInsteadOfBeingReplacedForEver() {
+        assertThat(LifecycleService.onUncaught(new StreamsException("Error encountered sending record",
+                new TopicAuthorizationException(Set.of("verification.sent")))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(LifecycleService.onUncaught(new StreamsException(new GroupAuthorizationException("no Read"))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
 
     @Test
