@@ -46,6 +46,8 @@ public final class CommandWorker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean joined;
     private volatile boolean stopping;
+    /** Fenced, or a record refused for good: no transaction of this worker can commit any more. */
+    private volatile boolean cannotCommit;
     private volatile long stopDeadlineNanos;
     private volatile OwnedPartitions owned;
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -150,9 +152,11 @@ public final class CommandWorker implements AutoCloseable {
             }
             shutdown();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            cannotCommit = true;
             LOG.error("Command worker {} fenced by a newer instance with the same transactional.id; stopping",
                     config.transactionalId());
         } catch (ResultTransaction.RecordRefusedException e) {
+            cannotCommit = true;
             LOG.error("Command worker {} cannot commit: {}", config.transactionalId(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Command worker {} failed; stopping", config.transactionalId(), e);
@@ -258,6 +262,11 @@ public final class CommandWorker implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (cannotCommit) {
+                // Closing after a fence or a refused record: the revoke-time commit would fail the same way, and its
+                // stack traces would bury the one line that says why the worker stopped.
+                return;
+            }
             // on close (consumer.close revokes everything) the stop deadline bounds the wait, so that close returns
             // within its timeout and a JVM shutdown hook does not end mid-commit
             long budget = stopping ? stopDeadlineNanos - System.nanoTime() : config.flow().revokeGrace().toNanos();
