@@ -6,11 +6,13 @@ import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.Mode;
 import io.egoiverify.events.CodeRejected;
 import io.egoiverify.events.CodeSubmitted;
+import io.egoiverify.events.ResendRejected;
 import io.egoiverify.events.VerificationCancelRequested;
 import io.egoiverify.events.VerificationCancelled;
 import io.egoiverify.events.VerificationExpired;
 import io.egoiverify.events.VerificationFailed;
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.events.VerificationResendRequested;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.VerificationCommand;
@@ -40,13 +42,15 @@ public final class SchemasCommand implements Runnable {
         new picocli.CommandLine(this).usage(ctx.out());
     }
 
-    /** Subject → the schema this build writes and reads. */
+    /** Subject → the schema this build writes and reads: every topic but the dead-letter one (raw bytes). */
     static Map<String, Schema> bundled(TopicNames t) {
         Map<String, Schema> m = new LinkedHashMap<>();
         m.put(t.requested() + "-value", VerificationRequested.getClassSchema());
         m.put(t.codeSubmitted() + "-value", CodeSubmitted.getClassSchema());
         m.put(t.cancelRequested() + "-value", VerificationCancelRequested.getClassSchema());
+        m.put(t.resendRequested() + "-value", VerificationResendRequested.getClassSchema());
         m.put(t.sent() + "-value", VerificationSent.getClassSchema());
+        m.put(t.resendRejected() + "-value", ResendRejected.getClassSchema());
         m.put(t.codeRejected() + "-value", CodeRejected.getClassSchema());
         m.put(t.verified() + "-value", VerificationVerified.getClassSchema());
         m.put(t.expired() + "-value", VerificationExpired.getClassSchema());
