@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.registry.SchemaNotFoundException;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
@@ -160,7 +161,16 @@ public final class LifecycleService implements AutoCloseable {
      * timeout). It shuts the client down instead: Streams enters ERROR, {@link #failed()} completes, the app exits.
      */
     static StreamThreadExceptionResponse onUncaught(Throwable error) {
-        Throwable refusal = authorization(error);
+        Throwable unregistered = cause(error, SchemaNotFoundException.class);
+        if (unregistered != null) {
+            // Only an outcome's serialization gets here (an input whose schema the registry lacks is dead-lettered):
+            // its subject is not registered and auto-registration is off. A deployment error, the same for ever.
+            LOG.error("stream thread failed: an outcome cannot be serialized ({}); stopping the lifecycle, as a new "
+                    + "thread would fail the same way: register the bundled schemas (egoi-verify schemas register) "
+                    + "or set auto.register.schemas=true", unregistered.getMessage());
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        Throwable refusal = cause(error, AuthorizationException.class);
         if (refusal != null) {
             LOG.error("stream thread failed: the broker refused an operation ({}); stopping the lifecycle, as a new "
                     + "thread would be refused too (check the ACLs of its principal: Read on its input topics and its "
@@ -171,10 +181,10 @@ public final class LifecycleService implements AutoCloseable {
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
-    /** In the cause chain, the broker's refusal by ACL (topic, group, transactional id, cluster), or null. */
-    private static Throwable authorization(Throwable error) {
+    /** In the cause chain, the first {@code type} (e.g. the broker's refusal by ACL), or null. */
+    private static Throwable cause(Throwable error, Class<? extends Throwable> type) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof AuthorizationException) {
+            if (type.isInstance(t)) {
                 return t;
             }
         }

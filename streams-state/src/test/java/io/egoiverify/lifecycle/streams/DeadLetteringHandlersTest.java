@@ -164,6 +164,14 @@ class DeadLetteringHandlersTest {
     }
 
     @Test
+    void anOutcomeWhoseSubjectIsNotRegisteredStopsTheClientInsteadOfReplacingTheThreadForEver() {
+        assertThat(LifecycleService.onUncaught(new StreamsException("Error encountered sending record",
+                new SerializationException("cannot serialize", new SchemaNotFoundException(
+                        "subject 'verification.sent-value' not found")))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
     void streamsConfigurationIsExactlyOnceWithTheDeadLetterTopic() {
         var topics = new io.egoiverify.schemas.topics.Topics(io.egoiverify.schemas.topics.TopicNames.defaults(),
                 new io.egoiverify.schemas.registry.InMemorySchemaRegistry(),
