@@ -141,6 +141,10 @@ public final class DevCommand extends AppCommand {
         ctx.out().println("ready.  kafka.bootstrap.servers=" + stack.bootstrapServers()
                 + "   E-goi sandbox " + stack.config().egoi().baseUrl() + " (" + stack.config().egoi().dialect().code()
                 + ")"
-                + (ops > 0 ? "   health/metrics http://" + stack.config().ops().host() + ":" + ops + "/metrics" : ""));
+                + (ops > 0 ? "   health/metrics http://" + stack.config().ops().host() + ":" + ops + "/metrics"
+                        + "   status http://" + stack.config().ops().host() + ":" + ops + "/verifications/<id> (or: "
+                        + "egoi-verify status <id> --url http://" + stack.config().ops().host() + ":" + ops + ")" : "")
+                + System.lineSeparator() + "        The registry is in this process (mock://): clients of your own "
+                + "need e2e/local-stack (a real registry) instead.");
     }
 }

@@ -83,7 +83,7 @@ public final class DevPrompt {
         }
         for (OutboxEntry e : sent) {
             // The sandbox is a test double: showing its codes is its purpose. Nothing here is logged.
-            out.printf("%s  to %-16s code %-10s E-goi requestId %s  \"%s\"%n", TIME.format(e.sentAt()), e.number(),
+            out.printf("%s  to %-16s code %-10s E-goi id %s  \"%s\"%n", TIME.format(e.sentAt()), e.number(),
                     e.code(), e.requestId(), e.text());
         }
     }
