@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,6 +19,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * permit request carries the number (sealed) and the command the guard issues, so the permit topic is created with
  * the command topic's retention when that is shorter (the command topic carries the number in clear and is given a
  * short one: hours). A topic that exists already keeps its settings.
+ *
+ * <p>Replication and other topic settings: those Kafka Streams gives its own internal topics
+ * ({@code replication.factor}, {@code topic.*}, e.g. {@code topic.min.insync.replicas}), so that one setting covers
+ * every topic the application creates; without them, the broker's defaults.
  *
  * <p>Instances starting together race to create them: the loser gets {@code TopicExistsException} for a topic whose
  * metadata may not have reached the broker it asks yet (describe still says "unknown topic"). Such a topic exists; it
@@ -46,11 +53,41 @@ final class GuardTopics {
     }
 
     /**
+     * How the application's own topics are created: {@code replication} empty = the broker's default, {@code configs}
+     * = topic settings (retention is the guard's own and is not taken from here).
+     */
+    record Creation(Optional<Short> replication, Map<String, String> configs) {
+        static final Creation BROKER_DEFAULTS = new Creation(Optional.empty(), Map.of());
+
+        /** From Kafka Streams' properties: {@code replication.factor} (-1 = broker default) and {@code topic.*}. */
+        static Creation of(Properties streams) {
+            Object rf = streams.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+            Optional<Short> replication = Optional.empty();
+            try {
+                if (rf != null && Short.parseShort(rf.toString().trim()) > 0) {
+                    replication = Optional.of(Short.parseShort(rf.toString().trim()));
+                }
+            } catch (NumberFormatException e) {
+                // left to Kafka Streams, whose configuration check names the setting
+            }
+            Map<String, String> configs = new TreeMap<>();
+            streams.forEach((k, v) -> {
+                String key = k.toString();
+                if (key.startsWith(StreamsConfig.TOPIC_PREFIX) && v != null) {
+                    configs.put(key.substring(StreamsConfig.TOPIC_PREFIX.length()), v.toString());
+                }
+            });
+            configs.remove(TopicConfig.RETENTION_MS_CONFIG);
+            return new Creation(replication, Map.copyOf(configs));
+        }
+    }
+
+    /**
      * @param anInputTopic an input topic (their partition count)
      * @param commandTopic the command topic (its retention bounds the permit topic's)
      */
     static void ensure(Admin admin, LifecycleConfig config, String anInputTopic, String commandTopic,
-                       Duration timeout) {
+                       Creation creation, Duration timeout) {
         int partitions = partitionsOf(admin, anInputTopic, timeout).orElseThrow(() ->
                 new IllegalStateException("refusing to start: topic missing: " + anInputTopic));
         List<NewTopic> missing = new ArrayList<>();
@@ -62,8 +99,9 @@ final class GuardTopics {
             if (existing.isEmpty()) {
                 long retention = topic.equals(permits)
                         ? Math.min(RETENTION_MS, retentionOf(admin, commandTopic, timeout)) : RETENTION_MS;
-                missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention))));
+                Map<String, String> configs = new LinkedHashMap<>(creation.configs());
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention));
+                missing.add(new NewTopic(topic, Optional.of(partitions), creation.replication()).configs(configs));
             } else {
                 counts.put(topic, existing.get());
             }

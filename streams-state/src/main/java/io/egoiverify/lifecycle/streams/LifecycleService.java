@@ -133,7 +133,7 @@ public final class LifecycleService implements AutoCloseable {
             CoPartitioning.check(admin, names.coPartitioned(), others, ADMIN_TIMEOUT);
             if (options.config().abuse().enabled()) {
                 GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), names.commands(),
-                        ADMIN_TIMEOUT);
+                        GuardTopics.Creation.of(kafkaProps), ADMIN_TIMEOUT);
             }
         }
         if (closeRequested) {

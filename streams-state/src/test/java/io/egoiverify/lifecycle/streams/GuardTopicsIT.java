@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
@@ -15,8 +16,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +98,7 @@ class GuardTopicsIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        GuardTopics.ensure(admin, config, input, input, TIMEOUT);
+        GuardTopics.ensure(admin, config, input, input, GuardTopics.Creation.BROKER_DEFAULTS, TIMEOUT);
     }
 
     /**
@@ -112,12 +117,43 @@ class GuardTopicsIT {
                 .withApplicationId(KafkaClusterExtension.uniqueTopic("guard-app"));
         Awaitility.await("command topic visible").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() ->
                 assertThat(GuardTopics.retentionOf(admin, commands, TIMEOUT)).isEqualTo(3_600_000L));
-        GuardTopics.ensure(admin, config, input, commands, TIMEOUT);
+        GuardTopics.ensure(admin, config, input, commands, GuardTopics.Creation.BROKER_DEFAULTS, TIMEOUT);
         Awaitility.await("guard topics' retention").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> {
             assertThat(GuardTopics.retentionOf(admin, LifecycleTopology.permitTopic(config), TIMEOUT))
                     .isEqualTo(3_600_000L);
             assertThat(GuardTopics.retentionOf(admin, LifecycleTopology.verdictTopic(config), TIMEOUT))
                     .isEqualTo(GuardTopics.RETENTION_MS);
         });
+    }
+
+    /**
+     * The settings Kafka Streams gives its internal topics ({@code replication.factor}, {@code topic.*}) reach the
+     * guard topics too: one setting covers every topic the application creates (e.g. min.insync.replicas).
+     */
+    @Test
+    void theGuardTopicsTakeTheSettingsKafkaStreamsGivesItsInternalTopics() throws Exception {
+        String input = KafkaClusterExtension.uniqueTopic("guard-input");
+        KAFKA.createTopics(3, input);
+        Admin admin = ADMINS.get(0);
+        LifecycleConfig config = LifecycleConfig.defaults()
+                .withApplicationId(KafkaClusterExtension.uniqueTopic("guard-app"));
+        Properties streams = new Properties();
+        streams.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
+        streams.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), "1");
+        streams.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), "2000000");
+        streams.put(StreamsConfig.topicPrefix(TopicConfig.RETENTION_MS_CONFIG), "999999999"); // the guard's own wins
+        GuardTopics.ensure(admin, config, input, input, GuardTopics.Creation.of(streams), TIMEOUT);
+        for (String topic : List.of(LifecycleTopology.permitTopic(config), LifecycleTopology.verdictTopic(config))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Awaitility.await(topic + " configs").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> {
+                Config configs = admin.describeConfigs(List.of(resource)).all().get(5, TimeUnit.SECONDS)
+                        .get(resource);
+                assertThat(configs.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()).isEqualTo("2000000");
+                assertThat(configs.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).source())
+                        .isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+                assertThat(configs.get(TopicConfig.RETENTION_MS_CONFIG).value())
+                        .isEqualTo(Long.toString(GuardTopics.RETENTION_MS));
+            });
+        }
     }
 }
