@@ -31,7 +31,8 @@ public final class WorkerSettings {
                     + "an early commit."),
             def("worker.poll-timeout", F.pollTimeout(), "Consumer poll timeout (latency of picking up completions)."),
             def("worker.session-timeout", F.sessionTimeout(), "Consumer session timeout: how fast a dead instance's "
-                    + "partitions move."),
+                    + "partitions move. With `kafka.group.protocol=consumer` (KIP-848) the broker's "
+                    + "`group.consumer.session.timeout.ms` applies instead."),
             def("worker.transaction-timeout", F.transactionTimeout(), "Producer transaction timeout."),
             def("worker.revoke-grace", F.revokeGrace(), "On rebalance, time in-flight calls get before partitions are "
                     + "handed back."),

@@ -1,16 +1,24 @@
 package io.egoiverify.worker.command;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The worker's consumer and transactional producer settings. Bytes in and out: (de)serialisation is the worker's. */
 final class KafkaClients {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaClients.class);
+    /** The consumer group protocols a plain consumer accepts. */
+    private static final Set<String> VALID_PROTOCOLS = Set.of("classic", "consumer");
+
     private KafkaClients() {
     }
 
@@ -40,6 +48,23 @@ final class KafkaClients {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // The topics are the platform's (created with the partition count the lifecycle checks): a missing one must
+        // not be created here with the broker's default count, which the lifecycle would then refuse.
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        Object protocol = p.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        if (protocol != null && !VALID_PROTOCOLS.contains(protocol.toString().trim().toLowerCase(Locale.ROOT))) {
+            // e.g. group.protocol=streams, meant for the lifecycle's Kafka Streams: no consumer accepts it
+            LOG.warn("kafka.group.protocol={} is not a consumer's group protocol: the worker uses classic",
+                    protocol);
+            p.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        } else if (protocol != null && protocol.toString().trim().equalsIgnoreCase("consumer")) {
+            // The broker runs the group (KIP-848): timing and assignment are its settings, refused here by the
+            // client (group.consumer.session.timeout.ms, group.consumer.heartbeat.interval.ms, the server assignor).
+            p.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+            p.remove(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+            p.remove(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+            return p;
+        }
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) c.flow().sessionTimeout().toMillis());
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500,
                 c.flow().sessionTimeout().toMillis() / 4));

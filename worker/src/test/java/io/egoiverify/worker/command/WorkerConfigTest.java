@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.egoiverify.schemas.topics.TopicNames;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 class WorkerConfigTest {
@@ -55,5 +57,33 @@ class WorkerConfigTest {
         assertThat(KafkaClients.producerProperties(c)).containsEntry("acks", "all")
                 .containsEntry("enable.idempotence", true).containsEntry("transactional.id", "worker-0")
                 .containsEntry("transaction.timeout.ms", 6_000);
+    }
+
+    /** KIP-848's protocol: the broker runs the group, and the client refuses the classic timing and assignor. */
+    @Test
+    void theConsumerGroupProtocolGetsNoClassicSettingsTheClientWouldRefuse() {
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults()).withKafkaOverrides(Map.of(
+                "group.protocol", "consumer", "session.timeout.ms", "3000"));
+        Map<String, Object> p = KafkaClients.consumerProperties(c);
+        assertThat(p).containsEntry("group.protocol", "consumer").containsEntry("isolation.level", "read_committed")
+                .doesNotContainKeys("session.timeout.ms", "heartbeat.interval.ms", "partition.assignment.strategy");
+        // the client's own check (it threw "… cannot be set when group.protocol=CONSUMER" before)
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()).close();
+    }
+
+    @Test
+    void aGroupProtocolNoConsumerAcceptsIsLeftOutNotFatal() {
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults()).withKafkaOverrides(Map.of(
+                "group.protocol", "streams"));
+        Map<String, Object> p = KafkaClients.consumerProperties(c);
+        assertThat(p).doesNotContainKey("group.protocol").containsEntry("session.timeout.ms", 6_000);
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()).close();
+    }
+
+    @Test
+    void theWorkerNeverCreatesATopic() {
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults()).withKafkaOverrides(Map.of(
+                "allow.auto.create.topics", "true"));
+        assertThat(KafkaClients.consumerProperties(c)).containsEntry("allow.auto.create.topics", false);
     }
 }
