@@ -57,7 +57,10 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
     @Override
     public void process(Record<String, Object> record) {
         Input input = toInput(record.value());
-        if (record.key() == null || !record.key().equals(input.requestId())) {
+        if (record.key() == null) {
+            throw new BadRecordException("record has no key (the key must be the requestId of its value)");
+        }
+        if (!record.key().equals(input.requestId())) {
             throw new BadRecordException("record key does not equal the requestId of its value");
         }
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());

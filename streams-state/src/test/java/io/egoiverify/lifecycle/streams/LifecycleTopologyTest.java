@@ -258,6 +258,7 @@ class LifecycleTopologyTest {
         assertThat(header(dead.get(0).headers(), "__streams.errors.topic")).isEqualTo("verification.requested");
         assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("someone-else");
         assertThat(header(dead.get(1).headers(), "__streams.errors.topic")).isEqualTo("verification.code-submitted");
+        assertThat(header(dead.get(1).headers(), "__streams.errors.message")).contains("record has no key");
         assertThat(f.commands.isEmpty()).isTrue();
         assertThat(f.verifications().get("r1")).isNull();
     }
