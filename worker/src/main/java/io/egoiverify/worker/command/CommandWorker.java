@@ -3,6 +3,7 @@ package io.egoiverify.worker.command;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -38,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandWorker.class);
 
+    private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
     private final WorkerConfig config;
     private final Topics topics;
     private final CommandHandler handler;
@@ -132,6 +135,7 @@ public final class CommandWorker implements AutoCloseable {
     private void run() {
         try {
             consumer = KafkaClients.consumer(config);
+            requireTopics();
             owned = new OwnedPartitions(consumer, config.flow(), this::committed);
             transaction = new ResultTransaction(new TransactionalProducer(new TransactionKafka()), config.flow());
             RegistryBackoff registryBackoff = new RegistryBackoff();
@@ -158,12 +162,40 @@ public final class CommandWorker implements AutoCloseable {
         } catch (ResultTransaction.RecordRefusedException e) {
             cannotCommit = true;
             LOG.error("Command worker {} cannot commit: {}", config.transactionalId(), e.getMessage());
+        } catch (MissingTopicsException e) {
+            LOG.error("Command worker {}: {}", config.transactionalId(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Command worker {} failed; stopping", config.transactionalId(), e);
         } finally {
             joined = false;
             closeClients();
             ended.complete(!stopping);
+        }
+    }
+
+    /**
+     * Its three topics exist (the platform creates them; the worker never does): otherwise it would join its group
+     * with nothing to read and look ready, e.g. with a wrong {@code topics.prefix}. Before the producer's
+     * initialisation, which would fence the instance this one replaces.
+     */
+    private void requireTopics() {
+        List<String> missing = new ArrayList<>();
+        for (String topic : List.of(topics.names.commands(), topics.names.results(), topics.names.deadLetter())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, TOPIC_CHECK_TIMEOUT);
+            if (partitions == null || partitions.isEmpty()) {
+                missing.add(topic);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new MissingTopicsException("refusing to start: topics missing: " + missing + " (create them, or "
+                    + "check topics.prefix and topics.name.*)");
+        }
+    }
+
+    /** A deployment error said in one line: no stack trace. */
+    private static final class MissingTopicsException extends IllegalStateException {
+        MissingTopicsException(String message) {
+            super(message);
         }
     }
 

@@ -398,6 +398,20 @@ class CommandWorkerIT {
         }
     }
 
+    /** A wrong topics.prefix, or topics not created yet: the worker stops and names them, before fencing anyone. */
+    @Test
+    void aWorkerWhoseTopicsDoNotExistStopsOnItsOwnAndCreatesNone() throws Exception {
+        KAFKA.createTopics(1, topics.names.commands()); // results and dead letters missing
+        CommandWorker worker = newWorker(WorkerConfig.of(KAFKA.bootstrapServers(), "it-missing", topics.names)
+                .withGroupId("group-" + topics.names.commands()), topics, client);
+        worker.start();
+        assertThat(worker.ended().get(60, TimeUnit.SECONDS)).as("ended without being asked").isTrue();
+        assertThat(worker.isJoined()).isFalse();
+        assertThat(KAFKA.admin().listTopics().names().get(30, TimeUnit.SECONDS))
+                .contains(topics.names.commands())
+                .doesNotContain(topics.names.results(), topics.names.deadLetter());
+    }
+
     @Test
     void aRegistryOutageDelaysCommandsWithoutDeadLetteringLosingOrRepeatingThem() {
         KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
