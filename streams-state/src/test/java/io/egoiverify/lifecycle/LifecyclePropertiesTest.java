@@ -831,15 +831,23 @@ class LifecyclePropertiesTest {
      * without E-goi's id), or it was given up while its command was out.
      */
     private static boolean mayHaveSent(Step s) {
-        if (s.input() instanceof Input.Result r) {
+        // Given up when its deadline fired, before the step's input (any input, a stale result included): the
+        // command was out, and the deadlines took it away.
+        InFlight out = s.before() == null ? null : s.before().inFlight();
+        InFlight left = s.current() == null ? null : s.current().inFlight();
+        if (out != null && (left == null || !left.commandId().equals(out.commandId()))) {
+            return true;
+        }
+        if (s.input() instanceof Input.Result r && out != null
+                && out.commandId().equals(r.result().getCommandId())) {
             CommandStatus status = r.result().getStatus();
             if (status == CommandStatus.SENT) {
                 return r.result().getProviderRequestId() == null || r.result().getProviderRequestId().isBlank();
             }
             return status != CommandStatus.REJECTED && status != CommandStatus.DEADLINE_PASSED;
         }
-        // Given up when its deadline fired (on a tick, or before the step's input): was the command out then?
-        return s.before() != null && s.before().inFlight() != null;
+        // a tick whose deadline gave the resend up without a command out, a permit refused or come too late
+        return false;
     }
 
     /** Coverage of the races the resend properties are about. */
