@@ -159,9 +159,10 @@ public final class LifecycleService implements AutoCloseable {
      * refusal by the broker's ACLs is not: a fresh thread fails the same way, for ever, and between two failures the
      * instance is RUNNING (ready) while it processes nothing (seen on a real broker: a thread replaced every session
      * timeout). It shuts the client down instead: Streams enters ERROR, {@link #failed()} completes, the app exits.
+     * So does an outcome whose schema subject is not registered (auto-registration off): a deployment error.
      */
     static StreamThreadExceptionResponse onUncaught(Throwable error) {
-        Throwable unregistered = cause(error, SchemaNotFoundException.class);
+        Throwable unregistered = Causes.find(error, SchemaNotFoundException.class);
         if (unregistered != null) {
             // Only an outcome's serialization gets here (an input whose schema the registry lacks is dead-lettered):
             // its subject is not registered and auto-registration is off. A deployment error, the same for ever.
@@ -170,7 +171,7 @@ public final class LifecycleService implements AutoCloseable {
                     + "or set auto.register.schemas=true", unregistered.getMessage());
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
-        Throwable refusal = cause(error, AuthorizationException.class);
+        Throwable refusal = Causes.find(error, AuthorizationException.class);
         if (refusal != null) {
             LOG.error("stream thread failed: the broker refused an operation ({}); stopping the lifecycle, as a new "
                     + "thread would be refused too (check the ACLs of its principal: Read on its input topics and its "
@@ -179,16 +180,6 @@ public final class LifecycleService implements AutoCloseable {
         }
         LOG.warn("stream thread failed, replacing it: {}", error.toString());
         return StreamThreadExceptionResponse.REPLACE_THREAD;
-    }
-
-    /** In the cause chain, the first {@code type} (e.g. the broker's refusal by ACL), or null. */
-    private static Throwable cause(Throwable error, Class<? extends Throwable> type) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return t;
-            }
-        }
-        return null;
     }
 
     /**

@@ -8,14 +8,6 @@ final class RegistryOutage {
     }
 
     static boolean causedBy(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof RegistryUnavailableException) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
+        return Causes.find(error, RegistryUnavailableException.class) != null;
     }
 }
