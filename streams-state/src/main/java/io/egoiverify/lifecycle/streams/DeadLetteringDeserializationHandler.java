@@ -1,5 +1,8 @@
 package io.egoiverify.lifecycle.streams;
 
+import io.egoiverify.schemas.topics.DeadLetterFit;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -10,10 +13,18 @@ import org.slf4j.LoggerFactory;
  * Kafka Streams' log-and-continue handler with its built-in dead-letter queue (KIP-1034: the raw key and value go to
  * {@code errors.dead.letter.queue.topic.name} with {@code __streams.errors.*} headers naming topic, partition,
  * offset, exception and message), except for a registry outage: that is not the record's fault, so the task fails
- * and the stream thread is replaced, retrying the same record.
+ * and the stream thread is replaced, retrying the same record. A dead letter too large for its topic is cut to fit
+ * ({@link DeadLetterFit}): refused, it would fail the task on the same record for ever.
  */
 public class DeadLetteringDeserializationHandler extends LogAndContinueExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
+    private int deadLetterMaxBytes = DeadLetterLimit.PRODUCER_DEFAULT;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        super.configure(configs);
+        deadLetterMaxBytes = DeadLetterLimit.fromConfig(configs);
+    }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
@@ -23,6 +34,7 @@ public class DeadLetteringDeserializationHandler extends LogAndContinueException
                     record.topic(), record.partition(), record.offset(), exception.getMessage());
             return Response.fail();
         }
-        return super.handleError(context, record, exception);
+        Response response = super.handleError(context, record, exception);
+        return Response.resume(DeadLetterFit.fitAll(response.deadLetterQueueRecords(), deadLetterMaxBytes));
     }
 }

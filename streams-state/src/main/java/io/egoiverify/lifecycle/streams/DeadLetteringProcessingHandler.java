@@ -1,5 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
+import io.egoiverify.schemas.topics.DeadLetterFit;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -11,22 +13,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A record the processor refuses ({@link BadRecordException}: no key, key not its requestId, no value, or a record the
- * pure step cannot fold — always raised before anything is written for it) goes to the dead-letter topic and
- * processing continues, so one bad record never blocks its partition. Every other exception fails the task (retried
- * by a replacement thread; exactly-once rolls back what the step had written and forwarded): a registry outage, a
- * Kafka failure (store, producer, serializer — a StreamsException raised after the production handler chose to fail),
- * or anything thrown once a step's side effects have begun (a store write, a forwarded outcome, a metrics hook) or by
- * a punctuation. Resuming those would commit half a step: a new state without the outcomes that belong to it, or a
- * deadline sweep cut short. Record contents are never logged.
+ * pure step cannot fold — always raised before anything is written for it) goes to the dead-letter topic (cut to fit
+ * it if need be, {@link DeadLetterFit}) and processing continues, so one bad record never blocks its partition. Every
+ * other exception fails the task (retried by a replacement thread; exactly-once rolls back what the step had written
+ * and forwarded): a registry outage, a Kafka failure (store, producer, serializer — a StreamsException raised after
+ * the production handler chose to fail), or anything thrown once a step's side effects have begun (a store write, a
+ * forwarded outcome, a metrics hook) or by a punctuation. Resuming those would commit half a step: a new state
+ * without the outcomes that belong to it, or a deadline sweep cut short. Record contents are never logged.
  */
 public class DeadLetteringProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
     private String deadLetterTopic;
+    private int deadLetterMaxBytes = DeadLetterLimit.PRODUCER_DEFAULT;
 
     @Override
     public void configure(Map<String, ?> configs) {
         Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
         deadLetterTopic = topic == null ? null : topic.toString();
+        deadLetterMaxBytes = DeadLetterLimit.fromConfig(configs);
     }
 
     @Override
@@ -39,7 +43,8 @@ public class DeadLetteringProcessingHandler implements ProcessingExceptionHandle
         if (exception instanceof BadRecordException) {
             LOG.warn("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
                     exception.getMessage());
-            return Response.resume(DeadLetters.of(deadLetterTopic, context, exception));
+            return Response.resume(DeadLetterFit.fitAll(DeadLetters.of(deadLetterTopic, context, exception),
+                    deadLetterMaxBytes));
         }
         if (!(exception instanceof KafkaException)) {
             // Not the record's fault, or raised after the step began writing: a store, producer or serialization

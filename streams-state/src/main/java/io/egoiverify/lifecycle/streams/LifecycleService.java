@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.schemas.registry.SchemaNotFoundException;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
@@ -109,7 +110,8 @@ public final class LifecycleService implements AutoCloseable {
 
     /**
      * Checks that every topic exists and that inputs and internal topics are co-partitioned (throws
-     * {@link IllegalStateException} with the reason otherwise), then starts the topology, unless {@link #close} was
+     * {@link IllegalStateException} with the reason otherwise), reads how large a dead letter may be
+     * ({@link DeadLetterLimit}), then starts the topology, unless {@link #close} was
      * called before or meanwhile ({@link #kafkaStreams()} then stays null).
      */
     public synchronized void start(Properties kafkaProps) {
@@ -126,6 +128,7 @@ public final class LifecycleService implements AutoCloseable {
                 adminProps.put(k, v);
             }
         });
+        int deadLetterMaxBytes;
         try (Admin admin = Admin.create(adminProps)) {
             TopicNames names = options.topics().names;
             List<String> others = new ArrayList<>(names.outcomes());
@@ -135,14 +138,19 @@ public final class LifecycleService implements AutoCloseable {
                 GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), names.commands(),
                         GuardTopics.Creation.of(kafkaProps), ADMIN_TIMEOUT);
             }
+            deadLetterMaxBytes = DeadLetterLimit.read(admin, names.deadLetter(), DeadLetterLimit.maxRequestSize(
+                    kafkaProps, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG), ADMIN_TIMEOUT);
         }
         if (closeRequested) {
             // A stop (SIGTERM) came while the topics were checked: a topology started now would outlive the close.
             LOG.info("lifecycle not started: closed during start-up");
             return;
         }
-        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options),
-                streamsProperties(options.topics(), options.config(), kafkaProps));
+        Properties streamsProps = streamsProperties(options.topics(), options.config(), kafkaProps);
+        // The error handlers cut dead letters to what the producer and the dead-letter topic take.
+        streamsProps.put(DeadLetterLimit.CONFIG, Integer.toString(deadLetterMaxBytes));
+        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options), streamsProps);
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.ERROR) {

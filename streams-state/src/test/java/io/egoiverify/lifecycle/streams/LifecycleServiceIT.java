@@ -17,6 +17,8 @@ import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.ResendPolicy;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.DeadLetterHeaders;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
@@ -24,18 +26,27 @@ import io.egoiverify.testing.KafkaClusterExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -269,6 +280,69 @@ class LifecycleServiceIT {
         assertThat(new String(dead.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
         assertThat(header(dead.get(1), "__streams.errors.message")).contains("key does not equal");
         assertThat(values(topics.commands).stream().filter(c -> c.getRequestId().equals("r1"))).isEmpty();
+    }
+
+    /**
+     * An unreadable input near the 1 MiB limits: its dead letter (the input plus error headers and a stack trace)
+     * does not fit the producer's max.request.size, and was refused for good: the task failed on it, read it again
+     * and failed again, and the partition behind it was blocked. It is cut to fit, and what follows is processed.
+     */
+    @Test
+    void anUnreadableRecordTooLargeToCopyWholeIsDeadLetteredCutToFit() throws Exception {
+        LifecycleConfig config = setUp("it-dlq-large-", 1);
+        start(topics, config);
+        byte[] junk = junk(1_048_000);
+        producer.send(new ProducerRecord<>(topics.names.requested(), "r0", junk)).get();
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        ConsumerRecord<String, byte[]> dead = awaitDeadLetter();
+        assertThat(header(dead, "__streams.errors.offset")).isEqualTo("0");
+        assertCutCopyOf(dead, junk, DeadLetterLimit.PRODUCER_DEFAULT);
+    }
+
+    /** The dead-letter topic's own max.message.bytes, read at start-up, bounds the dead letter too. */
+    @Test
+    void aDeadLetterTopicWithASmallerLimitGetsDeadLettersThatFitIt() throws Exception {
+        LifecycleConfig config = setUp("it-dlq-small-", 1);
+        ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, topics.names.deadLetter());
+        KAFKA.admin().incrementalAlterConfigs(Map.of(dlq, List.of(new AlterConfigOp(
+                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "100000"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+        start(topics, config);
+        byte[] junk = junk(200_000);
+        producer.send(new ProducerRecord<>(topics.names.requested(), "r0", junk)).get();
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        assertCutCopyOf(awaitDeadLetter(), junk, 100_000);
+    }
+
+    private static byte[] junk(int size) {
+        byte[] junk = new byte[size];
+        new Random(size).nextBytes(junk);
+        junk[0] = 7; // not Confluent's magic byte 0
+        return junk;
+    }
+
+    private ConsumerRecord<String, byte[]> awaitDeadLetter() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            values(topics.sent);
+            return seen.stream().anyMatch(r -> r.topic().equals(topics.names.deadLetter()));
+        });
+        return seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter())).findFirst().orElseThrow();
+    }
+
+    private static void assertCutCopyOf(ConsumerRecord<String, byte[]> dead, byte[] input, int limit)
+            throws Exception {
+        assertThat(dead.serializedValueSize()).isLessThan(limit).isGreaterThan(limit - 10_000);
+        assertThat(dead.value()).isEqualTo(Arrays.copyOf(input, dead.value().length));
+        assertThat(dead.key()).isEqualTo("r0");
+        assertThat(header(dead, DeadLetterHeaders.VALUE_SIZE)).isEqualTo(Integer.toString(input.length));
+        assertThat(header(dead, DeadLetterHeaders.VALUE_SHA256)).isEqualTo(HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(input)));
+        assertThat(header(dead, DeadLetterHeaders.TRUNCATED)).contains("of " + input.length + " bytes");
+        assertThat(header(dead, DeadLetterHeaders.EXCEPTION)).contains("InvalidWireFormatException");
     }
 
     @Test

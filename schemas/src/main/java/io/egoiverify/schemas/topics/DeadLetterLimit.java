@@ -1,0 +1,81 @@
+package io.egoiverify.schemas.topics;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How many bytes a dead letter may take ({@link DeadLetterFit}): the smaller of what the producer sends
+ * ({@code max.request.size}) and what the dead-letter topic takes ({@code max.message.bytes}, the broker's
+ * {@code message.max.bytes} unless the topic sets its own). Read once at start-up.
+ */
+public final class DeadLetterLimit {
+    /**
+     * The setting that carries the limit to the lifecycle's Kafka Streams error handlers (they are configured from the
+     * Streams properties).
+     */
+    public static final String CONFIG = "egoi-verify.dead-letter.max-bytes";
+    /** The producer's default {@code max.request.size}. */
+    public static final int PRODUCER_DEFAULT = 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterLimit.class);
+
+    private DeadLetterLimit() {
+    }
+
+    /**
+     * The producer's {@code max.request.size} from client properties: the first of {@code keys} that is set (e.g. a
+     * Streams {@code producer.}-prefixed one before the bare one), else Kafka's default.
+     */
+    public static int maxRequestSize(Map<?, ?> props, String... keys) {
+        for (String key : keys) {
+            Object v = props.get(key);
+            if (v != null) {
+                return v instanceof Number n ? n.intValue() : Integer.parseInt(v.toString().trim());
+            }
+        }
+        return PRODUCER_DEFAULT;
+    }
+
+    /**
+     * The smaller of {@code maxRequestSize} and the topic's {@code max.message.bytes}. When the topic's configuration
+     * cannot be read (no DescribeConfigs permission) the producer's limit alone, with a warning: a dead letter the
+     * broker then refuses stops the role with a message naming the topic, as before.
+     */
+    public static int read(Admin admin, String topic, int maxRequestSize, Duration timeout) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            if (entry == null || entry.value() == null) {
+                return maxRequestSize;
+            }
+            return Math.min(maxRequestSize, Integer.parseInt(entry.value()));
+        } catch (ExecutionException e) {
+            LOG.warn("cannot read max.message.bytes of the dead-letter topic {} ({}); dead letters are cut to the "
+                    + "producer's {} of {} bytes only (grant DescribeConfigs on the topic)", topic,
+                    e.getCause().toString(), ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestSize);
+            return maxRequestSize;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topic " + topic, e);
+        }
+    }
+
+    /** The limit handed to a Streams error handler in its configuration; the producer's default when absent. */
+    public static int fromConfig(Map<String, ?> configs) {
+        return maxRequestSize(configs, CONFIG);
+    }
+}
