@@ -1,21 +1,24 @@
 package io.egoiverify.worker.command;
 
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -136,11 +139,12 @@ public final class CommandWorker implements AutoCloseable {
         try {
             consumer = KafkaClients.consumer(config);
             requireTopics();
+            int deadLetterMaxBytes = deadLetterLimit();
             owned = new OwnedPartitions(consumer, config.flow(), this::committed);
             transaction = new ResultTransaction(new TransactionalProducer(new TransactionKafka()), config.flow());
             RegistryBackoff registryBackoff = new RegistryBackoff();
             results = new ResultPipeline(topics, owned, transaction, registryBackoff, metrics,
-                    consumer::groupMetadata);
+                    consumer::groupMetadata, deadLetterMaxBytes);
             dispatcher = new Dispatcher(topics, handler, owned, results, registryBackoff, clock);
             transaction.init();
             consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
@@ -189,6 +193,18 @@ public final class CommandWorker implements AutoCloseable {
         if (!missing.isEmpty()) {
             throw new MissingTopicsException("refusing to start: topics missing: " + missing + " (create them, or "
                     + "check topics.prefix and topics.name.*)");
+        }
+    }
+
+    /**
+     * How large a dead letter may be: the producer's {@code max.request.size} and the dead-letter topic's
+     * {@code max.message.bytes}. A larger one would be refused for good and stop the worker on every restart.
+     */
+    private int deadLetterLimit() {
+        int maxRequestSize = DeadLetterLimit.maxRequestSize(KafkaClients.producerProperties(config),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        try (Admin admin = Admin.create(KafkaClients.adminProperties(config))) {
+            return DeadLetterLimit.read(admin, topics.names.deadLetter(), maxRequestSize, TOPIC_CHECK_TIMEOUT);
         }
     }
 

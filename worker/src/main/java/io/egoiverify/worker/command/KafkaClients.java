@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -93,6 +94,22 @@ final class KafkaClients {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) c.flow().transactionTimeout().toMillis());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return p;
+    }
+
+    /**
+     * An admin client's properties, for the start-up checks: the bootstrap servers and the operator's unprefixed
+     * overrides that an admin client knows (security, timeouts).
+     */
+    static Map<String, Object> adminProperties(WorkerConfig c) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, c.transactionalId() + "-admin");
+        c.kafkaOverrides().forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                p.put(k, v);
+            }
+        });
         return p;
     }
 

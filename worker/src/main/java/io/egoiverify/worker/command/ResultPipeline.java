@@ -2,6 +2,7 @@ package io.egoiverify.worker.command;
 
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.schemas.registry.RegistryUnavailableException;
+import io.egoiverify.schemas.topics.DeadLetterFit;
 import io.egoiverify.schemas.topics.Topics;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ final class ResultPipeline {
     private final RegistryBackoff registryBackoff;
     private final WorkerMetrics metrics;
     private final Supplier<ConsumerGroupMetadata> group;
+    /** Dead letters larger than this are cut to fit their topic ({@link DeadLetterFit}). */
+    private final int deadLetterMaxBytes;
     private final LinkedBlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     /** Completed calls whose results could not be serialized (registry down), oldest first; still in flight. */
     private final ArrayDeque<Completion> held = new ArrayDeque<>();
@@ -53,7 +56,7 @@ final class ResultPipeline {
     private long retryHeldAtNanos;
 
     ResultPipeline(Topics topics, OwnedPartitions owned, ResultTransaction transaction, RegistryBackoff registryBackoff,
-                   WorkerMetrics metrics, Supplier<ConsumerGroupMetadata> group) {
+                   WorkerMetrics metrics, Supplier<ConsumerGroupMetadata> group, int deadLetterMaxBytes) {
         this.topics = topics;
         this.results = topics.results.valueSerde().serializer();
         this.owned = owned;
@@ -61,6 +64,7 @@ final class ResultPipeline {
         this.registryBackoff = registryBackoff;
         this.metrics = metrics;
         this.group = group;
+        this.deadLetterMaxBytes = deadLetterMaxBytes;
     }
 
     /** A call finished; any thread. */
@@ -68,13 +72,16 @@ final class ResultPipeline {
         completions.add(c);
     }
 
-    /** An unreadable command: its raw record goes to the dead-letter topic, in the open transaction. */
+    /**
+     * An unreadable command: its raw record goes to the dead-letter topic, in the open transaction, cut to fit the
+     * topic if it must be.
+     */
     void deadLetter(TopicPartition tp, PartitionProgress progress, ConsumerRecord<byte[], byte[]> rec,
                     RuntimeException e) {
         LOG.warn("Unreadable command at {}-{}@{} sent to {}: {}", rec.topic(), rec.partition(), rec.offset(),
                 topics.names.deadLetter(), e.getClass().getSimpleName());
-        transaction.send(tp, progress, DeadLetters.of(topics.names.deadLetter(), rec, e.getClass().getName(),
-                e.getMessage()));
+        transaction.send(tp, progress, DeadLetterFit.fit(DeadLetters.of(topics.names.deadLetter(), rec,
+                e.getClass().getName(), e.getMessage()), deadLetterMaxBytes));
         metrics.deadLettered(e.getClass().getSimpleName());
         progress.started(rec.offset());
         progress.done(rec.offset());

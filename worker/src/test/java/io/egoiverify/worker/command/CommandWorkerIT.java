@@ -1,6 +1,5 @@
 package io.egoiverify.worker.command;
 
-import io.egoiverify.schemas.topics.DeadLetterHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,31 +10,40 @@ import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.DeadLetterHeaders;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import io.egoiverify.testing.KafkaClusterExtension;
-import io.egoiverify.worker.egoi.EgoiClient;
 import io.egoiverify.worker.egoi.Dialect;
+import io.egoiverify.worker.egoi.EgoiClient;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.SenderProfile;
 import io.egoiverify.worker.egoi.SenderProfiles;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
 import io.egoiverify.worker.sandbox.Faults;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -366,6 +374,47 @@ class CommandWorkerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() == 20);
         worker.close(Duration.ofSeconds(5));
         assertThat(results(20, Duration.ofSeconds(20))).hasSize(20);
+    }
+
+    /**
+     * A dead letter larger than its topic takes was refused for good: three transactions in a row, then the worker
+     * stopped, and after a restart it read the same command again. It is cut to fit (the topic's limit is read at
+     * start-up), and the commands behind it are answered.
+     */
+    @Test
+    void anUnreadableCommandTooLargeForTheDeadLetterTopicIsCutToFit() throws Exception {
+        KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, topics.names.deadLetter());
+        KAFKA.admin().incrementalAlterConfigs(Map.of(dlq, List.of(new AlterConfigOp(
+                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "100000"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+        CommandWorker worker = startWorker("it-dlq-large", client);
+        byte[] junk = new byte[200_000];
+        new Random(7).nextBytes(junk);
+        junk[0] = 7; // not the wire format's magic byte
+        try (KafkaProducer<byte[], byte[]> raw = KAFKA.producer(new ByteArraySerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topics.names.commands(), "req-x".getBytes(StandardCharsets.UTF_8), junk));
+            raw.flush();
+        }
+        produce(List.of(send(1, Instant.now().plusSeconds(60))));
+
+        assertThat(results(1, Duration.ofSeconds(30))).extracting(VerificationCommandResult::getStatus)
+                .containsExactly(CommandStatus.SENT);
+        assertThat(worker.isRunning()).isTrue();
+        try (KafkaConsumer<byte[], byte[]> c = KAFKA.consumer("dlq-" + UUID.randomUUID(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topics.names.deadLetter()));
+            ConsumerRecord<byte[], byte[]> dead = KafkaClusterExtension.consume(c, 1, Duration.ofSeconds(20)).get(0);
+            assertThat(dead.serializedValueSize()).isLessThan(100_000).isGreaterThan(90_000);
+            assertThat(dead.value()).isEqualTo(Arrays.copyOf(junk, dead.value().length));
+            Map<String, String> headers = new HashMap<>();
+            dead.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+            assertThat(headers).containsEntry(DeadLetterHeaders.OFFSET, "0")
+                    .containsEntry(DeadLetterHeaders.VALUE_SIZE, "200000")
+                    .containsEntry(DeadLetterHeaders.VALUE_SHA256, HexFormat.of().formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(junk)))
+                    .containsKey(DeadLetterHeaders.TRUNCATED);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ class ResultPipelineTest {
     private final MockProducer<byte[], byte[]> producer = ResultTransactionTest.mock();
     private final ResultPipeline pipeline = new ResultPipeline(topics, owned,
             ResultTransactionTest.started(new ResultTransactionTest.FakeKafka(List.of(producer))), new RegistryBackoff(),
-            WorkerMetrics.NONE, () -> ResultTransactionTest.GROUP);
+            WorkerMetrics.NONE, () -> ResultTransactionTest.GROUP, DeadLetterLimit.PRODUCER_DEFAULT);
 
     ResultPipelineTest() {
         consumer.assign(List.of(commands));
