@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -58,6 +59,11 @@ final class ResultTransaction {
     private int failures;
     /** Why a record of the open transaction was refused for good (topic and cause), or null. */
     private String refusal;
+    /**
+     * The same, from the producer's callback of the record that was refused (set on the producer's I/O thread). A
+     * record the broker refuses fails later sends at once, whatever their topic: the callback names the right one.
+     */
+    private final AtomicReference<String> refusedRecord = new AtomicReference<>();
     private int refusedInARow;
     private long lastCommitNanos = System.nanoTime();
 
@@ -85,7 +91,12 @@ final class ResultTransaction {
     private void write(ProducerRecord<byte[], byte[]> record) {
         try {
             begin();
-            Future<RecordMetadata> sent = producers.get().send(record);
+            Future<RecordMetadata> sent = producers.get().send(record, (metadata, error) -> {
+                Throwable cause = error == null ? null : refusalForGood(error);
+                if (cause != null) {
+                    refusedRecord.compareAndSet(null, refusedMessage(record.topic(), cause));
+                }
+            });
             if (sent.isDone()) {
                 failedAtOnce(sent, record.topic());
             }
@@ -122,7 +133,7 @@ final class ResultTransaction {
     private void markDoomed(RuntimeException e, String topic) {
         Throwable cause = refusalForGood(e);
         if (refusal == null && topic != null && cause != null) {
-            refusal = "a record to " + topic + " refused: " + cause;
+            refusal = refusedMessage(topic, cause);
         }
         if (!doomed) {
             LOG.warn("Transaction cannot take more records ({}); it will be aborted and its records replayed",
@@ -152,7 +163,7 @@ final class ResultTransaction {
      */
     boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         if (doomed) {
-            String why = refusal;
+            String why = refusedRecord.get() != null ? refusedRecord.get() : refusal;
             failed(why != null ? why : "a record was refused");
             if (why != null) {
                 refusedForGood(why);
@@ -185,7 +196,7 @@ final class ResultTransaction {
             failed(e.toString());
             Throwable cause = refusalForGood(e);
             if (cause != null) { // a send that failed later (e.g. the broker's own size limit) fails the commit
-                refusedForGood("a record refused: " + cause);
+                refusedForGood(refusedRecord.get() != null ? refusedRecord.get() : "a record refused: " + cause);
             }
             abort();
             return false;
@@ -231,6 +242,7 @@ final class ResultTransaction {
         open = false;
         doomed = false;
         refusal = null;
+        refusedRecord.set(null);
         refusedInARow = 0;
         pending.committed();
         failures = 0;
@@ -272,6 +284,7 @@ final class ResultTransaction {
             open = false;
             doomed = false;
             refusal = null;
+        refusedRecord.set(null);
         }
     }
 
@@ -301,6 +314,10 @@ final class ResultTransaction {
             open = true;
             openedAtNanos = System.nanoTime();
         }
+    }
+
+    private static String refusedMessage(String topic, Throwable cause) {
+        return "a record to " + topic + " refused: " + cause;
     }
 
     /** In the cause chain, a refusal no retry, new producer or new transaction cures; or null. */
@@ -333,6 +350,7 @@ final class ResultTransaction {
         open = false;
         doomed = false;
         refusal = null;
+        refusedRecord.set(null);
         producers.replace();
     }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -336,6 +337,59 @@ class ResultTransactionTest {
         }
         assertThatThrownBy(() -> t.commit(Map.of(P0, new OffsetAndMetadata(1)), GROUP))
                 .isInstanceOf(ResultTransaction.RecordRefusedException.class)
+                .hasMessageContaining("RecordTooLargeException");
+    }
+
+    /**
+     * As Kafka does with a record the broker refuses: its send returns, its callback fails later, and from then on
+     * every send of the transaction throws at once with that cause, whatever its topic.
+     */
+    static final class BrokerRefusingProducer extends MockProducer<byte[], byte[]> {
+        private final String topic;
+        private RuntimeException lastError;
+
+        BrokerRefusingProducer(String topic) {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            this.topic = topic;
+        }
+
+        @Override
+        public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            if (lastError != null) {
+                throw new KafkaException("Cannot perform send because at least one previous transactional or "
+                        + "idempotent request has failed with errors.", lastError);
+            }
+            if (record.topic().equals(topic)) {
+                lastError = new RecordTooLargeException("The request included a message larger than the max "
+                        + "message size the server will accept.");
+                if (callback != null) { // before the next send, as the producer's I/O thread
+                    callback.onCompletion(null, lastError);
+                }
+                return new CompletableFuture<>(); // not done when send returns
+            }
+            return super.send(record, callback);
+        }
+
+        @Override
+        public synchronized void abortTransaction() {
+            lastError = null;
+            super.abortTransaction();
+        }
+    }
+
+    @Test
+    void aRecordTheBrokerRefusesIsNamedNotTheRecordWhoseSendFailedBecauseOfIt() {
+        BrokerRefusingProducer producer = new BrokerRefusingProducer("verification.dlq");
+        ResultTransaction t = started(new FakeKafka(List.of(producer)));
+        t.send(P0, TAKEN_0, deadLetter("x"));
+        t.send(P0, TAKEN_0, result("a")); // throws at once inside: the producer is in an error state
+        for (int i = 1; i < ResultTransaction.MAX_REFUSALS; i++) {
+            assertThat(t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP)).as("transaction %d", i).isFalse();
+            t.replay((tp, by) -> Fate.SEND);
+        }
+        assertThatThrownBy(() -> t.commit(Map.of(P0, new OffsetAndMetadata(2)), GROUP))
+                .isInstanceOf(ResultTransaction.RecordRefusedException.class)
+                .hasMessageContaining("a record to verification.dlq refused")
                 .hasMessageContaining("RecordTooLargeException");
     }
 
