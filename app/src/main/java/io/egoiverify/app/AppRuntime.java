@@ -128,6 +128,7 @@ public final class AppRuntime {
             streamsMetrics.bindTo(metrics.registry());
             metrics.add(streamsMetrics);
             outcomes = new OutcomeMetrics(config.topics(), streams::metrics).bindTo(metrics.registry());
+            LifecycleMeters.sourcePartitions(metrics.registry(), lifecycle::sourcePartitions);
             lifecycle.failed().thenRun(() -> unexpectedStop.complete("the lifecycle (Kafka Streams) entered its "
                     + "error state"));
             addCheck(new GracefulCheck(HealthCheck.of("lifecycle",

@@ -4,6 +4,7 @@ import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * The lifecycle processor's own meters: the expiry lag histogram ({@link ExpiryLagMeter}), the send latency histogram
@@ -25,8 +27,19 @@ public final class LifecycleMeters {
     public static final String FAILURES = "verification.failures";
     public static final String RESENDS_REJECTED = "verification.resends.rejected";
     public static final String SEND_LATENCY = "verification.send.latency";
+    public static final String SOURCE_PARTITIONS = "verification.lifecycle.source.partitions";
 
     private LifecycleMeters() {
+    }
+
+    /**
+     * {@code verification_lifecycle_source_partitions}: the partitions of the lifecycle's source topics, which the
+     * stream threads of all instances must own between them (the partitions-unowned alert compares the two).
+     */
+    public static void sourcePartitions(MeterRegistry registry, IntSupplier partitions) {
+        Gauge.builder(SOURCE_PARTITIONS, partitions, IntSupplier::getAsInt).strongReference(true)
+                .description("Partitions of the lifecycle's source topics (inputs, results, the number guard's), "
+                        + "which the stream threads of all instances must own between them").register(registry);
     }
 
     public static LifecycleMetrics bind(MeterRegistry registry) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -20,13 +21,14 @@ import org.apache.kafka.clients.producer.Producer;
  * The command worker's metrics on a Micrometer registry (names as Prometheus shows them):
  * {@code worker_commands_in_flight}, {@code worker_commands_answered_total{status,provider_called}},
  * {@code worker_commands_dead_lettered_total{reason}}, {@code egoi_retries_total{operation,cause}},
- * {@code egoi_cancels_total{outcome}}, the circuit
+ * {@code egoi_cancels_total{outcome}}, {@code worker_commands_partitions}, the circuit
  * breaker through resilience4j's {@code TaggedCircuitBreakerMetrics} ({@code resilience4j_circuitbreaker_state{name,
  * state}} and friends), and the worker's consumer and producer through Micrometer's {@code KafkaClientMetrics}.
  */
 public final class MicrometerWorkerMetrics implements WorkerMetrics {
     private final MeterRegistry registry;
     private final List<KafkaClientMetrics> clients = new ArrayList<>();
+    private final AtomicInteger commandPartitions = new AtomicInteger();
 
     public MicrometerWorkerMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -57,6 +59,14 @@ public final class MicrometerWorkerMetrics implements WorkerMetrics {
         p.bindTo(registry);
         clients.add(c);
         clients.add(p);
+    }
+
+    @Override
+    public void commandPartitions(int partitions) {
+        commandPartitions.set(partitions);
+        Gauge.builder("worker.commands.partitions", commandPartitions, AtomicInteger::get).strongReference(true)
+                .description("Partitions of the command topic, which the workers' consumers must own between them")
+                .register(registry);
     }
 
     @Override

@@ -36,6 +36,21 @@ public final class CoPartitioning {
         verify(describe(admin, coPartitioned, timeout));
     }
 
+    /**
+     * The partitions of {@code topics} together (each must exist): how many partitions the instances' stream threads
+     * must own between them.
+     */
+    public static int totalPartitions(Admin admin, List<String> topics, Duration timeout) {
+        int total = 0;
+        for (Map.Entry<String, Integer> e : describe(admin, topics, timeout).entrySet()) {
+            if (e.getValue() == null) {
+                throw new IllegalStateException("refusing to start: topic missing: " + e.getKey());
+            }
+            total += e.getValue();
+        }
+        return total;
+    }
+
     private static Map<String, Integer> describe(Admin admin, List<String> topics, Duration timeout) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String topic : topics) {

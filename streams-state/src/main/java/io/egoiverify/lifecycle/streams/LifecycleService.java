@@ -19,6 +19,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ public final class LifecycleService implements AutoCloseable {
     private final CompletableFuture<Void> failed = new CompletableFuture<>();
     /** Set by {@link #close}: a start-up not yet past its topic checks starts nothing. */
     private volatile boolean closeRequested;
+    /** The partitions of the topology's source topics, counted at start-up; 0 before. */
+    private volatile int sourcePartitions;
 
     public LifecycleService(LifecycleOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -129,6 +133,7 @@ public final class LifecycleService implements AutoCloseable {
             }
         });
         int deadLetterMaxBytes;
+        Topology topology = LifecycleTopology.build(options);
         try (Admin admin = Admin.create(adminProps)) {
             TopicNames names = options.topics().names;
             List<String> others = new ArrayList<>(names.outcomes());
@@ -138,6 +143,7 @@ public final class LifecycleService implements AutoCloseable {
                 GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), names.commands(),
                         GuardTopics.Creation.of(kafkaProps), ADMIN_TIMEOUT);
             }
+            sourcePartitions = CoPartitioning.totalPartitions(admin, sourceTopics(topology), ADMIN_TIMEOUT);
             deadLetterMaxBytes = DeadLetterLimit.read(admin, names.deadLetter(), DeadLetterLimit.maxRequestSize(
                     kafkaProps, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG), ADMIN_TIMEOUT);
@@ -150,7 +156,7 @@ public final class LifecycleService implements AutoCloseable {
         Properties streamsProps = streamsProperties(options.topics(), options.config(), kafkaProps);
         // The error handlers cut dead letters to what the producer and the dead-letter topic take.
         streamsProps.put(DeadLetterLimit.CONFIG, Integer.toString(deadLetterMaxBytes));
-        KafkaStreams s = new KafkaStreams(LifecycleTopology.build(options), streamsProps);
+        KafkaStreams s = new KafkaStreams(topology, streamsProps);
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
         s.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.ERROR) {
@@ -160,6 +166,27 @@ public final class LifecycleService implements AutoCloseable {
         s.start();
         streams = s;
         LOG.info("lifecycle topology started (application.id={})", options.config().applicationId());
+    }
+
+    /**
+     * How many partitions the stream threads of all instances must own between them: those of every source topic
+     * (inputs, results, the number guard's topics). An operator's alert compares it with the partitions the
+     * instances' consumers own: a partition nobody owns shows no consumer lag anywhere. 0 before {@link #start}.
+     */
+    public int sourcePartitions() {
+        return sourcePartitions;
+    }
+
+    private static List<String> sourceTopics(Topology topology) {
+        List<String> topics = new ArrayList<>();
+        for (TopologyDescription.Subtopology sub : topology.describe().subtopologies()) {
+            for (TopologyDescription.Node node : sub.nodes()) {
+                if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                    topics.addAll(source.topicSet());
+                }
+            }
+        }
+        return topics.stream().distinct().sorted().toList();
     }
 
     /**

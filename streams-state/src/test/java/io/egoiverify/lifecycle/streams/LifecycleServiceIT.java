@@ -52,6 +52,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -343,6 +344,26 @@ class LifecycleServiceIT {
                 MessageDigest.getInstance("SHA-256").digest(input)));
         assertThat(header(dead, DeadLetterHeaders.TRUNCATED)).contains("of " + input.length + " bytes");
         assertThat(header(dead, DeadLetterHeaders.EXCEPTION)).contains("InvalidWireFormatException");
+    }
+
+    /**
+     * The partitions of every source topic, which the operators' alert compares with what the stream threads' main
+     * consumers own ({@code assigned-partitions}, summed over instances): equal once the group has settled.
+     */
+    @Test
+    void sourcePartitionsAreWhatTheStreamThreadsOwnBetweenThem() throws Exception {
+        LifecycleConfig config = setUp("it-parts-", 3);
+        LifecycleService service = start(topics, config);
+        int sources = LifecycleTopology.build(LifecycleOptions.of(topics, config)).describe().subtopologies().stream()
+                .flatMap(s -> s.nodes().stream()).filter(n -> n instanceof TopologyDescription.Source)
+                .mapToInt(n -> ((TopologyDescription.Source) n).topicSet().size()).sum();
+        assertThat(sources).as("inputs, results and the guard's topics").isGreaterThanOrEqualTo(5);
+        assertThat(service.sourcePartitions()).isEqualTo(3 * sources);
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.kafkaStreams().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("assigned-partitions")
+                        && e.getKey().tags().getOrDefault("client-id", "").matches(".+-StreamThread-[0-9]+-consumer"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum()
+                == service.sourcePartitions());
     }
 
     @Test

@@ -188,6 +188,8 @@ public final class CommandWorker implements AutoCloseable {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, TOPIC_CHECK_TIMEOUT);
             if (partitions == null || partitions.isEmpty()) {
                 missing.add(topic);
+            } else if (topic.equals(topics.names.commands())) {
+                metrics.commandPartitions(partitions.size());
             }
         }
         if (!missing.isEmpty()) {

@@ -31,6 +31,13 @@ public interface WorkerMetrics {
     default void kafkaClientsCreated(Consumer<?, ?> consumer, Producer<?, ?> producer) {
     }
 
+    /**
+     * On the worker thread, once its topics are checked: the command topic's partition count, which the workers'
+     * consumers must own between them.
+     */
+    default void commandPartitions(int partitions) {
+    }
+
     /** On the worker thread, right before it closes its Kafka clients. */
     default void kafkaClientsClosing() {
     }
