@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -236,7 +238,27 @@ class ManifestsTest {
                 }
             }
         }
-        assertThat(overlay.ofKind("Secret")).as("the example overlay renders its example secrets").hasSize(3);
+        assertThat(overlay.ofKind("Secret")).as("the example overlay renders its example secrets").hasSize(4);
+    }
+
+    /** Each role's pods log in to Kafka as a user of their own, so each gets only its role's ACLs. */
+    @Test
+    void shouldGiveEachRoleItsOwnKafkaUserInTheExample() {
+        Map<String, Set<String>> usersByRole = new TreeMap<>();
+        for (String role : List.of("lifecycle", "worker")) {
+            JsonNode w = overlay.named("StatefulSet", role);
+            for (JsonNode c : Manifests.containers(w)) {
+                Map<String, String> env = PodEnv.of(overlay, c, Manifests.nameOf(w) + "-0");
+                String jaas = PodEnv.secretFile(overlay, w, c, "EGOI_VERIFY_KAFKA_SASL_JAAS_CONFIG_FILE",
+                        env.get("EGOI_VERIFY_KAFKA_SASL_JAAS_CONFIG_FILE"), "");
+                Matcher user = Pattern.compile("username=\"([^\"]+)\"").matcher(jaas);
+                assertThat(user.find()).as(jaas).isTrue();
+                usersByRole.computeIfAbsent(role, r -> new TreeSet<>()).add(user.group(1));
+            }
+        }
+        assertThat(usersByRole.get("lifecycle")).as("every container of a role, one user").hasSize(1);
+        assertThat(usersByRole.get("worker")).hasSize(1);
+        assertThat(usersByRole.get("lifecycle")).doesNotContainAnyElementsOf(usersByRole.get("worker"));
     }
 
     @ParameterizedTest(name = "{0}")
