@@ -1,15 +1,9 @@
 package io.egoiverify.schemas.topics;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,25 +46,14 @@ public final class DeadLetterLimit {
      * broker then refuses stops the role with a message naming the topic, as before.
      */
     public static int read(Admin admin, String topic, int maxRequestSize, Duration timeout) {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
-            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource)
-                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-            if (entry == null || entry.value() == null) {
-                return maxRequestSize;
-            }
-            return Math.min(maxRequestSize, Integer.parseInt(entry.value()));
-        } catch (ExecutionException e) {
+            return TopicConfigs.value(admin, topic, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, timeout)
+                    .map(bytes -> Math.min(maxRequestSize, Integer.parseInt(bytes))).orElse(maxRequestSize);
+        } catch (TopicConfigs.Unreadable e) {
             LOG.warn("cannot read max.message.bytes of the dead-letter topic {} ({}); dead letters are cut to the "
                     + "producer's {} of {} bytes only (grant DescribeConfigs on the topic)", topic,
                     e.getCause().toString(), ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestSize);
             return maxRequestSize;
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topic " + topic, e);
         }
     }
 

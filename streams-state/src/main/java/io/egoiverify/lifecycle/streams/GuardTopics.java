@@ -1,6 +1,7 @@
 package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.schemas.topics.TopicConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,9 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -157,22 +156,14 @@ final class GuardTopics {
      * no DescribeConfigs permission: a retention bound is no reason to refuse to start; logged).
      */
     static long retentionOf(Admin admin, String topic, Duration timeout) {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
-            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource)
-                    .get(TopicConfig.RETENTION_MS_CONFIG);
-            long millis = entry == null || entry.value() == null ? -1 : Long.parseLong(entry.value());
+            long millis = TopicConfigs.value(admin, topic, TopicConfig.RETENTION_MS_CONFIG, timeout)
+                    .map(Long::parseLong).orElse(-1L);
             return millis < 0 ? Long.MAX_VALUE : millis;
-        } catch (ExecutionException e) {
+        } catch (TopicConfigs.Unreadable e) {
             LOG.warn("cannot read the retention of topic {} ({}); the permit topic gets {} ms", topic,
                     e.getCause().toString(), RETENTION_MS);
             return Long.MAX_VALUE;
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topics", e);
         }
     }
 

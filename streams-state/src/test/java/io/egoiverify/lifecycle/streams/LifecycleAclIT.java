@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.schemas.topics.Topics;
@@ -75,8 +77,11 @@ class LifecycleAclIT {
     }
 
     private void start(Topics topics) throws Exception {
-        service = new LifecycleService(LifecycleOptions.of(topics, LifecycleConfig.defaults()
-                .withApplicationId(applicationId(topics))));
+        start(topics, LifecycleConfig.defaults().withApplicationId(applicationId(topics)));
+    }
+
+    private void start(Topics topics, LifecycleConfig config) throws Exception {
+        service = new LifecycleService(LifecycleOptions.of(topics, config));
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("lifecycle-acl-it").toString());
@@ -125,6 +130,37 @@ class LifecycleAclIT {
         KAFKA.deny(ResourceType.TOPIC, topics.names.requested(), AclOperation.READ);
         start(topics);
         assertStopsWithTheCause("topics: [" + topics.names.requested() + "]");
+    }
+
+    /**
+     * DescribeConfigs is optional (ops/README's ACL table): refused on the dead-letter and command topics, the
+     * lifecycle (per-number limits on: the number guard's topics are created) starts with the fallbacks (dead letters
+     * cut to the producer's limit, a day's permit retention) and says so.
+     */
+    @Test
+    void describeConfigsRefusedFallsBackAndStarts() throws Exception {
+        Topics topics = topics("ld");
+        KAFKA.deny(ResourceType.TOPIC, topics.names.deadLetter(), AclOperation.DESCRIBE_CONFIGS);
+        KAFKA.deny(ResourceType.TOPIC, topics.names.commands(), AclOperation.DESCRIBE_CONFIGS);
+        ListAppender<ILoggingEvent> fallbacks = new ListAppender<>();
+        fallbacks.start();
+        Logger limitLog = (Logger) LoggerFactory.getLogger(DeadLetterLimit.class);
+        Logger guardLog = (Logger) LoggerFactory.getLogger(GuardTopics.class);
+        limitLog.addAppender(fallbacks);
+        guardLog.addAppender(fallbacks);
+        try {
+            start(topics, LifecycleConfig.defaults().withApplicationId(applicationId(topics))
+                    .withAbuse(AbuseLimits.defaults(new byte[32])));
+            await().atMost(Duration.ofSeconds(60)).until(service::isRunning);
+        } finally {
+            limitLog.detachAppender(fallbacks);
+            guardLog.detachAppender(fallbacks);
+        }
+        assertThat(fallbacks.list.stream().map(ILoggingEvent::getFormattedMessage))
+                .anySatisfy(line -> assertThat(line).startsWith("cannot read max.message.bytes of the dead-letter "
+                        + "topic " + topics.names.deadLetter()).contains("TopicAuthorizationException"))
+                .anySatisfy(line -> assertThat(line).startsWith("cannot read the retention of topic "
+                        + topics.names.commands()));
     }
 
     @Test
