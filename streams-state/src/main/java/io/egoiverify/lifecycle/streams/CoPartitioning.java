@@ -36,19 +36,13 @@ public final class CoPartitioning {
         verify(describe(admin, coPartitioned, timeout));
     }
 
-    /**
-     * The partitions of {@code topics} together (each must exist): how many partitions the instances' stream threads
-     * must own between them.
-     */
-    public static int totalPartitions(Admin admin, List<String> topics, Duration timeout) {
-        int total = 0;
-        for (Map.Entry<String, Integer> e : describe(admin, topics, timeout).entrySet()) {
-            if (e.getValue() == null) {
-                throw new IllegalStateException("refusing to start: topic missing: " + e.getKey());
-            }
-            total += e.getValue();
+    /** The partition count of {@code topic}, which must exist. */
+    public static int partitionsOf(Admin admin, String topic, Duration timeout) {
+        Integer count = describe(admin, List.of(topic), timeout).get(topic);
+        if (count == null) {
+            throw new IllegalStateException("refusing to start: topic missing: " + topic);
         }
-        return total;
+        return count;
     }
 
     private static Map<String, Integer> describe(Admin admin, List<String> topics, Duration timeout) {

@@ -143,7 +143,11 @@ public final class LifecycleService implements AutoCloseable {
                 GuardTopics.ensure(admin, options.config(), names.coPartitioned().get(0), names.commands(),
                         GuardTopics.Creation.of(kafkaProps), ADMIN_TIMEOUT);
             }
-            sourcePartitions = CoPartitioning.totalPartitions(admin, sourceTopics(topology), ADMIN_TIMEOUT);
+            // Every source topic has the inputs' partition count: inputs, commands and results are checked
+            // co-partitioned above, and the number guard's topics are created (or checked) with it. Not described
+            // one by one: a guard topic just created may not be visible yet to every broker.
+            sourcePartitions = sourceTopics(topology).size()
+                    * CoPartitioning.partitionsOf(admin, names.requested(), ADMIN_TIMEOUT);
             deadLetterMaxBytes = DeadLetterLimit.read(admin, names.deadLetter(), DeadLetterLimit.maxRequestSize(
                     kafkaProps, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG), ADMIN_TIMEOUT);
