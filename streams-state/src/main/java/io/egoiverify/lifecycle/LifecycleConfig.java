@@ -69,6 +69,14 @@ public record LifecycleConfig(String applicationId, Duration defaultTtl, Duratio
      */
     public static final int SUBMISSION_ID_MAX_LENGTH = 128;
     /**
+     * Longest requestId or submissionId an input may carry at all (characters): a longer one is dead-lettered. Outcomes
+     * echo them (the requestId as the key too) and states store the requestId, so an id that fills a record up to
+     * Kafka's 1 MiB limit would make an outcome or changelog record the producer refuses for good: the task would
+     * fail on the same input for ever. Well above the 64 characters a valid requestId has, so that a longer one is
+     * still answered INVALID_REQUEST.
+     */
+    public static final int ID_HARD_MAX_LENGTH = 1_024;
+    /**
      * Longest cancel reason kept and echoed on VerificationCancelled (characters): a longer one is cut to its first
      * 200 characters (never inside a surrogate pair).
      */

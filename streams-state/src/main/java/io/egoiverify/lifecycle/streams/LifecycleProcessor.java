@@ -11,6 +11,7 @@ import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Input;
 import io.egoiverify.lifecycle.Lifecycle;
+import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.Output;
 import io.egoiverify.lifecycle.PermitVerdict;
 import io.egoiverify.lifecycle.Transition;
@@ -63,6 +64,7 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
         if (!record.key().equals(input.requestId())) {
             throw new BadRecordException("record key does not equal the requestId of its value");
         }
+        refuseOverlongIds(input);
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         VerificationState state = verifications.get(input.requestId());
         apply(fold(state, input, now), input.requestId());
@@ -78,6 +80,20 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
             return lifecycle.apply(state, input, now);
         } catch (RuntimeException e) {
             throw BadRecordException.unfoldable(e);
+        }
+    }
+
+    /**
+     * An id no answer can carry ({@link LifecycleConfig#ID_HARD_MAX_LENGTH}): echoed in an outcome or stored, an id
+     * near the 1 MiB record limit made a record the producer refused, failing the task on this input for ever.
+     */
+    private static void refuseOverlongIds(Input input) {
+        int max = LifecycleConfig.ID_HARD_MAX_LENGTH;
+        if (input.requestId().length() > max) {
+            throw new BadRecordException("requestId is longer than " + max + " characters");
+        }
+        if (input instanceof Input.Submitted s && s.event().getSubmissionId().length() > max) {
+            throw new BadRecordException("submissionId is longer than " + max + " characters");
         }
     }
 

@@ -3,8 +3,10 @@ package io.egoiverify.lifecycle.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.egoiverify.events.CodeType;
 import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.events.VerificationExpired;
+import io.egoiverify.events.VerificationRequested;
 import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
@@ -38,6 +40,8 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -347,23 +351,98 @@ class LifecycleServiceIT {
     }
 
     /**
-     * The partitions of every source topic, which the operators' alert compares with what the stream threads' main
-     * consumers own ({@code assigned-partitions}, summed over instances): equal once the group has settled.
+     * A submissionId over 128 characters was answered CodeRejected(INVALID_CODE) with the id echoed, and with the
+     * verification's metadata: a submission that filled its record to the limit made an answer larger than the
+     * limit, refused by the producer for good (the task failed on it for ever; r2 behind it waited). An id longer than
+     * any answer can carry is dead-lettered.
      */
     @Test
-    void sourcePartitionsAreWhatTheStreamThreadsOwnBetweenThem() throws Exception {
-        LifecycleConfig config = setUp("it-parts-", 3);
-        LifecycleService service = start(topics, config);
-        int sources = LifecycleTopology.build(LifecycleOptions.of(topics, config)).describe().subtopologies().stream()
-                .flatMap(s -> s.nodes().stream()).filter(n -> n instanceof TopologyDescription.Source)
-                .mapToInt(n -> ((TopologyDescription.Source) n).topicSet().size()).sum();
-        assertThat(sources).as("inputs, results and the guard's topics").isGreaterThanOrEqualTo(5);
-        assertThat(service.sourcePartitions()).isEqualTo(3 * sources);
-        await().atMost(Duration.ofSeconds(60)).until(() -> service.kafkaStreams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals("assigned-partitions")
-                        && e.getKey().tags().getOrDefault("client-id", "").matches(".+-StreamThread-[0-9]+-consumer"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum()
-                == service.sourcePartitions());
+    void aSubmissionAsLargeAsTheRecordLimitDoesNotBlockItsPartition() throws Exception {
+        LifecycleConfig config = setUp("it-big-submission-", 1);
+        start(topics, config);
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now())
+                .setMetadata(Map.of("user", "u".repeat(1_000))).build());
+        awaitCommand("r1", SendCode.class);
+        String submissionId = filled(id -> bytes(topics.codeSubmitted, Fixtures.submit("r1", id, "123456",
+                Instant.EPOCH)) + 2);
+        send(topics.codeSubmitted, "r1", Fixtures.submit("r1", submissionId, "123456", Instant.EPOCH));
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        assertDeadLettered(topics.names.codeSubmitted(), "submissionId is longer than 1024 characters");
+    }
+
+    /**
+     * A cancel of an unknown id is remembered (CANCEL_PENDING): its state (the id, as key and in the value, and more)
+     * made a changelog record larger than the cancel, refused for good.
+     */
+    @Test
+    void aCancelAsLargeAsTheRecordLimitDoesNotBlockItsPartition() throws Exception {
+        LifecycleConfig config = setUp("it-big-cancel-", 1);
+        start(topics, config);
+        String requestId = filled(id -> id.length() + bytes(topics.cancelRequested, Fixtures.cancel(id, null,
+                Instant.EPOCH)));
+        send(topics.cancelRequested, requestId, Fixtures.cancel(requestId, null, Instant.EPOCH));
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        assertDeadLettered(topics.names.cancelRequested(), "requestId is longer than 1024 characters");
+    }
+
+    /**
+     * An invalid request is answered VerificationFailed(INVALID_REQUEST) (its id echoed, and every problem) and
+     * remembered as FAILED: with an id that filled the record, the changelog record was refused for good.
+     */
+    @Test
+    void anInvalidRequestAsLargeAsTheRecordLimitDoesNotBlockItsPartition() throws Exception {
+        LifecycleConfig config = setUp("it-big-request-", 1);
+        start(topics, config);
+        Function<String, VerificationRequested> request = id -> VerificationRequested.newBuilder()
+                .setRequestId(id).setPhoneNumber("").setCodeType(CodeType.UNKNOWN).setCodeSize(0).setTtlSeconds(0)
+                .setMessage("").setGroup("").setMaxAttempts(0).setSenderProfile("x").setRequestedAt(Instant.EPOCH)
+                .build();
+        String requestId = filled(id -> id.length() + bytes(topics.requested, request.apply(id)));
+        send(topics.requested, requestId, request.apply(requestId));
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        assertDeadLettered(topics.names.requested(), "requestId is longer than 1024 characters");
+    }
+
+    /** Serialized size of a value (without the key). */
+    private static <V> int bytes(Topic<String, V> topic, V value) {
+        return topic.valueSerde().serializer().serialize(topic.name(), value).length;
+    }
+
+    /**
+     * The longest string of 'x' for which {@code size} (the bytes of key and value it makes) leaves room for the
+     * record's own overhead within the producer's 1 MiB max.request.size: a record any client can send.
+     */
+    private static String filled(ToIntFunction<String> size) {
+        int budget = DeadLetterLimit.PRODUCER_DEFAULT - 100;
+        int length = budget / 2;
+        for (int i = 0; i < 20; i++) {
+            int over = size.applyAsInt("x".repeat(length)) - budget;
+            if (over == 0) {
+                break;
+            }
+            length -= over > 0 ? Math.max(1, over / 2) : Math.min(-1, over / 2);
+        }
+        while (size.applyAsInt("x".repeat(length)) > budget) {
+            length--;
+        }
+        return "x".repeat(length);
+    }
+
+    /** The input's dead letter (cut to fit its topic) names why. */
+    private void assertDeadLettered(String inputTopic, String why) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            values(topics.sent);
+            return seen.stream().anyMatch(r -> r.topic().equals(topics.names.deadLetter())
+                    && inputTopic.equals(header(r, "__streams.errors.topic")));
+        });
+        assertThat(seen.stream().filter(r -> r.topic().equals(topics.names.deadLetter())))
+                .singleElement().satisfies(r -> assertThat(header(r, "__streams.errors.message")).isEqualTo(why));
     }
 
     @Test

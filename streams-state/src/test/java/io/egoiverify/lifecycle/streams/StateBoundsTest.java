@@ -3,6 +3,7 @@ package io.egoiverify.lifecycle.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.CodeRejected;
+import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.RejectReason;
 import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.CommandStatus;
@@ -12,7 +13,9 @@ import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.Output;
 import io.egoiverify.lifecycle.Status;
 import io.egoiverify.lifecycle.VerificationState;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,6 +28,8 @@ import org.junit.jupiter.api.Timeout;
 class StateBoundsTest {
     /** LifecycleConfig.SUBMISSION_ID_MAX_LENGTH. */
     private static final int SUBMISSION_ID_LIMIT = 128;
+    /** LifecycleConfig.ID_HARD_MAX_LENGTH. */
+    private static final int ID_HARD_LIMIT = 1_024;
     /** LifecycleConfig.CANCEL_REASON_MAX_LENGTH. */
     private static final int CANCEL_REASON_LIMIT = 200;
     /** LifecycleConfig.CHECKED_SUBMISSIONS_KEPT. */
@@ -47,12 +52,12 @@ class StateBoundsTest {
         f.cancel("r1");
         int pending = storedBytes("r1");
         for (int i = 0; i < 3; i++) {
-            f.submit("r1", "x".repeat(400_000) + i, Fixtures.SECRET_CODE);
+            f.submit("r1", "x".repeat(ID_HARD_LIMIT - 1) + i, Fixtures.SECRET_CODE);
         }
         assertThat(storedBytes("r1")).as("bytes of the stored state").isEqualTo(pending);
         for (int i = 0; i < 3; i++) {
             CodeRejected rejected = f.rejected.readValue();
-            assertThat(rejected.getSubmissionId()).isEqualTo("x".repeat(400_000) + i);
+            assertThat(rejected.getSubmissionId()).isEqualTo("x".repeat(ID_HARD_LIMIT - 1) + i);
             assertThat(rejected.getReason()).isEqualTo(RejectReason.INVALID_CODE);
             assertThat(rejected.getAttemptsRemaining()).isZero();
         }
@@ -61,6 +66,44 @@ class StateBoundsTest {
         f.submit("r1", longest, Fixtures.SECRET_CODE);
         assertThat(f.rejected.readValue().getReason()).isEqualTo(RejectReason.CANCELLED);
         assertThat(f.verifications().get("r1").otherSubmissions()).containsExactly(longest);
+    }
+
+    /**
+     * Ids no answer can carry: echoed in an outcome (the requestId as its key too) or stored in a state, an id near
+     * the 1 MiB record limit made a record the producer refused for good (LifecycleServiceIT, "AsLargeAsTheRecord
+     * Limit"). They are dead-lettered before anything is stored or answered, on every input topic.
+     */
+    @Test
+    void idsLongerThanAnyAnswerCanCarryAreDeadLettered() {
+        f.request("r1");
+        String longId = "x".repeat(ID_HARD_LIMIT + 1);
+        f.submit("r1", longId, Fixtures.SECRET_CODE);
+        f.cancel(longId);
+        f.submit(longId, "s1", Fixtures.SECRET_CODE);
+        f.resendRequested.pipeInput(longId, Fixtures.resend(longId, f.now()), f.now());
+        f.requested.pipeInput(longId, Fixtures.request(longId, f.now()).build(), f.now());
+
+        var dead = f.deadLetters.readRecordsToList();
+        assertThat(dead).extracting(r -> header(r.headers(), "__streams.errors.message")).containsExactly(
+                "submissionId is longer than 1024 characters", "requestId is longer than 1024 characters",
+                "requestId is longer than 1024 characters", "requestId is longer than 1024 characters",
+                "requestId is longer than 1024 characters");
+        assertThat(f.rejected.isEmpty()).isTrue();
+        assertThat(f.failed.isEmpty()).isTrue();
+        assertThat(f.resendRejected.isEmpty()).isTrue();
+        assertThat(f.verifications().get(longId)).isNull();
+        // At the limit both are answered as before: INVALID_CODE, INVALID_REQUEST.
+        String atLimit = "y".repeat(ID_HARD_LIMIT);
+        f.submit("r1", atLimit, Fixtures.SECRET_CODE);
+        assertThat(f.rejected.readValue().getSubmissionId()).isEqualTo(atLimit);
+        f.request(atLimit);
+        assertThat(f.failed.readValue().getReason()).isEqualTo(FailureReason.INVALID_REQUEST);
+        assertThat(f.deadLetters.isEmpty()).isTrue();
+    }
+
+    private static String header(Headers headers, String name) {
+        var h = headers.lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test
