@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * {@code errors.dead.letter.queue.topic.name} with {@code __streams.errors.*} headers naming topic, partition,
  * offset, exception and message), except for a registry outage: that is not the record's fault, so the task fails
  * and the stream thread is replaced, retrying the same record. A dead letter too large for its topic is cut to fit
- * ({@link DeadLetterFit}): refused, it would fail the task on the same record for ever.
+ * ({@link DeadLetterFit}), and one of a record stamped -1 gets the wall clock ({@link StampedContext}): refused, either
+ * would fail the task on the same record for ever.
  */
 public class DeadLetteringDeserializationHandler extends LogAndContinueExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
@@ -34,7 +35,7 @@ public class DeadLetteringDeserializationHandler extends LogAndContinueException
                     record.topic(), record.partition(), record.offset(), exception.getMessage());
             return Response.fail();
         }
-        Response response = super.handleError(context, record, exception);
+        Response response = super.handleError(StampedContext.of(context), record, exception);
         return Response.resume(DeadLetterFit.fitAll(response.deadLetterQueueRecords(), deadLetterMaxBytes));
     }
 }

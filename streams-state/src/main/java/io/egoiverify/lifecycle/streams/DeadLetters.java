@@ -24,7 +24,9 @@ final class DeadLetters {
         if (dlqTopic == null) {
             return List.of();
         }
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(dlqTopic, null, context.timestamp(),
+        // A record stamped -1 (its producer set none): a negative timestamp would make ProducerRecord throw.
+        Long timestamp = context.timestamp() < 0 ? null : context.timestamp();
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(dlqTopic, null, timestamp,
                 context.sourceRawKey(), context.sourceRawValue());
         if (context.headers() != null) {
             for (Header h : context.headers()) {

@@ -6,6 +6,7 @@ import io.egoiverify.schemas.registry.RegistryUnavailableException;
 import io.egoiverify.schemas.registry.SchemaNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -44,6 +46,22 @@ class DeadLetteringHandlersTest {
             public long timestamp() { return 1000L; }
             public byte[] sourceRawKey() { return KEY; }
             public byte[] sourceRawValue() { return VALUE; }
+        };
+    }
+
+    /** The context Kafka Streams gives for a record stamped -1 (a producer that set no timestamp). */
+    private static ErrorHandlerContext unstamped() {
+        ErrorHandlerContext c = context();
+        return new ErrorHandlerContext() {
+            public String topic() { return c.topic(); }
+            public int partition() { return c.partition(); }
+            public long offset() { return c.offset(); }
+            public Headers headers() { return c.headers(); }
+            public String processorNodeId() { return c.processorNodeId(); }
+            public TaskId taskId() { return c.taskId(); }
+            public long timestamp() { return -1L; }
+            public byte[] sourceRawKey() { return c.sourceRawKey(); }
+            public byte[] sourceRawValue() { return c.sourceRawValue(); }
         };
     }
 
@@ -81,6 +99,34 @@ class DeadLetteringHandlersTest {
                 new RegistryUnavailableException("connection refused", null)));
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    /**
+     * An unreadable record stamped -1: the deserialization handler gets its raw timestamp (the timestamp extractor runs
+     * after deserialization), and Kafka's dead-letter record refused it (ProducerRecord: "Invalid timestamp: -1"). The
+     * handler threw, Kafka Streams failed the task ("Fatal user code error in deserialization error callback") and
+     * the replacement thread read the same record again, for ever. The dead letter gets the wall clock instead.
+     */
+    @Test
+    void anUnreadableRecordWithoutATimestampIsDeadLettered() {
+        DeadLetteringDeserializationHandler handler = new DeadLetteringDeserializationHandler();
+        handler.configure(CONFIG);
+        long before = System.currentTimeMillis();
+        var response = handler.handleError(unstamped(), new ConsumerRecord<>("verification.requested", 2, 17, -1L,
+                        TimestampType.CREATE_TIME, KEY.length, VALUE.length, KEY, VALUE, new RecordHeaders(),
+                        Optional.empty()),
+                new SchemaNotFoundException("schema id 42 not found"));
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).singleElement().satisfies(r -> {
+            assertThat(r.timestamp()).isBetween(before, System.currentTimeMillis());
+            assertThat(r.value()).isEqualTo(VALUE);
+            assertThat(header(r, "__streams.errors.offset")).isEqualTo("17");
+        });
+        DeadLetteringProcessingHandler processing = new DeadLetteringProcessingHandler();
+        processing.configure(CONFIG);
+        var refused = processing.handleError(unstamped(), new Record<>("x", "y", 0L),
+                new BadRecordException("record key does not equal the requestId of its value"));
+        assertThat(refused.deadLetterQueueRecords()).singleElement().satisfies(r -> assertThat(r.timestamp()).isNull());
     }
 
     @Test

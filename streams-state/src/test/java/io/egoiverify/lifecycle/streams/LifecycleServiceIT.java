@@ -351,6 +351,29 @@ class LifecycleServiceIT {
     }
 
     /**
+     * An unreadable record stamped -1 (its producer set no timestamp): Kafka's dead letter copied the -1 and
+     * ProducerRecord refused it, so the deserialization handler threw, the task failed and the replacement thread read
+     * the same record again, for ever (r2 behind it waited). It is dead-lettered with the wall clock's timestamp.
+     */
+    @Test
+    void anUnreadableRecordWithoutATimestampIsDeadLettered() throws Exception {
+        LifecycleConfig config = setUp("it-unstamped-", 1);
+        Properties extra = new Properties();
+        extra.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+                Unstamping.class.getName());
+        start(topics, config, extra);
+        producer.send(new ProducerRecord<>(topics.names.requested(), Unstamping.KEY,
+                "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        ConsumerRecord<String, byte[]> dead = awaitDeadLetter();
+        assertThat(dead.key()).isEqualTo(Unstamping.KEY);
+        assertThat(header(dead, "__streams.errors.exception")).contains("InvalidWireFormatException");
+        assertThat(dead.timestamp()).isPositive();
+    }
+
+    /**
      * A submissionId over 128 characters was answered CodeRejected(INVALID_CODE) with the id echoed, and with the
      * verification's metadata: a submission that filled its record to the limit made an answer larger than the
      * limit, refused by the producer for good (the task failed on it for ever; r2 behind it waited). An id longer than
