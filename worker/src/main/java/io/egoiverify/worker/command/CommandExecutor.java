@@ -40,6 +40,8 @@ public final class CommandExecutor implements CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
     /** How often waiting calls re-ask an open breaker (asking also moves it to half-open when its time has come). */
     private static final Duration GATE_TICK = Duration.ofMillis(100);
+    /** Characters of an unknown sender profile's name a result's detail shows. */
+    private static final int MAX_SHOWN_PROFILE = 64;
 
     private final EgoiApi egoi;
     private final SenderProfiles profiles;
@@ -119,8 +121,8 @@ public final class CommandExecutor implements CommandHandler {
         }
         Optional<SenderProfile> profile = profiles.find(c.getSenderProfile());
         if (profile.isEmpty()) {
-            return done(results.noCall(c, CommandStatus.REJECTED, "unknown sender profile '" + c.getSenderProfile()
-                    + "'"));
+            return done(results.noCall(c, CommandStatus.REJECTED, "unknown sender profile '"
+                    + shown(c.getSenderProfile()) + "'"));
         }
         SenderProfile p = profile.get();
         Object action = c.getAction();
@@ -202,6 +204,15 @@ public final class CommandExecutor implements CommandHandler {
                         ? results.of(c, CommandStatus.CANCELLED, null, null, loop.calls(),
                                 CommandResults.detail(o.result(), loop.calls()))
                         : results.failed(c, o, rule, loop.calls()));
+    }
+
+    /**
+     * A profile name cut for the result's detail: echoed whole, a name that filled its command's 1 MiB record made a
+     * result larger than the command, which the producer refused for good (the worker stopped on it after every
+     * restart).
+     */
+    private static String shown(String profile) {
+        return profile.length() <= MAX_SHOWN_PROFILE ? profile : profile.substring(0, MAX_SHOWN_PROFILE) + "...";
     }
 
     private CallLoop loop(VerificationCommand c, int maxCalls, BooleanSupplier givenUp) {

@@ -18,11 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * From polled records to calls started: within the flow bounds, each record is skipped (done by a previous owner),
- * dead-lettered (unreadable), deferred (registry unreachable: read again after a backoff, nothing is lost) or handed
- * to the {@link CommandHandler}, whose result goes to the {@link ResultPipeline}. Poll thread only.
+ * dead-lettered (unreadable, or ids no result can carry), deferred (registry unreachable: read again after a
+ * backoff, nothing is lost) or handed to the {@link CommandHandler}, whose result goes to the {@link ResultPipeline}.
+ * Poll thread only.
  */
 final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /**
+     * Longest commandId or requestId a command may carry (characters): the lifecycle issues requestIds of at most
+     * 1,024 characters and commandIds a few dozen longer. A result echoes both (the requestId as its key too), so a
+     * command whose ids filled a 1 MiB record made a result the producer refused for good, and the worker stopped
+     * on it after every restart. A longer one is dead-lettered.
+     */
+    static final int MAX_ID_LENGTH = 2_048;
 
     private final Deserializer<VerificationCommand> commands;
     private final CommandHandler handler;
@@ -83,6 +91,9 @@ final class Dispatcher {
         VerificationCommand command = commands.deserialize(rec.topic(), rec.value());
         if (!new String(rec.key(), StandardCharsets.UTF_8).equals(command.getRequestId())) {
             throw new IllegalArgumentException("record key is not the command's requestId");
+        }
+        if (command.getRequestId().length() > MAX_ID_LENGTH || command.getCommandId().length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException("commandId or requestId longer than " + MAX_ID_LENGTH + " characters");
         }
         return command;
     }

@@ -3,6 +3,7 @@ package io.egoiverify.worker.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.egoiverify.internal.CancelVerification;
 import io.egoiverify.internal.CheckCode;
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.SendCode;
@@ -36,6 +37,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +46,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.internal.AbstractRecords;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -416,6 +422,65 @@ class CommandWorkerIT {
                             MessageDigest.getInstance("SHA-256").digest(junk)))
                     .containsKey(DeadLetterHeaders.TRUNCATED);
         }
+    }
+
+    /**
+     * A command as large as any client may produce (1 MiB, the producer's max.request.size) whose result would echo
+     * more than it: an unknown sender profile's name (the detail named it whole). The result was refused for good
+     * (RecordTooLargeException): the worker stopped after three transactions and read the same command again after
+     * every restart, the partition blocked for good. The name is cut in the detail; ids too long for any command the
+     * lifecycle issues are dead-lettered.
+     */
+    @Test
+    void aCommandAsLargeAsTheRecordLimitIsAnsweredWithoutStoppingTheWorker() throws Exception {
+        KAFKA.createTopics(1, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        CommandWorker worker = startWorker("it-big-command", client);
+        Instant deadline = Instant.now().plusSeconds(60);
+        String profile = filled(p -> bigCommand(p, "req-big", "cmd-big", deadline));
+        VerificationCommand big = bigCommand(profile, "req-big", "cmd-big", deadline);
+        String requestId = filled(id -> bigCommand("x", id, "cmd-long-id", deadline));
+        VerificationCommand longId = bigCommand("x", requestId, "cmd-long-id", deadline);
+        produce(List.of(big, longId, send(1, deadline)));
+
+        List<VerificationCommandResult> results = results(2, Duration.ofSeconds(30));
+        assertThat(results).extracting(VerificationCommandResult::getCommandId).hasSize(2)
+                .contains("cmd-big").anyMatch(id -> id.startsWith("cmd-1-"));
+        VerificationCommandResult answer = results.stream().filter(r -> r.getCommandId().equals("cmd-big"))
+                .findFirst().orElseThrow();
+        assertThat(answer.getStatus()).isEqualTo(CommandStatus.REJECTED);
+        assertThat(answer.getDetail()).startsWith("unknown sender profile 'xxxx").hasSizeLessThan(200);
+        assertThat(worker.isRunning()).isTrue();
+        assertThat(metrics.deadLettered).containsExactly("IllegalArgumentException");
+    }
+
+    private static VerificationCommand bigCommand(String profile, String requestId, String commandId,
+                                                  Instant deadline) {
+        return VerificationCommand.newBuilder().setCommandId(commandId).setRequestId(requestId)
+                .setIssuedAt(Instant.EPOCH).setDeadline(deadline).setSenderProfile(profile)
+                .setAction(CancelVerification.newBuilder().setProviderRequestId("").build()).build();
+    }
+
+    /**
+     * The longest string of 'x' whose command (keyed by its requestId) fits the producer's 1 MiB max.request.size, by
+     * the producer's own estimate.
+     */
+    private String filled(Function<String, VerificationCommand> command) {
+        int lo = 1;
+        int hi = 1_048_576;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            VerificationCommand c = command.apply("x".repeat(mid));
+            byte[] key = c.getRequestId().getBytes(StandardCharsets.UTF_8);
+            byte[] value = topics.commands.valueSerde().serializer().serialize(topics.names.commands(), c);
+            int size = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+                    CompressionType.NONE, key, value, new Header[0]);
+            if (size <= 1_048_576) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return "x".repeat(lo);
     }
 
     @Test
