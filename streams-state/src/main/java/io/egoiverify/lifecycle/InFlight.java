@@ -28,6 +28,21 @@ public record InFlight(String commandId, String submissionId, Instant issuedAt, 
         return CommandIds.admittedAt(commandId);
     }
 
+    /**
+     * When the call answering this command started: {@code reported} (null: unknown, then {@link #issuedAt}), but
+     * never after both its {@link #deadline} (after which the worker starts no call of it) and {@code now}. A later
+     * one (a rogue result) would move the code's expiry anywhere: Long.MAX_VALUE millis made one beyond what epoch
+     * millis hold, and storing the state failed the task on the same result for ever. An earlier one is kept: clocks
+     * step back.
+     */
+    public Instant callStart(Instant reported, Instant now) {
+        if (reported == null) {
+            return issuedAt;
+        }
+        Instant latest = deadline.isAfter(now) ? deadline : now;
+        return reported.isAfter(latest) ? latest : reported;
+    }
+
     public boolean isCheck() {
         return submissionId != null;
     }

@@ -176,7 +176,7 @@ final class Resends {
                 if (r.getProviderRequestId() != null && !r.getProviderRequestId().isBlank()) {
                     // Only the latest code verifies: checks go to the id E-goi answered with (new in the guide's
                     // API, possibly new in V2). Wrong-code attempts are kept.
-                    Instant started = r.getCallStartedAt() != null ? r.getCallStartedAt() : resend.issuedAt();
+                    Instant started = resend.callStart(r.getCallStartedAt(), now);
                     Instant expiresAt = started.plusSeconds(state.ttlSeconds());
                     next = state.toBuilder().status(Status.SENT).inFlight(null)
                             .providerRequestId(r.getProviderRequestId()).expiresAt(expiresAt).wakeAt(expiresAt)

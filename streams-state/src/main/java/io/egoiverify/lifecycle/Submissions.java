@@ -102,7 +102,7 @@ final class Submissions {
                     return endings.failed(state, FailureReason.PROVIDER_UNAVAILABLE,
                             "send result without a provider request id", now, outputs);
                 }
-                Instant started = r.getCallStartedAt() != null ? r.getCallStartedAt() : state.inFlight().issuedAt();
+                Instant started = state.inFlight().callStart(r.getCallStartedAt(), now);
                 Instant expiresAt = started.plusSeconds(state.ttlSeconds());
                 VerificationState sent = state.toBuilder().status(Status.SENT).inFlight(null)
                         .providerRequestId(r.getProviderRequestId()).expiresAt(expiresAt).wakeAt(expiresAt)

@@ -7,6 +7,8 @@ import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.RejectReason;
 import io.egoiverify.events.VerificationVerified;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.Harness;
 import io.egoiverify.lifecycle.LifecycleConfig;
@@ -15,6 +17,7 @@ import io.egoiverify.lifecycle.Status;
 import io.egoiverify.lifecycle.VerificationState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,28 @@ class StateBoundsTest {
         f.request(atLimit);
         assertThat(f.failed.readValue().getReason()).isEqualTo(FailureReason.INVALID_REQUEST);
         assertThat(f.deadLetters.isEmpty()).isTrue();
+    }
+
+    /**
+     * A result whose call start is after its command's deadline and after now (no call starts then; a rogue producer
+     * on the results topic): Long.MAX_VALUE millis made an expiry beyond what epoch millis hold, so storing the state
+     * threw ArithmeticException after the step had begun writing, and the task failed on the same result for ever.
+     * The start is taken as the deadline. One far in the past is kept (clocks step back): the code has expired.
+     */
+    @Test
+    void aResultWithACallStartAfterItsDeadlineAndNowIsTakenAtTheDeadline() {
+        f.request("r1");
+        VerificationCommand send = f.command();
+        f.results.pipeInput("r1", VerificationCommandResult.newBuilder(Fixtures.result("r1", send.getCommandId(),
+                CommandStatus.SENT, f.now())).setCallStartedAt(Instant.ofEpochMilli(Long.MAX_VALUE)).build(), f.now());
+        assertThat(f.sent.readValue().getExpiresAt()).isEqualTo(send.getDeadline().plusSeconds(60));
+        assertThat(f.verifications().get("r1").status()).isEqualTo(Status.SENT);
+
+        f.request("r2");
+        VerificationCommand early = f.command();
+        f.results.pipeInput("r2", VerificationCommandResult.newBuilder(Fixtures.result("r2", early.getCommandId(),
+                CommandStatus.SENT, f.now())).setCallStartedAt(Instant.ofEpochMilli(Long.MIN_VALUE)).build(), f.now());
+        assertThat(f.verifications().get("r2").status()).isEqualTo(Status.EXPIRED);
     }
 
     private static String header(Headers headers, String name) {
