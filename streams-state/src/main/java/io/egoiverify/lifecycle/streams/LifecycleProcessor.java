@@ -85,7 +85,8 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
 
     /**
      * An id no answer can carry ({@link LifecycleConfig#ID_HARD_MAX_LENGTH}): echoed in an outcome or stored, an id
-     * near the 1 MiB record limit made a record the producer refused, failing the task on this input for ever.
+     * near the 1 MiB record limit made a record the producer refused, failing the task on this input for ever. The
+     * limit is the same for E-goi's id in a worker's result.
      */
     private static void refuseOverlongIds(Input input) {
         int max = LifecycleConfig.ID_HARD_MAX_LENGTH;
@@ -94,6 +95,12 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
         }
         if (input instanceof Input.Submitted s && s.event().getSubmissionId().length() > max) {
             throw new BadRecordException("submissionId is longer than " + max + " characters");
+        }
+        // E-goi's id, stored and echoed on VerificationSent: a result carrying a longer one (a rogue producer; E-goi's
+        // ids are short) is no answer, and its verification fails at its deadline like one never answered.
+        if (input instanceof Input.Result r && r.result().getProviderRequestId() != null
+                && r.result().getProviderRequestId().length() > max) {
+            throw new BadRecordException("providerRequestId is longer than " + max + " characters");
         }
     }
 

@@ -432,6 +432,28 @@ class LifecycleServiceIT {
         assertDeadLettered(topics.names.requested(), "requestId is longer than 1024 characters");
     }
 
+    /**
+     * A send result (a rogue producer on the results topic) whose providerRequestId filled its record: the state
+     * stores the id and VerificationSent echoes it with the metadata, both larger than the result.
+     */
+    @Test
+    void aResultAsLargeAsTheRecordLimitDoesNotBlockItsPartition() throws Exception {
+        LifecycleConfig config = setUp("it-big-result-", 1);
+        start(topics, config);
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now())
+                .setMetadata(Map.of("user", "u".repeat(1_000))).build());
+        VerificationCommand c = awaitCommand("r1", SendCode.class);
+        Function<String, VerificationCommandResult> result = id -> VerificationCommandResult.newBuilder(
+                Fixtures.result("r1", c.getCommandId(), CommandStatus.SENT, Instant.now())).setProviderRequestId(id)
+                .setDetail("").build();
+        String providerRequestId = filled(id -> bytes(topics.results, result.apply(id)) + 2);
+        send(topics.results, "r1", result.apply(providerRequestId));
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        assertDeadLettered(topics.names.results(), "providerRequestId is longer than 1024 characters");
+    }
+
     /** Serialized size of a value (without the key). */
     private static <V> int bytes(Topic<String, V> topic, V value) {
         return topic.valueSerde().serializer().serialize(topic.name(), value).length;
