@@ -5,10 +5,11 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.processor.TaskId;
 
 /**
- * An error context whose timestamp is never negative: the wall clock stands in for a record stamped -1 (a producer
- * that set none). Kafka Streams gives a deserialization handler the raw record's timestamp (the timestamp extractor
- * runs only after deserialization), and its built-in dead letter copies it into a ProducerRecord, which refuses a
- * negative one: the handler threw, the task failed and the replacement thread read the same record again, for ever.
+ * An error context whose timestamp is neither negative nor ahead of the wall clock, which stands in for such a one.
+ * Kafka Streams gives a deserialization handler the raw record's timestamp (the timestamp extractor runs only after
+ * deserialization), and its built-in dead letter copies it: a ProducerRecord refuses -1 (a producer that set none),
+ * and the broker refuses one further ahead than the dead-letter topic's {@code message.timestamp.after.max.ms} (1 h
+ * by default). Either way the task failed and the replacement thread read the same record again, for ever.
  */
 final class StampedContext implements ErrorHandlerContext {
     private final ErrorHandlerContext context;
@@ -19,9 +20,10 @@ final class StampedContext implements ErrorHandlerContext {
         this.timestamp = timestamp;
     }
 
-    /** {@code context} itself when its timestamp is valid. */
+    /** {@code context} itself when its timestamp is valid and not ahead of the wall clock. */
     static ErrorHandlerContext of(ErrorHandlerContext context) {
-        return context.timestamp() >= 0 ? context : new StampedContext(context, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        return context.timestamp() >= 0 && context.timestamp() <= now ? context : new StampedContext(context, now);
     }
 
     @Override

@@ -51,6 +51,10 @@ class DeadLetteringHandlersTest {
 
     /** The context Kafka Streams gives for a record stamped -1 (a producer that set no timestamp). */
     private static ErrorHandlerContext unstamped() {
+        return stamped(-1L);
+    }
+
+    private static ErrorHandlerContext stamped(long timestamp) {
         ErrorHandlerContext c = context();
         return new ErrorHandlerContext() {
             public String topic() { return c.topic(); }
@@ -59,7 +63,7 @@ class DeadLetteringHandlersTest {
             public Headers headers() { return c.headers(); }
             public String processorNodeId() { return c.processorNodeId(); }
             public TaskId taskId() { return c.taskId(); }
-            public long timestamp() { return -1L; }
+            public long timestamp() { return timestamp; }
             public byte[] sourceRawKey() { return c.sourceRawKey(); }
             public byte[] sourceRawValue() { return c.sourceRawValue(); }
         };
@@ -127,6 +131,21 @@ class DeadLetteringHandlersTest {
         var refused = processing.handleError(unstamped(), new Record<>("x", "y", 0L),
                 new BadRecordException("record key does not equal the requestId of its value"));
         assertThat(refused.deadLetterQueueRecords()).singleElement().satisfies(r -> assertThat(r.timestamp()).isNull());
+    }
+
+    /** The broker refuses a dead letter stamped further ahead than the topic allows (1 h by default). */
+    @Test
+    void anUnreadableRecordStampedAheadIsDeadLetteredWithTheWallClock() {
+        DeadLetteringDeserializationHandler handler = new DeadLetteringDeserializationHandler();
+        handler.configure(CONFIG);
+        long before = System.currentTimeMillis();
+        var response = handler.handleError(stamped(before + 2 * 86_400_000L), raw(),
+                new SchemaNotFoundException("schema id 42 not found"));
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(r -> assertThat(r.timestamp()).isBetween(before, System.currentTimeMillis()));
+        var kept = handler.handleError(context(), raw(), new SchemaNotFoundException("schema id 42 not found"));
+        assertThat(kept.deadLetterQueueRecords()).singleElement()
+                .satisfies(r -> assertThat(r.timestamp()).isEqualTo(1000L));
     }
 
     @Test

@@ -33,6 +33,14 @@ class InputTimestampsTest {
     }
 
     @Test
+    void aTimestampAheadOfTheWallClockTakesTheWallClock() {
+        long before = System.currentTimeMillis();
+        long extracted = extractor.extract(stamped(before + 2 * 86_400_000L), 5_000);
+        assertThat(extracted).isBetween(before, System.currentTimeMillis());
+        assertThat(extractor.extract(stamped(Long.MAX_VALUE), 5_000)).isBetween(before, System.currentTimeMillis());
+    }
+
+    @Test
     void aNegativeOneTakesThePartitionTime() {
         assertThat(extractor.extract(stamped(-1), 5_000)).isEqualTo(5_000);
         assertThat(extractor.extract(stamped(Long.MIN_VALUE), 0)).isZero();

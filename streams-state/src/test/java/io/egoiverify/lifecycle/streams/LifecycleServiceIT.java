@@ -454,6 +454,37 @@ class LifecycleServiceIT {
         assertDeadLettered(topics.names.results(), "providerRequestId is longer than 1024 characters");
     }
 
+    /**
+     * An input topic that accepts records stamped far ahead (message.timestamp.after.max.ms raised; the broker's
+     * default, 1 h, refuses them at the input): a cancel stamped two days ahead. Its state's changelog records took
+     * its timestamp, which the broker refused for the changelog topics (their default, 1 h): the task failed on it for
+     * ever (12 thread replacements in 60 s, r2 behind it never sent). The same for an unreadable record's dead letter.
+     */
+    @Test
+    void anInputStampedFarAheadDoesNotBlockItsPartition() throws Exception {
+        LifecycleConfig config = setUp("it-future-", 1);
+        ConfigResource cancels = new ConfigResource(ConfigResource.Type.TOPIC, topics.names.cancelRequested());
+        KAFKA.admin().incrementalAlterConfigs(Map.of(cancels, List.of(new AlterConfigOp(
+                new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)),
+                AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        start(topics, config);
+        long ahead = Instant.now().plus(Duration.ofDays(2)).toEpochMilli();
+        producer.send(new ProducerRecord<>(topics.names.cancelRequested(), null, ahead, "r1",
+                topics.cancelRequested.valueSerde().serializer().serialize(topics.names.cancelRequested(),
+                        Fixtures.cancel("r1", "why", Instant.now())))).get();
+        producer.send(new ProducerRecord<>(topics.names.cancelRequested(), null, ahead, "r0",
+                "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        send(topics.requested, "r1", Fixtures.request("r1", Instant.now()).build());
+        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
+
+        awaitCommand("r2", SendCode.class);
+        assertThat(awaitValues(topics.cancelled, 1)).singleElement()
+                .satisfies(c -> assertThat(c.getRequestId()).isEqualTo("r1"));
+        ConsumerRecord<String, byte[]> dead = awaitDeadLetter();
+        assertThat(dead.key()).isEqualTo("r0");
+        assertThat(dead.timestamp()).isLessThan(ahead);
+    }
+
     /** Serialized size of a value (without the key). */
     private static <V> int bytes(Topic<String, V> topic, V value) {
         return topic.valueSerde().serializer().serialize(topic.name(), value).length;
