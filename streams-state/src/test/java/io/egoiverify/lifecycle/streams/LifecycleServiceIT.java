@@ -521,6 +521,26 @@ class LifecycleServiceIT {
                 .singleElement().satisfies(r -> assertThat(header(r, "__streams.errors.message")).isEqualTo(why));
     }
 
+    /**
+     * The partitions of every source topic, which the operators' alert compares with what the stream threads' main
+     * consumers own ({@code assigned-partitions}, summed over instances): equal once the group has settled.
+     */
+    @Test
+    void sourcePartitionsAreWhatTheStreamThreadsOwnBetweenThem() throws Exception {
+        LifecycleConfig config = setUp("it-parts-", 3);
+        LifecycleService service = start(topics, config);
+        int sources = LifecycleTopology.build(LifecycleOptions.of(topics, config)).describe().subtopologies().stream()
+                .flatMap(s -> s.nodes().stream()).filter(n -> n instanceof TopologyDescription.Source)
+                .mapToInt(n -> ((TopologyDescription.Source) n).topicSet().size()).sum();
+        assertThat(sources).as("inputs, results and the guard's topics").isGreaterThanOrEqualTo(5);
+        assertThat(service.sourcePartitions()).isEqualTo(3 * sources);
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.kafkaStreams().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("assigned-partitions")
+                        && e.getKey().tags().getOrDefault("client-id", "").matches(".+-StreamThread-[0-9]+-consumer"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum()
+                == service.sourcePartitions());
+    }
+
     @Test
     void unreachableRegistryIsRetriedNotDeadLettered() throws Exception {
         LifecycleConfig config = setUp("it-registry-", 1);
