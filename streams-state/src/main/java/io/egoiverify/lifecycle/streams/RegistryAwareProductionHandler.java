@@ -12,7 +12,8 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
  * Kafka Streams' default production handler (fail; with the built-in dead-letter queue for the source record),
  * except that an outcome that cannot be serialized because the registry is down fails without dead-lettering the
  * source record: it is valid and is processed again after the thread is replaced. Its dead letters are cut to fit
- * their topic ({@link DeadLetterFit}), and a dead letter the broker refuses is not dead-lettered again.
+ * their topic ({@link DeadLetterFit}) and stamped validly ({@link StampedContext}: building one from a context stamped
+ * -1 threw, hiding the error being handled), and a dead letter the broker refuses is not dead-lettered again.
  */
 public class RegistryAwareProductionHandler extends DefaultProductionExceptionHandler {
     private String deadLetterTopic;
@@ -33,7 +34,7 @@ public class RegistryAwareProductionHandler extends DefaultProductionExceptionHa
             // A refused dead letter: another copy of the same source record would be refused the same way.
             return Response.fail();
         }
-        return fitted(super.handleError(context, record, exception));
+        return fitted(super.handleError(StampedContext.of(context), record, exception));
     }
 
     @Override
@@ -43,7 +44,7 @@ public class RegistryAwareProductionHandler extends DefaultProductionExceptionHa
         if (RegistryOutage.causedBy(exception)) {
             return Response.fail();
         }
-        return fitted(super.handleSerializationError(context, record, exception, origin));
+        return fitted(super.handleSerializationError(StampedContext.of(context), record, exception, origin));
     }
 
     private Response fitted(Response response) {

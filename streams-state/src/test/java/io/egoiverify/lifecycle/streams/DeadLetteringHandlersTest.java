@@ -11,6 +11,7 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.Headers;
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.processor.TaskId;
@@ -131,6 +133,23 @@ class DeadLetteringHandlersTest {
         var refused = processing.handleError(unstamped(), new Record<>("x", "y", 0L),
                 new BadRecordException("record key does not equal the requestId of its value"));
         assertThat(refused.deadLetterQueueRecords()).singleElement().satisfies(r -> assertThat(r.timestamp()).isNull());
+    }
+
+    /**
+     * The production handler's dead letter of a record stamped -1 (e.g. a changelog record refused as too large): the
+     * ProducerRecord refused the -1, so the handler threw instead of answering, and the log showed that error instead
+     * of the one being handled.
+     */
+    @Test
+    void theProductionHandlersDeadLetterOfAnUnstampedRecordIsStampedToo() {
+        RegistryAwareProductionHandler handler = new RegistryAwareProductionHandler();
+        handler.configure(CONFIG);
+        long before = System.currentTimeMillis();
+        var response = handler.handleError(unstamped(), new ProducerRecord<>("lifecycle-changelog", KEY, VALUE),
+                new RecordTooLargeException("too large"));
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).singleElement()
+                .satisfies(r -> assertThat(r.timestamp()).isBetween(before, System.currentTimeMillis()));
     }
 
     /** The broker refuses a dead letter stamped further ahead than the topic allows (1 h by default). */
