@@ -2,6 +2,8 @@ package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits;
+import io.egoiverify.lifecycle.GrantedCommand;
+import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.NumberGuard;
 import io.egoiverify.lifecycle.NumberNotice;
 import io.egoiverify.lifecycle.NumberState;
@@ -28,6 +30,12 @@ import org.slf4j.LoggerFactory;
  */
 final class NumberGuardProcessor implements Processor<String, NumberNotice, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(NumberGuardProcessor.class);
+    /** A permit id is its requestId plus a short suffix ({@code /permit-resend-<n>/<millis>}). */
+    private static final int MAX_PERMIT_ID_LENGTH = LifecycleConfig.ID_HARD_MAX_LENGTH + 128;
+    /** The number's HMAC in hex: 64 characters. */
+    private static final int MAX_NUMBER_HASH_LENGTH = 128;
+    /** A granted command's text (the template is at most 1,600 characters): far below what a record holds. */
+    private static final int MAX_COMMAND_CHARS = 65_536;
 
     private final NumberGuard guard;
     private final AbuseLimits limits;
@@ -62,6 +70,7 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
         if (notice == null || record.key() == null || !record.key().equals(notice.numberHash())) {
             throw new BadRecordException("permit notice without a value or with a key that is not its number hash");
         }
+        refuseOversized(notice);
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         NumberState before = numbers.get(notice.numberHash());
         NumberGuard.Step step;
@@ -95,6 +104,28 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
             context.forward(new Record<>(v.requestId(), (Object) v, now.toEpochMilli()),
                     LifecycleTopology.VERDICTS_SINK);
         }
+    }
+
+    /**
+     * A notice larger than any the lifecycle writes (a rogue producer on the permit topic): its ids are stored in the
+     * number's state and echoed in verdicts, its command becomes a command record, so one that filled its record could
+     * make a changelog, verdict or command record the producer refuses for good, failing the task on it for ever.
+     */
+    private static void refuseOversized(NumberNotice notice) {
+        if (notice.requestId().length() > LifecycleConfig.ID_HARD_MAX_LENGTH
+                || notice.permitId().length() > MAX_PERMIT_ID_LENGTH
+                || notice.numberHash().length() > MAX_NUMBER_HASH_LENGTH) {
+            throw new BadRecordException("permit notice with an id longer than any the lifecycle writes");
+        }
+        GrantedCommand c = notice.command();
+        if (c != null && length(c.senderProfile()) + length(c.sealedNumber()) + length(c.codeType())
+                + length(c.message()) + length(c.group()) + length(c.providerRequestId()) > MAX_COMMAND_CHARS) {
+            throw new BadRecordException("permit notice with a command larger than any the lifecycle writes");
+        }
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     private OptionalLong sweep(long timestamp) {

@@ -13,6 +13,7 @@ import io.egoiverify.internal.VerificationCommand;
 import io.egoiverify.lifecycle.AbuseLimits;
 import io.egoiverify.lifecycle.AbuseLimits.ActivePolicy;
 import io.egoiverify.lifecycle.Fixtures;
+import io.egoiverify.lifecycle.GrantedCommand;
 import io.egoiverify.lifecycle.Input;
 import io.egoiverify.lifecycle.Lifecycle;
 import io.egoiverify.lifecycle.LifecycleConfig;
@@ -233,6 +234,41 @@ class AbuseTopologyTest {
                     .contains("cannot unseal the number"));
             assertThat(f.commands.isEmpty()).isTrue();
             assertThat(f.verifications().get("r1")).isEqualTo(awaiting);
+            f.request("r3");
+            assertThat(f.command().getAction()).isInstanceOf(SendCode.class);
+        }
+    }
+
+    /**
+     * A notice larger than any the lifecycle writes (a rogue producer on the permit topic) is dead-lettered before
+     * the guard stores or answers anything: its ids would be stored in the number's state and echoed in a verdict, its
+     * command would become a command record, and one that filled its record made records the producer refuses for
+     * good (the task failed on it for ever).
+     */
+    @Test
+    void aPermitNoticeLargerThanAnyTheLifecycleWritesIsDeadLettered() {
+        LifecycleConfig c = config(AbuseLimits.defaults(KEY)).withGuardIssuesCommands(true);
+        NumberNotice real = new Lifecycle(c).apply(null, new Input.Requested(Fixtures.request("r1", Fixtures.T0)
+                .build()), Fixtures.T0).outputs().stream().filter(o -> o instanceof Output.Notify)
+                .map(o -> ((Output.Notify) o).notice()).findFirst().orElseThrow();
+        String longId = "x".repeat(1_025);
+        GrantedCommand g = real.command();
+        NumberNotice longRequestId = new NumberNotice(real.kind(), real.numberHash(), longId, longId + "/permit",
+                real.at(), null);
+        NumberNotice longMessage = new NumberNotice(real.kind(), real.numberHash(), "r2", "r2/permit", real.at(),
+                new GrantedCommand(g.senderProfile(), g.deadline(), g.sealedNumber(), g.codeType(), g.codeSize(),
+                        g.ttlSeconds(), "m".repeat(70_000), g.group(), g.providerRequestId(), g.sendCount()));
+        try (TopologyFixture f = new TopologyFixture(c, true)) {
+            var permits = f.driver.createInputTopic(LifecycleTopology.permitTopic(c), new StringSerializer(),
+                    GuardSerdes.notices().serializer());
+            permits.pipeInput(real.numberHash(), longRequestId, f.now());
+            permits.pipeInput(real.numberHash(), longMessage, f.now());
+
+            assertThat(f.deadLetters.readRecordsToList()).extracting(r -> new String(
+                    r.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8)).containsExactly(
+                    "permit notice with an id longer than any the lifecycle writes",
+                    "permit notice with a command larger than any the lifecycle writes");
+            assertThat(f.commands.isEmpty()).isTrue();
             f.request("r3");
             assertThat(f.command().getAction()).isInstanceOf(SendCode.class);
         }
