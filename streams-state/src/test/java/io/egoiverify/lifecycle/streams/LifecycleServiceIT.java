@@ -401,15 +401,8 @@ class LifecycleServiceIT {
      */
     @Test
     void aCancelAsLargeAsTheRecordLimitDoesNotBlockItsPartition() throws Exception {
-        LifecycleConfig config = setUp("it-big-cancel-", 1);
-        start(topics, config);
-        String requestId = filled(id -> id.length() + bytes(topics.cancelRequested, Fixtures.cancel(id, null,
-                Instant.EPOCH)));
-        send(topics.cancelRequested, requestId, Fixtures.cancel(requestId, null, Instant.EPOCH));
-        send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
-
-        awaitCommand("r2", SendCode.class);
-        assertDeadLettered(topics.names.cancelRequested(), "requestId is longer than 1024 characters");
+        assertAnIdFillingItsRecordIsDeadLettered("it-big-cancel-", t -> t.cancelRequested,
+                id -> Fixtures.cancel(id, null, Instant.EPOCH));
     }
 
     /**
@@ -418,18 +411,27 @@ class LifecycleServiceIT {
      */
     @Test
     void anInvalidRequestAsLargeAsTheRecordLimitDoesNotBlockItsPartition() throws Exception {
-        LifecycleConfig config = setUp("it-big-request-", 1);
+        assertAnIdFillingItsRecordIsDeadLettered("it-big-request-", t -> t.requested,
+                id -> VerificationRequested.newBuilder().setRequestId(id).setPhoneNumber("")
+                        .setCodeType(CodeType.UNKNOWN).setCodeSize(0).setTtlSeconds(0).setMessage("").setGroup("")
+                        .setMaxAttempts(0).setSenderProfile("x").setRequestedAt(Instant.EPOCH).build());
+    }
+
+    /**
+     * An input of {@code topic} whose requestId fills its record (key and value): dead-lettered, and the request
+     * behind it on the same partition (one partition here) is served.
+     */
+    private <V> void assertAnIdFillingItsRecordIsDeadLettered(String prefix, Function<Topics, Topic<String, V>> topicOf,
+                                                              Function<String, V> input) throws Exception {
+        LifecycleConfig config = setUp(prefix, 1);
         start(topics, config);
-        Function<String, VerificationRequested> request = id -> VerificationRequested.newBuilder()
-                .setRequestId(id).setPhoneNumber("").setCodeType(CodeType.UNKNOWN).setCodeSize(0).setTtlSeconds(0)
-                .setMessage("").setGroup("").setMaxAttempts(0).setSenderProfile("x").setRequestedAt(Instant.EPOCH)
-                .build();
-        String requestId = filled(id -> id.length() + bytes(topics.requested, request.apply(id)));
-        send(topics.requested, requestId, request.apply(requestId));
+        Topic<String, V> topic = topicOf.apply(topics);
+        String requestId = filled(id -> id.length() + bytes(topic, input.apply(id)));
+        send(topic, requestId, input.apply(requestId));
         send(topics.requested, "r2", Fixtures.request("r2", Instant.now()).build());
 
         awaitCommand("r2", SendCode.class);
-        assertDeadLettered(topics.names.requested(), "requestId is longer than 1024 characters");
+        assertDeadLettered(topic.name(), "requestId is longer than 1024 characters");
     }
 
     /**
