@@ -68,6 +68,20 @@ final class AnswerParts {
         return Optional.of(d.isNegative() ? Duration.ZERO : d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d);
     }
 
+    /** A 3xx: never followed (the API key would go wherever it points), so it ends the call. */
+    static boolean isRedirect(int status) {
+        return status >= 300 && status < 400;
+    }
+
+    /**
+     * A redirect is no E-goi answer: whatever sits in E-goi's place (a proxy, a hijacked name) answered, or E-goi
+     * processed a POST and points elsewhere (303). Its outcome is unknown, never a refusal: a send is not taken as
+     * certainly failed, a validate not as judged by E-goi.
+     */
+    static EgoiResult redirect(int status) {
+        return new EgoiResult.MalformedBody(status, "redirect, not followed");
+    }
+
     /** Bounded, printable, and never one of {@code secrets} (the submitted code, a code in the answer). */
     static String safe(String text, String... secrets) {
         if (text == null) {

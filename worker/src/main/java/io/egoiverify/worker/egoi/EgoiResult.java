@@ -156,7 +156,7 @@ public sealed interface EgoiResult {
         public String describe() { return "connection failed: " + error; }
     }
 
-    /** A 2xx answer that is not the JSON E-goi documents. */
+    /** A 2xx answer that is not the JSON E-goi documents, or a redirect (never followed): its outcome is unknown. */
     record MalformedBody(int httpStatus, String error) implements EgoiResult {
         public Delivery delivery() { return Delivery.UNKNOWN; }
         public String describe() { return "malformed answer (HTTP " + httpStatus + "): " + error; }

@@ -67,13 +67,16 @@ final class GuideAnswers {
         return unrecognised("validate", a.status(), status, code);
     }
 
-    /** 429, 5xx and 4xx, which need no body; null for a 2xx. */
+    /** 429, 5xx, redirects and 4xx, which need no body; null for a 2xx. */
     private EgoiResult statusOnly(EgoiHttp.Answer a, String code) {
         if (a.status() == 429) {
             return new EgoiResult.RateLimited(AnswerParts.retryAfter(a.retryAfter(), clock));
         }
         if (a.status() >= 500) {
             return new EgoiResult.ServerError(a.status());
+        }
+        if (AnswerParts.isRedirect(a.status())) {
+            return AnswerParts.redirect(a.status());
         }
         if (a.status() < 200 || a.status() >= 300) {
             String status = AnswerParts.text(AnswerParts.json(a.body()), "status");

@@ -48,11 +48,18 @@ final class V2Answers {
 
     /** @param code the submitted code, kept out of anything logged */
     EgoiResult validate(EgoiHttp.Answer a, String code) {
-        if (a.status() == 429 || a.status() >= 500 || a.status() == 401 || a.status() == 403) {
+        if (a.status() == 429 || a.status() >= 500 || a.status() == 401 || a.status() == 403
+                || AnswerParts.isRedirect(a.status())) {
             return error(a, code);
         }
         if (a.status() >= 200 && a.status() < 300) {
-            String status = AnswerParts.text(first(AnswerParts.json(a.body())), "status");
+            JsonNode json = AnswerParts.json(a.body());
+            if (json == null) {
+                // not the spec's JSON list (e.g. a proxy's HTML page): nothing says E-goi saw the code, so a pending
+                // status must not be read as a wrong code
+                return new EgoiResult.MalformedBody(a.status(), "not JSON");
+            }
+            String status = AnswerParts.text(first(json), "status");
             if (statuses.meaning(status).filter(m -> m == StatusTable.Meaning.VERIFIED).isPresent()) {
                 return new EgoiResult.Verified();
             }
@@ -131,14 +138,19 @@ final class V2Answers {
         return new EgoiResult.Senders(senders);
     }
 
-    /** 429, 5xx and other non-2xx answers; null for a 2xx. The problem's {@code title} only: its detail is free text.
-     * */
+    /**
+     * 429, 5xx, redirects and other non-2xx answers; null for a 2xx. The problem's {@code title} only: its detail is
+     * free text.
+     */
     private EgoiResult error(EgoiHttp.Answer a, String code) {
         if (a.status() == 429) {
             return new EgoiResult.RateLimited(AnswerParts.retryAfter(a.retryAfter(), clock));
         }
         if (a.status() >= 500) {
             return new EgoiResult.ServerError(a.status());
+        }
+        if (AnswerParts.isRedirect(a.status())) {
+            return AnswerParts.redirect(a.status());
         }
         if (a.status() < 200 || a.status() >= 300) {
             return new EgoiResult.Rejected(a.status(),

@@ -1,0 +1,165 @@
+package io.egoiverify.worker.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.worker.egoi.Dialect;
+import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.EgoiConfig;
+import io.egoiverify.worker.egoi.EgoiResult;
+import io.egoiverify.worker.egoi.SendRequest;
+import io.egoiverify.worker.egoi.SenderProfile;
+import io.egoiverify.worker.egoi.SenderProfiles;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The V2 client and the command executor against a provider (or whatever answers in its place: a proxy, a hijacked
+ * name) that answers in ways E-goi's spec does not: byte-level answers from {@link RawHttpServer} on loopback.
+ */
+@Timeout(60)
+class HostileProviderTest {
+    static final SenderProfiles PROFILES = SenderProfiles.of(SenderProfile.v2("default", "the-api-key", "1"));
+    static final String VALIDATE = "POST /api/v2/verify/p/validate ";
+    static final String STATUS = "GET /api/v2/verify/p ";
+
+    RawHttpServer egoi;
+    RawHttpServer elsewhere;
+    EgoiClient client;
+    ScheduledExecutorService scheduler;
+
+    @BeforeEach
+    void start() throws IOException {
+        egoi = new RawHttpServer();
+        elsewhere = new RawHttpServer();
+        client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.V2, egoi.url("/api"))
+                .withTransport(new EgoiConfig.Transport(Duration.ofMillis(500), Duration.ofMillis(600), 16, 1)));
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        client.close();
+        egoi.close();
+        elsewhere.close();
+        scheduler.shutdownNow();
+    }
+
+    static void write(OutputStream out, String status, String headers, byte[] body) throws IOException {
+        out.write(("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: " + body.length
+                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+    }
+
+    static void json(OutputStream out, String status, String body) throws IOException {
+        write(out, status, "Content-Type: application/json\r\n", body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    VerificationCommandResult execute(VerificationCommand command) throws Exception {
+        return new CommandExecutor(client, PROFILES, new WorkerConfig.Retries(3, 6, Duration.ofMillis(1),
+                Duration.ofMillis(5), false), CircuitBreaker.ofDefaults("t"), scheduler, Clock.systemUTC())
+                .execute(command).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A redirect is not an E-goi answer (and a 303 may follow a POST that was processed): the validate's outcome is
+     * unknown, so a status still pending cannot mean a wrong code. The redirect is not followed: the key, the id and
+     * the code go nowhere else.
+     */
+    @Test
+    void aValidateAnsweredWithARedirectIsNeitherFollowedNorJudgedAWrongCode() throws Exception {
+        egoi.answer((request, out) -> {
+            if (request.requestLine().startsWith(VALIDATE)) {
+                write(out, "307 Temporary Redirect", "Location: " + elsewhere.url("/api/v2/verify/p/validate")
+                        + "\r\n", new byte[0]);
+            } else {
+                json(out, "200 OK", "{\"status\":\"pending\"}");
+            }
+        });
+        VerificationCommandResult r = execute(Commands.check());
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(elsewhere.requests()).isEmpty();
+        assertThat(egoi.requests()).filteredOn(q -> q.requestLine().startsWith(VALIDATE)).hasSize(1);
+    }
+
+    /**
+     * The spec's validate 200 is a JSON list; an HTML page with 200 (a proxy or a firewall answering in E-goi's place)
+     * says nothing of whether E-goi saw the code: a pending status then cannot mean a wrong code.
+     */
+    @Test
+    void aValidateAnsweredWithAnHtmlPageIsNotJudgedAWrongCode() throws Exception {
+        egoi.answer((request, out) -> {
+            if (request.requestLine().startsWith(VALIDATE)) {
+                write(out, "200 OK", "Content-Type: text/html\r\n",
+                        "<html><body>Request blocked</body></html>".getBytes(StandardCharsets.UTF_8));
+            } else {
+                json(out, "200 OK", "{\"status\":\"pending\"}");
+            }
+        });
+        VerificationCommandResult r = execute(Commands.check());
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(egoi.requests()).filteredOn(q -> q.requestLine().startsWith(VALIDATE)).hasSize(1);
+    }
+
+    /** A send redirected elsewhere: not followed (the key stays home) and, like a 5xx, not known to have failed. */
+    @Test
+    void aSendAnsweredWithARedirectIsNotFollowedAndItsOutcomeIsUnknown() throws Exception {
+        egoi.answer((request, out) -> write(out, "303 See Other", "Location: " + elsewhere.url("/steal") + "\r\n",
+                new byte[0]));
+        VerificationCommandResult r = execute(Commands.send(Instant.now().plusSeconds(10)));
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(r.getProviderCalls()).isEqualTo(1);
+        assertThat(elsewhere.requests()).isEmpty();
+    }
+
+    /** HttpClient inflates gzip itself; the 64 KiB bound applies to what it inflates, so a bomb stays small. */
+    @Test
+    void aGzipBombIsCutAtTheBoundAsAMalformedAnswer() throws Exception {
+        ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 512; i++) {
+                gz.write(zeros); // 512 MiB inflated
+            }
+        }
+        egoi.answer((request, out) -> write(out, "201 Created",
+                "Content-Type: application/json\r\nContent-Encoding: gzip\r\n", zipped.toByteArray()));
+        EgoiResult r = client.send(PROFILES.find("default").orElseThrow(), new SendRequest("+351910000000", "numeric",
+                4, 60, "{CODE}", null)).get(30, TimeUnit.SECONDS);
+        assertThat(r).isInstanceOf(EgoiResult.MalformedBody.class);
+        assertThat(r.delivery()).isEqualTo(EgoiResult.Delivery.UNKNOWN);
+    }
+
+    /** HttpCore's default limits (8 KiB a line, 100 headers) bound what an answer's head can take. */
+    @Test
+    void anEndlessHeaderIsRefusedAsAnUnknownOutcome() throws Exception {
+        egoi.answer((request, out) -> {
+            out.write("HTTP/1.1 201 Created\r\nX-Pad: ".getBytes(StandardCharsets.US_ASCII));
+            byte[] pad = new byte[64 * 1024];
+            Arrays.fill(pad, (byte) 'a');
+            for (int i = 0; i < 256; i++) {
+                out.write(pad);
+            }
+        });
+        EgoiResult r = client.send(PROFILES.find("default").orElseThrow(), new SendRequest("+351910000000", "numeric",
+                4, 60, "{CODE}", null)).get(30, TimeUnit.SECONDS);
+        assertThat(r.delivery()).isEqualTo(EgoiResult.Delivery.UNKNOWN);
+    }
+}
