@@ -1,6 +1,7 @@
 package io.egoiverify.worker.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.VerificationCommand;
@@ -76,6 +77,30 @@ class HostileProviderTest {
         return new CommandExecutor(client, PROFILES, new WorkerConfig.Retries(3, 6, Duration.ofMillis(1),
                 Duration.ofMillis(5), false), CircuitBreaker.ofDefaults("t"), scheduler, Clock.systemUTC())
                 .execute(command).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The response timeout is a socket timeout, re-armed by every byte: a body trickled one byte at a time never
+     * trips it. The call must still end (and its command with it, instead of holding its partition's commit offset
+     * for hours), as an outcome unknown: the request was written and may have been processed; and its connection
+     * must be closed, not left to the trickle (a pooled connection each: a few such answers would exhaust the pool).
+     */
+    @Test
+    void aBodyTrickledByteByByteStillEndsTheSendAsAnUnknownOutcome() throws Exception {
+        egoi.answer((request, out) -> {
+            out.write(("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n"
+                    + "Connection: close\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < 10_000; i++) {
+                out.flush();
+                Thread.sleep(100); // the server's own pace: well within the client's 600 ms socket timeout
+                out.write(' ');
+            }
+        });
+        VerificationCommandResult r = execute(Commands.send(Instant.now().plusSeconds(2)));
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(r.getProviderCalls()).isEqualTo(1);
+        assertThat(r.getDetail()).contains("response timeout");
+        await().atMost(Duration.ofSeconds(30)).until(() -> egoi.openConnections() == 0);
     }
 
     /**

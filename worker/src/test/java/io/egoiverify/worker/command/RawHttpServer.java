@@ -64,6 +64,11 @@ final class RawHttpServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** Connections still being served: one ends when its answer is written or the client closed it. */
+    int openConnections() {
+        return open.size();
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
