@@ -154,6 +154,18 @@ class HostileProviderTest {
         assertThat(elsewhere.requests()).isEmpty();
     }
 
+    /** A connection reset halfway through the answer, after the whole request was read: the SMS may have gone. */
+    @Test
+    void aSendWhoseAnswerIsCutByAResetIsAnUnknownOutcomeAndNotRepeated() throws Exception {
+        egoi.resetAfterAnswer();
+        egoi.answer((request, out) -> out.write(("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 40\r\n\r\n{\"verifyId\":").getBytes(StandardCharsets.US_ASCII)));
+        VerificationCommandResult r = execute(Commands.send(Instant.now().plusSeconds(10)));
+        assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
+        assertThat(r.getProviderCalls()).isEqualTo(1);
+        assertThat(egoi.requests()).hasSize(1);
+    }
+
     /** HttpClient inflates gzip itself; the 64 KiB bound applies to what it inflates, so a bomb stays small. */
     @Test
     void aGzipBombIsCutAtTheBoundAsAMalformedAnswer() throws Exception {

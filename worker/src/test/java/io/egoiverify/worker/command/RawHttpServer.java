@@ -43,6 +43,8 @@ final class RawHttpServer implements AutoCloseable {
     });
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Whether a connection ends with a reset (RST) instead of an orderly close once its answer is written. */
+    private volatile boolean reset;
     private volatile Script script = (request, out) -> out.write(
             "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
@@ -58,6 +60,11 @@ final class RawHttpServer implements AutoCloseable {
 
     void answer(Script s) {
         this.script = s;
+    }
+
+    /** Ends every connection with a reset (RST) after its answer, e.g. half an answer. */
+    void resetAfterAnswer() {
+        this.reset = true;
     }
 
     List<Request> requests() {
@@ -94,6 +101,9 @@ final class RawHttpServer implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             script.answer(request, out);
             out.flush();
+            if (reset) {
+                s.setSoLinger(true, 0);
+            }
         } catch (IOException | InterruptedException gone) {
             // the client closed the connection, or the server is closing
         } finally {
