@@ -68,7 +68,7 @@ public final class CommandExecutor implements CommandHandler {
         this.scheduler = scheduler;
         this.services = new CallLoop.Services(breaker, new BreakerGate(breaker, scheduler, clock, GATE_TICK),
                 scheduler, clock, retries, metrics);
-        this.results = new CommandResults(clock);
+        this.results = new CommandResults(clock, profiles.all().stream().map(SenderProfile::apiKey).toList());
         this.checks = new CheckProcedure(egoi, retries, results);
     }
 

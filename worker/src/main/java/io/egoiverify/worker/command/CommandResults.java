@@ -6,13 +6,20 @@ import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.worker.egoi.EgoiResult;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
-/** Builds a command's one result record; details say what happened, never a code, key or number. */
+/**
+ * Builds a command's one result record; details say what happened, never a code, key or number (the keys and any
+ * number-like digits are redacted from every detail, {@link DetailRedaction}).
+ */
 final class CommandResults {
     private final Clock clock;
+    private final DetailRedaction redaction;
 
-    CommandResults(Clock clock) {
+    /** @param apiKeys every sender profile's API key, none of which a detail may carry */
+    CommandResults(Clock clock, List<String> apiKeys) {
         this.clock = clock;
+        this.redaction = new DetailRedaction(apiKeys);
     }
 
     VerificationCommandResult of(VerificationCommand c, CommandStatus status, String providerRequestId,
@@ -25,7 +32,7 @@ final class CommandResults {
                 .setProviderRequestId(providerRequestId)
                 .setCallStartedAt(callStartedAt)
                 .setProviderCalls(calls)
-                .setDetail(detail)
+                .setDetail(redaction.apply(detail))
                 .build();
     }
 

@@ -82,7 +82,10 @@ final class AnswerParts {
         return new EgoiResult.MalformedBody(status, "redirect, not followed");
     }
 
-    /** Bounded, printable, and never one of {@code secrets} (the submitted code, a code in the answer). */
+    /**
+     * Bounded, printable, and never one of {@code secrets} (the submitted code, a code in the answer) nor a phone
+     * number: it is logged, and it becomes a result's detail.
+     */
     static String safe(String text, String... secrets) {
         if (text == null) {
             return null;
@@ -92,7 +95,9 @@ final class AnswerParts {
                 return "<redacted>";
             }
         }
-        String s = text.replaceAll("[^A-Za-z0-9_ .:-]", "?");
+        // Six digits or more (alone or grouped): a phone number an answer echoes, in any format, kept out of logs.
+        String s = text.replaceAll("\\+?\\d(?:[ .()\\-]{0,2}\\d){5,}", "<digits>")
+                .replaceAll("[^A-Za-z0-9_ .:<>-]", "?");
         return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

@@ -154,6 +154,24 @@ class HostileProviderTest {
         assertThat(elsewhere.requests()).isEmpty();
     }
 
+    /**
+     * An error answer that echoes the request (a provider's error text, or whatever answers in its place): the result's
+     * detail, which the lifecycle copies into VerificationFailed.detail, an outcome event, carried the API key and the
+     * number. Neither may reach a result, in any of the number's formats.
+     */
+    @Test
+    void anErrorAnswerEchoingTheKeyOrTheNumberDoesNotReachTheResult() throws Exception {
+        String[] numbers = {"+351910000000", "351910000000", "351-910000000", "910 000 000", "(351) 910-000-000"};
+        for (String number : numbers) {
+            egoi.answer((request, out) -> json(out, "400 Bad Request",
+                    "{\"title\":\"bad key the-api-key for " + number + "\"}"));
+            VerificationCommandResult r = execute(Commands.send(Instant.now().plusSeconds(10)));
+            assertThat(r.getStatus()).isEqualTo(CommandStatus.REJECTED);
+            assertThat(r.getDetail()).as(number).contains("HTTP 400").doesNotContain("the-api-key")
+                    .doesNotContain("910").doesNotContain("000");
+        }
+    }
+
     /** A connection reset halfway through the answer, after the whole request was read: the SMS may have gone. */
     @Test
     void aSendWhoseAnswerIsCutByAResetIsAnUnknownOutcomeAndNotRepeated() throws Exception {

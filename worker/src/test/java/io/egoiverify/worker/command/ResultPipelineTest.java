@@ -135,7 +135,7 @@ class ResultPipelineTest {
 
     private void answer(PartitionProgress progress, long offset, String requestId) {
         pipeline.completed(new ResultPipeline.Completion(commands, progress, offset,
-                requestId.getBytes(StandardCharsets.UTF_8), new CommandResults(Clock.systemUTC()).noCall(
+                requestId.getBytes(StandardCharsets.UTF_8), new CommandResults(Clock.systemUTC(), List.of()).noCall(
                         Commands.send(Instant.now().plusSeconds(30)), CommandStatus.UNAVAILABLE, "answered")));
     }
 }

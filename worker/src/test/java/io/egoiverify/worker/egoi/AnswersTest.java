@@ -25,6 +25,18 @@ class AnswersTest {
         return new EgoiHttp.Answer(status, null, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Provider text is logged and quoted in details: never the code, nor a number in any format. */
+    @Test
+    void providerTextIsBoundedAndCarriesNoCodeAndNoNumber() {
+        assertThat(AnswerParts.safe("bad code 4821 for you", "4821")).isEqualTo("<redacted>");
+        for (String number : new String[] {"+351910000000", "351-910000000", "910 000 000", "(351) 910.000.000"}) {
+            assertThat(AnswerParts.safe("unknown status " + number)).as(number).startsWith("unknown status ")
+                    .contains("<digits>").doesNotContainPattern("[0-9]");
+        }
+        assertThat(AnswerParts.safe("HTTP 503 after 12500 ms")).as("short runs stay").isEqualTo("HTTP 503 after 12500 ms");
+        assertThat(AnswerParts.safe("x".repeat(100))).hasSize(67);
+    }
+
     @Test
     void retryAfterAsHttpDate() {
         EgoiResult r = guide.send(new EgoiHttp.Answer(429, "Thu, 01 Jan 2026 00:00:07 GMT", new byte[0]));
