@@ -4,12 +4,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -38,33 +38,32 @@ public final class CoPartitioning {
 
     /** The partition count of {@code topic}, which must exist. */
     public static int partitionsOf(Admin admin, String topic, Duration timeout) {
-        Integer count = describe(admin, List.of(topic), timeout).get(topic);
-        if (count == null) {
-            throw new IllegalStateException("refusing to start: topic missing: " + topic);
+        return partitionCount(admin, topic, timeout).orElseThrow(() ->
+                new IllegalStateException("refusing to start: topic missing: " + topic));
+    }
+
+    /** The partition count of {@code topic}; empty when it does not exist. */
+    static Optional<Integer> partitionCount(Admin admin, String topic, Duration timeout) {
+        try {
+            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
         }
-        return count;
     }
 
     private static Map<String, Integer> describe(Admin admin, List<String> topics, Duration timeout) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (String topic : topics) {
-            counts.put(topic, null);
-        }
-        for (String topic : topics) {
-            try {
-                TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-                counts.put(topic, d.partitions().size());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
-                }
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while describing topics", e);
-            }
+            counts.put(topic, partitionCount(admin, topic, timeout).orElse(null));
         }
         return counts;
     }

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,14 +86,14 @@ final class GuardTopics {
      */
     static void ensure(Admin admin, LifecycleConfig config, String anInputTopic, String commandTopic,
                        Creation creation, Duration timeout) {
-        int partitions = partitionsOf(admin, anInputTopic, timeout).orElseThrow(() ->
+        int partitions = CoPartitioning.partitionCount(admin, anInputTopic, timeout).orElseThrow(() ->
                 new IllegalStateException("refusing to start: topic missing: " + anInputTopic));
         List<NewTopic> missing = new ArrayList<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         counts.put(anInputTopic, partitions);
         String permits = LifecycleTopology.permitTopic(config);
         for (String topic : List.of(permits, LifecycleTopology.verdictTopic(config))) {
-            Optional<Integer> existing = partitionsOf(admin, topic, timeout);
+            Optional<Integer> existing = CoPartitioning.partitionCount(admin, topic, timeout);
             if (existing.isEmpty()) {
                 long retention = topic.equals(permits)
                         ? Math.min(RETENTION_MS, retentionOf(admin, commandTopic, timeout)) : RETENTION_MS;
@@ -133,7 +132,7 @@ final class GuardTopics {
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = FIRST_BACKOFF_MILLIS;
         while (true) {
-            Optional<Integer> partitions = partitionsOf(admin, topic, timeout);
+            Optional<Integer> partitions = CoPartitioning.partitionCount(admin, topic, timeout);
             if (partitions.isPresent()) {
                 return partitions.get();
             }
@@ -164,23 +163,6 @@ final class GuardTopics {
             LOG.warn("cannot read the retention of topic {} ({}); the permit topic gets {} ms", topic,
                     e.getCause().toString(), RETENTION_MS);
             return Long.MAX_VALUE;
-        }
-    }
-
-    private static Optional<Integer> partitionsOf(Admin admin, String topic, Duration timeout) {
-        try {
-            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return Optional.empty();
-            }
-            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause(), e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("timed out describing topic " + topic + " after " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topics", e);
         }
     }
 }
