@@ -86,6 +86,23 @@ final class AnswerParts {
      * Bounded, printable, and never one of {@code secrets} (the submitted code, a code in the answer) nor a phone
      * number: it is logged, and it becomes a result's detail.
      */
+    /**
+     * The longest id of E-goi's that is taken as one. E-goi's ids are short; a longer one cannot be told from a broken
+     * answer, and carried on it would make the verification's records too large for their topics (the lifecycle
+     * dead-letters a result whose id passes 1,024 characters, which leaves the verification waiting for its deadline).
+     * Such a send is "outcome unknown" at once instead.
+     */
+    static final int MAX_PROVIDER_ID_LENGTH = 256;
+
+    /** Null when the id is usable, else what is wrong with it (for a {@link EgoiResult.MalformedBody}). */
+    static String idProblem(String field, String id) {
+        if (id == null || id.isBlank()) {
+            return "no " + field;
+        }
+        return id.length() > MAX_PROVIDER_ID_LENGTH
+                ? field + " of " + id.length() + " characters (at most " + MAX_PROVIDER_ID_LENGTH + ")" : null;
+    }
+
     static String safe(String text, String... secrets) {
         if (text == null) {
             return null;

@@ -11,9 +11,12 @@ import org.slf4j.LoggerFactory;
  */
 final class GuideAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(GuideAnswers.class);
+    /** Distinct unrecognised statuses logged at most once each, as in {@link V2Answers}. */
+    private static final int MAX_REPORTED = 256;
 
     private final String wrongCodeStatus;
     private final Clock clock;
+    private final FirstSightings reported = new FirstSightings(MAX_REPORTED);
 
     GuideAnswers(String wrongCodeStatus, Clock clock) {
         this.wrongCodeStatus = wrongCodeStatus;
@@ -33,8 +36,8 @@ final class GuideAnswers {
         }
         if (status.equalsIgnoreCase("Ok")) {
             String requestId = AnswerParts.text(json, "requestId");
-            return requestId == null || requestId.isBlank()
-                    ? new EgoiResult.MalformedBody(a.status(), "status Ok without requestId")
+            String problem = AnswerParts.idProblem("requestId", requestId);
+            return problem != null ? new EgoiResult.MalformedBody(a.status(), "status Ok with " + problem)
                     : new EgoiResult.Sent(requestId);
         }
         return unrecognised("send", a.status(), status, null);
@@ -88,9 +91,12 @@ final class GuideAnswers {
         return null;
     }
 
-    private static EgoiResult unrecognised(String call, int http, String status, String code) {
+    private EgoiResult unrecognised(String call, int http, String status, String code) {
         String shown = AnswerParts.safe(status, code);
-        LOG.warn("Unrecognised E-goi status '{}' on {} (HTTP {})", shown, call, http);
+        if (reported.first(call + " " + shown)) {
+            LOG.warn("Unrecognised E-goi status '{}' on {} (HTTP {}); logged once per distinct status", shown, call,
+                    http);
+        }
         return new EgoiResult.UnrecognisedStatus(http, shown);
     }
 }

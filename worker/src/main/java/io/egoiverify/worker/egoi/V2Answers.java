@@ -5,8 +5,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +23,7 @@ final class V2Answers {
 
     private final StatusTable statuses;
     private final Clock clock;
-    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final FirstSightings reported = new FirstSightings(MAX_REPORTED);
 
     V2Answers(StatusTable statuses, Clock clock) {
         this.statuses = statuses;
@@ -42,8 +40,8 @@ final class V2Answers {
         if (json == null) {
             return new EgoiResult.MalformedBody(a.status(), "not JSON");
         }
-        return id == null || id.isBlank() ? new EgoiResult.MalformedBody(a.status(), "no verifyId")
-                : new EgoiResult.Sent(id);
+        String problem = AnswerParts.idProblem("verifyId", id);
+        return problem != null ? new EgoiResult.MalformedBody(a.status(), problem) : new EgoiResult.Sent(id);
     }
 
     /** @param code the submitted code, kept out of anything logged */
@@ -85,7 +83,7 @@ final class V2Answers {
         Optional<StatusTable.Meaning> meaning = statuses.meaning(status);
         if (meaning.isEmpty()) {
             String shown = AnswerParts.safe(status, code, AnswerParts.text(json, "code"));
-            if (reported.size() < MAX_REPORTED && reported.add(shown)) {
+            if (reported.first(shown)) {
                 LOG.warn("Unknown E-goi verify status '{}' (HTTP {}); known: {}. The check ends unjudged; map it with "
                         + "the egoi.v2.status.* settings", shown, a.status(), statuses.known());
             }
@@ -118,7 +116,11 @@ final class V2Answers {
             return new EgoiResult.MalformedBody(a.status(), "not JSON");
         }
         String id = AnswerParts.text(first(json), "verifyId");
-        return new EgoiResult.Sent(id == null || id.isBlank() ? null : id);
+        if (id == null || id.isBlank()) {
+            return new EgoiResult.Sent(null);
+        }
+        String problem = AnswerParts.idProblem("verifyId", id);
+        return problem != null ? new EgoiResult.MalformedBody(a.status(), problem) : new EgoiResult.Sent(id);
     }
 
     EgoiResult senders(EgoiHttp.Answer a) {

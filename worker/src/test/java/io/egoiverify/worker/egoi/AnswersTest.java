@@ -129,6 +129,49 @@ class AnswersTest {
         assertThat(lines).noneMatch(l -> l.contains("987654"));
     }
 
+    /** A guide provider answering a new or the same odd status on every call writes one warning per distinct one. */
+    @Test
+    void aGuideUnrecognisedStatusIsLoggedOncePerDistinctValue() {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(GuideAnswers.class);
+        logger.addAppender(captured);
+        try {
+            for (int i = 0; i < 1_000; i++) {
+                assertThat(guide.validate(answer(200, "{\"status\":\"Pending\"}"), "4321"))
+                        .isEqualTo(new EgoiResult.UnrecognisedStatus(200, "Pending"));
+                guide.send(answer(200, "{\"status\":\"Queued\"}"));
+            }
+            for (int i = 0; i < 1_000; i++) {
+                assertThat(guide.validate(answer(200, "{\"status\":\"odd-" + i + "\"}"), "4321"))
+                        .isEqualTo(new EgoiResult.UnrecognisedStatus(200, "odd-" + i));
+            }
+        } finally {
+            logger.detachAppender(captured);
+        }
+        List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).filteredOn(l -> l.contains("'Pending'")).hasSize(1);
+        assertThat(lines).filteredOn(l -> l.contains("'Queued'")).hasSize(1);
+        assertThat(lines).as("bounded: 2 + 254 invented statuses, then silence").hasSize(256);
+    }
+
+    /** An id no real E-goi answer has: the send's outcome is unknown at once, not a SENT the lifecycle cannot take. */
+    @Test
+    void aSendAnsweredWithAnIdTooLongToCarryIsMalformed() {
+        String longId = "v".repeat(AnswerParts.MAX_PROVIDER_ID_LENGTH + 1);
+        String maxId = "v".repeat(AnswerParts.MAX_PROVIDER_ID_LENGTH);
+        assertThat(v2.send(answer(201, "{\"verifyId\":\"" + longId + "\"}")))
+                .isEqualTo(new EgoiResult.MalformedBody(201, "verifyId of 257 characters (at most 256)"));
+        assertThat(v2.send(answer(201, "{\"verifyId\":\"" + maxId + "\"}"))).isEqualTo(new EgoiResult.Sent(maxId));
+        assertThat(v2.resend(answer(200, "[{\"verifyId\":\"" + longId + "\"}]")))
+                .isInstanceOf(EgoiResult.MalformedBody.class);
+        assertThat(v2.resend(answer(200, "[{\"verifyId\":\"r2\"}]"))).isEqualTo(new EgoiResult.Sent("r2"));
+        assertThat(guide.send(answer(200, "{\"status\":\"Ok\",\"requestId\":\"" + longId + "\"}")))
+                .isEqualTo(new EgoiResult.MalformedBody(200, "status Ok with requestId of 257 characters (at most 256)"));
+        assertThat(guide.send(answer(200, "{\"status\":\"Ok\",\"requestId\":\"g1\"}")))
+                .isEqualTo(new EgoiResult.Sent("g1"));
+    }
+
     @Test
     void v2SendNeedsAVerifyId() {
         assertThat(v2.send(answer(201, "{\"verifyId\":\"v9\"}"))).isEqualTo(new EgoiResult.Sent("v9"));
