@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.config.ConfigException;
@@ -69,7 +70,7 @@ public record RegistryClientConfig(List<URI> urls, String basicAuthUserInfo, Dur
                 urls.add(URI.create(stripTrailingSlash(part.trim())));
             }
         }
-        String source = string(props.get(BASIC_AUTH_CREDENTIALS_SOURCE), "USER_INFO").trim().toUpperCase();
+        String source = string(props.get(BASIC_AUTH_CREDENTIALS_SOURCE), "USER_INFO").trim().toUpperCase(Locale.ROOT);
         String userInfo;
         switch (source) {
             case "USER_INFO" -> userInfo = blankToNull(props.get(BASIC_AUTH_USER_INFO));

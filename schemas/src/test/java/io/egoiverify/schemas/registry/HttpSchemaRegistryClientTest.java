@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
@@ -197,6 +198,22 @@ class HttpSchemaRegistryClientTest {
         assertThatThrownBy(() -> RegistryClientConfig.from(Map.of("schema.registry.url", "http://x",
                 "basic.auth.user.info", "nocolon"))).isInstanceOf(ConfigException.class)
                 .hasMessageNotContaining("nocolon");
+    }
+
+    /** The source is read case-blind in any default locale: in Turkish, "user_info" upper-cased is "USER_İNFO". */
+    @Test
+    void theCredentialsSourceIsReadTheSameInATurkishLocale() {
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("tr-TR"));
+        try {
+            assertThat(RegistryClientConfig.from(Map.of("schema.registry.url", "http://x",
+                    "basic.auth.credentials.source", "user_info", "basic.auth.user.info", "u:p")).basicAuthUserInfo())
+                    .isEqualTo("u:p");
+            assertThat(RegistryClientConfig.from(Map.of("schema.registry.url", "http://u:p@x",
+                    "basic.auth.credentials.source", "url")).basicAuthUserInfo()).isEqualTo("u:p");
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     private static String quote(String text) {
