@@ -21,6 +21,20 @@ class AnswersTest {
     final GuideAnswers guide = new GuideAnswers("Invalid_Code", CLOCK);
     final V2Answers v2 = new V2Answers(StatusTable.defaults(), CLOCK);
 
+    /** The messages {@code source}'s logger writes while {@code calls} run. */
+    static List<String> logged(Class<?> source, Runnable calls) {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(source);
+        logger.addAppender(captured);
+        try {
+            calls.run();
+        } finally {
+            logger.detachAppender(captured);
+        }
+        return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
     static EgoiHttp.Answer answer(int status, String body) {
         return new EgoiHttp.Answer(status, null, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
@@ -110,21 +124,14 @@ class AnswersTest {
 
     @Test
     void anUnknownStatusIsLoggedOncePerDistinctValueAndNeverWithTheCode() {
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.start();
-        Logger logger = (Logger) LoggerFactory.getLogger(V2Answers.class);
-        logger.addAppender(captured);
-        try {
+        List<String> lines = logged(V2Answers.class, () -> {
             EgoiResult odd = v2.status(answer(200, "{\"status\":\"blocked\",\"code\":\"987654\"}"), null);
             v2.status(answer(200, "{\"status\":\"blocked\",\"code\":\"987654\"}"), null);
             EgoiResult leaky = v2.status(answer(200, "{\"status\":\"code-987654\",\"code\":\"987654\"}"), null);
             v2.status(answer(200, "{\"status\":\"held\",\"code\":\"987654\"}"), null);
             assertThat(odd).isEqualTo(new EgoiResult.UnrecognisedStatus(200, "blocked"));
             assertThat(leaky.describe()).doesNotContain("987654").contains("<redacted>");
-        } finally {
-            logger.detachAppender(captured);
-        }
-        List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        });
         assertThat(lines).hasSize(3);
         assertThat(lines).noneMatch(l -> l.contains("987654"));
     }
@@ -132,11 +139,7 @@ class AnswersTest {
     /** A guide provider answering a new or the same odd status on every call writes one warning per distinct one. */
     @Test
     void aGuideUnrecognisedStatusIsLoggedOncePerDistinctValue() {
-        ListAppender<ILoggingEvent> captured = new ListAppender<>();
-        captured.start();
-        Logger logger = (Logger) LoggerFactory.getLogger(GuideAnswers.class);
-        logger.addAppender(captured);
-        try {
+        List<String> lines = logged(GuideAnswers.class, () -> {
             for (int i = 0; i < 1_000; i++) {
                 assertThat(guide.validate(answer(200, "{\"status\":\"Pending\"}"), "4321"))
                         .isEqualTo(new EgoiResult.UnrecognisedStatus(200, "Pending"));
@@ -146,10 +149,7 @@ class AnswersTest {
                 assertThat(guide.validate(answer(200, "{\"status\":\"odd-" + i + "\"}"), "4321"))
                         .isEqualTo(new EgoiResult.UnrecognisedStatus(200, "odd-" + i));
             }
-        } finally {
-            logger.detachAppender(captured);
-        }
-        List<String> lines = captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        });
         assertThat(lines).filteredOn(l -> l.contains("'Pending'")).hasSize(1);
         assertThat(lines).filteredOn(l -> l.contains("'Queued'")).hasSize(1);
         assertThat(lines).as("bounded: 2 + 254 invented statuses, then silence").hasSize(256);
