@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(AppRuntime.class);
+    /** The Kafka Streams client tag that carries {@code lifecycle.zone}. */
+    static final String ZONE_TAG = "zone";
     private final AppConfig config;
     private final SchemaRegistryClient registry;
     private final Topics topics;
@@ -231,7 +233,12 @@ public final class AppRuntime {
             p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             p.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbMb * 1024L * 1024L);
         }
-        p.putAll(config.kafka()); // an operator's own kafka.rocksdb.config.setter wins
+        LifecycleSettings.zone(config.settings()).ifPresent(zone -> {
+            // Rack-aware standbys: a standby goes to an instance whose zone differs from its active's where possible.
+            p.put(StreamsConfig.clientTagPrefix(ZONE_TAG), zone);
+            p.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, ZONE_TAG);
+        });
+        p.putAll(config.kafka()); // an operator's own kafka.rocksdb.config.setter (or client tags) wins
         if (status != null) {
             // Where peers fetch the keys this instance holds: the status query's forwarding hop.
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.query().advertisedHost() + ":" + advertisedPort());
@@ -241,6 +248,12 @@ public final class AppRuntime {
 
     public Topics topics() {
         return topics;
+    }
+
+    /** The lifecycle's Kafka Streams client once it started, else null (tests read its task assignment). */
+    public KafkaStreams lifecycleStreams() {
+        LifecycleService l = lifecycle;
+        return l == null ? null : l.kafkaStreams();
     }
 
     public AppMetrics metrics() {

@@ -101,6 +101,8 @@ final class PodEnv {
             case "metadata.name" -> podName;
             case "metadata.namespace" -> m.namespace();
             case "status.podIP" -> "10.1.2.3";
+            // Set by the cluster when the pod is bound to a node, if at all: a render has none, so empty.
+            case "metadata.labels['topology.kubernetes.io/zone']" -> "";
             default -> throw new AssertionError("unexpected fieldRef " + path);
         };
     }

@@ -6,7 +6,9 @@ import io.egoiverify.lifecycle.ResendPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** The {@code lifecycle.*} settings, mapped onto streams-state's {@link LifecycleConfig}. */
 public final class LifecycleSettings {
@@ -49,6 +51,11 @@ public final class LifecycleSettings {
                     + "contain {CODE}."),
             def("lifecycle.standby-replicas", D.standbyReplicas(), "Kafka Streams `num.standby.replicas` (0 to 5): "
                     + "warm copies of the state for fast fail-over."),
+            new SettingDef("lifecycle.zone", "", "The zone (or rack) this instance runs in, e.g. `eu-west-1a` (at "
+                    + "most 30 characters; empty = unknown): with standby replicas, each task's standby is placed in "
+                    + "another zone than its active copy where one is available (Kafka Streams' rack-aware standby "
+                    + "assignment: `client.tag.zone`, `rack.aware.assignment.tags=zone`). Give every instance one, "
+                    + "or none."),
             def("lifecycle.resend-cooldown", D.resend().cooldown(), "Minimum time from the start of a send to a "
                     + "resend of the same verification (0s to 1h); earlier: `ResendRejected(COOLDOWN)` with "
                     + "`retryAfterSeconds`."),
@@ -81,6 +88,7 @@ public final class LifecycleSettings {
         String appId = s.required("lifecycle.application-id", "a Kafka Streams application.id");
         String message = s.required("lifecycle.default-message", "an SMS template containing {CODE}");
         rocksDbMemoryMb(s);
+        zone(s);
         try {
             return new LifecycleConfig(appId,
                     wholeSeconds(s, "lifecycle.default-ttl"), wholeSeconds(s, "lifecycle.min-ttl"),
@@ -106,6 +114,24 @@ public final class LifecycleSettings {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid combination of lifecycle.* settings: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code lifecycle.zone}: empty when unknown (the Kubernetes kit reads it from the pod's zone label, which not
+     * every cluster sets), else at most Kafka Streams' 30 characters for a client tag value.
+     */
+    public static Optional<String> zone(Settings s) {
+        Optional<Setting> setting = s.find("lifecycle.zone");
+        String zone = setting.map(Setting::value).map(String::trim).orElse("");
+        if (zone.isEmpty()) {
+            return Optional.empty();
+        }
+        if (zone.length() > StreamsConfig.MAX_RACK_AWARE_ASSIGNMENT_TAG_VALUE_LENGTH) {
+            throw ConfigException.invalid(setting.orElseThrow(), "expected at most "
+                    + StreamsConfig.MAX_RACK_AWARE_ASSIGNMENT_TAG_VALUE_LENGTH + " characters (a Kafka Streams "
+                    + "client tag value)");
+        }
+        return Optional.of(zone);
     }
 
     /** {@code lifecycle.rocksdb-memory-mb}: 0 (RocksDB's own defaults) or 16 to 65536. */

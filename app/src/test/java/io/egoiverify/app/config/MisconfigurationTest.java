@@ -75,6 +75,14 @@ class MisconfigurationTest {
         assertConfigError(CliRun.of(env, "run"), "egoi.max-connections", "from 1 to 20000");
     }
 
+    /** Kafka Streams takes a client tag value of at most 30 characters: refused here, not at the first rebalance. */
+    @Test
+    void aZoneLongerThanAClientTag() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_LIFECYCLE_ZONE", "z".repeat(31));
+        assertConfigError(CliRun.of(env, "run", "--role", "state"), "lifecycle.zone", "at most 30 characters");
+    }
+
     /** E-goi's V2 API refuses codes valid for over an hour: every such request would fail after it was accepted. */
     @Test
     void aTtlAboveWhatTheV2ApiAcceptsOnEveryRole() {
