@@ -53,7 +53,12 @@ public final class Lifecycle {
         } else if (current == state) {
             note = "nothing due";
         }
-        notifyGuard(state, current, now, outputs);
+        if (config.abuse().enabled()) {
+            // Without per-number limits there is no guard, nor a permit topic to tell it on: a verification admitted
+            // while they were on (abuse.enabled switched off) ends without a notice. Told, the topology failed the
+            // task on that record after every restart.
+            notifyGuard(state, current, now, outputs);
+        }
         return new Transition(state, current, outputs, outputs.isEmpty() && current == state ? note : null);
     }
 
