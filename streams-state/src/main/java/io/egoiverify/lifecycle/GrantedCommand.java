@@ -52,8 +52,11 @@ public record GrantedCommand(String senderProfile, Instant deadline, String seal
      * @param keys the number key's derivatives (the same on every instance)
      */
     VerificationCommand command(String requestId, String commandId, Instant issuedAt, NumberKeys keys) {
-        SendCode send = sealedNumber == null ? null : Commands.send(keys.unseal(requestId, sealedNumber), codeType,
-                codeSize, ttlSeconds, message, group);
+        // A resend's number may have been sealed under a key since rotated: it goes out without it, as from a
+        // verification that keeps none (V2 resends by E-goi's id). A send cannot: it fails, dead-lettered.
+        String e164 = sealedNumber == null ? null
+                : resend() ? keys.unsealOrNull(requestId, sealedNumber) : keys.unseal(requestId, sealedNumber);
+        SendCode send = e164 == null ? null : Commands.send(e164, codeType, codeSize, ttlSeconds, message, group);
         Object action = !resend() ? send : ResendCode.newBuilder().setProviderRequestId(providerRequestId)
                 .setSendCount(sendCount).setNewSend(send).build();
         return Commands.of(commandId, requestId, issuedAt, deadline, senderProfile, action);

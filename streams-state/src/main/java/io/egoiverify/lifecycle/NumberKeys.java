@@ -69,15 +69,31 @@ public final class NumberKeys {
 
     /** The number sealed by {@link #seal} for this requestId; throws if the key differs or the data was altered. */
     public String unseal(String requestId, String sealed) {
-        byte[] in = Base64.getDecoder().decode(sealed);
         try {
-            Cipher cipher = this.cipher.get();
-            cipher.init(Cipher.DECRYPT_MODE, sealKey, new GCMParameterSpec(128, in, 0, NONCE_BYTES));
-            cipher.updateAAD(requestId.getBytes(StandardCharsets.UTF_8));
-            return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
+            return open(requestId, sealed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot unseal the number (was the number key changed?)", e);
         }
+    }
+
+    /**
+     * The number sealed by {@link #seal} for this requestId, or null when this key cannot open it: sealed under the
+     * key before a rotation (or altered). For a number that is only needed if the dialect resends by a new send.
+     */
+    public String unsealOrNull(String requestId, String sealed) {
+        try {
+            return open(requestId, sealed);
+        } catch (GeneralSecurityException e) {
+            return null;
+        }
+    }
+
+    private String open(String requestId, String sealed) throws GeneralSecurityException {
+        byte[] in = Base64.getDecoder().decode(sealed);
+        Cipher cipher = this.cipher.get();
+        cipher.init(Cipher.DECRYPT_MODE, sealKey, new GCMParameterSpec(128, in, 0, NONCE_BYTES));
+        cipher.updateAAD(requestId.getBytes(StandardCharsets.UTF_8));
+        return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     }
 
     /**

@@ -128,15 +128,19 @@ final class Resends {
 
     /**
      * What a resend by a new send (the guide's API) needs, the number unsealed for this one command. Null without a
-     * number key: nothing was sealed, so such a worker can only answer REJECTED (documented limitation).
+     * number key: nothing was sealed, so such a worker can only answer REJECTED (documented limitation). Null too when
+     * the number was sealed under a key since rotated: V2 resends by E-goi's id and needs no number, so the resend is
+     * not refused here (it was dead-lettered, and failed only at the permit timeout, for as long as old codes live).
      */
     private SendCode newSend(VerificationState state) {
         VerificationState.SealedSend seed = state.resendSeed();
-        if (seed == null || numberKeys == null) {
+        String e164 = seed == null || numberKeys == null ? null
+                : numberKeys.unsealOrNull(state.requestId(), seed.sealedNumber());
+        if (e164 == null) {
             return null;
         }
-        return Commands.send(numberKeys.unseal(state.requestId(), seed.sealedNumber()), seed.codeType(),
-                state.codeSize(), state.ttlSeconds(), seed.message(), seed.group());
+        return Commands.send(e164, seed.codeType(), state.codeSize(), state.ttlSeconds(), seed.message(),
+                seed.group());
     }
 
     /** The guard's answer to the resend's permit (the state is AWAITING_RESEND_PERMIT for this very permit). */

@@ -116,4 +116,32 @@ class ConfigChangeTopologyTest {
             }
         }
     }
+
+    /**
+     * abuse.hmac-key rotated: verifications sent before it hold their number sealed under the old key for a resend by
+     * a new send (the guide's way). Their resends must not be refused as unreadable records (dead-lettered, answered
+     * FAILED only after the permit timeout, for as long as the old codes live): they go out by E-goi's id, as for a
+     * verification that keeps no sealed number.
+     */
+    @ParameterizedTest(name = "guard issues commands: {0}")
+    @ValueSource(booleans = {false, true})
+    void aResendAfterTheNumberKeyChangedGoesOutWithoutTheOldSealedNumber(boolean guardIssues) {
+        try (TopologyFixture before = new TopologyFixture(limited(OLD_KEY, guardIssues), false)) {
+            before.request("r1");
+            before.result(before.command(), SENT);
+            assertThat(before.verifications().get("r1").resendSeed()).isNotNull();
+            try (TopologyFixture after = restart(before, limited(AbuseTopologyTest.KEY, guardIssues))) {
+                after.advance(ResendPolicy.DEFAULT.cooldown());
+                after.resend("r1");
+                assertThat(after.deadLetters.isEmpty()).isTrue();
+                VerificationCommand resend = after.command();
+                assertThat(resend.getAction()).isInstanceOfSatisfying(ResendCode.class, r -> {
+                    assertThat(r.getProviderRequestId()).isEqualTo("egoi-r1");
+                    assertThat(r.getNewSend()).isNull();
+                });
+                after.result(resend, SENT);
+                assertThat(after.sent.readValue().getSendCount()).isEqualTo(2);
+            }
+        }
+    }
 }
