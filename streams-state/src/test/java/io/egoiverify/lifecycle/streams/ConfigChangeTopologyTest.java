@@ -144,4 +144,153 @@ class ConfigChangeTopologyTest {
             }
         }
     }
+
+    /**
+     * TTL, code size, attempts and resend limits lowered: a verification keeps the ones it was admitted with (stored
+     * in its state) until it ends; only new requests are judged by the new bounds.
+     */
+    @Test
+    void loweredLimitsApplyToNewRequestsOnly() {
+        LifecycleConfig d = LifecycleConfig.defaults();
+        LifecycleConfig lowered = new LifecycleConfig(d.applicationId(), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                Duration.ofSeconds(120), 6, 4, 6, CodeType.NUMERIC, 2, 3, d.sendDeadline(), d.resultGrace(),
+                d.retention(), d.pendingCancelMemory(), d.punctuationInterval(), d.maxDuePerPunctuation(),
+                d.maxMessageLength(), d.maxMetadataBytes(), d.maxRememberedSubmissions(), d.senderProfiles(),
+                d.defaultMessage(), d.standbyReplicas()).withResend(new ResendPolicy(Duration.ofMinutes(5), 1));
+        try (TopologyFixture before = new TopologyFixture(d, false)) {
+            before.request(Fixtures.request("r1", before.now()).setTtlSeconds(600).setCodeSize(8).setMaxAttempts(10)
+                    .build());
+            before.result(before.command(), SENT);
+            try (TopologyFixture after = restart(before, lowered)) {
+                after.submit("r1", "s1", "12345678");
+                VerificationCommand check = after.command();
+                assertThat(check.getAction()).isInstanceOf(CheckCode.class);
+                after.result(check, WRONG_CODE);
+                CodeRejected wrong = after.rejected.readValue();
+                assertThat(wrong.getAttemptsRemaining()).as("maxAttempts 10, as admitted").isEqualTo(9);
+
+                after.advance(Duration.ofSeconds(30));
+                after.resend("r1");
+                VerificationCommand resend = after.command();
+                assertThat(resend.getAction()).as("cooldown 30 s and 3 codes, as admitted")
+                        .isInstanceOf(ResendCode.class);
+                after.result(resend, SENT);
+                assertThat(after.sent.readValue().getExpiresAt()).as("TTL 600 s, as admitted")
+                        .isEqualTo(after.now().plusSeconds(600));
+
+                after.request(Fixtures.request("r2", after.now()).setTtlSeconds(600).build());
+                assertThat(after.failed.readValue().getReason()).isEqualTo(FailureReason.INVALID_REQUEST);
+
+                after.advance(Duration.ofSeconds(599));
+                assertThat(after.expired.isEmpty()).isTrue();
+                after.advance(Duration.ofSeconds(2));
+                assertThat(after.expired.readValue().getRequestId()).isEqualTo("r1");
+            }
+        }
+    }
+
+    /**
+     * lifecycle.guard-issues-commands true → false during a rolling restart: a permit request written with its
+     * command by an instance still on the old setting is answered by the guard (whatever its own setting) with that
+     * command, and the lifecycle on the new setting moves on without issuing a second one.
+     */
+    @Test
+    void guardIssuingTurnedOffMeetsAPermitRequestThatCarriesItsCommand() {
+        LifecycleConfig on = limited(AbuseTopologyTest.KEY, true);
+        LifecycleConfig off = limited(AbuseTopologyTest.KEY, false);
+        var step = new Lifecycle(on).apply(null, new Input.Requested(Fixtures.request("r1", Fixtures.T0).build()),
+                Fixtures.T0);
+        NumberNotice carrying = step.outputs().stream().filter(o -> o instanceof Output.Notify)
+                .map(o -> ((Output.Notify) o).notice()).findFirst().orElseThrow();
+        try (TopologyFixture f = new TopologyFixture(off, false)) {
+            adopt(f, "r1", step.state());
+            f.driver.createInputTopic(LifecycleTopology.permitTopic(off), new StringSerializer(),
+                    GuardSerdes.notices().serializer()).pipeInput(carrying.numberHash(), carrying, f.now());
+            List<VerificationCommand> commands = f.commands.readValuesToList();
+            assertThat(commands).singleElement().satisfies(c -> assertThat(c.getAction()).isInstanceOf(SendCode.class));
+            assertThat(f.verifications().get("r1").status()).isEqualTo(Status.SENDING);
+            f.result(commands.get(0), SENT);
+            assertThat(f.sent.readValue().getRequestId()).isEqualTo("r1");
+            f.submit("r1", "s1", "123456");
+            f.result(f.command(), VERIFIED);
+            assertThat(f.verified.readValue().getRequestId()).isEqualTo("r1");
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    /**
+     * lifecycle.application-id (or topics.prefix) changed in place: the new application id is a new consumer group
+     * with new changelogs, so the lifecycle starts with no state and (auto.offset.reset=earliest, Kafka Streams'
+     * default) reads the retained inputs again. What that does to a verification that already ended, and to one
+     * requested moments before.
+     */
+    @Test
+    void aNewApplicationIdStartsWithoutStateAndReadsTheInputsAgain() {
+        try (TopologyFixture before = new TopologyFixture(LifecycleConfig.defaults(), false)) {
+            var done = Fixtures.request("done", before.now()).build();
+            before.request(done);
+            before.result(before.command(), SENT);
+            before.submit("done", "s1", "123456");
+            before.result(before.command(), VERIFIED);
+            assertThat(before.verified.readValue().getRequestId()).isEqualTo("done");
+            before.advance(Duration.ofSeconds(40));
+            var young = Fixtures.request("young", before.now()).build();
+            before.request(young);
+            assertThat(before.command().getAction()).isInstanceOf(SendCode.class);
+
+            try (TopologyFixture renamed = new TopologyFixture(LifecycleConfig.defaults()
+                    .withApplicationId("egoi-verify-lifecycle-2"), false)) {
+                renamed.advance(Duration.ofSeconds(45));
+                renamed.requested.pipeInput("done", done, Fixtures.T0);
+                renamed.requested.pipeInput("young", young, Fixtures.T0.plusSeconds(40));
+                renamed.submitted.pipeInput("done", Fixtures.submit("done", "s1", "123456", Fixtures.T0));
+                VerificationFailed second = renamed.failed.readValue();
+                assertThat(second.getRequestId()).as("a second terminal outcome for a verified requestId")
+                        .isEqualTo("done");
+                assertThat(second.getReason()).isEqualTo(FailureReason.PROVIDER_UNAVAILABLE);
+                assertThat(renamed.command().getAction()).as("a second SMS for the young request")
+                        .isInstanceOfSatisfying(SendCode.class, s -> assertThat(s.getPhoneNumber())
+                                .isEqualTo(Fixtures.PHONE));
+                assertThat(renamed.rejected.readValue().getReason()).isEqualTo(RejectReason.FAILED);
+            }
+        }
+    }
+
+    /**
+     * profile.promo removed (from the lifecycle and the workers, one ConfigMap) while its verifications are live: the
+     * lifecycle still issues their commands under the stored profile name, and the worker answers each REJECTED
+     * ("unknown sender profile") without a call. Every one still ends: a send fails PROVIDER_REJECTED, a check is not
+     * judged (CodeRejected FAILED, no attempt counted) until the code expires.
+     */
+    @Test
+    void aRemovedProfilesVerificationsStillEnd() {
+        LifecycleConfig two = LifecycleConfig.defaults().withSenderProfiles(Set.of("default", "promo"));
+        try (TopologyFixture before = new TopologyFixture(two, false)) {
+            before.request(Fixtures.request("sent", before.now()).setSenderProfile("promo").build());
+            before.result(before.command(), SENT);
+            before.request(Fixtures.request("sending", before.now()).setSenderProfile("promo").build());
+            VerificationCommand send = before.command();
+            try (TopologyFixture after = restart(before, LifecycleConfig.defaults())) {
+                after.result(send, REJECTED);
+                VerificationFailed failed = after.failed.readValue();
+                assertThat(failed.getRequestId()).isEqualTo("sending");
+                assertThat(failed.getReason()).isEqualTo(FailureReason.PROVIDER_REJECTED);
+
+                after.submit("sent", "s1", "123456");
+                VerificationCommand check = after.command();
+                assertThat(check.getSenderProfile()).isEqualTo("promo");
+                after.result(check, REJECTED);
+                CodeRejected notJudged = after.rejected.readValue();
+                assertThat(notJudged.getReason()).isEqualTo(RejectReason.FAILED);
+                assertThat(notJudged.getAttemptsRemaining()).isEqualTo(5);
+
+                after.request(Fixtures.request("new", after.now()).setSenderProfile("promo").build());
+                assertThat(after.failed.readValue().getReason()).isEqualTo(FailureReason.INVALID_REQUEST);
+
+                after.advance(Duration.ofSeconds(61));
+                assertThat(after.expired.readValue().getRequestId()).isEqualTo("sent");
+                assertThat(after.deadLetters.isEmpty()).isTrue();
+            }
+        }
+    }
 }
