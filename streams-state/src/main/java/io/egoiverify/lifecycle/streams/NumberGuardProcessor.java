@@ -140,6 +140,11 @@ final class NumberGuardProcessor implements Processor<String, NumberNotice, Stri
             NumberState state = numbers.get(entry.id());
             if (state == null || !entry.matches(state.wakeAt(limits))) {
                 deadlines.discard(entry); // stale entry: keeps the index self-healing
+                if (state != null) {
+                    // Filed under other windows (abuse.*-window changed since): filed again under today's, or the
+                    // number's state stayed in the store until its next notice, for ever if none came.
+                    deadlines.move(entry.id(), null, state.wakeAt(limits));
+                }
                 return;
             }
             store(entry.id(), state, guard.prune(state, now));

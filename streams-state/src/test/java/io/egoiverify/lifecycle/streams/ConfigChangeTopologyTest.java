@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,18 @@ class ConfigChangeTopologyTest {
             try (KeyValueIterator<String, NumberState> it = from.all()) {
                 it.forEachRemaining(kv -> to.put(kv.key, kv.value));
             }
+            KeyValueStore<Bytes, byte[]> toIndex = f.driver.getKeyValueStore(LifecycleTopology.NUMBER_DEADLINES_STORE);
+            KeyValueStore<Bytes, byte[]> fromIndex = before.driver.getKeyValueStore(
+                    LifecycleTopology.NUMBER_DEADLINES_STORE);
+            try (KeyValueIterator<Bytes, byte[]> it = fromIndex.all()) {
+                it.forEachRemaining(kv -> toIndex.put(kv.key, kv.value));
+            }
         }
         return f;
+    }
+
+    private static KeyValueStore<String, NumberState> numbers(TopologyFixture f) {
+        return f.driver.getKeyValueStore(LifecycleTopology.NUMBERS_STORE);
     }
 
     /** A stored verification and its deadline entry, as a restore would leave them. */
@@ -115,6 +126,42 @@ class ConfigChangeTopologyTest {
                 assertThat(after.deadLetters.isEmpty()).isTrue();
             }
         }
+    }
+
+    /**
+     * abuse.sends-window shortened (1 h → 10 min) while the guard holds counts: each number's state was filed in the
+     * guard's deadline index under the old window. When that entry comes due it no longer matches the state's wake-up
+     * under the new window and was dropped as stale, leaving the number's state in the store (and its changelog) until
+     * a next notice for that number, for ever if none comes.
+     */
+    @Test
+    void aShorterSendWindowStillPurgesTheCountsFiledUnderTheLongerOne() {
+        LifecycleConfig hour = limited(AbuseTopologyTest.KEY, false);
+        LifecycleConfig tenMinutes = LifecycleConfig.defaults().withGuardIssuesCommands(false)
+                .withAbuse(AbuseLimits.defaults(AbuseTopologyTest.KEY).withSends(5, Duration.ofMinutes(10)));
+        try (TopologyFixture before = new TopologyFixture(hour, false)) {
+            before.request("r1");
+            before.cancel("r1");
+            assertThat(count(numbers(before))).as("the send stays counted for its window").isEqualTo(1);
+            try (TopologyFixture after = restart(before, tenMinutes)) {
+                after.request(Fixtures.request("r2", after.now()).setPhoneNumber("+351910000002").build());
+                after.cancel("r2");
+                after.advance(Duration.ofMinutes(61));
+                after.advance(Duration.ofSeconds(1)); // the driver runs one punctuation per advance
+                assertThat(count(numbers(after))).isZero();
+            }
+        }
+    }
+
+    private static int count(KeyValueStore<String, NumberState> store) {
+        int n = 0;
+        try (KeyValueIterator<String, NumberState> it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
