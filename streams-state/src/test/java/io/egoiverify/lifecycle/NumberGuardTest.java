@@ -62,6 +62,31 @@ class NumberGuardTest {
         assertThat(state.sends()).hasSize(3);
     }
 
+    /**
+     * abuse.sends-per-number lowered (5 → 2) while the guard holds three sends of a number: the counts are instants,
+     * judged by today's limit, so the number is refused at once; a resend's retry instant is when enough sends have
+     * left the window for one more to fit under the new limit.
+     */
+    @Test
+    void aLoweredSendLimitAppliesAtOnceToTheCountsHeld() {
+        NumberGuard five = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                .withSends(5, Duration.ofMinutes(10)));
+        for (int i = 0; i < 3; i++) {
+            assertThat(kind(permit(five, "r" + i))).isEqualTo(Kind.GRANTED);
+            now = now.plusSeconds(60);
+        }
+        NumberGuard two = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
+                .withSends(2, Duration.ofMinutes(10)));
+        assertThat(permit(two, "r3").refused()).isEqualTo(Limit.SENDS_PER_NUMBER);
+        NumberGuard.Step resend = step(two, new NumberNotice(NumberNotice.Kind.RESEND_REQUEST, HASH, "r2",
+                "r2/permit-resend-2/1", now));
+        assertThat(resend.verdicts()).singleElement().satisfies(v -> {
+            assertThat(v.kind()).isEqualTo(Kind.REFUSED);
+            assertThat(v.retryAt()).as("the second send leaves the window: one slot of two is free")
+                    .isEqualTo(Fixtures.T0.plusSeconds(60).plus(Duration.ofMinutes(10)));
+        });
+    }
+
     @Test
     void failedChecksPerNumberAcrossVerifications() {
         NumberGuard g = guard(AbuseLimits.defaults(KEY).withActivePolicy(ActivePolicy.OFF)
