@@ -16,11 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback HTTP/1.1 server that answers with the bytes a test writes itself: for answers no well-behaved server
- * gives (a body trickled byte by byte, a redirect elsewhere, a compressed bomb). One request per connection; the
- * answer should say {@code Connection: close}. Every request is recorded, head and body.
+ * gives (a body trickled byte by byte, a redirect elsewhere, a compressed bomb). One request per connection (its answer
+ * should say {@code Connection: close}) or, after {@link #keepAlive()}, as many as the client sends. Every request is
+ * recorded, head and body.
  */
 final class RawHttpServer implements AutoCloseable {
     /** Writes the answer to one request; may block (the connection has its own thread). */
@@ -43,8 +45,11 @@ final class RawHttpServer implements AutoCloseable {
     });
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
     /** Whether a connection ends with a reset (RST) instead of an orderly close once its answer is written. */
     private volatile boolean reset;
+    /** Whether a connection serves further requests after an answer (see {@link #keepAlive()}). */
+    private volatile boolean keepAlive;
     private volatile Script script = (request, out) -> out.write(
             "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
@@ -62,6 +67,14 @@ final class RawHttpServer implements AutoCloseable {
         this.script = s;
     }
 
+    /**
+     * Serves further requests on a connection after an answer, until the client closes it: for answers that leave the
+     * connection open (no {@code Connection: close}), so that the client's pool keeps and reuses it.
+     */
+    void keepAlive() {
+        this.keepAlive = true;
+    }
+
     /** Ends every connection with a reset (RST) after its answer, e.g. half an answer. */
     void resetAfterAnswer() {
         this.reset = true;
@@ -71,9 +84,17 @@ final class RawHttpServer implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    /** Connections still being served: one ends when its answer is written or the client closed it. */
+    /**
+     * Connections still open: one ends once its answer is written (unless kept alive) or when the client closes it,
+     * which the server sees when it next reads or writes (during a trickle: at its next byte).
+     */
     int openConnections() {
         return open.size();
+    }
+
+    /** Connections accepted since the server started. */
+    int acceptedConnections() {
+        return accepted.get();
     }
 
     private void accept() {
@@ -81,6 +102,7 @@ final class RawHttpServer implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 open.add(s);
+                accepted.incrementAndGet();
                 threads.execute(() -> serve(s));
             } catch (IOException closed) {
                 return;
@@ -91,16 +113,18 @@ final class RawHttpServer implements AutoCloseable {
     private void serve(Socket s) {
         try (s) {
             InputStream in = s.getInputStream();
-            String head = readHead(in);
-            if (head == null) {
-                return;
-            }
-            byte[] body = in.readNBytes(contentLength(head));
-            Request request = new Request(head, body);
-            requests.add(request);
             OutputStream out = s.getOutputStream();
-            script.answer(request, out);
-            out.flush();
+            do {
+                String head = readHead(in);
+                if (head == null) {
+                    return;
+                }
+                byte[] body = in.readNBytes(contentLength(head));
+                Request request = new Request(head, body);
+                requests.add(request);
+                script.answer(request, out);
+                out.flush();
+            } while (keepAlive);
             if (reset) {
                 s.setSoLinger(true, 0);
             }
