@@ -21,7 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,26 @@ class HostileProviderTest {
         write(out, status, "Content-Type: application/json\r\n", body.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A 201 whose 10,000-byte body comes a byte every 100 ms: 1,000 s, each byte re-arming the socket timeout. */
+    static void trickle(RawHttpServer.Request request, OutputStream out) throws IOException, InterruptedException {
+        out.write(("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n"
+                + "Connection: close\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < 10_000; i++) {
+            out.flush();
+            Thread.sleep(100); // the server's own pace: well within the client's 600 ms socket timeout
+            out.write(' ');
+        }
+    }
+
+    static List<CompletableFuture<EgoiResult>> sends(EgoiClient client, int n) {
+        List<CompletableFuture<EgoiResult>> sent = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sent.add(client.send(PROFILES.find("default").orElseThrow(),
+                    new SendRequest("+351910000000", "numeric", 4, 60, "{CODE}", null)));
+        }
+        return sent;
+    }
+
     VerificationCommandResult execute(VerificationCommand command) throws Exception {
         return new CommandExecutor(client, PROFILES, new WorkerConfig.Retries(3, 6, Duration.ofMillis(1),
                 Duration.ofMillis(5), false), CircuitBreaker.ofDefaults("t"), scheduler, Clock.systemUTC())
@@ -82,25 +105,78 @@ class HostileProviderTest {
     /**
      * The response timeout is a socket timeout, re-armed by every byte: a body trickled one byte at a time never
      * trips it. The call must still end (and its command with it, instead of holding its partition's commit offset
-     * for hours), as an outcome unknown: the request was written and may have been processed.
+     * for hours), as an outcome unknown: the request was written and may have been processed; and its connection
+     * must be closed, not left to the trickle (a pooled connection each: a few such answers would exhaust the pool).
      */
     @Test
     void aBodyTrickledByteByByteStillEndsTheSendAsAnUnknownOutcome() throws Exception {
-        egoi.answer((request, out) -> {
-            out.write(("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n"
-                    + "Connection: close\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < 10_000; i++) {
-                out.flush();
-                Thread.sleep(100); // the server's own pace: well within the client's 600 ms socket timeout
-                out.write(' ');
-            }
-        });
+        egoi.answer(HostileProviderTest::trickle);
         VerificationCommandResult r = execute(Commands.send(Instant.now().plusSeconds(2)));
         assertThat(r.getStatus()).isEqualTo(CommandStatus.UNAVAILABLE);
         assertThat(r.getProviderCalls()).isEqualTo(1);
         assertThat(r.getDetail()).contains("response timeout");
-        // Not asserted: that the trickled connection is closed. It was within a second in every run here, but one
-        // fresh-clone CI run still saw it open 30 s after the abort: not understood, noted as open in the session note.
+        // the server sees the close at the trickle's next byte, 100 ms on; the trickle itself lasts 1,000 s
+        await().atMost(Duration.ofSeconds(10)).until(() -> egoi.openConnections() == 0);
+    }
+
+    /**
+     * An aborted trickle must give its pooled connection back, closed: otherwise each hostile answer keeps one and the
+     * pool runs dry. Every connection of the pool (its per-route maximum) is taken by a trickle at once; all are
+     * aborted at the exchange limit, the server sees every one closed, and as many fresh calls at once all get an
+     * answer, none waiting out its lease timeout for a connection still held.
+     */
+    @Test
+    void everyTrickledAnswerAbortedAtTheLimitGivesItsConnectionBack() throws Exception {
+        int n = 24;
+        // a connect timeout of 2 s: a loaded machine can take more than 500 ms to connect all of them at once
+        try (EgoiClient pool = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.V2, egoi.url("/api"))
+                .withTransport(new EgoiConfig.Transport(Duration.ofSeconds(2), Duration.ofMillis(600), n, 1)))) {
+            egoi.answer(HostileProviderTest::trickle);
+            for (CompletableFuture<EgoiResult> r : sends(pool, n)) {
+                assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
+            }
+            assertThat(egoi.requests()).hasSize(n);
+            assertThat(egoi.acceptedConnections()).isEqualTo(n);
+            // the server sees a close at the trickle's next byte, 100 ms on; the trickles themselves last 1,000 s
+            await().atMost(Duration.ofSeconds(10)).until(() -> egoi.openConnections() == 0);
+
+            egoi.answer((request, out) -> json(out, "201 Created", "{\"verifyId\":\"v\"}"));
+            for (CompletableFuture<EgoiResult> r : sends(pool, n)) {
+                assertThat(r.get(30, TimeUnit.SECONDS)).isEqualTo(new EgoiResult.Sent("v"));
+            }
+            assertThat(egoi.acceptedConnections()).isEqualTo(2 * n);
+        }
+    }
+
+    /**
+     * The same on a kept-alive connection, the pool's only one: the trickle comes on the connection an earlier answer
+     * left open, which the pool hands out at once. Its abort closes it too, and the next call gets a connection.
+     */
+    @Test
+    void aTrickledAnswerOnAKeptAliveConnectionIsAbortedAndItsConnectionClosed() throws Exception {
+        egoi.keepAlive();
+        egoi.answer((request, out) -> {
+            if (request.requestLine().startsWith(STATUS)) {
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n"
+                        + "{\"status\":\"pending\"}").getBytes(StandardCharsets.US_ASCII));
+            } else {
+                trickle(request, out);
+            }
+        });
+        SenderProfile profile = PROFILES.find("default").orElseThrow();
+        try (EgoiClient one = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.V2, egoi.url("/api"))
+                .withTransport(new EgoiConfig.Transport(Duration.ofMillis(500), Duration.ofMillis(600), 1, 1)))) {
+            // a few rounds: a lease that has to wait for the connection's release does not hand it out at once
+            for (int round = 1; round <= 3; round++) {
+                assertThat(one.status(profile, "p").get(30, TimeUnit.SECONDS))
+                        .isEqualTo(new EgoiResult.Pending("pending"));
+                assertThat(sends(one, 1).get(0).get(30, TimeUnit.SECONDS))
+                        .isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
+                assertThat(egoi.acceptedConnections()).as("the trickle came on the kept-alive connection")
+                        .isEqualTo(round);
+                await().atMost(Duration.ofSeconds(10)).until(() -> egoi.openConnections() == 0);
+            }
+        }
     }
 
     /**
