@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -92,7 +93,14 @@ public record FaultReport(String scenario, int requested, int lost, int duplicat
                 smsForFailed++;
             }
             boolean ended = false;
-            for (OutcomeLog.Event e : events) {
+            // In the lifecycle's order: by timestamp, and within one step (outcomes of one transaction share the
+            // step's timestamp) the terminal last, as the step writes it. Consumption order across topics is no
+            // order: a late SENT whose code had already run out is published with its EXPIRED in one step, and a
+            // reader may see the EXPIRED first.
+            List<OutcomeLog.Event> ordered = events.stream()
+                    .sorted(Comparator.comparingLong(OutcomeLog.Event::timestamp)
+                            .thenComparing(x -> outcomes.isTerminal(x.topic()))).toList();
+            for (OutcomeLog.Event e : ordered) {
                 if (ended && !e.topic().equals(rejectedTopic)) {
                     afterTerminal++;
                     // for diagnosis: the order seen (consumption order across topics) with the records' timestamps
