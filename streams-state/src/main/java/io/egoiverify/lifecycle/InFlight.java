@@ -29,18 +29,23 @@ public record InFlight(String commandId, String submissionId, Instant issuedAt, 
     }
 
     /**
-     * When the call answering this command started: {@code reported} (null: unknown, then {@link #issuedAt}), but
-     * never after both its {@link #deadline} (after which the worker starts no call of it) and {@code now}. A later
-     * one (a rogue result) would move the code's expiry anywhere: Long.MAX_VALUE millis made one beyond what epoch
-     * millis hold, and storing the state failed the task on the same result for ever. An earlier one is kept: clocks
-     * step back.
+     * When the call answering this command started, on the lifecycle's clock: {@code reported} (the worker's clock;
+     * null: unknown, then {@link #issuedAt}), kept within {@code [issuedAt, now]}. The call started after its command
+     * was issued and before its result is folded, so a start outside that window is the worker's clock disagreeing
+     * with this one: believed, a worker a minute behind made the code expire as its SMS went out, and one ahead a
+     * code the user was told lives longer than at E-goi (the window also keeps a rogue start from overflowing the
+     * expiry). When this clock is behind {@code issuedAt} (stepped back, or the task moved to an instance behind),
+     * {@code now} is the only bound left.
      */
     public Instant callStart(Instant reported, Instant now) {
+        Instant earliest = issuedAt.isAfter(now) ? now : issuedAt;
         if (reported == null) {
-            return issuedAt;
+            return earliest;
         }
-        Instant latest = deadline.isAfter(now) ? deadline : now;
-        return reported.isAfter(latest) ? latest : reported;
+        if (reported.isBefore(earliest)) {
+            return earliest;
+        }
+        return reported.isAfter(now) ? now : reported;
     }
 
     public boolean isCheck() {

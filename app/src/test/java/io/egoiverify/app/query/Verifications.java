@@ -14,13 +14,13 @@ import io.egoiverify.schemas.topics.Topic;
 import io.egoiverify.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,10 +52,13 @@ final class Verifications implements AutoCloseable {
     private final Topics topics;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> commands;
-    /** Start of every (simulated) send call: the base of expiresAt. */
-    final Instant sentAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    /** Start of every resend call: a new code, a new expiresAt. */
-    final Instant resentAt = sentAt.plus(COOLDOWN).plusSeconds(1);
+    /**
+     * Start of each (simulated) send call, the base of expiresAt: its command's issuedAt. The lifecycle takes a start
+     * before that as the worker's clock being behind (and uses the issue), so a fixed instant would not do.
+     */
+    final Map<String, Instant> sentAt = new ConcurrentHashMap<>();
+    /** Start of each resend call: a new code, a new expiresAt. */
+    final Map<String, Instant> resentAt = new ConcurrentHashMap<>();
     final Map<String, Kind> kinds = new LinkedHashMap<>();
     final Map<String, String> phones = new LinkedHashMap<>();
 
@@ -115,8 +118,10 @@ final class Verifications implements AutoCloseable {
         await(sentFolded, timeout, "send results folded");
         Set<String> toResend = ids(Kind.RESENT);
         if (!toResend.isEmpty()) {
-            // after the cooldown since the first send (whose call started at sentAt)
-            await(() -> Instant.now().isAfter(sentAt.plus(COOLDOWN)), timeout, "the resend cooldown");
+            // after the cooldown since the first sends (whose calls started at sentAt)
+            Instant cooldownOver = toResend.stream().map(sentAt::get).max(Instant::compareTo).orElseThrow()
+                    .plus(COOLDOWN);
+            await(() -> Instant.now().isAfter(cooldownOver), timeout, "the resend cooldown");
             for (String id : toResend) {
                 send(topics.resendRequested, id, VerificationResendRequested.newBuilder().setRequestId(id)
                         .setReason("did not arrive").setRequestedAt(Instant.now()).build());
@@ -154,7 +159,7 @@ final class Verifications implements AutoCloseable {
             return null;
         }
         boolean sent = kind == Kind.SENT || kind == Kind.RESENT || kind == Kind.CHECKING || kind == Kind.VERIFIED;
-        Instant lastSend = kind == Kind.RESENT ? resentAt : sentAt;
+        Instant lastSend = kind == Kind.RESENT ? resentAt.get(id) : sentAt.get(id);
         boolean terminal = kind == Kind.VERIFIED || kind == Kind.CANCELLED || kind == Kind.FAILED;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("requestId", id);
@@ -217,9 +222,11 @@ final class Verifications implements AutoCloseable {
                             .setCommandId(c.getCommandId()).setRequestId(c.getRequestId()).setStatus(status)
                             .setCompletedAt(Instant.now()).setProviderCalls(1).setDetail("test " + status);
                     if (status == CommandStatus.SENT && c.getAction() instanceof ResendCode) {
-                        b.setProviderRequestId(providerId(c.getRequestId()) + "-2").setCallStartedAt(resentAt);
+                        resentAt.put(c.getRequestId(), c.getIssuedAt());
+                        b.setProviderRequestId(providerId(c.getRequestId()) + "-2").setCallStartedAt(c.getIssuedAt());
                     } else if (status == CommandStatus.SENT) {
-                        b.setProviderRequestId(providerId(c.getRequestId())).setCallStartedAt(sentAt);
+                        sentAt.put(c.getRequestId(), c.getIssuedAt());
+                        b.setProviderRequestId(providerId(c.getRequestId())).setCallStartedAt(c.getIssuedAt());
                     }
                     send(topics.results, c.getRequestId(), b.build());
                 }

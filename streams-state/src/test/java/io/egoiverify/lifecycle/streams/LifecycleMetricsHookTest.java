@@ -69,11 +69,11 @@ class LifecycleMetricsHookTest {
             }
         };
         try (TopologyFixture g = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, throwing)) {
-            g.request("r1");
+            g.request(Fixtures.request("r1", g.now()).setTtlSeconds(30).build());
             VerificationCommand send = g.command();
-            g.advance(Duration.ofSeconds(20));
+            g.advance(Duration.ofSeconds(35)); // within the send deadline's grace
             var late = Fixtures.result("r1", send.getCommandId(), CommandStatus.SENT, g.now());
-            late.setCallStartedAt(g.now().minusSeconds(61)); // the code ran out before its result came
+            late.setCallStartedAt(send.getIssuedAt()); // the code (TTL 30 s) ran out before its result came
             assertThatThrownBy(() -> g.results.pipeInput("r1", late, g.now()))
                     .hasRootCauseInstanceOf(IllegalStateException.class).hasStackTraceContaining("meter registry");
             assertThat(g.deadLetters.isEmpty()).as("nothing dead-lettered").isTrue();
