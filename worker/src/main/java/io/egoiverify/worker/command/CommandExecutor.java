@@ -17,6 +17,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -116,7 +117,9 @@ public final class CommandExecutor implements CommandHandler {
     }
 
     private CompletableFuture<VerificationCommandResult> start(VerificationCommand c, BooleanSupplier givenUp) {
-        if (!clock.instant().isBefore(c.getDeadline())) {
+        Instant now = clock.instant();
+        Instant deadline = deadlineOnThisClock(c, now);
+        if (!now.isBefore(deadline)) {
             return done(results.noCall(c, CommandStatus.DEADLINE_PASSED, "deadline passed before any call"));
         }
         Optional<SenderProfile> profile = profiles.find(c.getSenderProfile());
@@ -127,16 +130,16 @@ public final class CommandExecutor implements CommandHandler {
         SenderProfile p = profile.get();
         Object action = c.getAction();
         if (action instanceof SendCode send) {
-            return send(c, p, send, loop(c, retries.maxSendAttempts(), givenUp));
+            return send(c, p, send, loop(c, deadline, retries.maxSendAttempts(), givenUp));
         }
         if (action instanceof CheckCode check) {
-            return checks.run(c, p, check, loop(c, retries.maxCheckAttempts(), givenUp));
+            return checks.run(c, p, check, loop(c, deadline, retries.maxCheckAttempts(), givenUp));
         }
         if (action instanceof ResendCode resend) {
-            return resend(c, p, resend, givenUp);
+            return resend(c, p, resend, loop(c, deadline, retries.maxSendAttempts(), givenUp));
         }
         if (action instanceof CancelVerification cancel) {
-            return cancel(c, p, cancel, givenUp).thenApply(r -> {
+            return cancel(c, p, cancel, loop(c, deadline, retries.maxCancelAttempts(), givenUp)).thenApply(r -> {
                 if (!givenUp.getAsBoolean()) { // else the result is dropped and the new owner cancels
                     metrics.cancelResult(r.getStatus());
                 }
@@ -169,8 +172,7 @@ public final class CommandExecutor implements CommandHandler {
      * none). Guide: a resend is a new send, built from the command's {@code newSend}.
      */
     private CompletableFuture<VerificationCommandResult> resend(VerificationCommand c, SenderProfile p,
-                                                                ResendCode resend, BooleanSupplier givenUp) {
-        CallLoop loop = loop(c, retries.maxSendAttempts(), givenUp);
+                                                                ResendCode resend, CallLoop loop) {
         if (!egoi.dialect().hasResendCall()) {
             if (resend.getNewSend() == null) {
                 return done(results.noCall(c, CommandStatus.REJECTED, "the guide dialect resends by sending again "
@@ -193,11 +195,10 @@ public final class CommandExecutor implements CommandHandler {
 
     /** Best effort: V2 only, bounded retries; the guide dialect knows no cancel call, so none is made. */
     private CompletableFuture<VerificationCommandResult> cancel(VerificationCommand c, SenderProfile p,
-                                                                CancelVerification cancel, BooleanSupplier givenUp) {
+                                                                CancelVerification cancel, CallLoop loop) {
         if (!egoi.dialect().hasCancelCall()) {
             return done(results.noCall(c, CommandStatus.REJECTED, "the guide dialect has no cancel call"));
         }
-        CallLoop loop = loop(c, retries.maxCancelAttempts(), givenUp);
         RetryRule rule = RetryRule.anyFailure("cancel", retries);
         return loop.run(rule, () -> egoi.cancel(p, cancel.getProviderRequestId())).thenApply(o ->
                 o.result() instanceof EgoiResult.Cancelled && !o.stopped()
@@ -215,8 +216,24 @@ public final class CommandExecutor implements CommandHandler {
         return profile.length() <= MAX_SHOWN_PROFILE ? profile : profile.substring(0, MAX_SHOWN_PROFILE) + "...";
     }
 
-    private CallLoop loop(VerificationCommand c, int maxCalls, BooleanSupplier givenUp) {
-        return new CallLoop(services, c.getRequestId(), c.getDeadline(), maxCalls, givenUp);
+    private CallLoop loop(VerificationCommand c, Instant deadline, int maxCalls, BooleanSupplier givenUp) {
+        return new CallLoop(services, c.getRequestId(), deadline, maxCalls, givenUp);
+    }
+
+    /**
+     * The command's deadline (an instant on the issuer's clock) on this worker's clock. A command is never received
+     * before it was issued, so an {@code issuedAt} after {@code now} means this clock is behind the issuer's by at
+     * least that much, and the deadline comes that much earlier here. Taken as it was, a worker 10 s behind waited
+     * for an open breaker 10 s past the deadline and sent the SMS then; more than resultGrace behind, that SMS goes to
+     * a verification the lifecycle has already failed. A clock ahead cannot be told from a command that waited in the
+     * topic: the deadline stands (such a worker refuses commands early, without a call).
+     */
+    static Instant deadlineOnThisClock(VerificationCommand c, Instant now) {
+        Instant issued = c.getIssuedAt();
+        if (!issued.isAfter(now)) {
+            return c.getDeadline();
+        }
+        return c.getDeadline().minus(Duration.between(now, issued));
     }
 
     private static CompletableFuture<VerificationCommandResult> done(VerificationCommandResult r) {
