@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +47,25 @@ public record InFlight(String commandId, String submissionId, Instant issuedAt, 
             return earliest;
         }
         return reported.isAfter(now) ? now : reported;
+    }
+
+    /**
+     * How far {@code reported}, a worker's call start, lies outside the window {@link #callStart} keeps it in: the
+     * worker's clock is ahead of this one by at least the positive result (a start after {@code now}), or behind by at
+     * least the negated negative one (a start before {@link #issuedAt}); zero inside the window, where a skew smaller
+     * than the command's round trip hides. When this clock is behind {@code issuedAt} only a start after now tells.
+     */
+    public Duration skewSeen(Instant reported, Instant now) {
+        if (reported == null) {
+            return Duration.ZERO;
+        }
+        if (reported.isAfter(now)) {
+            return Duration.between(now, reported);
+        }
+        if (reported.isBefore(issuedAt) && !issuedAt.isAfter(now)) {
+            return Duration.between(issuedAt, reported);
+        }
+        return Duration.ZERO;
     }
 
     public boolean isCheck() {

@@ -4,6 +4,7 @@ import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,13 +22,16 @@ import java.util.function.IntSupplier;
  * {@code verification_failures_total{reason}}, one series per {@link FailureReason} (lower case, e.g.
  * {@code provider_unavailable}), and {@code verification_resends_rejected_total{reason}}, one per
  * {@link ResendRejectReason} (e.g. {@code cooldown}), all registered at 0 up front so that a ratio over them exists
- * before the first event.
+ * before the first event, and {@code verification_worker_clock_skew_seconds{direction}} (ahead / behind, a summary:
+ * count, sum, max): for each send or resend result whose call start shows the worker's clock off this instance's,
+ * by how much at least ({@link LifecycleMetrics#workerClockSkew}).
  */
 public final class LifecycleMeters {
     public static final String FAILURES = "verification.failures";
     public static final String RESENDS_REJECTED = "verification.resends.rejected";
     public static final String SEND_LATENCY = "verification.send.latency";
     public static final String SOURCE_PARTITIONS = "verification.lifecycle.source.partitions";
+    public static final String WORKER_CLOCK_SKEW = "verification.worker.clock.skew";
 
     private LifecycleMeters() {
     }
@@ -56,6 +60,8 @@ public final class LifecycleMeters {
                 "VerificationFailed events produced by this instance's lifecycle, by reason");
         Map<ResendRejectReason, Counter> resendRefusals = byReason(registry, ResendRejectReason.class,
                 RESENDS_REJECTED, "ResendRejected events produced by this instance's lifecycle, by reason");
+        DistributionSummary ahead = skew(registry, "ahead");
+        DistributionSummary behind = skew(registry, "behind");
         return new LifecycleMetrics() {
             @Override
             public void expired(long lagMillis) {
@@ -76,7 +82,20 @@ public final class LifecycleMeters {
             public void resendRejected(ResendRejectReason reason) {
                 resendRefusals.get(reason).increment();
             }
+
+            @Override
+            public void workerClockSkew(Duration skew) {
+                double seconds = skew.getSeconds() + skew.getNano() / 1e9;
+                (seconds > 0 ? ahead : behind).record(Math.abs(seconds));
+            }
         };
+    }
+
+    private static DistributionSummary skew(MeterRegistry registry, String direction) {
+        return DistributionSummary.builder(WORKER_CLOCK_SKEW).baseUnit("seconds").tag("direction", direction)
+                .description("Send results whose call start (the worker's clock) lies outside the window the call "
+                        + "must have started in on this instance's clock: by how much at least")
+                .register(registry);
     }
 
     private static <E extends Enum<E>> Map<E, Counter> byReason(MeterRegistry registry, Class<E> reasons, String name,

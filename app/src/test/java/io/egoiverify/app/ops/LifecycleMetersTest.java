@@ -7,6 +7,7 @@ import io.egoiverify.events.ResendRejectReason;
 import io.egoiverify.lifecycle.streams.LifecycleMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -57,6 +58,26 @@ class LifecycleMetersTest {
         assertThat(scrape).contains("verification_send_latency_seconds_bucket{le=\"0.15\"} 1")
                 .contains("verification_send_latency_seconds_bucket{le=\"1.0\"} 2")
                 .contains("verification_send_latency_seconds_bucket{le=\"5.0\"} 2");
+        registry.close();
+    }
+
+    @Test
+    void aWorkerClockSkewIsExportedByDirectionInSeconds() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LifecycleMetrics hook = LifecycleMeters.bind(registry);
+        assertThat(registry.scrape()).contains("verification_worker_clock_skew_seconds_count{direction=\"ahead\"} 0")
+                .contains("verification_worker_clock_skew_seconds_count{direction=\"behind\"} 0");
+        hook.workerClockSkew(Duration.ofMillis(-1500));
+        hook.workerClockSkew(Duration.ofSeconds(-60));
+        hook.workerClockSkew(Duration.ofMillis(250));
+        var behind = registry.get(LifecycleMeters.WORKER_CLOCK_SKEW).tag("direction", "behind").summary();
+        assertThat(behind.count()).isEqualTo(2);
+        assertThat(behind.max()).isEqualTo(60.0);
+        assertThat(behind.totalAmount()).isEqualTo(61.5);
+        var ahead = registry.get(LifecycleMeters.WORKER_CLOCK_SKEW).tag("direction", "ahead").summary();
+        assertThat(ahead.count()).isEqualTo(1);
+        assertThat(ahead.max()).isEqualTo(0.25);
+        assertThat(registry.scrape()).contains("verification_worker_clock_skew_seconds_max{direction=\"behind\"} 60.0");
         registry.close();
     }
 

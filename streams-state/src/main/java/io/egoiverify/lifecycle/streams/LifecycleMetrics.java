@@ -2,6 +2,7 @@ package io.egoiverify.lifecycle.streams;
 
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.ResendRejectReason;
+import java.time.Duration;
 
 /**
  * Hook for the lifecycle processor's own meters, called on its stream thread(s): the expiry lag each time the
@@ -45,5 +46,14 @@ public interface LifecycleMetrics {
 
     /** A {@code ResendRejected} was handed to the producer. */
     default void resendRejected(ResendRejectReason reason) {
+    }
+
+    /**
+     * A worker's send or resend result reported a call start outside the window the call must have started in on
+     * this instance's clock (after its command's {@code issuedAt}, before the step folding the result): the worker's
+     * clock and this one disagree by at least {@code skew} ({@code InFlight.skewSeen}). Positive: the worker is ahead;
+     * negative: behind. Never zero; results inside the window are not told.
+     */
+    default void workerClockSkew(Duration skew) {
     }
 }

@@ -16,6 +16,7 @@ import io.egoiverify.lifecycle.Output;
 import io.egoiverify.lifecycle.PermitVerdict;
 import io.egoiverify.lifecycle.Transition;
 import io.egoiverify.lifecycle.VerificationState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -67,7 +68,22 @@ final class LifecycleProcessor implements Processor<String, Object, String, Obje
         refuseOverlongIds(input);
         Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         VerificationState state = verifications.get(input.requestId());
-        apply(fold(state, input, now), input.requestId());
+        Transition t = fold(state, input, now);
+        apply(t, input.requestId());
+        if (input instanceof Input.Result r) {
+            tellSkew(state, r.result(), now);
+        }
+    }
+
+    /** The worker's clock against this one, as far as the call start of the result answering a command shows it. */
+    private void tellSkew(VerificationState state, VerificationCommandResult result, Instant now) {
+        if (state == null || state.inFlight() == null || !state.inFlight().commandId().equals(result.getCommandId())) {
+            return;
+        }
+        Duration skew = state.inFlight().skewSeen(result.getCallStartedAt(), now);
+        if (!skew.isZero()) {
+            lifecycleMetrics.workerClockSkew(skew);
+        }
     }
 
     /**

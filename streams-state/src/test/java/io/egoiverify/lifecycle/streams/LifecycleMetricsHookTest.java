@@ -26,6 +26,7 @@ class LifecycleMetricsHookTest {
     private final List<FailureReason> failures = new CopyOnWriteArrayList<>();
     private final List<ResendRejectReason> resendRefusals = new CopyOnWriteArrayList<>();
     private final List<Long> sends = new CopyOnWriteArrayList<>();
+    private final List<Duration> skews = new CopyOnWriteArrayList<>();
     private final TopologyFixture f = new TopologyFixture(CONFIG, false, AbuseMetrics.NONE, new LifecycleMetrics() {
         @Override
         public void expired(long lagMillis) {
@@ -44,6 +45,11 @@ class LifecycleMetricsHookTest {
         @Override
         public void resendRejected(ResendRejectReason reason) {
             resendRefusals.add(reason);
+        }
+
+        @Override
+        public void workerClockSkew(Duration skew) {
+            skews.add(skew);
         }
     });
 
@@ -78,6 +84,27 @@ class LifecycleMetricsHookTest {
                     .hasRootCauseInstanceOf(IllegalStateException.class).hasStackTraceContaining("meter registry");
             assertThat(g.deadLetters.isEmpty()).as("nothing dead-lettered").isTrue();
         }
+    }
+
+    /** The worker's call start against [issuedAt, now] of the lifecycle's clock: what it shows of the worker's. */
+    @Test
+    void aCallStartOutsideItsCommandsWindowTellsTheWorkersClockSkew() {
+        f.request("behind");
+        VerificationCommand early = f.command();
+        f.advance(Duration.ofMillis(300));
+        var r1 = Fixtures.result("behind", early.getCommandId(), CommandStatus.SENT, f.now());
+        r1.setCallStartedAt(early.getIssuedAt().minusSeconds(60).plusMillis(200)); // the worker 60 s behind
+        f.results.pipeInput("behind", r1, f.now());
+        f.request("ahead");
+        VerificationCommand late = f.command();
+        f.advance(Duration.ofMillis(300));
+        var r2 = Fixtures.result("ahead", late.getCommandId(), CommandStatus.SENT, f.now());
+        r2.setCallStartedAt(late.getIssuedAt().plusSeconds(5).plusMillis(200)); // the worker 5 s ahead
+        f.results.pipeInput("ahead", r2, f.now());
+        f.request("inside");
+        f.result(f.command(), CommandStatus.SENT); // started at the fold: nothing seen
+        assertThat(skews).containsExactly(Duration.ofMillis(-59_800), Duration.ofMillis(4_900));
+        assertThat(f.verifications().get("behind").expiresAt()).isEqualTo(early.getIssuedAt().plusSeconds(60));
     }
 
     @Test
