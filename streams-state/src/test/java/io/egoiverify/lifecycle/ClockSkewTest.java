@@ -90,4 +90,47 @@ class ClockSkewTest {
         // The only bound left on this clock is the fold itself: the code runs out a TTL from now, as E-goi's does.
         assertThat(sent(h).getExpiresAt()).isEqualTo(h.now.plus(TTL));
     }
+
+    @Test
+    void aStepBackMakesNothingDueEarlyAndTheVerificationStillEndsOnce() {
+        Harness h = sentBy(Duration.ZERO);
+        Instant expiresAt = h.state.expiresAt();
+        h.now = h.now.minus(Duration.ofMinutes(10)); // stepped back
+        h.tick();
+        assertThat(h.last).as("nothing is due on this clock").isEmpty();
+        h.now = expiresAt.minusMillis(1);
+        h.tick();
+        assertThat(h.last).isEmpty();
+        h.now = expiresAt;
+        h.tick();
+        assertThat(h.lastDescribed()).containsExactly("Expired:0");
+    }
+
+    /**
+     * A task moved to an instance whose clock is ahead: every instant in the state is read on the new clock, so the
+     * code expires early by the skew (and a cooldown or a per-number window ends early by as much). Nothing throws,
+     * nothing ends twice.
+     */
+    @Test
+    void anInstanceAheadExpiresTheCodeEarlyByItsSkew() {
+        Harness h = sentBy(Duration.ZERO);
+        Instant expiresAt = h.state.expiresAt();
+        Duration skew = Duration.ofSeconds(5);
+        Instant firstInstance = expiresAt.minus(skew); // 5 s left on the clock of the instance that sent it
+        h.now = firstInstance.plus(skew); // the new owner's clock, 5 s ahead
+        h.tick();
+        assertThat(h.lastDescribed()).containsExactly("Expired:0");
+        h.advance(Duration.ofSeconds(1)).tick();
+        assertThat(h.last).isEmpty();
+    }
+
+    @Test
+    void aLifecycleAheadOfTheClientByTheSendDeadlineFailsTheRequestWithoutASend() {
+        Harness h = new Harness();
+        // requestedAt is the client's clock: the send deadline counts from it, so that a backlog sends no stale SMS.
+        // A client (or a lifecycle) 30 s off cannot be told from a request that waited 30 s.
+        h.request(Fixtures.request(Harness.ID, h.now.minus(LifecycleConfig.defaults().sendDeadline())).build());
+        assertThat(h.lastDescribed()).containsExactly("Failed:PROVIDER_UNAVAILABLE");
+        assertThat(h.lastCommand).isNull();
+    }
 }

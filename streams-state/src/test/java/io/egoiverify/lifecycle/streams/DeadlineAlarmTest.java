@@ -67,6 +67,22 @@ class DeadlineAlarmTest {
         assertThat(alarm.armedAt()).hasValue(1_250);
     }
 
+    /**
+     * The wall clock stepped back 10 min after the alarm was armed: the armed schedule is 10 min away on the new
+     * clock, but an instant filed after the step arms the alarm for itself, so it is not held behind the old one.
+     */
+    @Test
+    void afterTheClockStepsBackAnInstantFiledAfterTheStepWakesOnTime() {
+        context.setCurrentSystemTimeMs(1_000_000);
+        alarm.wakeBy(1_030_000);
+        assertThat(alarm.armedAt()).hasValue(1_030_000);
+        context.setCurrentSystemTimeMs(400_000);
+        alarm.wakeBy(445_000);
+        assertThat(only().getStartTime()).isEqualTo(Instant.ofEpochMilli(445_000));
+        fire(445_000);
+        assertThat(sweeps).containsExactly(445_000L);
+    }
+
     @Test
     void anInstantOnTheGridIsKeptAndOneInThePastWakesAtTheNextGridPointAfterNow() {
         alarm.wakeBy(1_500);
