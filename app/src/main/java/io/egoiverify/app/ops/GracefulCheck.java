@@ -42,7 +42,9 @@ public final class GracefulCheck implements HealthCheck {
         if (!everUp) {
             return Status.down(s.detail() + " (not up yet since start)");
         }
-        if (downSince == null) {
+        if (downSince == null || now.isBefore(downSince)) {
+            // A clock stepped back restarts the dip: counted from before the step, the dip came out negative and was
+            // tolerated until the clock caught up (an hour for an hour's step). At most twice the grace this way.
             downSince = now;
         }
         if (!s.dip()) {

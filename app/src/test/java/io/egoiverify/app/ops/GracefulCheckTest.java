@@ -55,4 +55,24 @@ class GracefulCheckTest {
         now = now.plusSeconds(5);
         assertThat(check.check().up()).as("a new dip starts a new grace").isTrue();
     }
+
+    /**
+     * The dip's length is two wall-clock readings apart: with the clock stepped back an hour during a dip, it came out
+     * negative and the dip was tolerated for an hour (readiness up on a component that was down), until the clock
+     * caught up with the instant it started.
+     */
+    @Test
+    void aClockSteppedBackDuringADipDoesNotStretchTheGrace() {
+        AtomicBoolean up = new AtomicBoolean(true);
+        GracefulCheck check = new GracefulCheck(HealthCheck.of("streams", () -> up.get()
+                ? HealthCheck.Status.up("RUNNING") : HealthCheck.Status.dip("REBALANCING")),
+                Duration.ofSeconds(30), clock);
+        assertThat(check.check().up()).isTrue();
+        up.set(false);
+        assertThat(check.check().up()).isTrue();
+        now = now.minus(Duration.ofHours(1)); // stepped back
+        assertThat(check.check().up()).as("the dip counts from the step").isTrue();
+        now = now.plusSeconds(31);
+        assertThat(check.check().up()).as("past the grace on the stepped clock").isFalse();
+    }
 }
