@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.events.FailureReason;
 import io.egoiverify.events.VerificationFailed;
+import io.egoiverify.events.VerificationSent;
 import io.egoiverify.internal.CommandStatus;
+import io.egoiverify.internal.VerificationCommand;
+import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.Status;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,5 +65,36 @@ class ClockStepTopologyTest {
         f.advance(Duration.ofHours(1)); // the clock corrected forward again, or just time: nothing more ends
         assertThat(f.failed.isEmpty()).isTrue();
         assertThat(f.expired.isEmpty()).isTrue();
+    }
+
+    /**
+     * A producer's clock shows in its records' timestamps (CreateTime). The lifecycle decides on its own wall clock:
+     * the record timestamp only orders records within a task (InputTimestamps keeps it valid), and every record the
+     * lifecycle writes carries its own clock's instant.
+     */
+    @Test
+    void recordTimestampsOfProducersWithSkewedClocksDecideNothing() {
+        f.requested.pipeInput("past", Fixtures.request("past", f.now()).build(),
+                f.now().minus(Duration.ofDays(1)));
+        f.requested.pipeInput("ahead", Fixtures.request("ahead", f.now()).build(),
+                f.now().plus(Duration.ofMinutes(10)));
+        Instant admitted = f.now();
+        for (TestRecord<String, VerificationCommand> c : f.commands.readRecordsToList()) {
+            assertThat(c.getValue().getIssuedAt()).isEqualTo(admitted);
+            assertThat(c.getRecordTime()).isEqualTo(admitted);
+            f.advance(Duration.ofMillis(100));
+            VerificationCommandResult r = Fixtures.result(c.getKey(),
+                    c.getValue().getCommandId(), CommandStatus.SENT, f.now());
+            f.results.pipeInput(c.getKey(), r, f.now().plus(Duration.ofMinutes(30))); // a worker's clock ahead
+        }
+        List<TestRecord<String, VerificationSent>> sent = f.sent.readRecordsToList();
+        assertThat(sent).hasSize(2).allSatisfy(rec -> {
+            assertThat(rec.getRecordTime()).isEqualTo(rec.getValue().getOccurredAt());
+            assertThat(rec.getValue().getExpiresAt()).isEqualTo(rec.getValue().getOccurredAt().plusSeconds(60));
+        });
+        f.advance(Duration.ofSeconds(59));
+        assertThat(f.expired.isEmpty()).isTrue();
+        f.advance(Duration.ofSeconds(1).plus(CONFIG.punctuationInterval())); // the alarm's grid: one step late at most
+        assertThat(f.expired.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("past", "ahead");
     }
 }
