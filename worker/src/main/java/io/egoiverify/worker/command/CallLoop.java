@@ -142,6 +142,13 @@ final class CallLoop {
                 done.complete(givenUp(rule, last));
                 return;
             }
+            if (!s.clock().instant().isBefore(deadline)) {
+                // Granted past the deadline: the wait's end was scheduled in real time when it began, and the clock
+                // stepped forward since (or the expiry ran late). No call starts then.
+                s.breaker().releasePermission();
+                done.complete(Outcome.deadline(last));
+                return;
+            }
             Instant started = s.clock().instant();
             long t0 = System.nanoTime();
             boolean probe = s.breaker().getState() == CircuitBreaker.State.HALF_OPEN;

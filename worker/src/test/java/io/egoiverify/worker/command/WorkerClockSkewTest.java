@@ -13,10 +13,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,5 +95,42 @@ class WorkerClockSkewTest {
         VerificationCommandResult r = f.get(20, TimeUnit.SECONDS);
         assertThat(r.getStatus()).as(r.getDetail()).isEqualTo(CommandStatus.DEADLINE_PASSED);
         assertThat(egoi.calls.get()).as("no call after the lifecycle's deadline").isZero();
+    }
+
+    /**
+     * The worker's clock steps forward past a command's deadline while the command waits for an open breaker (NTP
+     * correcting a clock that was behind). The wait's end was scheduled in real time when it began, so the breaker
+     * closing before then granted a call that started after the deadline on the worker's clock.
+     */
+    @Test
+    void aWorkerClockSteppingPastTheDeadlineDuringABreakerWaitMakesNoCall() throws Exception {
+        egoi.fallback = op -> new EgoiResult.Sent("p");
+        CircuitBreaker breaker = new WorkerConfig.Breaker(50f, 4, 4, Duration.ofMillis(300), 2).registry()
+                .circuitBreaker("egoi");
+        breaker.transitionToForcedOpenState();
+        AtomicReference<Duration> step = new AtomicReference<>(Duration.ZERO);
+        Clock stepping = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.now().plus(step.get());
+            }
+        };
+        CommandExecutor worker = new CommandExecutor(egoi, PROFILES, retries, breaker, scheduler, stepping);
+        CompletableFuture<VerificationCommandResult> f = worker.execute(freshSend(Duration.ofSeconds(8)));
+        scheduler.schedule(() -> step.set(Duration.ofSeconds(20)), 300, TimeUnit.MILLISECONDS);
+        scheduler.schedule(breaker::transitionToClosedState, 1, TimeUnit.SECONDS);
+        VerificationCommandResult r = f.get(20, TimeUnit.SECONDS);
+        assertThat(r.getStatus()).as(r.getDetail()).isEqualTo(CommandStatus.DEADLINE_PASSED);
+        assertThat(egoi.calls.get()).as("no call after the deadline on the worker's clock").isZero();
     }
 }
