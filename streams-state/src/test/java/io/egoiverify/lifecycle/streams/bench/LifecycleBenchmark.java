@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Runs the streams-state benchmarks and writes {@code target/bench/lifecycle-bench.{json,md}} (see README):
@@ -67,6 +69,8 @@ public final class LifecycleBenchmark {
             m.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append('"').append(k).append("\": ")
                     .append(json(v)));
             return b.append('}').toString();
+        } else if (o instanceof List<?> l) {
+            return l.stream().map(LifecycleBenchmark::json).collect(Collectors.joining(", ", "[", "]"));
         } else if (o instanceof Number || o instanceof Boolean) {
             return o.toString();
         }

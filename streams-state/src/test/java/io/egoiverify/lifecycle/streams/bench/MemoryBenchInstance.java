@@ -1,0 +1,250 @@
+package io.egoiverify.lifecycle.streams.bench;
+
+import io.egoiverify.lifecycle.streams.BoundedRocksDbMemory;
+import io.egoiverify.lifecycle.streams.LifecycleOptions;
+import io.egoiverify.lifecycle.streams.LifecycleService;
+import io.egoiverify.lifecycle.streams.StatusQuery;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * One lifecycle instance of the memory benchmark, in its own JVM so that its RSS is its own (the broker, the
+ * producer and the echo worker live in the coordinator, {@link MemoryBenchmark}). It talks to the coordinator over
+ * stdin/stdout: every line it writes for the coordinator starts with {@value #PREFIX} and is one JSON object.
+ *
+ * <p>Arguments: bootstrap servers, state directory, RocksDB budget in MiB (0 = RocksDB's per-store defaults), and a
+ * comma-separated list of request ids whose status query is probed until each answers (found or not found).
+ * Commands on stdin: {@code sample}, {@code gc} (full GC first, so that heap used is the live heap), {@code close}.
+ */
+public final class MemoryBenchInstance {
+    static final String PREFIX = "BENCH ";
+    /** The RocksDB figures of Kafka Streams' state metrics (recording level INFO) that tell memory and size. */
+    private static final List<String> ROCKS = List.of("block-cache-capacity", "block-cache-usage",
+            "block-cache-pinned-usage", "size-all-mem-tables", "cur-size-all-mem-tables", "estimate-table-readers-mem",
+            "total-sst-files-size", "live-sst-files-size", "estimate-num-keys", "num-immutable-mem-table");
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
+
+    private MemoryBenchInstance() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long startedMs = System.currentTimeMillis();
+        String bootstrap = args[0];
+        Path stateDir = Path.of(args[1]);
+        int rocksDbMb = Integer.parseInt(args[2]);
+        List<String> probes = Arrays.asList(args[3].split(","));
+        Files.createDirectories(stateDir);
+        LifecycleService service = new LifecycleService(LifecycleOptions.of(MemoryBenchConfig.topics(),
+                MemoryBenchConfig.lifecycle()));
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:1");
+        // The same two settings the application adds for lifecycle.rocksdb-memory-mb > 0 (AppRuntime).
+        if (rocksDbMb > 0) {
+            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+            props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbMb * 1024L * 1024L);
+        }
+        emit(Map.of("event", "jvmStarted", "atMs", startedMs, "pid", ProcessHandle.current().pid()));
+        service.start(props);
+        emit(Map.of("event", "streamsStarted", "atMs", System.currentTimeMillis()));
+        Thread watcher = new Thread(() -> watch(service, probes), "bench-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            String command = line.trim();
+            if (command.equals("sample")) {
+                emit(sample(service, "sample"));
+            } else if (command.equals("gc")) {
+                System.gc();
+                Thread.sleep(500);
+                System.gc();
+                emit(sample(service, "gcSample"));
+            } else if (command.equals("close")) {
+                break;
+            }
+        }
+        long closing = System.currentTimeMillis();
+        boolean closed = service.close(Duration.ofSeconds(60));
+        emit(Map.of("event", "closed", "inTime", closed, "closeMs", System.currentTimeMillis() - closing));
+        System.exit(0); // lingering Kafka client threads would otherwise keep the JVM up
+    }
+
+    /** Reports each state change, then the moment every probed request id answers (found or not found). */
+    private static void watch(LifecycleService service, List<String> probes) {
+        StatusQuery query = new StatusQuery(service, "localhost", 1);
+        KafkaStreams.State last = null;
+        Long firstAnswer = null;
+        boolean allAnswered = false;
+        try {
+            while (true) {
+                KafkaStreams.State now = service.state();
+                if (now != last) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("event", "state");
+                    e.put("state", now.name());
+                    e.put("atMs", System.currentTimeMillis());
+                    e.put("restoreConsumed", restoreConsumed(service.kafkaStreams()));
+                    emit(e);
+                    last = now;
+                }
+                if (!allAnswered) {
+                    int answered = 0;
+                    int found = 0;
+                    for (String id : probes) {
+                        StatusQuery.Answer a = query.lookup(id);
+                        if (a instanceof StatusQuery.Found) {
+                            found++;
+                        }
+                        if (a instanceof StatusQuery.Found || a instanceof StatusQuery.NotFound) {
+                            answered++;
+                        }
+                    }
+                    long at = System.currentTimeMillis();
+                    if (answered > 0 && firstAnswer == null) {
+                        firstAnswer = at;
+                        emit(Map.of("event", "firstAnswer", "atMs", at, "found", found));
+                    }
+                    if (answered == probes.size()) {
+                        allAnswered = true;
+                        emit(Map.of("event", "allAnswered", "atMs", at, "found", found, "probes", probes.size(),
+                                "restoreConsumed", restoreConsumed(service.kafkaStreams())));
+                    }
+                }
+                Thread.sleep(allAnswered ? 200 : 50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Records the restore consumer has read since this JVM started: the changelog records restored. */
+    private static double restoreConsumed(KafkaStreams streams) {
+        if (streams == null) {
+            return 0;
+        }
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName n = e.getKey();
+            String client = n.tags().getOrDefault("client-id", "");
+            if (n.name().equals("records-consumed-total") && client.endsWith("restore-consumer")
+                    && !n.tags().containsKey("topic") && e.getValue().metricValue() instanceof Number v) {
+                sum += v.doubleValue();
+            }
+        }
+        return sum;
+    }
+
+    private static Map<String, Object> sample(LifecycleService service, String event) throws Exception {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("event", event);
+        s.put("atMs", System.currentTimeMillis());
+        s.put("state", service.state().name());
+        s.putAll(procStatus());
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        s.put("heapUsedBytes", heap.getUsed());
+        s.put("heapCommittedBytes", heap.getCommitted());
+        s.put("nonHeapUsedBytes", ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed());
+        long direct = 0;
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            direct += pool.getMemoryUsed();
+        }
+        s.put("bufferPoolsBytes", direct);
+        s.putAll(nmtTotal());
+        s.put("restoreConsumed", restoreConsumed(service.kafkaStreams()));
+        s.put("rocksdb", rocksDb(service.kafkaStreams()));
+        return s;
+    }
+
+    /** VmRSS, RssAnon, RssFile and VmHWM of this process, in KiB. */
+    private static Map<String, Object> procStatus() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String key : List.of("VmRSS", "RssAnon", "RssFile", "VmHWM")) {
+                if (line.startsWith(key + ":")) {
+                    m.put(key + "Kb", Long.parseLong(line.replaceAll("[^0-9]", "")));
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Native Memory Tracking's total (the JVM's own memory: heap, metaspace, threads, code); none without NMT. */
+    private static Map<String, Object> nmtTotal() {
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            Matcher m = NMT_TOTAL.matcher(String.valueOf(out));
+            if (m.find()) {
+                return Map.of("nmtReservedKb", Long.parseLong(m.group(1)), "nmtCommittedKb",
+                        Long.parseLong(m.group(2)));
+            }
+        } catch (Exception e) {
+            // NMT off or the command unavailable: the sample simply has no NMT figure
+        }
+        return Map.of();
+    }
+
+    /**
+     * Each RocksDB figure summed over the stores, and its largest single-store value (with one shared cache every
+     * store reports the same cache, so the sum counts it once per store and the max is the cache), and the number of
+     * stores reporting; estimate-num-keys also per store name.
+     */
+    private static Map<String, Object> rocksDb(KafkaStreams streams) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (streams == null) {
+            return out;
+        }
+        Map<String, double[]> agg = new TreeMap<>(); // name -> {sum, max, count}
+        Map<String, Double> keysByStore = new TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName n = e.getKey();
+            if (!n.group().equals("stream-state-metrics") || !ROCKS.contains(n.name())
+                    || !(e.getValue().metricValue() instanceof Number v)) {
+                continue;
+            }
+            double x = v.doubleValue();
+            double[] a = agg.computeIfAbsent(n.name(), k -> new double[3]);
+            a[0] += x;
+            a[1] = Math.max(a[1], x);
+            a[2]++;
+            if (n.name().equals("estimate-num-keys")) {
+                keysByStore.merge(n.tags().getOrDefault("rocksdb-state-id", "?"), x, Double::sum);
+            }
+        }
+        agg.forEach((k, a) -> out.put(k, Map.of("sum", (long) a[0], "max", (long) a[1], "stores", (long) a[2])));
+        out.put("keysByStore", keysByStore);
+        return out;
+    }
+
+    static void emit(Map<String, ?> event) {
+        String line = PREFIX + LifecycleBenchmark.json(event);
+        synchronized (System.out) {
+            System.out.println(line);
+            System.out.flush();
+        }
+    }
+}
