@@ -29,7 +29,8 @@ import org.apache.avro.Schema;
 final class MemoryBenchConfig {
     static final String APPLICATION_ID = "bench-memory";
     /** Per-number limits on, so that each partition has all four stores (two of the lifecycle, two of the guard). */
-    private static final byte[] NUMBER_KEY = "bench-memory-number-key-0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NUMBER_KEY = "bench-memory-number-key-0123456789abcdef"
+            .getBytes(StandardCharsets.UTF_8);
 
     private MemoryBenchConfig() {
     }
