@@ -1,5 +1,6 @@
 package io.egoiverify.lifecycle.streams.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.egoiverify.lifecycle.streams.BoundedRocksDbMemory;
 import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
@@ -67,7 +68,7 @@ public final class MemoryBenchInstance {
         }
         emit(Map.of("event", "jvmStarted", "atMs", startedMs, "pid", ProcessHandle.current().pid()));
         service.start(props);
-        emit(Map.of("event", "streamsStarted", "atMs", System.currentTimeMillis()));
+        emit(Map.of("event", "streamsStarted", "atMs", System.currentTimeMillis(), "cpuMs", cpuMs()));
         Thread watcher = new Thread(() -> watch(service, probes), "bench-watcher");
         watcher.setDaemon(true);
         watcher.start();
@@ -107,6 +108,7 @@ public final class MemoryBenchInstance {
                     e.put("state", now.name());
                     e.put("atMs", System.currentTimeMillis());
                     e.put("restoreConsumed", restoreConsumed(service.kafkaStreams()));
+                    e.put("cpuMs", cpuMs());
                     emit(e);
                     last = now;
                 }
@@ -130,7 +132,7 @@ public final class MemoryBenchInstance {
                     if (answered == probes.size()) {
                         allAnswered = true;
                         emit(Map.of("event", "allAnswered", "atMs", at, "found", found, "probes", probes.size(),
-                                "restoreConsumed", restoreConsumed(service.kafkaStreams())));
+                                "restoreConsumed", restoreConsumed(service.kafkaStreams()), "cpuMs", cpuMs()));
                     }
                 }
                 Thread.sleep(allAnswered ? 200 : 50);
@@ -162,6 +164,7 @@ public final class MemoryBenchInstance {
         s.put("event", event);
         s.put("atMs", System.currentTimeMillis());
         s.put("state", service.state().name());
+        s.put("cpuMs", cpuMs());
         s.putAll(procStatus());
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         s.put("heapUsedBytes", heap.getUsed());
@@ -176,6 +179,11 @@ public final class MemoryBenchInstance {
         s.put("restoreConsumed", restoreConsumed(service.kafkaStreams()));
         s.put("rocksdb", rocksDb(service.kafkaStreams()));
         return s;
+    }
+
+    /** CPU time of this process so far (all threads): unlike wall time, hardly changed by other load. */
+    private static long cpuMs() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
     }
 
     /** VmRSS, RssAnon, RssFile and VmHWM of this process, in KiB. */

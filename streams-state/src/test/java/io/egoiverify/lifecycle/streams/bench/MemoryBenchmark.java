@@ -286,6 +286,11 @@ public final class MemoryBenchmark {
             long runningAt = ((Number) running.get("atMs")).longValue();
             m.put("streamsStartedToRunningMs", runningAt - streamsStarted);
             m.put("restoreConsumedAtRunning", running.get("restoreConsumed"));
+            // CPU of the restoring JVM (all its threads) from Streams' start to RUNNING: less load-dependent than time
+            Object cpuStart = child.event("streamsStarted").get("cpuMs");
+            if (cpuStart instanceof Number c0 && running.get("cpuMs") instanceof Number c1) {
+                m.put("cpuMsStreamsStartedToRunning", c1.longValue() - c0.longValue());
+            }
         }
         m.put("streamsStartedToAllAnsweredMs", answeredAt - streamsStarted);
         m.put("spawnToAllAnsweredMs", answeredAt - spawned);
