@@ -45,8 +45,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Memory and restore time of one lifecycle instance as its state grows (streams-state/README.md, "Benchmark"; report:
@@ -106,18 +104,7 @@ public final class MemoryBenchmark {
         report.put("childHeap", heap);
         report.put("sizes", sizes.toString());
         report.put("loadAverageAtStart", loadAverage());
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1).setBootstrapMetadataVersion(MetadataVersion.latestProduction()).build();
-        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-        // The single-node settings of the schemas test kit, as in ThroughputBenchmark.
-        Map.of("offsets.topic.replication.factor", "1", "offsets.topic.num.partitions", "1",
-                "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
-                "transaction.state.log.num.partitions", "1", "group.initial.rebalance.delay.ms", "0",
-                "min.insync.replicas", "1").forEach(builder::setConfigProp);
-        try (KafkaClusterTestKit kit = builder.build()) {
-            kit.format();
-            kit.startup();
-            kit.waitForReadyBrokers();
+        try (KafkaClusterTestKit kit = BenchBroker.start()) {
             measure(kit.bootstrapServers());
         } finally {
             report.put("stages", stages);

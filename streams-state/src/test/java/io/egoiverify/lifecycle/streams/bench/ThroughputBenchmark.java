@@ -31,8 +31,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -55,18 +53,7 @@ final class ThroughputBenchmark {
     }
 
     void run(int perKind) throws Exception {
-        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1).setBootstrapMetadataVersion(MetadataVersion.latestProduction()).build();
-        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-        // The single-node settings of the schemas test kit, inlined so the benchmark needs no JUnit extension.
-        Map.of("offsets.topic.replication.factor", "1", "offsets.topic.num.partitions", "1",
-                "transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
-                "transaction.state.log.num.partitions", "1", "group.initial.rebalance.delay.ms", "0",
-                "min.insync.replicas", "1").forEach(builder::setConfigProp);
-        try (KafkaClusterTestKit kit = builder.build()) {
-            kit.format();
-            kit.startup();
-            kit.waitForReadyBrokers();
+        try (KafkaClusterTestKit kit = BenchBroker.start()) {
             measure(kit.bootstrapServers(), perKind);
         }
     }
