@@ -1,5 +1,7 @@
 package io.egoiverify.lifecycle.streams.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.SendCode;
 import io.egoiverify.internal.VerificationCommand;
@@ -45,6 +47,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Memory and restore time of one lifecycle instance as its state grows (streams-state/README.md, "Benchmark"; report:
@@ -135,7 +138,7 @@ public final class MemoryBenchmark {
                     stage.put("fillSeconds", (System.nanoTime() - fillStart) / 1e9);
                     stage.put("sentTotal", sent.get());
                     stage.put("failedTotal", failed.get());
-                    Thread.sleep(settleSeconds * 1000L);
+                    Thread.sleep(settleSeconds * 1000L); // a fixed pause before sampling: the measurement
                     stage.put("filled", samples(child));
                     stage.put("loadAverageFilled", loadAverage());
                     child.close();
@@ -144,7 +147,7 @@ public final class MemoryBenchmark {
                     Files.createDirectories(stateDir);
                     child = Child.start(this, bootstrap);
                     stage.put("restore", restore(child));
-                    Thread.sleep(settleSeconds * 1000L);
+                    Thread.sleep(settleSeconds * 1000L); // a fixed pause before sampling: the measurement
                     stage.put("restored", samples(child));
                     stage.put("loadAverageRestored", loadAverage());
                     System.out.println("stage done: " + LifecycleBenchmark.json(stage));
@@ -188,7 +191,7 @@ public final class MemoryBenchmark {
                 stage.put("error", "fill timed out at " + sent.get() + " sent");
                 throw new IllegalStateException("fill timed out at " + sent.get() + " sent of " + size);
             }
-            Thread.sleep(100);
+            Thread.sleep(100); // the pace at which the in-flight window is refilled, not a wait for a condition
         }
         stage.put("produced", p);
         return p;
@@ -259,9 +262,11 @@ public final class MemoryBenchmark {
     private Map<String, Object> restore(Child child) throws Exception {
         Map<String, Object> allAnswered = child.await("allAnswered", STAGE_TIMEOUT);
         // The probes may all answer shortly before the instance as a whole is RUNNING (seen: 0.2 s): wait for both.
-        long until = System.nanoTime() + STAGE_TIMEOUT.toNanos();
-        while (child.firstState("RUNNING") == null && System.nanoTime() < until) {
-            Thread.sleep(50);
+        try {
+            await("RUNNING").atMost(STAGE_TIMEOUT).pollInterval(Duration.ofMillis(50))
+                    .until(() -> child.firstState("RUNNING") != null);
+        } catch (ConditionTimeoutException e) {
+            // reported below without the RUNNING figures, as a stage that never got there
         }
         Map<String, Object> m = new LinkedHashMap<>();
         long spawned = child.spawnedMs;
