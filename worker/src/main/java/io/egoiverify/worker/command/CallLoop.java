@@ -8,9 +8,9 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,11 +28,17 @@ import org.slf4j.LoggerFactory;
  * revoke grace: its result would be dropped and the new owner makes the same call). That is checked before every
  * attempt, by the breaker gate before every grant, and at least every {@link #GIVEN_UP_CHECK} during a backoff, so a
  * given-up command ends soon, holding nothing, with {@link Outcome#givenUp()}.
+ *
+ * <p>While a rebalance holds the partition (revoked or lost, and not yet known to come back), no call starts either:
+ * another member may own it already and make the same call. The next attempt waits, holding no breaker permission,
+ * until the partition comes back (it goes on), is given up (it ends) or the deadline comes.
  */
 final class CallLoop {
     private static final Logger LOG = LoggerFactory.getLogger(CallLoop.class);
     /** The longest a backoff waits without looking whether the command's partition was given up. */
     static final Duration GIVEN_UP_CHECK = Duration.ofMillis(500);
+    /** A held command whose deadline passed on the real-time timer but not yet on the clock looks again this soon. */
+    private static final Duration HOLD_RECHECK = Duration.ofMillis(1);
 
     /**
      * How a run ended: the last call's result and when that call started, or, when the deadline came first (while
@@ -68,18 +74,18 @@ final class CallLoop {
     private final String requestId;
     private final Instant deadline;
     private final int maxCalls;
-    private final BooleanSupplier givenUp;
+    private final CommandHandler.Standing standing;
     private int calls;
     /** Calls that count against {@code maxCalls}: a failed half-open probe does not (the outage failed it). */
     private int spent;
 
-    /** @param givenUp true once the command's partition was given up: no call may start any more */
-    CallLoop(Services services, String requestId, Instant deadline, int maxCalls, BooleanSupplier givenUp) {
+    /** @param standing where the command's partition stands: no call starts while it is held or once given up */
+    CallLoop(Services services, String requestId, Instant deadline, int maxCalls, CommandHandler.Standing standing) {
         this.s = services;
         this.requestId = requestId;
         this.deadline = deadline;
         this.maxCalls = maxCalls;
-        this.givenUp = givenUp;
+        this.standing = standing;
     }
 
     /** HTTP calls made so far for this command. */
@@ -89,7 +95,7 @@ final class CallLoop {
 
     /** Whether another call may still be made. */
     boolean hasBudget() {
-        return spent < maxCalls && s.clock().instant().isBefore(deadline) && !givenUp.getAsBoolean();
+        return spent < maxCalls && s.clock().instant().isBefore(deadline) && !standing.givenUp();
     }
 
     /** Calls until an answer {@code rule} does not retry, the budget is spent or the deadline passes. */
@@ -122,7 +128,7 @@ final class CallLoop {
     /** @param last the previous call's result in this run, or null */
     private void attempt(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call,
                          CompletableFuture<Outcome> done, EgoiResult last) {
-        if (givenUp.getAsBoolean()) {
+        if (standing.givenUp()) {
             done.complete(givenUp(rule, last));
             return;
         }
@@ -130,12 +136,16 @@ final class CallLoop {
             done.complete(Outcome.deadline(last));
             return;
         }
-        s.gate().acquire(deadline, givenUp).thenAccept(grant -> step(done, () -> {
+        if (standing.held()) {
+            hold(rule, call, done, last);
+            return;
+        }
+        s.gate().acquire(deadline, standing::givenUp).thenAccept(grant -> step(done, () -> {
             if (grant == BreakerGate.Grant.DEADLINE) {
                 done.complete(Outcome.deadline(last));
                 return;
             }
-            if (grant == BreakerGate.Grant.GIVEN_UP || givenUp.getAsBoolean()) {
+            if (grant == BreakerGate.Grant.GIVEN_UP || standing.givenUp()) {
                 if (grant == BreakerGate.Grant.GRANTED) {
                     s.breaker().releasePermission();
                 }
@@ -147,6 +157,11 @@ final class CallLoop {
                 // stepped forward since (or the expiry ran late). No call starts then.
                 s.breaker().releasePermission();
                 done.complete(Outcome.deadline(last));
+                return;
+            }
+            if (standing.held()) { // a rebalance took the partition while this waited for the breaker
+                s.breaker().releasePermission();
+                hold(rule, call, done, last);
                 return;
             }
             Instant started = s.clock().instant();
@@ -200,6 +215,29 @@ final class CallLoop {
         }
     }
 
+    /**
+     * Waits, on no thread and holding no permission, until the partition is no longer held or the deadline comes;
+     * then attempts again (which ends the run if the partition was given up or the deadline passed).
+     */
+    private void hold(RetryRule rule, Supplier<CompletableFuture<EgoiResult>> call, CompletableFuture<Outcome> done,
+                      EgoiResult last) {
+        LOG.debug("Holding {} for requestId={}: a rebalance took its partition", rule.operation(), requestId);
+        CompletableFuture<Void> wake = standing.unheld();
+        long left = Math.max(Duration.between(s.clock().instant(), deadline).toNanos(), HOLD_RECHECK.toNanos());
+        try {
+            ScheduledFuture<?> timer = s.scheduler().schedule(() -> wake.complete(null), left, TimeUnit.NANOSECONDS);
+            wake.whenComplete((v, e) -> timer.cancel(false));
+            // the partition's return (or give-up) completes wake on the poll thread: the attempt runs elsewhere
+            wake.thenRunAsync(() -> step(done, () -> attempt(rule, call, done, last)), s.scheduler())
+                    .exceptionally(stopping -> {
+                        done.complete(Outcome.of(last, null));
+                        return null;
+                    });
+        } catch (RejectedExecutionException stopping) {
+            done.complete(Outcome.of(last, null));
+        }
+    }
+
     private Outcome givenUp(RetryRule rule, EgoiResult last) {
         LOG.debug("Not calling {} for requestId={}: its partition was given up ({} call(s) made)", rule.operation(),
                 requestId, calls);
@@ -218,7 +256,7 @@ final class CallLoop {
 
     private void wake(long atNanos, Runnable next, CompletableFuture<Outcome> done, EgoiResult last) {
         long left = atNanos - System.nanoTime();
-        if (left <= 0 || givenUp.getAsBoolean()) {
+        if (left <= 0 || standing.givenUp()) {
             next.run(); // the next attempt looks at givenUp first
             return;
         }

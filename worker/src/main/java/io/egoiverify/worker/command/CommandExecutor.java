@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * only while E-goi certainly did not process them (no idempotency key: a repeat could send a second SMS); checks,
  * status reads and cancels on any failure. While the circuit breaker is open, calls wait for it without spending
  * attempts ({@link BreakerGate}); only the command's deadline ends the wait. No call starts after the deadline; retries
- * wait on a scheduler, never on a thread. A command whose partition was given up (see
- * {@link CommandHandler#execute(VerificationCommand, BooleanSupplier)}) makes no further call, whether it waits for the
- * breaker or for a retry: it ends soon with an UNAVAILABLE result that the worker drops. The returned future never
- * completes exceptionally. Built with {@link #create}.
+ * wait on a scheduler, never on a thread. A command whose partition was given up (see {@link Standing}) makes no
+ * further call, whether it waits for the breaker or for a retry: it ends soon with an UNAVAILABLE result that the
+ * worker drops; one whose partition a rebalance holds starts no call until the partition comes back or is given up.
+ * The returned future never completes exceptionally. Built with {@link #create}.
  */
 public final class CommandExecutor implements CommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CommandExecutor.class);
@@ -98,14 +97,14 @@ public final class CommandExecutor implements CommandHandler {
 
     @Override
     public CompletableFuture<VerificationCommandResult> execute(VerificationCommand command) {
-        return execute(command, () -> false);
+        return execute(command, Standing.OWNED);
     }
 
     @Override
-    public CompletableFuture<VerificationCommandResult> execute(VerificationCommand command, BooleanSupplier givenUp) {
+    public CompletableFuture<VerificationCommandResult> execute(VerificationCommand command, Standing standing) {
         CompletableFuture<VerificationCommandResult> result;
         try {
-            result = start(command, givenUp);
+            result = start(command, standing);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -116,7 +115,7 @@ public final class CommandExecutor implements CommandHandler {
         });
     }
 
-    private CompletableFuture<VerificationCommandResult> start(VerificationCommand c, BooleanSupplier givenUp) {
+    private CompletableFuture<VerificationCommandResult> start(VerificationCommand c, Standing standing) {
         Instant now = clock.instant();
         Instant deadline = deadlineOnThisClock(c, now);
         if (!now.isBefore(deadline)) {
@@ -130,17 +129,17 @@ public final class CommandExecutor implements CommandHandler {
         SenderProfile p = profile.get();
         Object action = c.getAction();
         if (action instanceof SendCode send) {
-            return send(c, p, send, loop(c, deadline, retries.maxSendAttempts(), givenUp));
+            return send(c, p, send, loop(c, deadline, retries.maxSendAttempts(), standing));
         }
         if (action instanceof CheckCode check) {
-            return checks.run(c, p, check, loop(c, deadline, retries.maxCheckAttempts(), givenUp));
+            return checks.run(c, p, check, loop(c, deadline, retries.maxCheckAttempts(), standing));
         }
         if (action instanceof ResendCode resend) {
-            return resend(c, p, resend, loop(c, deadline, retries.maxSendAttempts(), givenUp));
+            return resend(c, p, resend, loop(c, deadline, retries.maxSendAttempts(), standing));
         }
         if (action instanceof CancelVerification cancel) {
-            return cancel(c, p, cancel, loop(c, deadline, retries.maxCancelAttempts(), givenUp)).thenApply(r -> {
-                if (!givenUp.getAsBoolean()) { // else the result is dropped and the new owner cancels
+            return cancel(c, p, cancel, loop(c, deadline, retries.maxCancelAttempts(), standing)).thenApply(r -> {
+                if (!standing.givenUp()) { // else the result is dropped and the new owner cancels
                     metrics.cancelResult(r.getStatus());
                 }
                 return r;
@@ -216,8 +215,8 @@ public final class CommandExecutor implements CommandHandler {
         return profile.length() <= MAX_SHOWN_PROFILE ? profile : profile.substring(0, MAX_SHOWN_PROFILE) + "...";
     }
 
-    private CallLoop loop(VerificationCommand c, Instant deadline, int maxCalls, BooleanSupplier givenUp) {
-        return new CallLoop(services, c.getRequestId(), deadline, maxCalls, givenUp);
+    private CallLoop loop(VerificationCommand c, Instant deadline, int maxCalls, Standing standing) {
+        return new CallLoop(services, c.getRequestId(), deadline, maxCalls, standing);
     }
 
     /**

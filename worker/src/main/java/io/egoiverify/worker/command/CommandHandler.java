@@ -18,15 +18,57 @@ public interface CommandHandler extends AutoCloseable {
     CompletableFuture<VerificationCommandResult> execute(VerificationCommand command);
 
     /**
-     * As {@link #execute(VerificationCommand)}, for a command whose partition may be given up while it runs:
-     * {@code givenUp} turns true (on the poll thread; read it from any thread) once the partition went to another
-     * instance, whose commit the result could no longer join (it is dropped) while the new owner runs the command
-     * again. A handler should then make no further provider call and complete the future soon (with any result).
-     * By default the signal is ignored.
+     * As {@link #execute(VerificationCommand)}, for a command whose partition may move while it runs ({@code
+     * standing}). By default the standing is ignored.
      */
-    default CompletableFuture<VerificationCommandResult> execute(VerificationCommand command,
-                                                                 BooleanSupplier givenUp) {
+    default CompletableFuture<VerificationCommandResult> execute(VerificationCommand command, Standing standing) {
         return execute(command);
+    }
+
+    /**
+     * Where a running command's partition stands; changed on the worker's poll thread, read from any thread. A
+     * handler should start no provider call while the partition is {@linkplain #held() held}, and none at all once it
+     * is {@linkplain #givenUp() given up} (then complete the future soon, with any result).
+     */
+    interface Standing {
+        /** A partition that never moves (a handler driven without a worker). */
+        Standing OWNED = givenUpWhen(() -> false);
+
+        /**
+         * True once the partition went to another instance: the result can no longer join its commit (it is dropped)
+         * while the new owner runs the command again.
+         */
+        boolean givenUp();
+
+        /**
+         * True while a rebalance has taken the partition away (revoked, or lost with this member's session) and not
+         * yet said whether it comes back. A call started now may be made a second time by another member that owns
+         * the partition already (a second SMS), and if the partition comes back the command simply continues.
+         */
+        boolean held();
+
+        /** A future of the caller's own that completes once {@link #held} is false (at once if it is now). */
+        CompletableFuture<Void> unheld();
+
+        /** Never held; given up once {@code givenUp} says so. */
+        static Standing givenUpWhen(BooleanSupplier givenUp) {
+            return new Standing() {
+                @Override
+                public boolean givenUp() {
+                    return givenUp.getAsBoolean();
+                }
+
+                @Override
+                public boolean held() {
+                    return false;
+                }
+
+                @Override
+                public CompletableFuture<Void> unheld() {
+                    return CompletableFuture.completedFuture(null);
+                }
+            };
+        }
     }
 
     /** Releases what the handler holds (threads, timers); called by whoever built it, after the worker stopped. */

@@ -103,7 +103,7 @@ final class Dispatcher {
         progress.started(rec.offset());
         CompletableFuture<VerificationCommandResult> future;
         try {
-            future = handler.execute(command, progress::givenUp);
+            future = handler.execute(command, progress);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }

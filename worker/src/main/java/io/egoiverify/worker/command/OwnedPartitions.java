@@ -111,6 +111,7 @@ final class OwnedPartitions {
             pausedUntil.remove(tp);
             if (previous != null && previous.matchesCommitted(om)) {
                 owned.put(tp, previous);
+                previous.release();
                 resumed.add(tp);
                 seek(tp, previous.next(), null);
                 continue;
@@ -143,6 +144,7 @@ final class OwnedPartitions {
             PartitionProgress p = owned.remove(tp);
             pausedUntil.remove(tp);
             if (p != null) {
+                p.hold();
                 PartitionProgress older = suspended.put(tp, p);
                 if (older != null) {
                     retire(older);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 
 /**
@@ -14,7 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  * offsets done beyond it travel as metadata. Offsets that a previous owner reported done (read from the committed
  * metadata) are skipped when fetched again. Used by the poll thread only.
  */
-final class PartitionProgress {
+final class PartitionProgress implements CommandHandler.Standing {
     /** offset → done; an offset is in flight from {@link #started} until {@link #done} or {@link #abandoned}. */
     private final TreeMap<Long, Boolean> tracked = new TreeMap<>();
     private final NavigableSet<Long> doneBefore;
@@ -26,6 +27,8 @@ final class PartitionProgress {
     private boolean dirty;
     /** Set once, on the poll thread, when this progress is retired; read by the handler's threads. */
     private volatile boolean givenUp;
+    /** Completed unless a rebalance holds the partition; replaced on the poll thread, read by the handler's threads. */
+    private volatile CompletableFuture<Void> unheld = CompletableFuture.completedFuture(null);
 
     /** Starts from what the group committed ({@code null}: nothing yet). */
     PartitionProgress(OffsetAndMetadata committed) {
@@ -86,11 +89,35 @@ final class PartitionProgress {
      */
     void giveUp() {
         givenUp = true;
+        unheld.complete(null); // its held commands wake and end without calling
     }
 
     /** True once {@link #giveUp} was called; any thread. */
-    boolean givenUp() {
+    @Override
+    public boolean givenUp() {
         return givenUp;
+    }
+
+    /** A rebalance took the partition away; until it comes back or is given up its commands start no call. */
+    void hold() {
+        if (unheld.isDone() && !givenUp) {
+            unheld = new CompletableFuture<>();
+        }
+    }
+
+    /** The partition came back unchanged: its held commands go on. */
+    void release() {
+        unheld.complete(null);
+    }
+
+    @Override
+    public boolean held() {
+        return !unheld.isDone();
+    }
+
+    @Override
+    public CompletableFuture<Void> unheld() {
+        return unheld.copy();
     }
 
     boolean dirty() {

@@ -1,9 +1,11 @@
 package io.egoiverify.worker.command;
 
+import static io.egoiverify.worker.command.CommandHandler.Standing.givenUpWhen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.internal.CommandStatus;
 import io.egoiverify.internal.VerificationCommandResult;
+import io.egoiverify.worker.command.CommandHandler.Standing;
 import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.egoi.EgoiResult;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -51,9 +53,9 @@ class GivenUpPartitionTest {
         CommandExecutor ex = executor();
         AtomicBoolean gone = new AtomicBoolean();
         CompletableFuture<VerificationCommandResult> handedOver = ex.execute(
-                Commands.send(Instant.now().plusSeconds(25)), gone::get);
+                Commands.send(Instant.now().plusSeconds(25)), givenUpWhen(gone::get));
         CompletableFuture<VerificationCommandResult> kept = ex.execute(Commands.send(Instant.now().plusSeconds(25)),
-                () -> false);
+                Standing.OWNED);
         assertThat(egoi.calls.get()).as("no call while open").isZero();
 
         gone.set(true); // the revoke grace ran out and the partition went to another instance
@@ -74,7 +76,7 @@ class GivenUpPartitionTest {
         breaker.transitionToOpenState();
         AtomicBoolean gone = new AtomicBoolean();
         CompletableFuture<VerificationCommandResult> f = executor().execute(
-                Commands.send(Instant.now().plusSeconds(25)), gone::get);
+                Commands.send(Instant.now().plusSeconds(25)), givenUpWhen(gone::get));
         gone.set(true);
         // it leaves the gate at the next tick, the breaker still open: its in-flight slot is not held to its deadline
         VerificationCommandResult r = f.get(10, TimeUnit.SECONDS);
@@ -107,7 +109,7 @@ class GivenUpPartitionTest {
         egoi.then(new EgoiResult.RateLimited(Optional.of(Duration.ofSeconds(60)))).then(new EgoiResult.Sent("p"));
         AtomicBoolean gone = new AtomicBoolean();
         CompletableFuture<VerificationCommandResult> f = executor().execute(
-                Commands.send(Instant.now().plusSeconds(120)), gone::get);
+                Commands.send(Instant.now().plusSeconds(120)), givenUpWhen(gone::get));
         assertThat(egoi.calls.get()).as("the first call, answered 429 with Retry-After 60 s").isEqualTo(1);
 
         gone.set(true);
@@ -126,7 +128,7 @@ class GivenUpPartitionTest {
         egoi.then(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE)).then(new EgoiResult.Verified());
         AtomicBoolean gone = new AtomicBoolean();
         CompletableFuture<VerificationCommandResult> f = new CommandExecutor(egoi, BreakerWaitTest.PROFILES, slow,
-                breaker, scheduler, Clock.systemUTC()).execute(Commands.check(), gone::get);
+                breaker, scheduler, Clock.systemUTC()).execute(Commands.check(), givenUpWhen(gone::get));
         assertThat(egoi.operations).containsExactly("validate");
 
         gone.set(true);
@@ -138,7 +140,7 @@ class GivenUpPartitionTest {
     @Test
     void aCommandInARetryBackoffWhosePartitionIsKeptStillCalls() throws Exception {
         egoi.then(new EgoiResult.RateLimited(Optional.of(Duration.ofMillis(700)))).then(new EgoiResult.Sent("p"));
-        VerificationCommandResult r = executor().execute(Commands.send(Instant.now().plusSeconds(30)), () -> false)
+        VerificationCommandResult r = executor().execute(Commands.send(Instant.now().plusSeconds(30)), Standing.OWNED)
                 .get(10, TimeUnit.SECONDS);
         assertThat(r.getStatus()).isEqualTo(CommandStatus.SENT);
         assertThat(egoi.calls.get()).isEqualTo(2);

@@ -51,10 +51,13 @@ class ResultPipelineTest {
         PartitionProgress before = takeAndAnswerOffsetZeroUncommitted();
 
         pipeline.lost(List.of(commands)); // session expired: the open transaction is aborted, its result parked
+        assertThat(before.held()).as("lost: its commands start no call until the rebalance says").isTrue();
         groupCommitted.put(commands, new OffsetAndMetadata(1)); // another member answered offset 0 and committed it
         pipeline.assigned(List.of(commands), Set.of(commands));
         PartitionProgress after = owned.get(commands);
         assertThat(after).isNotSameAs(before);
+        assertThat(before.givenUp()).as("its waiting commands end").isTrue();
+        assertThat(after.held()).isFalse();
 
         pipeline.commitNow();
         assertThat(producer.history()).as("offset 0 was answered by the other member").isEmpty();
@@ -75,8 +78,11 @@ class ResultPipelineTest {
         PartitionProgress before = takeAndAnswerOffsetZeroUncommitted();
 
         pipeline.lost(List.of(commands));
+        assertThat(before.held()).isTrue();
         pipeline.assigned(List.of(commands), Set.of(commands)); // nobody committed it meanwhile
         assertThat(owned.get(commands)).isSameAs(before);
+        assertThat(before.held()).as("back unchanged: its commands go on").isFalse();
+        assertThat(before.givenUp()).isFalse();
 
         pipeline.commitNow();
         assertThat(ResultTransactionTest.keys(producer.history())).containsExactly("r1");
@@ -97,8 +103,10 @@ class ResultPipelineTest {
 
         pipeline.revoked(List.of(commands), 0); // the revoke grace ran out with offset 0 still waiting
         assertThat(progress.givenUp()).as("suspended: it may still come back").isFalse();
+        assertThat(progress.held()).as("suspended: no call starts meanwhile").isTrue();
         pipeline.assigned(List.of(), Set.of()); // the rebalance ends without it: another instance takes it
         assertThat(progress.givenUp()).isTrue();
+        assertThat(progress.held()).as("given up: its held commands wake and end").isFalse();
         assertThat(owned.inFlight()).isEqualTo(1);
 
         answer(progress, 0, "r1"); // the given-up command ends (without a call)
@@ -115,9 +123,11 @@ class ResultPipelineTest {
         before.started(0);
         before.passed(0);
         pipeline.revoked(List.of(commands), 0);
+        assertThat(before.held()).isTrue();
         pipeline.assigned(List.of(commands), Set.of(commands)); // nobody committed it meanwhile
         assertThat(owned.get(commands)).isSameAs(before);
         assertThat(before.givenUp()).isFalse();
+        assertThat(before.held()).isFalse();
     }
 
     /** Takes the partition, starts offsets 0 and 1 and puts offset 0's result into the open transaction. */
