@@ -2,6 +2,7 @@ package io.egoiverify.schemas.topics;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How many bytes a dead letter may take ({@link DeadLetterFit}): the smaller of what the producer sends
  * ({@code max.request.size}) and what the dead-letter topic takes ({@code max.message.bytes}, the broker's
- * {@code message.max.bytes} unless the topic sets its own). Read once at start-up.
+ * {@code message.max.bytes} unless the topic sets its own). Read once at start-up; the lifecycle lowers it when the
+ * broker refuses a dead letter cut to it ({@link Shared}).
  */
 public final class DeadLetterLimit {
     /**
@@ -57,8 +59,46 @@ public final class DeadLetterLimit {
         }
     }
 
-    /** The limit handed to a Streams error handler in its configuration; the producer's default when absent. */
-    public static int fromConfig(Map<String, ?> configs) {
-        return maxRequestSize(configs, CONFIG);
+    /**
+     * The limit handed to a Streams error handler in its configuration: the {@link Shared} one the lifecycle put
+     * there, else a number (the producer's default when absent) in a limit of the handler's own.
+     */
+    public static Shared fromConfig(Map<String, ?> configs) {
+        return configs.get(CONFIG) instanceof Shared shared ? shared : new Shared(maxRequestSize(configs, CONFIG));
+    }
+
+    /**
+     * The limit every error handler of one lifecycle instance cuts to, lowered when the broker refuses a dead letter
+     * cut to it anyway: the topic's limit was lowered since start-up, or was not visible yet when read (an altered
+     * topic configuration reaches the brokers after the call returns). Kafka Streams configures a new handler with
+     * each replaced stream thread, so a limit of the handler's own would be read again from the start-up value and the
+     * same record refused for ever, the thread failing on it each time.
+     */
+    public static final class Shared {
+        /** Below this a dead letter is its headers and little else; a topic refusing that is not retried smaller. */
+        public static final int FLOOR = 1024;
+        private final AtomicInteger bytes;
+
+        public Shared(int bytes) {
+            this.bytes = new AtomicInteger(bytes);
+        }
+
+        public int bytes() {
+            return bytes.get();
+        }
+
+        /**
+         * After a refusal as too large: halves the limit (not below {@link #FLOOR}). False when it was at the floor
+         * already, so that cutting again would not help.
+         */
+        public boolean lower() {
+            int before = bytes.getAndUpdate(b -> Math.max(FLOOR, b / 2));
+            return before > FLOOR;
+        }
+
+        @Override
+        public String toString() {
+            return Integer.toString(bytes());
+        }
     }
 }

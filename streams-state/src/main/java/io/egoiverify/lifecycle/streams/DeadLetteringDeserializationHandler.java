@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
  */
 public class DeadLetteringDeserializationHandler extends LogAndContinueExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringDeserializationHandler.class);
-    private int deadLetterMaxBytes = DeadLetterLimit.PRODUCER_DEFAULT;
+    private DeadLetterLimit.Shared deadLetterLimit = new DeadLetterLimit.Shared(DeadLetterLimit.PRODUCER_DEFAULT);
 
     @Override
     public void configure(Map<String, ?> configs) {
         super.configure(configs);
-        deadLetterMaxBytes = DeadLetterLimit.fromConfig(configs);
+        deadLetterLimit = DeadLetterLimit.fromConfig(configs);
     }
 
     @Override
@@ -36,6 +36,6 @@ public class DeadLetteringDeserializationHandler extends LogAndContinueException
             return Response.fail();
         }
         Response response = super.handleError(StampedContext.of(context), record, exception);
-        return Response.resume(DeadLetterFit.fitAll(response.deadLetterQueueRecords(), deadLetterMaxBytes));
+        return Response.resume(DeadLetterFit.fitAll(response.deadLetterQueueRecords(), deadLetterLimit.bytes()));
     }
 }

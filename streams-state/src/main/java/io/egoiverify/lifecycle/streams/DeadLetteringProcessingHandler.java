@@ -24,13 +24,13 @@ import org.slf4j.LoggerFactory;
 public class DeadLetteringProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetteringProcessingHandler.class);
     private String deadLetterTopic;
-    private int deadLetterMaxBytes = DeadLetterLimit.PRODUCER_DEFAULT;
+    private DeadLetterLimit.Shared deadLetterLimit = new DeadLetterLimit.Shared(DeadLetterLimit.PRODUCER_DEFAULT);
 
     @Override
     public void configure(Map<String, ?> configs) {
         Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
         deadLetterTopic = topic == null ? null : topic.toString();
-        deadLetterMaxBytes = DeadLetterLimit.fromConfig(configs);
+        deadLetterLimit = DeadLetterLimit.fromConfig(configs);
     }
 
     @Override
@@ -44,7 +44,7 @@ public class DeadLetteringProcessingHandler implements ProcessingExceptionHandle
             LOG.warn("dead-lettering {}-{}@{}: {}", context.topic(), context.partition(), context.offset(),
                     exception.getMessage());
             return Response.resume(DeadLetterFit.fitAll(DeadLetters.of(deadLetterTopic, context, exception),
-                    deadLetterMaxBytes));
+                    deadLetterLimit.bytes()));
         }
         if (!(exception instanceof KafkaException)) {
             // Not the record's fault, or raised after the step began writing: a store, producer or serialization

@@ -158,8 +158,9 @@ public final class LifecycleService implements AutoCloseable {
             return;
         }
         Properties streamsProps = streamsProperties(options.topics(), options.config(), kafkaProps);
-        // The error handlers cut dead letters to what the producer and the dead-letter topic take.
-        streamsProps.put(DeadLetterLimit.CONFIG, Integer.toString(deadLetterMaxBytes));
+        // The error handlers cut dead letters to what the producer and the dead-letter topic take; one limit for all
+        // of them, lowered when the broker refuses a dead letter anyway (it outlives replaced stream threads).
+        streamsProps.put(DeadLetterLimit.CONFIG, new DeadLetterLimit.Shared(deadLetterMaxBytes));
         KafkaStreams s = new KafkaStreams(topology, streamsProps);
         s.setUncaughtExceptionHandler(LifecycleService::onUncaught);
         s.setStateListener((now, before) -> {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.schemas.registry.RegistryUnavailableException;
 import io.egoiverify.schemas.registry.SchemaNotFoundException;
+import io.egoiverify.schemas.topics.DeadLetterHeaders;
+import io.egoiverify.schemas.topics.DeadLetterLimit;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -150,6 +152,41 @@ class DeadLetteringHandlersTest {
         assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).singleElement()
                 .satisfies(r -> assertThat(r.timestamp()).isBetween(before, System.currentTimeMillis()));
+    }
+
+    /**
+     * A dead letter refused as too large (the topic's limit lowered after it was read): the limit every handler of the
+     * instance shares is halved and the thread fails, so the record is processed again and cut smaller; at the floor
+     * the dead letter is dropped (the partition goes on). Other refusals fail as before.
+     */
+    @Test
+    void aDeadLetterRefusedAsTooLargeHalvesTheSharedLimitUntilTheFloorThenIsDropped() {
+        DeadLetterLimit.Shared limit = new DeadLetterLimit.Shared(4 * DeadLetterLimit.Shared.FLOOR);
+        Map<String, Object> config = Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                "verification.dlq", DeadLetterLimit.CONFIG, limit);
+        RegistryAwareProductionHandler handler = new RegistryAwareProductionHandler();
+        handler.configure(config);
+        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>("verification.dlq", KEY, VALUE);
+        letter.headers().add(DeadLetterHeaders.TOPIC, "verification.requested".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(handler.handleError(context(), letter, new RecordTooLargeException("too large")).result())
+                .isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(limit.bytes()).isEqualTo(2 * DeadLetterLimit.Shared.FLOOR);
+        RegistryAwareProductionHandler replacement = new RegistryAwareProductionHandler(); // a new thread's
+        replacement.configure(config);
+        assertThat(replacement.handleError(context(), letter, new RecordTooLargeException("too large")).result())
+                .isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(limit.bytes()).as("shared: the replacement went on from the lowered limit")
+                .isEqualTo(DeadLetterLimit.Shared.FLOOR);
+        var atFloor = replacement.handleError(context(), letter, new RecordTooLargeException("too large"));
+        assertThat(atFloor.result()).as("nothing smaller would be taken: dropped").isEqualTo(
+                ProductionExceptionHandler.Result.RESUME);
+        assertThat(atFloor.deadLetterQueueRecords()).isEmpty();
+
+        assertThat(handler.handleError(context(), letter, new TopicAuthorizationException("no write")).result())
+                .isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(DeadLetterLimit.fromConfig(config)).isSameAs(limit);
+        assertThat(DeadLetterLimit.fromConfig(CONFIG).bytes()).isEqualTo(DeadLetterLimit.PRODUCER_DEFAULT);
     }
 
     /** The broker refuses a dead letter stamped further ahead than the topic allows (1 h by default). */
