@@ -344,16 +344,18 @@ class LifecycleServiceIT {
         assertThat(header(dead, DeadLetterHeaders.VALUE_SIZE)).isEqualTo(Integer.toString(junk.length));
     }
 
-    /** Sets the dead-letter topic's max.message.bytes and waits until the broker describes it so. */
     private void limitDeadLetters(int bytes) throws Exception {
-        ConfigResource dlq = new ConfigResource(ConfigResource.Type.TOPIC, topics.names.deadLetter());
-        KAFKA.admin().incrementalAlterConfigs(Map.of(dlq, List.of(new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(bytes)),
-                AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        setTopicConfig(topics.names.deadLetter(), TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(bytes));
+    }
+
+    /** Sets a topic's configuration and waits until the broker describes it so. */
+    private static void setTopicConfig(String topic, String name, String value) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        KAFKA.admin().incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                new ConfigEntry(name, value), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
         // the controller has it when the call returns; the broker that answers a describe (and takes writes) may not
-        await().atMost(Duration.ofSeconds(30)).until(() -> Integer.toString(bytes).equals(KAFKA.admin()
-                .describeConfigs(List.of(dlq)).all().get(10, TimeUnit.SECONDS).get(dlq)
-                .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> value.equals(KAFKA.admin()
+                .describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource).get(name).value()));
     }
 
     private static byte[] junk(int size) {
@@ -498,10 +500,8 @@ class LifecycleServiceIT {
     @Test
     void anInputStampedFarAheadDoesNotBlockItsPartition() throws Exception {
         LifecycleConfig config = setUp("it-future-", 1);
-        ConfigResource cancels = new ConfigResource(ConfigResource.Type.TOPIC, topics.names.cancelRequested());
-        KAFKA.admin().incrementalAlterConfigs(Map.of(cancels, List.of(new AlterConfigOp(
-                new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE)),
-                AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+        setTopicConfig(topics.names.cancelRequested(), TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG,
+                Long.toString(Long.MAX_VALUE));
         start(topics, config);
         long ahead = Instant.now().plus(Duration.ofDays(2)).toEpochMilli();
         producer.send(new ProducerRecord<>(topics.names.cancelRequested(), null, ahead, "r1",

@@ -395,6 +395,9 @@ class CommandWorkerIT {
         KAFKA.admin().incrementalAlterConfigs(Map.of(dlq, List.of(new AlterConfigOp(
                 new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "100000"), AlterConfigOp.OpType.SET))))
                 .all().get(30, TimeUnit.SECONDS);
+        // the worker reads the limit at start-up: from a broker that may not have applied the alteration yet
+        await().atMost(Duration.ofSeconds(30)).until(() -> "100000".equals(KAFKA.admin().describeConfigs(List.of(dlq))
+                .all().get(10, TimeUnit.SECONDS).get(dlq).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
         CommandWorker worker = startWorker("it-dlq-large", client);
         byte[] junk = new byte[200_000];
         new Random(7).nextBytes(junk);
