@@ -55,7 +55,9 @@ public final class SettingsCatalog {
                             .map(l -> "`" + l + "`").toList()) + "."),
             new SettingDef("topics.partitions", "6", "Partition count used when this application creates topics "
                     + "(dev mode). Must equal the count of the existing input and internal topics; fixed for life."),
-            new SettingDef("topics.replication-factor", "1", "Replication factor for topics this application creates."),
+            new SettingDef("topics.replication-factor", "1", "Replication factor of the topics this application "
+                    + "creates in dev mode. Not used by `run`: the lifecycle's own topics (changelogs, the number "
+                    + "guard's) take `kafka.replication.factor`, else the broker's default (the kit sets 3)."),
             new SettingDef("ops.enabled", "true", "Serve /health/live, /health/ready and /metrics."),
             new SettingDef("ops.host", "127.0.0.1",
                     "Interface of the operations HTTP server (`0.0.0.0` in containers)."),
