@@ -39,7 +39,8 @@ class GuideClientWireMockTest {
         wm.start();
         client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE,
                         URI.create("http://127.0.0.1:" + wm.port() + "/api/public"))
-                .withTransport(new EgoiConfig.Transport(Duration.ofMillis(500), Duration.ofMillis(600), 16, 1))
+                // loose enough for a loaded 2-core CI machine (600 ms timed out a plain answer at load 12)
+                .withTransport(new EgoiConfig.Transport(Duration.ofSeconds(2), Duration.ofSeconds(3), 16, 1))
                 .withGuide(new EgoiConfig.GuideAssumptions("/sms/2fa/send", "/sms/2fa/validate",
                         "Wrong_Code_Configured")));
     }
@@ -137,7 +138,7 @@ class GuideClientWireMockTest {
 
     @Test
     void responseTimeout() throws Exception {
-        onSend(json(200, "{\"requestId\":\"x\",\"status\":\"Ok\"}").withFixedDelay(2000));
+        onSend(json(200, "{\"requestId\":\"x\",\"status\":\"Ok\"}").withFixedDelay(6000)); // past the 3 s
         assertThat(send()).isEqualTo(new EgoiResult.Timeout(EgoiResult.Phase.RESPONSE));
     }
 

@@ -42,7 +42,8 @@ class V2ClientWireMockTest {
         wm = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
         wm.start();
         client = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.V2, URI.create("http://127.0.0.1:" + wm.port() + "/api"))
-                .withTransport(new EgoiConfig.Transport(Duration.ofMillis(500), Duration.ofMillis(600), 16, 1)));
+                // loose enough for a loaded 2-core CI machine (600 ms timed out a plain answer at load 12)
+                .withTransport(new EgoiConfig.Transport(Duration.ofSeconds(2), Duration.ofSeconds(3), 16, 1)));
     }
 
     @AfterAll
