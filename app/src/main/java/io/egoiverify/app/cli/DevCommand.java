@@ -16,13 +16,15 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Everything embedded on loopback: a Kafka broker (KRaft), an in-memory schema registry, the "
                 + "E-goi sandbox, the lifecycle and the worker. Prints outcome events as they happen and offers a "
-                + "prompt (request, submit, cancel, outbox). With --demo: a scripted tour that exits 0 only if every "
-                + "outcome is the expected one.")
+                + "prompt (request, submit, resend, cancel, outbox, help, quit). With --demo: a scripted tour that "
+                + "exits 0 only if every outcome is the expected one.")
 public final class DevCommand extends AppCommand {
     @Option(names = "--demo", description = "Run the scripted tour, print a summary table and exit.")
     boolean demo;
@@ -31,16 +33,18 @@ public final class DevCommand extends AppCommand {
             + "dev.kafka-port, default 19092; 0 = any free port).")
     String kafkaPort;
 
-    @Option(names = "--ops-port", paramLabel = "PORT", description = "Health/metrics port (setting ops.port).")
+    @Option(names = "--ops-port", paramLabel = "PORT", description = "Health/metrics/status port (setting ops.port, "
+            + "default 18080 in dev mode).")
     String opsPort;
 
     @Option(names = "--dialect", paramLabel = "v2|guide", description = "The E-goi dialect the worker speaks to the "
             + "sandbox (setting egoi.api; default v2).")
     String dialect;
 
-    @Option(names = "--demo-timeout", paramLabel = "DURATION", description = "Bound on the whole demo "
-            + "(default 90s).", defaultValue = "90")
-    int demoTimeoutSeconds;
+    @Option(names = "--demo-timeout", paramLabel = "DURATION", description = "Bound on the whole demo, e.g. 90s, 2m "
+            + "or PT90S; a bare number is seconds (default 90s).", defaultValue = "90s",
+            converter = DemoTimeoutConverter.class)
+    Duration demoTimeout;
 
     public DevCommand(AppContext ctx) {
         super(ctx);
@@ -88,7 +92,7 @@ public final class DevCommand extends AppCommand {
             printBanner(stack);
             if (demo) {
                 stack.outcomes().addListener(o -> ctx.out().println("  [outcome] " + o.pretty()));
-                boolean ok = new DemoTour(stack, ctx.out(), Duration.ofSeconds(demoTimeoutSeconds)).run();
+                boolean ok = new DemoTour(stack, ctx.out(), demoTimeout).run();
                 return ok ? Main.EXIT_OK : Main.EXIT_FAILURE;
             }
             stack.outcomes().addListener(o -> ctx.out().println("\n[outcome] " + o.pretty()));
@@ -136,6 +140,20 @@ public final class DevCommand extends AppCommand {
         }
     }
 
+    /** {@code 90s}, {@code 2m}, {@code PT90S} as in the settings; a bare number is seconds (what it always was). */
+    static final class DemoTimeoutConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String text = value.trim();
+            Duration d = text.matches("[0-9]{1,9}") ? Duration.ofSeconds(Long.parseLong(text))
+                    : Settings.parseDuration(text);
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new TypeConversionException("'" + value + "' is not a positive duration (e.g. 90s, 2m, PT90S)");
+            }
+            return d;
+        }
+    }
+
     private void printBanner(DevStack stack) {
         int ops = stack.runtime().opsPort();
         ctx.out().println("ready.  kafka.bootstrap.servers=" + stack.bootstrapServers()
@@ -144,7 +162,8 @@ public final class DevCommand extends AppCommand {
                 + (ops > 0 ? "   health/metrics http://" + stack.config().ops().host() + ":" + ops + "/metrics"
                         + "   status http://" + stack.config().ops().host() + ":" + ops + "/verifications/<id> (or: "
                         + "egoi-verify status <id> --url http://" + stack.config().ops().host() + ":" + ops + ")" : "")
-                + System.lineSeparator() + "        The registry is in this process (mock://): clients of your own "
-                + "need e2e/local-stack (a real registry) instead.");
+                + System.lineSeparator() + "        The registry is in this process (mock://): clients of your own, "
+                + "and the publish and tail commands, need e2e/local-stack (a real registry) instead; "
+                + "use this prompt.");
     }
 }

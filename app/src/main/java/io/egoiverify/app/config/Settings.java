@@ -145,7 +145,8 @@ public final class Settings {
         return s;
     }
 
-    static Duration parseDuration(String text) {
+    /** {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 1d}, ISO-8601 or a bare number of ms; else null. */
+    public static Duration parseDuration(String text) {
         if (text.startsWith("P") || text.startsWith("p")) {
             try {
                 return Duration.parse(text.toUpperCase(Locale.ROOT));
