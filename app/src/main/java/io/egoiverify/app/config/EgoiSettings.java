@@ -151,7 +151,7 @@ public final class EgoiSettings {
             String key = apiKey(s, name);
             s.required(prefix + sender, "egoi.api is " + dialect.code() + ", whose sends need the " + sender
                     + " of each profile" + (dialect == Dialect.V2 ? " (the id of an SMS sender of the E-goi account; "
-                    + "`egoi-verify egoi check` lists them)" : ""));
+                    + "`egoi-verify egoi check --set " + prefix + "sender-id=0` lists them)" : ""));
             profiles.add(new SenderProfile(name, key, s.string(prefix + "sender-hash"), s.string(prefix + "sender-id"),
                     s.string(prefix + "group")));
         }

@@ -117,6 +117,20 @@ class EgoiCheckCommandTest {
     }
 
     @Test
+    void theMissingSenderIdErrorNamesACommandThatListsTheSenders() {
+        Map<String, String> env = env(KEY, "1");
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
+        CliRun missing = CliRun.of(env, "egoi", "check");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("`egoi-verify egoi check --set profile.default.sender-id=0` lists them");
+        // what a new account's owner then runs: the senders are listed, the placeholder is not one of them
+        CliRun listed = CliRun.of(env, "egoi", "check", "--set", "profile.default.sender-id=0");
+        assertThat(listed.exitCode()).isEqualTo(1);
+        assertThat(listed.out()).containsPattern("1\\s+egoi-verify sandbox\\s+active")
+                .contains("NOT usable: the key works, but sender-id 0 is not among the account's 2 sender(s)");
+    }
+
+    @Test
     void theGuideDialectSaysNoCheckCallIsKnown() {
         Map<String, String> env = new HashMap<>();
         env.put("EGOI_VERIFY_EGOI_API", "guide");
