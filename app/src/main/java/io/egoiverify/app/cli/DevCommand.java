@@ -163,7 +163,6 @@ public final class DevCommand extends AppCommand {
                         + "   status http://" + stack.config().ops().host() + ":" + ops + "/verifications/<id> (or: "
                         + "egoi-verify status <id> --url http://" + stack.config().ops().host() + ":" + ops + ")" : "")
                 + System.lineSeparator() + "        The registry is in this process (mock://): clients of your own, "
-                + "and the publish and tail commands, need e2e/local-stack (a real registry) instead; "
-                + "use this prompt.");
+                + "and the publish and tail commands, need e2e/local-stack (a real registry) instead.");
     }
 }
