@@ -17,6 +17,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 public class VerificationInputs {
     public static void main(String[] args) throws Exception {
+        if (args.length < 2 || args.length < 3 && (args[0].equals("request") || args[0].equals("submit"))) {
+            System.err.println("usage: request <requestId> <phone> | submit <requestId> <code> | resend <requestId>"
+                    + " | cancel <requestId>");
+            System.exit(2);
+        }
         Properties p = new Properties();
         p.put("bootstrap.servers", env("BOOTSTRAP", "127.0.0.1:19092"));
         p.put("schema.registry.url", env("REGISTRY", "http://127.0.0.1:18081/apis/ccompat/v7"));
