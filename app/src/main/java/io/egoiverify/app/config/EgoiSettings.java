@@ -67,8 +67,8 @@ public final class EgoiSettings {
                     + "required by `run` with role worker/all."),
             new SettingDef("profile.<name>.api-key-file", null, "File holding the API key (a mounted secret)."),
             new SettingDef("profile.<name>.sender-id", null, "V2: the `senderId` of profile `<name>` (the id of one "
-                    + "of the account's SMS senders; `egoi check` lists them). Required per profile when `egoi.api` "
-                    + "is v2."),
+                    + "of the account's SMS senders; `egoi check` lists them, run with any placeholder id while you "
+                    + "have none). Required per profile when `egoi.api` is v2."),
             new SettingDef("profile.<name>.sender-hash", null, "Guide: the `senderHash` of profile `<name>`. Required "
                     + "per profile when `egoi.api` is guide."),
             new SettingDef("profile.<name>.group", null, "Guide: E-goi `group` used when a request gives none "
