@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish an input event to the configured cluster, as a registration service would.",
@@ -95,8 +97,10 @@ public final class PublishCommand implements Runnable {
         @Option(names = {"-p", "--phone"}, required = true, description = "E.164 (+351910000000) or 351-910000000; "
                 + "- reads it from standard input (out of the process list and the shell history).")
         String phone;
-        @Option(names = "--code-type", description = "numeric, alpha, alphanumeric or hex.")
-        String codeType;
+        @Option(names = "--code-type", description = "numeric, alpha, alphanumeric or hex (unknown publishes the "
+                + "schema's fallback, which the service answers VerificationFailed(INVALID_REQUEST)).",
+                converter = CodeTypeConverter.class)
+        CodeType codeType;
         @Option(names = "--code-size", description = "Code length.")
         Integer codeSize;
         @Option(names = "--ttl", paramLabel = "SECONDS", description = "Code TTL in seconds.")
@@ -123,16 +127,22 @@ public final class PublishCommand implements Runnable {
 
         @Override
         String publish(InputPublisher publisher) {
-            CodeType type = null;
-            if (codeType != null) {
-                try {
-                    type = CodeType.valueOf(codeType.trim().toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    type = CodeType.UNKNOWN;
-                }
-            }
-            publisher.request(requestId, phone, type, codeSize, ttl, maxAttempts, profile, message, group, metadata);
+            publisher.request(requestId, phone, codeType, codeSize, ttl, maxAttempts, profile, message, group,
+                    metadata);
             return "VerificationRequested " + requestId;
+        }
+    }
+
+    /** A code type by name, any case; a misspelt one is refused (exit 2) rather than published as the fallback. */
+    static final class CodeTypeConverter implements ITypeConverter<CodeType> {
+        @Override
+        public CodeType convert(String value) {
+            try {
+                return CodeType.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("'" + value + "' is not a code type (numeric, alpha, alphanumeric, "
+                        + "hex, or unknown for an invalid request)");
+            }
         }
     }
 
