@@ -6,7 +6,9 @@ import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.lifecycle.streams.StatusQuery;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -14,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.management.ObjectName;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -33,8 +38,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * producer and the echo worker live in the coordinator, {@link MemoryBenchmark}). It talks to the coordinator over
  * stdin/stdout: every line it writes for the coordinator starts with {@value #PREFIX} and is one JSON object.
  *
- * <p>Arguments: bootstrap servers, state directory, RocksDB budget in MiB (0 = RocksDB's per-store defaults), and a
- * comma-separated list of request ids whose status query is probed until each answers (found or not found).
+ * <p>Arguments: bootstrap servers, state directory, RocksDB budget in MiB (0 = RocksDB's per-store defaults), a
+ * comma-separated list of request ids whose status query is probed until each answers (found or not found), and
+ * optionally a RocksDB variant ({@link RocksDbBenchSetter}).
  * Commands on stdin: {@code sample}, {@code gc} (full GC first, so that heap used is the live heap), {@code close}.
  */
 public final class MemoryBenchInstance {
@@ -43,6 +49,14 @@ public final class MemoryBenchInstance {
     private static final List<String> ROCKS = List.of("block-cache-capacity", "block-cache-usage",
             "block-cache-pinned-usage", "size-all-mem-tables", "cur-size-all-mem-tables", "estimate-table-readers-mem",
             "total-sst-files-size", "live-sst-files-size", "estimate-num-keys", "num-immutable-mem-table");
+    /** Kafka Streams' RocksDB property metrics (INFO) traced during the restore. */
+    private static final List<String> TRACED = List.of("num-immutable-mem-table", "mem-table-flush-pending",
+            "num-running-flushes", "num-running-compactions", "estimate-pending-compaction-bytes",
+            "size-all-mem-tables");
+    private static final List<String> TRACE_COLUMNS = List.of("ms", "restored", "cpuMs", "immutableMemtables",
+            "immutableMemtablesMaxStore", "storesWith2Immutable", "flushPending", "runningFlushes",
+            "runningCompactions", "pendingCompactionBytes", "memtableBytes", "sstFiles", "sstFilesMaxStore",
+            "sstBytes", "flushes", "compactions", "statStallMs", "dbStatsStallMsSum", "storesWriteStopped");
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
 
     private MemoryBenchInstance() {
@@ -52,7 +66,8 @@ public final class MemoryBenchInstance {
         long startedMs = System.currentTimeMillis();
         String bootstrap = args[0];
         Path stateDir = Path.of(args[1]);
-        int rocksDbMb = Integer.parseInt(args[2]);
+        String variant = args.length > 4 ? args[4] : "";
+        int rocksDbMb = Integer.parseInt(RocksDbBenchSetter.parse(variant).getOrDefault("mb", args[2]));
         List<String> probes = Arrays.asList(args[3].split(","));
         Files.createDirectories(stateDir);
         LifecycleService service = new LifecycleService(LifecycleOptions.of(MemoryBenchConfig.topics(),
@@ -61,17 +76,24 @@ public final class MemoryBenchInstance {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "localhost:1");
-        // The same two settings the application adds for lifecycle.rocksdb-memory-mb > 0 (AppRuntime).
+        // The same budget setting the application adds for lifecycle.rocksdb-memory-mb > 0 (AppRuntime); the setter is
+        // the bench's, which applies BoundedRocksDbMemory as is unless the variant changes its split, and counts.
         if (rocksDbMb > 0) {
-            props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
             props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbMb * 1024L * 1024L);
         }
-        emit(Map.of("event", "jvmStarted", "atMs", startedMs, "pid", ProcessHandle.current().pid()));
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbBenchSetter.class.getName());
+        props.put(RocksDbBenchSetter.VARIANT_CONFIG, variant + ",mb=" + rocksDbMb);
+        emit(Map.of("event", "jvmStarted", "atMs", startedMs, "pid", ProcessHandle.current().pid(),
+                "variant", variant));
         service.start(props);
-        emit(Map.of("event", "streamsStarted", "atMs", System.currentTimeMillis(), "cpuMs", cpuMs()));
+        long streamsStarted = System.currentTimeMillis();
+        emit(Map.of("event", "streamsStarted", "atMs", streamsStarted, "cpuMs", cpuMs()));
         Thread watcher = new Thread(() -> watch(service, probes), "bench-watcher");
         watcher.setDaemon(true);
         watcher.start();
+        Thread tracer = new Thread(() -> trace(service, stateDir, streamsStarted), "bench-tracer");
+        tracer.setDaemon(true);
+        tracer.start();
 
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -142,6 +164,87 @@ public final class MemoryBenchInstance {
         }
     }
 
+    /**
+     * Once a second until RUNNING: what RocksDB is doing during the restore (Kafka Streams' RocksDB property metrics,
+     * summed or maxed over the stores, the SST files in the state directory and the instruments' counters); then one
+     * {@code restoreTrace} event with the rows and the counters at RUNNING.
+     */
+    private static void trace(LifecycleService service, Path stateDir, long streamsStarted) {
+        List<Object> rows = new ArrayList<>();
+        try {
+            while (service.state() != KafkaStreams.State.RUNNING) {
+                rows.add(traceRow(service.kafkaStreams(), stateDir, streamsStarted));
+                Thread.sleep(1000); // the trace's pace, not a wait for a condition
+            }
+            rows.add(traceRow(service.kafkaStreams(), stateDir, streamsStarted));
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("event", "restoreTrace");
+            e.put("atMs", System.currentTimeMillis());
+            e.put("settings", new TreeMap<>(RocksDbBenchSetter.INSTRUMENTS.settings));
+            Map<String, Object> counters = RocksDbBenchSetter.INSTRUMENTS.snapshot();
+            long[] stalls = RocksDbBenchSetter.INSTRUMENTS.dbStalls();
+            counters.put("dbStatsCumulativeStallMsSum", stalls[0]);
+            counters.put("dbStatsStores", stalls[2]);
+            e.put("counters", counters);
+            e.put("columns", TRACE_COLUMNS);
+            e.put("rows", rows);
+            emit(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            emit(Map.of("event", "restoreTraceError", "error", String.valueOf(e)));
+        }
+    }
+
+    private static List<Object> traceRow(KafkaStreams streams, Path stateDir, long streamsStarted) throws Exception {
+        Map<String, double[]> agg = new TreeMap<>(); // name -> {sum, max, stores at >= 2}
+        if (streams != null) {
+            for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+                MetricName n = e.getKey();
+                if (n.group().equals("stream-state-metrics") && TRACED.contains(n.name())
+                        && e.getValue().metricValue() instanceof Number v) {
+                    double x = v.doubleValue();
+                    double[] a = agg.computeIfAbsent(n.name(), k -> new double[3]);
+                    a[0] += x;
+                    a[1] = Math.max(a[1], x);
+                    a[2] += x >= 2 ? 1 : 0;
+                }
+            }
+        }
+        long files = 0;
+        long bytes = 0;
+        Map<Path, Long> perStore = new HashMap<>();
+        if (Files.isDirectory(stateDir)) {
+            try (Stream<Path> paths = Files.walk(stateDir)) {
+                for (Path p : paths.filter(p -> p.toString().endsWith(".sst")).toList()) {
+                    files++;
+                    perStore.merge(p.getParent(), 1L, Long::sum);
+                    try {
+                        bytes += Files.size(p);
+                    } catch (IOException gone) {
+                        // deleted by a compaction meanwhile
+                    }
+                }
+            } catch (UncheckedIOException gone) {
+                // a file or directory went away during the walk: the row has what was seen
+            }
+        }
+        Map<String, Object> c = RocksDbBenchSetter.INSTRUMENTS.snapshot();
+        long[] stalls = RocksDbBenchSetter.INSTRUMENTS.dbStalls();
+        double[] none = new double[3];
+        return List.of(System.currentTimeMillis() - streamsStarted, (long) restoreConsumed(streams), cpuMs(),
+                (long) agg.getOrDefault("num-immutable-mem-table", none)[0],
+                (long) agg.getOrDefault("num-immutable-mem-table", none)[1],
+                (long) agg.getOrDefault("num-immutable-mem-table", none)[2],
+                (long) agg.getOrDefault("mem-table-flush-pending", none)[0],
+                (long) agg.getOrDefault("num-running-flushes", none)[0],
+                (long) agg.getOrDefault("num-running-compactions", none)[0],
+                (long) agg.getOrDefault("estimate-pending-compaction-bytes", none)[0],
+                (long) agg.getOrDefault("size-all-mem-tables", none)[0], files,
+                perStore.values().stream().mapToLong(Long::longValue).max().orElse(0), bytes,
+                c.get("flushes"), c.get("compactions"), c.getOrDefault("statStallMs", -1L), stalls[0], stalls[1]);
+    }
+
     /** Records the restore consumer has read since this JVM started: the changelog records restored. */
     private static double restoreConsumed(KafkaStreams streams) {
         if (streams == null) {
@@ -178,6 +281,7 @@ public final class MemoryBenchInstance {
         s.putAll(nmtTotal());
         s.put("restoreConsumed", restoreConsumed(service.kafkaStreams()));
         s.put("rocksdb", rocksDb(service.kafkaStreams()));
+        s.put("rocksdbCounters", RocksDbBenchSetter.INSTRUMENTS.snapshot());
         return s;
     }
 

@@ -64,7 +64,10 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>System properties: {@code bench.rocksdbMb} (default 256; 0 = RocksDB's defaults), {@code bench.sizes} (default
  * {@code 0,250000,1000000}), {@code bench.partitions} (21), {@code bench.heap} (child -Xmx, 768m: half of the
  * Kubernetes manifest's 1536Mi limit, as its MaxRAMPercentage=50 gives), {@code bench.window} (requests produced
- * but not yet SENT, 10000), {@code bench.settleSeconds} (20), {@code bench.dir}.
+ * but not yet SENT, 10000), {@code bench.settleSeconds} (20), {@code bench.dir}, {@code bench.label} (suffix of the
+ * report's name), {@code bench.restoreVariants} (';'-separated RocksDB variants, {@link RocksDbBenchSetter}: each
+ * stage's restore is repeated once per variant, from the same changelogs, in a fresh JVM each; default one empty
+ * variant, the setting of {@code bench.rocksdbMb} as the application applies it).
  */
 public final class MemoryBenchmark {
     private static final int PROBES = 50;
@@ -78,7 +81,10 @@ public final class MemoryBenchmark {
             .map(String::trim).map(Long::parseLong).toList();
     private final Path dir = Path.of(System.getProperty("bench.dir", Files.isDirectory(Path.of("streams-state"))
             ? "streams-state/target/bench/rocksdb-memory" : "target/bench/rocksdb-memory"));
-    private final String label = rocksDbMb > 0 ? "bounded-" + rocksDbMb + "mb" : "unbounded";
+    /** RocksDB variants ({@link RocksDbBenchSetter}) each restore of a stage is repeated with, ';'-separated. */
+    private final List<String> variants = List.of(System.getProperty("bench.restoreVariants", "").split(";", -1));
+    private final String label = (rocksDbMb > 0 ? "bounded-" + rocksDbMb + "mb" : "unbounded")
+            + (System.getProperty("bench.label", "").isBlank() ? "" : "-" + System.getProperty("bench.label"));
     private final Topics topics = MemoryBenchConfig.topics();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -106,6 +112,8 @@ public final class MemoryBenchmark {
         report.put("partitions", partitions);
         report.put("childHeap", heap);
         report.put("sizes", sizes.toString());
+        report.put("restoreVariants", variants);
+        report.put("mallocArenaMax", String.valueOf(System.getenv("MALLOC_ARENA_MAX")));
         report.put("loadAverageAtStart", loadAverage());
         try (KafkaClusterTestKit kit = BenchBroker.start()) {
             measure(kit.bootstrapServers());
@@ -125,7 +133,7 @@ public final class MemoryBenchmark {
             List<Thread> helpers = List.of(new Thread(() -> echo(bootstrap), "bench-echo"),
                     new Thread(() -> count(bootstrap), "bench-counter"));
             helpers.forEach(Thread::start);
-            Child child = Child.start(this, bootstrap);
+            Child child = Child.start(this, bootstrap, "");
             try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 child.await("allAnswered", Duration.ofMinutes(5));
                 long produced = 0;
@@ -143,17 +151,30 @@ public final class MemoryBenchmark {
                     stage.put("loadAverageFilled", loadAverage());
                     child.close();
                     stage.put("changelogs", changelogs(admin));
-                    deleteTree(stateDir);
-                    Files.createDirectories(stateDir);
-                    child = Child.start(this, bootstrap);
-                    stage.put("restore", restore(child));
-                    Thread.sleep(settleSeconds * 1000L); // a fixed pause before sampling: the measurement
-                    stage.put("restored", samples(child));
-                    stage.put("loadAverageRestored", loadAverage());
-                    System.out.println("stage done: " + LifecycleBenchmark.json(stage));
-                    // written after each stage, so that an aborted run keeps what it measured
-                    report.put("stages", stages);
-                    Files.writeString(dir.resolve(label + ".json"), LifecycleBenchmark.json(report) + "\n");
+                    List<Map<String, Object>> restores = new ArrayList<>();
+                    stage.put("restores", restores);
+                    // every variant restores the same changelogs from scratch; the last one carries on
+                    for (int v = 0; v < variants.size(); v++) {
+                        if (v > 0) {
+                            child.close();
+                        }
+                        deleteTree(stateDir);
+                        Files.createDirectories(stateDir);
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("variant", variants.get(v));
+                        r.put("loadAverageBefore", loadAverage());
+                        restores.add(r);
+                        child = Child.start(this, bootstrap, variants.get(v));
+                        r.put("restore", restore(child));
+                        r.put("loadAverageAfterRestore", loadAverage());
+                        Thread.sleep(settleSeconds * 1000L); // a fixed pause before sampling: the measurement
+                        r.put("restored", samples(child));
+                        r.put("loadAverageRestored", loadAverage());
+                        System.out.println("restore done: " + LifecycleBenchmark.json(r));
+                        // written after each restore, so that an aborted run keeps what it measured
+                        report.put("stages", stages);
+                        Files.writeString(dir.resolve(label + ".json"), LifecycleBenchmark.json(report) + "\n");
+                    }
                 }
             } finally {
                 child.close();
@@ -293,6 +314,13 @@ public final class MemoryBenchmark {
         double seconds = (answeredAt - streamsStarted) / 1000.0;
         m.put("recordsPerSecondStreamsStartedToAnswered", seconds > 0 ? consumed / seconds : 0);
         m.put("states", child.states());
+        try {
+            Map<String, Object> trace = child.await("restoreTrace", Duration.ofSeconds(30));
+            trace.remove("event");
+            m.put("trace", trace);
+        } catch (IllegalStateException e) {
+            m.put("trace", "none: " + e.getMessage());
+        }
         return m;
     }
 
@@ -353,14 +381,15 @@ public final class MemoryBenchmark {
             this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }
 
-        static Child start(MemoryBenchmark bench, String bootstrap) throws IOException {
+        static Child start(MemoryBenchmark bench, String bootstrap, String variant) throws IOException {
             int n = ++bench.children;
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xmx" + bench.heap, "-XX:NativeMemoryTracking=summary",
                     "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
                     MemoryBenchInstance.class.getName(), bootstrap, bench.stateDir.toString(),
                     Integer.toString(bench.rocksDbMb), IntStream.range(0, PROBES)
-                            .mapToObj(i -> MemoryBenchConfig.requestId(i)).collect(Collectors.joining(","))));
+                            .mapToObj(i -> MemoryBenchConfig.requestId(i)).collect(Collectors.joining(",")),
+                    variant));
             Path log = bench.dir.resolve(bench.label + "-child-" + n + ".log");
             long spawned = System.currentTimeMillis();
             Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -1,11 +1,13 @@
 package io.egoiverify.lifecycle.streams.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Reads back what {@link LifecycleBenchmark#json} writes (objects, strings, numbers, booleans): the memory benchmark's
- * instances report in it, and the module has no JSON library of its own.
+ * Reads back what {@link LifecycleBenchmark#json} writes (objects, arrays, strings, numbers, booleans): the memory
+ * benchmark's instances report in it, and the module has no JSON library of its own.
  */
 final class MiniJson {
     private final String s;
@@ -25,6 +27,8 @@ final class MiniJson {
         char c = s.charAt(i);
         if (c == '{') {
             return object();
+        } else if (c == '[') {
+            return array();
         } else if (c == '"') {
             return string();
         } else if (s.startsWith("true", i) || s.startsWith("false", i)) {
@@ -61,6 +65,23 @@ final class MiniJson {
             skip();
             if (s.charAt(i++) == '}') {
                 return m;
+            }
+        }
+    }
+
+    private List<Object> array() {
+        List<Object> l = new ArrayList<>();
+        i++; // [
+        skip();
+        if (s.charAt(i) == ']') {
+            i++;
+            return l;
+        }
+        while (true) {
+            l.add(value());
+            skip();
+            if (s.charAt(i++) == ']') {
+                return l;
             }
         }
     }
