@@ -67,7 +67,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * but not yet SENT, 10000), {@code bench.settleSeconds} (20), {@code bench.dir}, {@code bench.label} (suffix of the
  * report's name), {@code bench.restoreVariants} (';'-separated RocksDB variants, {@link RocksDbBenchSetter}: each
  * stage's restore is repeated once per variant, from the same changelogs, in a fresh JVM each; default one empty
- * variant, the setting of {@code bench.rocksdbMb} as the application applies it).
+ * variant, the setting of {@code bench.rocksdbMb} as the application applies it), {@code bench.fillVariant} (the
+ * variant of the instance that takes the first fill; later stages are filled by the last restored instance).
  */
 public final class MemoryBenchmark {
     private static final int PROBES = 50;
@@ -83,6 +84,8 @@ public final class MemoryBenchmark {
             ? "streams-state/target/bench/rocksdb-memory" : "target/bench/rocksdb-memory"));
     /** RocksDB variants ({@link RocksDbBenchSetter}) each restore of a stage is repeated with, ';'-separated. */
     private final List<String> variants = List.of(System.getProperty("bench.restoreVariants", "").split(";", -1));
+    /** The RocksDB variant of the instance that takes the first fill (the default: none). */
+    private final String fillVariant = System.getProperty("bench.fillVariant", "");
     private final String label = (rocksDbMb > 0 ? "bounded-" + rocksDbMb + "mb" : "unbounded")
             + (System.getProperty("bench.label", "").isBlank() ? "" : "-" + System.getProperty("bench.label"));
     private final Topics topics = MemoryBenchConfig.topics();
@@ -113,6 +116,7 @@ public final class MemoryBenchmark {
         report.put("childHeap", heap);
         report.put("sizes", sizes.toString());
         report.put("restoreVariants", variants);
+        report.put("fillVariant", fillVariant);
         report.put("mallocArenaMax", String.valueOf(System.getenv("MALLOC_ARENA_MAX")));
         report.put("loadAverageAtStart", loadAverage());
         try (KafkaClusterTestKit kit = BenchBroker.start()) {
@@ -133,7 +137,7 @@ public final class MemoryBenchmark {
             List<Thread> helpers = List.of(new Thread(() -> echo(bootstrap), "bench-echo"),
                     new Thread(() -> count(bootstrap), "bench-counter"));
             helpers.forEach(Thread::start);
-            Child child = Child.start(this, bootstrap, "");
+            Child child = Child.start(this, bootstrap, fillVariant);
             try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 child.await("allAnswered", Duration.ofMinutes(5));
                 long produced = 0;
