@@ -32,10 +32,10 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
      * Each store's memtable (write buffer) is the memtable share divided by this: 1 MiB of the default 256 MiB budget.
      * When the shared memtables are full, RocksDB's write buffer manager flushes the memtable of the store being
      * written, whatever its size. With Kafka Streams' 16 MiB per store and 84 stores (21 partitions), memtables held
-     * up to 114 to 124 MiB of the 128 MiB share during a restore, which then flushed 27 to 72 KiB at a time and had its
-     * writes stopped for 12 to 54 s of a 20 to 88 s restore of 2.5 M records (bench-results/rocksdb-memory, 1 December
-     * 2026, second session). With this size each store flushes its own full memtable, and about 110 stores fit under
-     * the 7/8 of the share at which the manager forces flushes.
+     * more than 100 of the 128 MiB share during most of a restore, which then flushed 27 to 72 KiB at a time and had
+     * its writes stopped for 12 to 59 s in restores of 27 to 88 s of 2.5 M records (bench-results/rocksdb-memory,
+     * 1 December 2026, second session). With this size each store flushes its own full memtable, and about 110 stores
+     * fit under the 7/8 of the share at which the manager forces flushes.
      */
     static final int WRITE_BUFFERS_PER_MEMTABLE_SHARE = 128;
     /** The write buffer size's floor (tiny budgets) and ceiling (Kafka Streams' own per-store default). */
