@@ -34,7 +34,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
      * written, whatever its size. With Kafka Streams' 16 MiB per store and 84 stores (21 partitions), memtables held
      * more than 100 of the 128 MiB share during most of a restore, which then flushed 27 to 72 KiB at a time and had
      * its writes stopped for 12 to 59 s in restores of 27 to 88 s of 2.5 M records (bench-results/rocksdb-memory,
-     * 1 December 2026, second session). With this size each store flushes its own full memtable, and about 110 stores
+     * 1 December 2026, second session). With this size each store flushes its own full memtable, and about 100 stores
      * fit under the 7/8 of the share at which the manager forces flushes.
      */
     static final int WRITE_BUFFERS_PER_MEMTABLE_SHARE = 128;

@@ -45,7 +45,7 @@ import org.rocksdb.WriteStallInfo;
  * {@code wbs} (write buffer size, MiB), {@code wbn} (max write buffer number), {@code merge} (min write buffers to
  * merge), {@code l0}, {@code l0slow}, {@code l0stop} (level-0 file triggers), {@code jobs} (max background jobs),
  * {@code flushThreads} and {@code lowThreads} (the shared Env's HIGH and LOW pools), {@code style} (level, universal),
- * {@code arenaKb}, {@code stats} (1: a {@link Statistics} per store; off by default, it slows writes).
+ * {@code arenaKb}, {@code stats} (1: a {@link Statistics} per store; off by default).
  */
 public final class RocksDbBenchSetter implements RocksDBConfigSetter {
     static final String VARIANT_CONFIG = "egoi.bench.rocksdb.variant";
