@@ -69,11 +69,13 @@ public final class LifecycleSettings {
                     + "(the previous release's way). Turn it on only once every state instance runs this release; "
                     + "not measurably faster on a 2-core test machine (e2e/README.md)."),
             new SettingDef("lifecycle.rocksdb-memory-mb", "256", "Off-heap memory all RocksDB stores of an instance "
-                    + "share, MiB (16 to 65536): one block cache with the memtables charged to it. 0 = RocksDB's "
+                    + "share, MiB (16 to 65536): one block cache with the memtables charged to it. Each store's "
+                    + "memtable is 1/256 of it (1 MiB at 256), so that about 100 stores fit before RocksDB forces "
+                    + "tiny flushes, which stall restores. 0 = RocksDB's "
                     + "defaults per store (memtables of every store, standbys included: grows with partitions and "
                     + "state, about 1 GiB per million live verifications measured). Budget it with the heap under the "
                     + "memory limit, plus the allocator's own: about 200 MiB more at 1M live with glibc's default "
-                    + "arenas, 26 MiB with `MALLOC_ARENA_MAX=2`, which the image sets."),
+                    + "arenas, 26 to 92 MiB with `MALLOC_ARENA_MAX=2`, which the image sets."),
             new SettingDef("profile.<name>.resend-cooldown", null, "Resend cooldown of profile `<name>` (0s to 1h); "
                     + "unset = `lifecycle.resend-cooldown`."),
             new SettingDef("profile.<name>.max-sends", null, "Codes per verification of profile `<name>` (1 to 10); "
