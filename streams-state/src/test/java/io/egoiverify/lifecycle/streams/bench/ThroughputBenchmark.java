@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.egoiverify.lifecycle.Fixtures;
 import io.egoiverify.lifecycle.LifecycleConfig;
+import io.egoiverify.lifecycle.streams.BoundedRocksDbMemory;
 import io.egoiverify.lifecycle.streams.LifecycleOptions;
 import io.egoiverify.lifecycle.streams.LifecycleService;
 import io.egoiverify.schemas.registry.InMemorySchemaRegistry;
@@ -91,6 +92,14 @@ final class ThroughputBenchmark {
                 props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, interval);
             }
             results.put("commitIntervalMs", interval == null ? "default" : interval);
+            // -Dbench.rocksdbMb=N: the application's bounded RocksDB memory (lifecycle.rocksdb-memory-mb), as the
+            // application sets it; default: RocksDB's defaults per store
+            long rocksDbMb = Long.getLong("bench.rocksdbMb", 0);
+            if (rocksDbMb > 0) {
+                props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+                props.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, rocksDbMb << 20);
+            }
+            results.put("rocksdbMb", rocksDbMb);
             service.start(props);
             try {
                 sample(admin, topics, total);
