@@ -102,7 +102,7 @@ public final class MemoryBenchInstance {
                 emit(sample(service, "sample"));
             } else if (command.equals("gc")) {
                 System.gc();
-                Thread.sleep(500);
+                Thread.sleep(500); // the measurement's method: a pause between two full GCs, no condition to await
                 System.gc();
                 emit(sample(service, "gcSample"));
             } else if (command.equals("close")) {
@@ -157,6 +157,8 @@ public final class MemoryBenchInstance {
                                 "restoreConsumed", restoreConsumed(service.kafkaStreams()), "cpuMs", cpuMs()));
                     }
                 }
+                // the sampling pace of the probes: the benchmark records when each answer first came (to 50 ms),
+                // so it polls rather than waits for a condition
                 Thread.sleep(allAnswered ? 200 : 50);
             }
         } catch (InterruptedException e) {
