@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
 
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "For every sender profile, check its API key without sending an SMS (V2: GET /v2/sms/senders) "
-                + "and whether its sender-id is one of the account's senders and active. Exit 0 when every profile "
-                + "is usable, 1 when one is not, 2 on bad configuration. The guide dialect knows no such call. "
-                + "Never prints a key.")
+                + "and whether its sender-id is one of the account's senders and active; a profile with no "
+                + "sender-id yet gets the list to pick from. Exit 0 when every profile is usable, 1 when one is not, "
+                + "2 on bad configuration. The guide dialect knows no such call. Never prints a key.")
 public final class EgoiCheckCommand extends AppCommand {
 
     public EgoiCheckCommand(AppContext ctx) {
@@ -60,7 +60,8 @@ public final class EgoiCheckCommand extends AppCommand {
 
     /** Prints one profile's verdict; true when it can send. */
     private static boolean report(PrintStream out, SenderProfile p, EgoiResult r, Set<String> usable) {
-        out.println("profile " + p.name() + " (sender-id " + p.senderId() + "):");
+        out.println("profile " + p.name() + " (" + (p.senderId() == null ? "no sender-id set"
+                : "sender-id " + p.senderId()) + "):");
         if (!(r instanceof EgoiResult.Senders senders)) {
             String why = r instanceof EgoiResult.Rejected rej && (rej.httpStatus() == 401 || rej.httpStatus() == 403)
                     ? "E-goi refused the API key (" + r.describe() + ")"
@@ -76,7 +77,12 @@ public final class EgoiCheckCommand extends AppCommand {
         out.printf(row, "id", "name", "status", "");
         for (EgoiResult.Sender s : senders.senders()) {
             out.printf(row, text(s.id()), text(s.name()), text(s.status()),
-                    p.senderId().equals(s.id()) ? "   <- this profile's sender-id" : "");
+                    s.id() != null && s.id().equals(p.senderId()) ? "   <- this profile's sender-id" : "");
+        }
+        if (p.senderId() == null) {
+            out.println("  NOT usable: the key works, but the profile names no sender: set profile." + p.name()
+                    + ".sender-id to the id of a sender above whose status is one of " + String.join(", ", usable));
+            return false;
         }
         EgoiResult.Sender mine = senders.senders().stream().filter(s -> p.senderId().equals(s.id())).findFirst()
                 .orElse(null);

@@ -75,7 +75,8 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
         short replication = (short) s.integer("topics.replication-factor", 1, 32);
         EgoiConfig egoi = EgoiSettings.egoi(s);
         boolean sends = mode == Mode.DEV || (mode == Mode.RUN && role.runsWorker());
-        SenderProfiles profiles = sends || mode == Mode.EGOI ? EgoiSettings.profiles(s, true) : null;
+        // egoi check lists the account's senders with the key alone: a profile may not know its sender yet
+        SenderProfiles profiles = sends || mode == Mode.EGOI ? EgoiSettings.profiles(s, true, sends) : null;
         Set<String> names = new TreeSet<>(EgoiSettings.profileNames(s));
         names.add(LifecycleConfig.DEFAULT_PROFILE);
         LifecycleConfig lifecycle = LifecycleSettings.from(s, names);

@@ -67,8 +67,8 @@ public final class EgoiSettings {
                     + "required by `run` with role worker/all."),
             new SettingDef("profile.<name>.api-key-file", null, "File holding the API key (a mounted secret)."),
             new SettingDef("profile.<name>.sender-id", null, "V2: the `senderId` of profile `<name>` (the id of one "
-                    + "of the account's SMS senders; `egoi check` lists them, run with any placeholder id while you "
-                    + "have none). Required per profile when `egoi.api` is v2."),
+                    + "of the account's SMS senders; `egoi check` lists them, and needs only the key for that). "
+                    + "Required per profile by `run` and `dev` when `egoi.api` is v2."),
             new SettingDef("profile.<name>.sender-hash", null, "Guide: the `senderHash` of profile `<name>`. Required "
                     + "per profile when `egoi.api` is guide."),
             new SettingDef("profile.<name>.group", null, "Guide: E-goi `group` used when a request gives none "
@@ -133,6 +133,14 @@ public final class EgoiSettings {
      * when set, so one configuration serves both. {@code requireDefault}: the worker needs a {@code default} profile.
      */
     public static SenderProfiles profiles(Settings s, boolean requireDefault) {
+        return profiles(s, requireDefault, true);
+    }
+
+    /**
+     * As {@link #profiles(Settings, boolean)}; {@code requireSender} false lets a profile lack its dialect's sender
+     * attribute: {@code egoi check} needs only the key to list the account's senders.
+     */
+    public static SenderProfiles profiles(Settings s, boolean requireDefault, boolean requireSender) {
         Dialect dialect = dialect(s);
         Set<String> names = profileNames(s);
         String sender = dialect.senderAttribute();
@@ -149,9 +157,11 @@ public final class EgoiSettings {
                         + "*: use 1-64 of [A-Za-z0-9._-]");
             }
             String key = apiKey(s, name);
-            s.required(prefix + sender, "egoi.api is " + dialect.code() + ", whose sends need the " + sender
-                    + " of each profile" + (dialect == Dialect.V2 ? " (the id of an SMS sender of the E-goi account; "
-                    + "`egoi-verify egoi check --set " + prefix + "sender-id=0` lists them)" : ""));
+            if (requireSender) {
+                s.required(prefix + sender, "egoi.api is " + dialect.code() + ", whose sends need the " + sender
+                        + " of each profile" + (dialect == Dialect.V2 ? " (the id of an SMS sender of the E-goi "
+                        + "account; `egoi-verify egoi check` lists them)" : ""));
+            }
             profiles.add(new SenderProfile(name, key, s.string(prefix + "sender-hash"), s.string(prefix + "sender-id"),
                     s.string(prefix + "group")));
         }

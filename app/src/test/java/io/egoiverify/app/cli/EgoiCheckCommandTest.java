@@ -109,25 +109,40 @@ class EgoiCheckCommandTest {
     @Test
     void badConfigurationExits2() {
         Map<String, String> env = env(KEY, "1");
-        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY");
         CliRun run = CliRun.of(env, "egoi", "check");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.errLines()).singleElement().asString().contains("profile.default.sender-id");
+        assertThat(run.errLines()).singleElement().asString().contains("profile.default.api-key");
         assertThat(CliRun.of(Map.of(), "egoi", "check").exitCode()).isEqualTo(2);
     }
 
     @Test
-    void theMissingSenderIdErrorNamesACommandThatListsTheSenders() {
+    void aProfileWithoutASenderIdGetsTheAccountsSendersToPickFrom() {
         Map<String, String> env = env(KEY, "1");
         env.remove("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
-        CliRun missing = CliRun.of(env, "egoi", "check");
-        assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err()).contains("`egoi-verify egoi check --set profile.default.sender-id=0` lists them");
-        // what a new account's owner then runs: the senders are listed, the placeholder is not one of them
-        CliRun listed = CliRun.of(env, "egoi", "check", "--set", "profile.default.sender-id=0");
+        CliRun listed = CliRun.of(env, "egoi", "check");
         assertThat(listed.exitCode()).isEqualTo(1);
-        assertThat(listed.out()).containsPattern("1\\s+egoi-verify sandbox\\s+active")
+        assertThat(listed.out()).contains("profile default (no sender-id set):")
+                .containsPattern("1\\s+egoi-verify sandbox\\s+active")
+                .contains("NOT usable: the key works, but the profile names no sender: set "
+                        + "profile.default.sender-id to the id of a sender above whose status is one of active")
+                .doesNotContain("<- this profile's sender-id").doesNotContain(KEY);
+        // a placeholder id is still judged as an id
+        CliRun placeholder = CliRun.of(env, "egoi", "check", "--set", "profile.default.sender-id=0");
+        assertThat(placeholder.exitCode()).isEqualTo(1);
+        assertThat(placeholder.out())
                 .contains("NOT usable: the key works, but sender-id 0 is not among the account's 2 sender(s)");
+    }
+
+    @Test
+    void theWorkerStillRefusesAProfileWithoutASenderIdAndNamesTheCommandThatListsThem() {
+        Map<String, String> env = env(KEY, "1");
+        env.remove("EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID");
+        env.put("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "http://127.0.0.1:1");
+        CliRun run = CliRun.of(env, "run", "--role", "worker");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("profile.default.sender-id").contains("`egoi-verify egoi check` lists them");
     }
 
     @Test

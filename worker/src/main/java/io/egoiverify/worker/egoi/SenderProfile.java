@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /**
  * A named E-goi identity: the API key plus the sender to send with, in the form each dialect names it: {@code senderId}
  * (V2: the id of one of the account's SMS senders) or {@code senderHash} (the guide). A profile may carry both, so one
- * configuration serves either dialect; the client refuses a call (before sending) when its dialect's one is missing.
+ * configuration serves either dialect, or neither (a key whose account's senders {@code egoi check} is to list); the
+ * client refuses a send (before any call) when its dialect's one is missing.
  * The key is a secret: {@link #toString()} masks it, and nothing in this module logs it.
  *
  * @param name         profile name used by commands ({@code default} when a request names none)
@@ -31,9 +32,6 @@ public record SenderProfile(String name, String apiKey, String senderHash, Strin
         senderHash = blankToNull(senderHash);
         senderId = blankToNull(senderId);
         defaultGroup = blankToNull(defaultGroup);
-        if (senderHash == null && senderId == null) {
-            throw new IllegalArgumentException("profile " + name + ": needs a senderId (V2) or a senderHash (guide)");
-        }
     }
 
     /** A guide-dialect profile. */
