@@ -2,6 +2,7 @@ package io.egoiverify.worker.egoi;
 
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLContext;
 
 /**
  * E-goi Verify in the configured dialect over one pooled, asynchronous HttpClient 5 (create one per process and share
@@ -17,8 +18,13 @@ public final class EgoiClient implements EgoiApi, AutoCloseable {
     }
 
     public EgoiClient(EgoiConfig config, Clock clock) {
+        this(config, clock, null);
+    }
+
+    /** @param testTrust tests only: the TLS context of a test target (there is no setting for E-goi's TLS trust) */
+    EgoiClient(EgoiConfig config, Clock clock, SSLContext testTrust) {
         this.config = config;
-        this.http = new EgoiHttp(config.transport());
+        this.http = new EgoiHttp(config.transport(), testTrust);
         this.dialect = switch (config.dialect()) {
             case V2 -> new V2Client(http, new V2Requests(config.baseUrl()), new V2Answers(config.statuses(), clock));
             case GUIDE -> new GuideClient(http, new GuideRequests(config.baseUrl(), config.guide()),

@@ -40,12 +40,19 @@ public record EgoiConfig(Dialect dialect, URI baseUrl, Transport transport, Guid
     }
 
     public EgoiConfig withTimeouts(Duration connect, Duration response) {
-        return withTransport(new Transport(connect, response, transport.maxConnections(), transport.ioThreads()));
+        return withTransport(new Transport(connect, response, transport.maxConnections(), transport.ioThreads(),
+                transport.proxy()));
     }
 
     public EgoiConfig withMaxConnections(int max) {
         return withTransport(new Transport(transport.connectTimeout(), transport.responseTimeout(), max,
-                transport.ioThreads()));
+                transport.ioThreads(), transport.proxy()));
+    }
+
+    /** The same transport through {@code proxy} (null: direct). */
+    public EgoiConfig withProxy(Proxy proxy) {
+        return withTransport(new Transport(transport.connectTimeout(), transport.responseTimeout(),
+                transport.maxConnections(), transport.ioThreads(), proxy));
     }
 
     public EgoiConfig withTransport(Transport t) {
@@ -65,8 +72,10 @@ public record EgoiConfig(Dialect dialect, URI baseUrl, Transport transport, Guid
      * @param responseTimeout time to wait for the answer once the request is on the wire
      * @param maxConnections  size of the connection pool (calls in flight at once, HTTP/1.1)
      * @param ioThreads       I/O reactor threads
+     * @param proxy           the forward proxy E-goi's calls go through, or null: direct
      */
-    public record Transport(Duration connectTimeout, Duration responseTimeout, int maxConnections, int ioThreads) {
+    public record Transport(Duration connectTimeout, Duration responseTimeout, int maxConnections, int ioThreads,
+                            Proxy proxy) {
         public Transport {
             positive(connectTimeout, "connectTimeout");
             positive(responseTimeout, "responseTimeout");
@@ -78,10 +87,56 @@ public record EgoiConfig(Dialect dialect, URI baseUrl, Transport transport, Guid
             }
         }
 
-        /** 2 s connect, 5 s response, 1024 connections, 1-2 I/O threads. */
+        /** Direct, without a proxy. */
+        public Transport(Duration connectTimeout, Duration responseTimeout, int maxConnections, int ioThreads) {
+            this(connectTimeout, responseTimeout, maxConnections, ioThreads, null);
+        }
+
+        /** 2 s connect, 5 s response, 1024 connections, 1-2 I/O threads, direct. */
         public static Transport defaults() {
             return new Transport(Duration.ofSeconds(2), Duration.ofSeconds(5), 1024,
                     Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())));
+        }
+    }
+
+    /**
+     * A forward HTTP proxy for E-goi's calls: an https base URL is tunnelled with CONNECT (TLS with E-goi runs end to
+     * end through it), an http one is sent to the proxy in absolute form. The connection to the proxy itself is plain
+     * HTTP: HttpClient 5.6's async client cannot run E-goi's TLS inside a TLS connection to the proxy.
+     *
+     * @param host     the proxy's host name or address (an IPv6 address without brackets)
+     * @param port     its port
+     * @param userInfo {@code user:password} for Basic or Digest proxy authentication, or null; never shown
+     */
+    public record Proxy(String host, int port, String userInfo) {
+        public Proxy {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("proxy host must not be blank");
+            }
+            if (port < 1 || port > 65_535) {
+                throw new IllegalArgumentException("proxy port must be 1..65535: " + port);
+            }
+            if (userInfo != null && userInfo.indexOf(':') < 1) {
+                throw new IllegalArgumentException("proxy credentials must be user:password"); // never echoed
+            }
+        }
+
+        public String user() {
+            return userInfo == null ? null : userInfo.substring(0, userInfo.indexOf(':'));
+        }
+
+        public char[] password() {
+            return userInfo == null ? null : userInfo.substring(userInfo.indexOf(':') + 1).toCharArray();
+        }
+
+        /** {@code host:port}, for logs: never the credentials. */
+        public String address() {
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+
+        @Override
+        public String toString() {
+            return "http://" + address() + (userInfo == null ? "" : " (with credentials)");
         }
     }
 

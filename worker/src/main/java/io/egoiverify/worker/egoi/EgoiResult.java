@@ -16,7 +16,10 @@ public sealed interface EgoiResult {
     enum Delivery {
         /** E-goi answered. */
         ANSWERED,
-        /** Certainly never reached E-goi (connection refused, connect or pool timeout, not executed, 429). */
+        /**
+         * Certainly never reached E-goi (connection refused, connect or pool timeout, not executed, 429, refused by
+         * the proxy or no tunnel through it).
+         */
         NOT_DELIVERED,
         /** May or may not have reached E-goi (response timeout, 5xx, dropped connection, unreadable answer). */
         UNKNOWN,
@@ -148,6 +151,28 @@ public sealed interface EgoiResult {
     record NotExecuted() implements EgoiResult {
         public Delivery delivery() { return Delivery.NOT_DELIVERED; }
         public String describe() { return "request not executed (connection closed before sending)"; }
+    }
+
+    /**
+     * The forward proxy ({@code egoi.proxy}) answered in E-goi's place without passing the call on: it refused the
+     * CONNECT tunnel of an https call (407 proxy authentication, 403 by its policy, 502/503/504 when it could not
+     * reach E-goi, ...), or answered 407 to a plain-http call. Nothing reached E-goi, and the answer is not E-goi's.
+     */
+    record ProxyRefused(int httpStatus) implements EgoiResult {
+        public Delivery delivery() { return Delivery.NOT_DELIVERED; }
+        public String describe() {
+            return "refused by the proxy: HTTP " + httpStatus
+                    + (httpStatus == 407 ? " (proxy authentication failed: check egoi.proxy-user-info)" : "");
+        }
+    }
+
+    /**
+     * Through the forward proxy, the call failed before its request was written: the CONNECT exchange or the TLS
+     * handshake with E-goi inside the tunnel failed (a TLS-inspecting proxy's certificate, say). Nothing reached E-goi.
+     */
+    record TunnelFailed(String error) implements EgoiResult {
+        public Delivery delivery() { return Delivery.NOT_DELIVERED; }
+        public String describe() { return "no tunnel to E-goi through the proxy: " + error; }
     }
 
     /** The connection broke after the request may have been written (reset, closed without answer, TLS failure...). */
