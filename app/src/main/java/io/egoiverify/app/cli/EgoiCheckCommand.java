@@ -6,6 +6,7 @@ import io.egoiverify.app.config.AppConfig;
 import io.egoiverify.app.config.EgoiSettings;
 import io.egoiverify.app.config.Mode;
 import io.egoiverify.worker.egoi.EgoiClient;
+import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.egoi.EgoiResult;
 import io.egoiverify.worker.egoi.SenderProfile;
 import java.io.PrintStream;
@@ -36,7 +37,9 @@ public final class EgoiCheckCommand extends AppCommand {
         PrintStream out = ctx.out();
         List<SenderProfile> profiles = EgoiSettings.profileNames(config.settings()).stream()
                 .map(n -> config.profiles().find(n).orElseThrow()).toList();
-        out.println("egoi.api=" + config.egoi().dialect().code() + "  base URL " + config.egoi().baseUrl());
+        EgoiConfig.Proxy proxy = config.egoi().transport().proxy();
+        out.println("egoi.api=" + config.egoi().dialect().code() + "  base URL " + config.egoi().baseUrl()
+                + (proxy == null ? "" : "  through the proxy " + proxy));
         if (!config.egoi().dialect().hasSendersCall()) {
             out.println("The guide dialect has no known call that checks a key without sending an SMS: nothing was "
                     + "checked (profiles: " + String.join(", ", profiles.stream().map(SenderProfile::name).toList())

@@ -7,6 +7,7 @@ import io.egoiverify.worker.egoi.SenderProfiles;
 import io.egoiverify.worker.egoi.StatusTable;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,8 @@ public final class EgoiSettings {
     private static final EgoiConfig.Transport T = EgoiConfig.Transport.defaults();
     private static final Pattern PROFILE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final String STATUS_PREFIX = "egoi.v2.status.";
+    private static final String PROXY = "egoi.proxy";
+    private static final String PROXY_USER_INFO = "egoi.proxy-user-info";
 
     static final List<SettingDef> DEFS = List.of(
             new SettingDef("egoi.api", Dialect.V2.code(), "Which E-goi API to speak: `v2` (E-goi's published "
@@ -62,6 +65,16 @@ public final class EgoiSettings {
             new SettingDef("egoi.max-connections", String.valueOf(T.maxConnections()), "Connection pool size = E-goi "
                     + "calls in flight at once (1 to 20000)."),
             new SettingDef("egoi.io-threads", "2", "HTTP client I/O threads (1 to 64)."),
+            new SettingDef(PROXY, null, "Forward HTTP proxy for E-goi's calls only, `http://host:port` (unset: "
+                    + "direct). An https base URL goes through its CONNECT tunnel (TLS with E-goi end to end), an http "
+                    + "one in absolute form. JVM proxy properties are not read; Kafka, the registry and the status "
+                    + "query between instances never use it. No `https://` proxy: HttpClient 5.6's async client "
+                    + "cannot run E-goi's TLS inside TLS to the proxy. A call the proxy refuses (407, 403, 502, ...) "
+                    + "or whose tunnel fails reached nothing: metrics status `proxy_refused` / `tunnel_failed`, "
+                    + "logged once each."),
+            new SettingDef(PROXY_USER_INFO, null, "`user:password` for the proxy's Basic (or Digest) authentication "
+                    + "(secret; use `EGOI_VERIFY_EGOI_PROXY_USER_INFO_FILE` to read it from a file). Needs "
+                    + "`egoi.proxy`."),
             new SettingDef("profile.<name>.api-key", null, "E-goi API key of sender profile `<name>` (secret; prefer "
                     + "`EGOI_VERIFY_PROFILE_<NAME>_API_KEY` or `..._API_KEY_FILE`). A profile named `default` is "
                     + "required by `run` with role worker/all."),
@@ -91,12 +104,55 @@ public final class EgoiSettings {
             EgoiConfig.Transport transport = new EgoiConfig.Transport(
                     s.duration("egoi.connect-timeout", Duration.ofMillis(50), Duration.ofMinutes(1)),
                     s.duration("egoi.response-timeout", Duration.ofMillis(50), Duration.ofMinutes(5)),
-                    s.integer("egoi.max-connections", 1, 20_000), s.integer("egoi.io-threads", 1, 64));
+                    s.integer("egoi.max-connections", 1, 20_000), s.integer("egoi.io-threads", 1, 64), proxy(s));
             return new EgoiConfig(dialect, base, transport, new EgoiConfig.GuideAssumptions(s.path("egoi.send-path"),
                     s.path("egoi.validate-path"), wrong), statuses(s));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid egoi.* settings: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code egoi.proxy} with {@code egoi.proxy-user-info}; null when no proxy is set. The URL carries no credentials:
+     * they are a secret of their own, never printed.
+     */
+    static EgoiConfig.Proxy proxy(Settings s) {
+        Setting url = s.find(PROXY).filter(v -> !v.value().isBlank()).orElse(null);
+        Setting userInfo = s.find(PROXY_USER_INFO).filter(v -> !v.value().isEmpty()).orElse(null);
+        if (url == null) {
+            if (userInfo != null) {
+                throw ConfigException.invalid(userInfo, "credentials without " + PROXY + " are never used: set "
+                        + PROXY + " too, or remove them");
+            }
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(url.value().trim());
+        } catch (URISyntaxException e) {
+            throw ConfigException.invalid(url, "expected http://host:port");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https")) {
+            throw ConfigException.invalid(url, "a TLS connection to the proxy is not supported (HttpClient's async "
+                    + "client cannot run E-goi's TLS inside it): give the proxy's plain http://host:port; calls to "
+                    + "an https E-goi stay encrypted end to end through its tunnel");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw ConfigException.invalid(url, "no credentials in the URL: put user:password in " + PROXY_USER_INFO
+                    + " (a secret)");
+        }
+        String path = uri.getRawPath();
+        if (!scheme.equals("http") || uri.getHost() == null || uri.getPort() < 1 || uri.getRawQuery() != null
+                || uri.getRawFragment() != null || (path != null && !path.isEmpty() && !path.equals("/"))) {
+            throw ConfigException.invalid(url, "expected http://host:port (with the port)");
+        }
+        if (userInfo != null && userInfo.value().indexOf(':') < 1) {
+            throw ConfigException.invalid(userInfo, "expected user:password");
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                : uri.getHost();
+        return new EgoiConfig.Proxy(host, uri.getPort(), userInfo == null ? null : userInfo.value());
     }
 
     /** The V2 status table; a value listed under two meanings names both settings. */

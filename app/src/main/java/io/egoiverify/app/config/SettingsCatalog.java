@@ -132,8 +132,8 @@ public final class SettingsCatalog {
     }
 
     /**
-     * Values never printed: API keys, passwords, JAAS configs, registry credentials, the query token, and every Kafka
-     * client property Kafka itself types as a password.
+     * Values never printed: API keys, passwords, JAAS configs, registry and proxy credentials, the query token, and
+     * every Kafka client property Kafka itself types as a password.
      */
     public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
@@ -144,8 +144,8 @@ public final class SettingsCatalog {
             return false;
         }
         return k.contains("passphrase") || k.endsWith(".api-key") || k.contains("password") || k.contains("jaas")
-                || k.contains("user.info") || k.contains("secret") || k.endsWith("token") || k.endsWith(".key")
-                || k.endsWith("hmac-key") || k.equals("dev.api-key");
+                || k.contains("user.info") || k.endsWith("user-info") || k.contains("secret") || k.endsWith("token")
+                || k.endsWith(".key") || k.endsWith("hmac-key") || k.equals("dev.api-key");
     }
 
     /** The properties of Kafka's producer, consumer, admin and Streams configs whose type is PASSWORD. */

@@ -3,10 +3,13 @@ package io.egoiverify.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.egoiverify.app.CliRun;
+import io.egoiverify.testing.ForwardProxy;
 import io.egoiverify.worker.egoi.Dialect;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
 import io.egoiverify.worker.sandbox.SandboxOptions;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code egoi check} against the sandbox over real HTTP: usable, wrong key, unknown or inactive sender id. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -104,6 +108,36 @@ class EgoiCheckCommandTest {
         CliRun run = CliRun.of(env, "egoi", "check");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).contains("NOT usable: E-goi could not be reached (connection refused)");
+    }
+
+    /**
+     * The proxy as an operator sets it (environment, credentials from a mounted file): without the credentials the
+     * proxy's 407 is reported as E-goi unreachable, naming the setting; with them the check passes through the proxy.
+     */
+    @Test
+    void throughAProxyRequiringCredentialsAsAnOperatorSetsIt(@TempDir Path dir) throws Exception {
+        try (ForwardProxy proxy = new ForwardProxy().requireCredentials("egress:pr0xy-s3cret")) {
+            Map<String, String> env = env(KEY, "1");
+            env.put("EGOI_VERIFY_EGOI_PROXY", proxy.url());
+            CliRun refused = CliRun.of(env, "egoi", "check");
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(1);
+            assertThat(refused.out()).contains("through the proxy " + proxy.url())
+                    .contains("NOT usable: E-goi could not be reached (refused by the proxy: HTTP 407 (proxy "
+                            + "authentication failed: check egoi.proxy-user-info))");
+            Path credentials = dir.resolve("proxy-credentials");
+            Files.writeString(credentials, "egress:pr0xy-s3cret\n");
+            env.put("EGOI_VERIFY_EGOI_PROXY_USER_INFO_FILE", credentials.toString());
+            CliRun run = CliRun.of(env, "egoi", "check");
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+            assertThat(run.out()).contains("through the proxy " + proxy.url() + " (with credentials)")
+                    .contains("1 of 1 profile(s) usable");
+            // the refused check, then the challenge HttpClient answers with the credentials (none sent unasked)
+            assertThat(proxy.refused()).isEqualTo(2);
+            assertThat(proxy.forwarded()).isEqualTo(1);
+            assertThat(proxy.authorized()).isEqualTo(1);
+            assertThat(refused.out() + refused.err() + run.out() + run.err()).doesNotContain("s3cret")
+                    .doesNotContain(KEY);
+        }
     }
 
     @Test

@@ -125,6 +125,33 @@ class MisconfigurationTest {
     }
 
     @Test
+    void aProxyIsAPlainHttpUrlWithAPortAndNoCredentials() {
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.proxy=https://proxy.internal:3128"),
+                "egoi.proxy", "a TLS connection to the proxy is not supported", "http://host:port");
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.proxy=http://proxy.internal"),
+                "egoi.proxy", "'http://proxy.internal'", "expected http://host:port (with the port)");
+        assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.proxy=socks5://proxy.internal:1080"),
+                "egoi.proxy", "expected http://host:port");
+        CliRun inUrl = CliRun.of(validEnv(), "run", "--set", "egoi.proxy=http://egress:pr0xy-s3cret@proxy:3128");
+        assertConfigError(inUrl, "egoi.proxy", "'http://<secret>@proxy:3128'", "put user:password in "
+                + "egoi.proxy-user-info");
+        assertThat(inUrl.err()).doesNotContain("s3cret").doesNotContain("egress");
+    }
+
+    @Test
+    void proxyCredentialsAreUserColonPasswordAndNeedAProxy() {
+        Map<String, String> env = validEnv();
+        env.put("EGOI_VERIFY_EGOI_PROXY_USER_INFO", "egress:pr0xy-s3cret");
+        CliRun alone = CliRun.of(env, "egoi", "check");
+        assertConfigError(alone, "egoi.proxy-user-info=<secret>", "credentials without egoi.proxy are never used");
+        env.put("EGOI_VERIFY_EGOI_PROXY", "http://proxy.internal:3128");
+        env.put("EGOI_VERIFY_EGOI_PROXY_USER_INFO", "pr0xy-s3cret");
+        CliRun noUser = CliRun.of(env, "run");
+        assertConfigError(noUser, "egoi.proxy-user-info=<secret>", "expected user:password");
+        assertThat(alone.err() + noUser.err()).doesNotContain("s3cret");
+    }
+
+    @Test
     void aStatusListedUnderTwoMeanings() {
         assertConfigError(CliRun.of(validEnv(), "run", "--set", "egoi.v2.status.expired=pending"),
                 "egoi.v2.status.*", "'pending' is listed as both");

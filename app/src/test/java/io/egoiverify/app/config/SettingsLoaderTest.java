@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoiverify.lifecycle.ResendPolicy;
+import io.egoiverify.worker.egoi.EgoiConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,6 +107,37 @@ class SettingsLoaderTest {
         assertThat(s.string("basic.auth.user.info")).isEqualTo("api-key-from-file");
         assertThat(EgoiSettings.profiles(s, true).find("default").orElseThrow().apiKey())
                 .isEqualTo("api-key-from-file");
+    }
+
+    @Test
+    void theProxyAndItsCredentialsFromAFileReachTheEgoiTransportOnly(@TempDir Path dir) throws Exception {
+        Path credentials = dir.resolve("proxy-credentials");
+        Files.writeString(credentials, "egress:pr0xy-s3cret\n");
+        Map<String, String> env = Map.of("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "k",
+                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", "1",
+                "EGOI_VERIFY_EGOI_PROXY", "http://proxy.internal:3128",
+                "EGOI_VERIFY_EGOI_PROXY_USER_INFO_FILE", credentials.toString());
+        Settings s = SettingsLoader.load(null, env, Map.of());
+        assertThat(s.find("egoi.proxy-user-info").orElseThrow().secret()).isTrue();
+        assertThat(s.find("egoi.proxy-user-info").orElseThrow().toString()).doesNotContain("s3cret");
+        AppConfig config = AppConfig.from(s, Mode.EGOI);
+        assertThat(config.egoi().transport().proxy())
+                .isEqualTo(new EgoiConfig.Proxy("proxy.internal", 3128, "egress:pr0xy-s3cret"));
+        assertThat(config.egoi().toString()).contains("http://proxy.internal:3128 (with credentials)")
+                .doesNotContain("s3cret");
+        assertThat(AppConfig.from(SettingsLoader.load(null, Map.of("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "k",
+                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", "1", "EGOI_VERIFY_EGOI_PROXY", "http://[fd00::1]:8080/"),
+                Map.of()), Mode.EGOI).egoi().transport().proxy())
+                .as("an IPv6 proxy, and a trailing slash").isEqualTo(new EgoiConfig.Proxy("fd00::1", 8080, null));
+        assertThat(AppConfig.from(SettingsLoader.load(null, Map.of("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "k",
+                "EGOI_VERIFY_PROFILE_DEFAULT_SENDER_ID", "1"), Map.of()), Mode.EGOI).egoi().transport().proxy())
+                .as("unset: direct").isNull();
+    }
+
+    @Test
+    void credentialsInAnyUrlAreNeverShown() {
+        Setting url = new Setting("schema.registry.url", "https://u:p@ss/w@registry:8081", "test", false);
+        assertThat(url.shownValue()).isEqualTo("'https://<secret>@registry:8081'");
     }
 
     @Test
