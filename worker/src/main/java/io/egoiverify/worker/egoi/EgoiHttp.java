@@ -2,13 +2,13 @@ package io.egoiverify.worker.egoi;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -132,6 +132,7 @@ final class EgoiHttp implements AutoCloseable {
                 .disableCookieManagement();
         if (proxy != null) {
             throughProxy(builder, proxy);
+            LOG.info("E-goi calls go through the proxy {}", proxy); // its address; never the credentials
         }
         this.http = builder.build();
         this.http.start();

@@ -87,6 +87,11 @@ class ProxyEgressTest {
         return https.client(config(base, userInfo));
     }
 
+    /** What the client logged at WARN or above (its start-up line names the proxy at INFO). */
+    List<ILoggingEvent> warnings() {
+        return log.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+    }
+
     static URI plain() {
         return sandbox.baseUrl(Dialect.V2);
     }
@@ -154,7 +159,7 @@ class ProxyEgressTest {
         assertThat(proxy.tunnels()).isZero();
         assertThat(https.connections()).isEqualTo(frontBefore);
         assertThat(sandbox.sendCalls(EGOI_NUMBER)).isZero();
-        assertThat(log.list).singleElement().satisfies(e -> {
+        assertThat(warnings()).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage()).contains("127.0.0.1:" + proxy.port()).contains("407")
                     .contains("set egoi.proxy-user-info");
@@ -204,7 +209,9 @@ class ProxyEgressTest {
         assertThat(proxy.authorized()).isGreaterThanOrEqualTo(4);
         assertThat(proxy.tunnels()).isPositive();
         assertThat(proxy.forwarded()).isEqualTo(3);
-        assertThat(all.list).isNotEmpty().anyMatch(e -> e.getFormattedMessage().contains("407"));
+        assertThat(all.list).isNotEmpty().anyMatch(e -> e.getFormattedMessage().contains("407"))
+                .anyMatch(e -> e.getFormattedMessage().equals("E-goi calls go through the proxy http://127.0.0.1:"
+                        + proxy.port() + " (with credentials)"));
         String encoded = Base64.getEncoder().encodeToString(CREDENTIALS.getBytes(StandardCharsets.UTF_8));
         for (ILoggingEvent e : all.list) {
             assertThat(e.getFormattedMessage()).doesNotContain("pr0xy-s3cret").doesNotContain("not-the-s3cret")
@@ -233,7 +240,7 @@ class ProxyEgressTest {
         assertThat(proxy.refused()).isEqualTo(3);
         assertThat(https.connections()).isEqualTo(frontBefore);
         assertThat(sandbox.sendCalls(EGOI_NUMBER)).isZero();
-        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).hasSize(2)
+        assertThat(warnings()).extracting(ILoggingEvent::getFormattedMessage).hasSize(2)
                 .allMatch(m -> m.contains("127.0.0.1:" + proxy.port()))
                 .anyMatch(m -> m.contains("HTTP 403")).anyMatch(m -> m.contains("HTTP 502"));
     }
@@ -266,7 +273,7 @@ class ProxyEgressTest {
         }
         assertThat(proxy.tunnels()).isEqualTo(1);
         assertThat(sandbox.sendCalls(EGOI_NUMBER)).isZero();
-        assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+        assertThat(warnings()).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
                 .contains("No tunnel to E-goi through the proxy 127.0.0.1:" + proxy.port());
     }
 
