@@ -20,9 +20,10 @@ import org.apache.kafka.common.config.ConfigException;
  * @param connectTimeout     {@code http.connect.timeout.ms} (default 5 s)
  * @param responseTimeout    {@code http.read.timeout.ms} (default 10 s)
  * @param latestCacheTtl     {@code latest.cache.ttl.sec}: how long a subject's latest version is cached; null = forever
+ * @param tls                {@code schema.registry.ssl.*}: trust and key stores for {@code https://} URLs
  */
 public record RegistryClientConfig(List<URI> urls, String basicAuthUserInfo, Duration connectTimeout,
-                                   Duration responseTimeout, Duration latestCacheTtl) {
+                                   Duration responseTimeout, Duration latestCacheTtl, RegistryTls tls) {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE = "basic.auth.credentials.source";
@@ -44,6 +45,7 @@ public record RegistryClientConfig(List<URI> urls, String basicAuthUserInfo, Dur
             }
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         if (connectTimeout.isNegative() || connectTimeout.isZero() || responseTimeout.isNegative()
                 || responseTimeout.isZero()) {
@@ -81,7 +83,7 @@ public record RegistryClientConfig(List<URI> urls, String basicAuthUserInfo, Dur
         return new RegistryClientConfig(urls, userInfo,
                 millis(props, HTTP_CONNECT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT),
                 millis(props, HTTP_READ_TIMEOUT_MS, DEFAULT_RESPONSE_TIMEOUT),
-                latestTtl(props.get(LATEST_CACHE_TTL_SEC)));
+                latestTtl(props.get(LATEST_CACHE_TTL_SEC)), RegistryTls.from(props));
     }
 
     private static Duration millis(Map<String, ?> props, String name, Duration dflt) {
@@ -133,6 +135,6 @@ public record RegistryClientConfig(List<URI> urls, String basicAuthUserInfo, Dur
     public String toString() {
         return "RegistryClientConfig[urls=" + urls.stream().map(RegistryClientConfig::redact).toList()
                 + ", auth=" + (basicAuthUserInfo == null ? "none" : "basic ***") + ", connectTimeout=" + connectTimeout
-                + ", responseTimeout=" + responseTimeout + ", latestCacheTtl=" + latestCacheTtl + "]";
+                + ", responseTimeout=" + responseTimeout + ", latestCacheTtl=" + latestCacheTtl + ", tls=" + tls + "]";
     }
 }

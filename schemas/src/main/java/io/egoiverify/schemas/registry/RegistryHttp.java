@@ -3,10 +3,14 @@ package io.egoiverify.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -15,11 +19,16 @@ import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.ssl.SSLContexts;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +43,10 @@ final class RegistryHttp implements AutoCloseable {
             ContentType.create("application/vnd.schemaregistry.v1+json", StandardCharsets.UTF_8);
     private static final String ACCEPT = "application/vnd.schemaregistry.v1+json, application/json;q=0.9";
     private static final int MAX_BODY_IN_MESSAGE = 300;
+    private static final String TLS_HINT = " (TLS: check " + RegistryTls.TRUSTSTORE_LOCATION
+            + " for the registry's CA, "
+            + RegistryTls.KEYSTORE_LOCATION + " if it asks for a client certificate, and "
+            + RegistryTls.ENDPOINT_IDENTIFICATION_ALGORITHM + " if its certificate does not name the URL's host)";
 
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> baseUrls;
@@ -47,12 +60,15 @@ final class RegistryHttp implements AutoCloseable {
                 .encodeToString(config.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
+        PoolingHttpClientConnectionManagerBuilder connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(connect).setSocketTimeout(response).build())
+                .setMaxConnTotal(16).setMaxConnPerRoute(16);
+        if (!config.tls().isDefault()) {
+            connections.setTlsSocketStrategy(tlsStrategy(config.tls()));
+        }
         this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(connect).setSocketTimeout(response).build())
-                        .setMaxConnTotal(16).setMaxConnPerRoute(16)
-                        .build())
+                .setConnectionManager(connections.build())
                 .setDefaultRequestConfig(RequestConfig.custom()
                         .setConnectionRequestTimeout(connect).setResponseTimeout(response).build())
                 // Callers decide about retries (an outage surfaces as RegistryUnavailableException).
@@ -60,6 +76,20 @@ final class RegistryHttp implements AutoCloseable {
                 .disableCookieManagement()
                 .disableRedirectHandling()
                 .build();
+    }
+
+    /**
+     * The registry's own TLS: its trust and key stores (else the JVM's defaults, as HttpClient's default strategy
+     * has) and, when {@code endpoint.identification.algorithm} is empty, no host name check by JSSE or HttpClient.
+     */
+    private static TlsSocketStrategy tlsStrategy(RegistryTls tls) {
+        ClientTlsStrategyBuilder builder = ClientTlsStrategyBuilder.create()
+                .setSslContext(tls.sslContext().orElseGet(SSLContexts::createDefault));
+        if (!tls.verifyHostname()) {
+            builder.setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
+                    .setHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+        }
+        return builder.buildClassic();
     }
 
     JsonNode get(String path, String what) {
@@ -101,7 +131,16 @@ final class RegistryHttp implements AutoCloseable {
             return interpret(reply, request.getMethod() + " " + base + path, what);
         }
         throw new RegistryUnavailableException("schema registry cannot be reached for " + what + " (tried "
-                + baseUrls + "): " + lastFailure, lastFailure);
+                + baseUrls + "): " + lastFailure + (tlsLikely(lastFailure) ? TLS_HINT : ""), lastFailure);
+    }
+
+    /**
+     * A failed handshake, or a connection the registry dropped right after it: with TLS 1.3 a registry that wants a
+     * client certificate refuses it after the client's handshake is done, so the client sees a broken pipe or a reset.
+     */
+    private static boolean tlsLikely(IOException failure) {
+        return failure instanceof SSLException || failure instanceof SocketException
+                && !(failure instanceof ConnectException) && !(failure instanceof NoRouteToHostException);
     }
 
     private JsonNode interpret(Reply reply, String call, String what) {
