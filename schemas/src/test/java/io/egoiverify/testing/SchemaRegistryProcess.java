@@ -37,12 +37,14 @@ public final class SchemaRegistryProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int httpsPort;
     private final Path log;
     private final Thread shutdownHook;
 
-    private SchemaRegistryProcess(Process process, int port, Path log) {
+    private SchemaRegistryProcess(Process process, int port, int httpsPort, Path log) {
         this.process = process;
         this.port = port;
+        this.httpsPort = httpsPort;
         this.log = log;
         this.shutdownHook = new Thread(process::destroyForcibly, "stop-schema-registry-" + process.pid());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -54,6 +56,34 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     }
 
     public static SchemaRegistryProcess start(Path runnerJar) {
+        return start(runnerJar, 0, List.of());
+    }
+
+    /**
+     * Serves HTTPS too, on a second loopback port ({@link #httpsUrl}), with the server certificate of {@code pki}
+     * (it names {@code IP:127.0.0.1} only). With {@code mutualTls} the HTTPS port refuses clients without a certificate
+     * signed by the CA of {@code pki}. The plain HTTP port stays open for the readiness probe; tests of TLS use the
+     * HTTPS one.
+     */
+    public static SchemaRegistryProcess startHttps(TestPki pki, boolean mutualTls) {
+        int httpsPort = freeLoopbackPort();
+        List<String> properties = new ArrayList<>(List.of(
+                "-Dquarkus.http.ssl-port=" + httpsPort,
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + pki.serverP12,
+                "-Dquarkus.http.ssl.certificate.key-store-file-type=PKCS12",
+                "-Dquarkus.http.ssl.certificate.key-store-password=" + TestPki.PASSWORD));
+        if (mutualTls) {
+            properties.addAll(List.of(
+                    "-Dquarkus.http.ssl.certificate.trust-store-file=" + pki.truststoreP12,
+                    "-Dquarkus.http.ssl.certificate.trust-store-file-type=PKCS12",
+                    "-Dquarkus.http.ssl.certificate.trust-store-password=" + TestPki.PASSWORD,
+                    // test-registry's ClientCertificates: quarkus.http.ssl.client-auth is fixed at build time
+                    "-Degoi.test.registry.client-auth=required"));
+        }
+        return start(jarFromSystemProperty(), httpsPort, properties);
+    }
+
+    private static SchemaRegistryProcess start(Path runnerJar, int httpsPort, List<String> properties) {
         int port = freeLoopbackPort();
         Path log;
         try {
@@ -70,6 +100,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.log.level=WARN");
+        command.addAll(properties);
         command.add("-jar");
         command.add(runnerJar.toString());
         Process process;
@@ -79,7 +110,7 @@ public final class SchemaRegistryProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the schema registry: " + command, e);
         }
-        SchemaRegistryProcess registry = new SchemaRegistryProcess(process, port, log);
+        SchemaRegistryProcess registry = new SchemaRegistryProcess(process, port, httpsPort, log);
         try {
             registry.awaitReady();
         } catch (RuntimeException | Error e) {
@@ -146,6 +177,22 @@ public final class SchemaRegistryProcess implements AutoCloseable {
     /** The Confluent-compatible API root: what {@code schema.registry.url} should be. */
     public String ccompatUrl() {
         return baseUrl() + CCOMPAT_PATH;
+    }
+
+    /**
+     * The Confluent-compatible API root over HTTPS at {@code host} ({@code 127.0.0.1}, or {@code localhost}, which
+     * the test certificate does not name). Only for a registry from {@link #startHttps}.
+     */
+    public String httpsUrl(String host) {
+        if (httpsPort == 0) {
+            throw new IllegalStateException("this registry serves HTTP only: start it with startHttps");
+        }
+        return "https://" + host + ":" + httpsPort + CCOMPAT_PATH;
+    }
+
+    /** {@code https://127.0.0.1:<https port>/apis/ccompat/v7}: the host the test certificate names. */
+    public String httpsUrl() {
+        return httpsUrl("127.0.0.1");
     }
 
     public int port() {
