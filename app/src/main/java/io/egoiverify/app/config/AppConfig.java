@@ -2,6 +2,8 @@ package io.egoiverify.app.config;
 
 import io.egoiverify.lifecycle.LifecycleConfig;
 import io.egoiverify.lifecycle.ProfilePolicy;
+import io.egoiverify.schemas.registry.RegistryTls;
+import io.egoiverify.schemas.registry.RegistryTlsException;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.schemas.topics.TopicNames;
 import io.egoiverify.worker.command.WorkerConfig;
@@ -167,7 +169,24 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
             throw ConfigException.invalid(auth, "expected user:password");
         }
         return new AvroSerdeConfig(url.value().trim(), auth == null || auth.value().isEmpty() ? null : auth.value(),
-                s.bool("auto.register.schemas"), s.bool("use.latest.version"));
+                s.bool("auto.register.schemas"), s.bool("use.latest.version"), registryTls(s));
+    }
+
+    /** {@code schema.registry.ssl.*}, its stores read now: a wrong path or password stops the process here. */
+    private static RegistryTls registryTls(Settings s) {
+        Map<String, String> props = new LinkedHashMap<>();
+        for (String key : RegistryTls.KEYS) {
+            s.find(key).ifPresent(setting -> props.put(key, setting.value()));
+        }
+        try {
+            RegistryTls tls = RegistryTls.from(props);
+            tls.sslContext();
+            return tls;
+        } catch (RegistryTlsException e) {
+            Setting named = s.find(e.setting()).orElse(null);
+            throw named != null ? ConfigException.invalid(named, e.reason())
+                    : new ConfigException("invalid registry TLS settings: " + e.getMessage());
+        }
     }
 
     private static boolean validRegistryUrl(String text) {

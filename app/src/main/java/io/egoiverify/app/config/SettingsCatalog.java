@@ -1,5 +1,6 @@
 package io.egoiverify.app.config;
 
+import io.egoiverify.schemas.registry.RegistryTls;
 import io.egoiverify.schemas.topics.TopicNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +44,28 @@ public final class SettingsCatalog {
                     + "Required for `run`, `publish`, `tail`, `schemas`."),
             new SettingDef("basic.auth.user.info", null, "Registry basic auth, `user:password` (secret; use "
                     + "`EGOI_VERIFY_BASIC_AUTH_USER_INFO_FILE` to read it from a file)."),
+            new SettingDef(RegistryTls.TRUSTSTORE_LOCATION, null, "Registry over `https://` with a private CA: the "
+                    + "CA certificate(s) to trust instead of the JVM's, e.g. cert-manager's `ca.crt`. Only the "
+                    + "registry client uses the `schema.registry.ssl.*` settings (not E-goi's, not Kafka's); read "
+                    + "at start-up."),
+            new SettingDef(RegistryTls.TRUSTSTORE_PASSWORD, null, "Password of a JKS or PKCS12 trust store; none "
+                    + "for PEM (secret; `EGOI_VERIFY_SCHEMA_REGISTRY_SSL_TRUSTSTORE_PASSWORD_FILE` reads it from a "
+                    + "file)."),
+            new SettingDef(RegistryTls.TRUSTSTORE_TYPE, null, "`JKS`, `PKCS12` or `PEM` (one or more X.509 "
+                    + "certificates, e.g. a CA bundle). Unset: `PEM` when the file is PEM text, else `JKS` as in "
+                    + "Kafka (the JDK's JKS also reads PKCS12 files)."),
+            new SettingDef(RegistryTls.KEYSTORE_LOCATION, null, "Client certificate for a registry that requires "
+                    + "mutual TLS: a JKS or PKCS12 key store, or a PEM file holding the PKCS#8 private key and its "
+                    + "certificate chain (as in Kafka)."),
+            new SettingDef(RegistryTls.KEYSTORE_PASSWORD, null, "Password of a JKS or PKCS12 key store, required "
+                    + "with one; none for PEM (secret; `..._FILE` as above)."),
+            new SettingDef(RegistryTls.KEYSTORE_TYPE, null, "`JKS`, `PKCS12` or `PEM`; unset, inferred as for "
+                    + "the trust store."),
+            new SettingDef(RegistryTls.KEY_PASSWORD, null, "Password of the private key when it differs from the "
+                    + "key store's, or of an encrypted PEM key (secret; `..._FILE` as above)."),
+            new SettingDef(RegistryTls.ENDPOINT_IDENTIFICATION_ALGORITHM, "https", "`https`: the registry's "
+                    + "certificate must name the URL's host. Empty turns that check off (as in Kafka): only for a "
+                    + "certificate issued without the right name, never to reach an unknown host."),
             new SettingDef("auto.register.schemas", "true", "Whether producers register their schema. Set `false` in "
                     + "production once `schemas register` has been run."),
             new SettingDef("use.latest.version", "false",
