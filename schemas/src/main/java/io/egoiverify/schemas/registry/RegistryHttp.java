@@ -112,6 +112,7 @@ final class RegistryHttp implements AutoCloseable {
 
     private JsonNode send(String path, Function<String, HttpUriRequestBase> requestFor, String what) {
         IOException lastFailure = null;
+        String lastBase = null;
         for (String base : baseUrls) {
             HttpUriRequestBase request = requestFor.apply(base + path);
             request.setHeader(HttpHeaders.ACCEPT, ACCEPT);
@@ -126,21 +127,23 @@ final class RegistryHttp implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("schema registry {} cannot be reached for {}: {}", base, what, e.toString());
                 lastFailure = e;
+                lastBase = base;
                 continue;
             }
             return interpret(reply, request.getMethod() + " " + base + path, what);
         }
         throw new RegistryUnavailableException("schema registry cannot be reached for " + what + " (tried "
-                + baseUrls + "): " + lastFailure + (tlsLikely(lastFailure) ? TLS_HINT : ""), lastFailure);
+                + baseUrls + "): " + lastFailure + (tlsLikely(lastBase, lastFailure) ? TLS_HINT : ""), lastFailure);
     }
 
     /**
      * A failed handshake, or a connection the registry dropped right after it: with TLS 1.3 a registry that wants a
      * client certificate refuses it after the client's handshake is done, so the client sees a broken pipe or a reset.
      */
-    private static boolean tlsLikely(IOException failure) {
-        return failure instanceof SSLException || failure instanceof SocketException
-                && !(failure instanceof ConnectException) && !(failure instanceof NoRouteToHostException);
+    private static boolean tlsLikely(String base, IOException failure) {
+        return base != null && base.startsWith("https:") && (failure instanceof SSLException
+                || failure instanceof SocketException && !(failure instanceof ConnectException)
+                && !(failure instanceof NoRouteToHostException));
     }
 
     private JsonNode interpret(Reply reply, String call, String what) {
