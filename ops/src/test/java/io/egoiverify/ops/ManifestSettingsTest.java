@@ -1,6 +1,7 @@
 package io.egoiverify.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,10 +12,15 @@ import io.egoiverify.app.config.QueryConfig;
 import io.egoiverify.app.config.Settings;
 import io.egoiverify.app.config.SettingsLoader;
 import io.egoiverify.worker.egoi.Dialect;
+import io.egoiverify.worker.egoi.EgoiConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ManifestSettingsTest {
     /** A value of the right shape where the base renders no Secret (the HMAC key needs 32 bytes or more). */
     private static final String PLACEHOLDER = "placeholder-secret-of-more-than-thirty-two-bytes-0123456789";
+    /** A commented-out list item that sets a variable: {@code # - EGOI_VERIFY_X=value}. */
+    private static final Pattern COMMENTED_SETTING =
+            Pattern.compile("^\\s*#\\s*-\\s*(EGOI_VERIFY_[A-Z0-9_]+)=(\\S*)\\s*$");
     private static Manifests base;
     private static Manifests overlay;
 
@@ -106,6 +115,42 @@ class ManifestSettingsTest {
         env.put("EGOI_VERIFY_WORKER_MAX_IN_FLIGHT", "lots");
         assertThatThrownBy(() -> check(env, List.of("run", "--role", "worker")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("worker.max-in-flight");
+    }
+
+    /**
+     * The example overlay's commented-out settings (a registry on https with a private CA or mutual TLS, a proxy for
+     * E-goi's calls) must work once a user uncomments them: each names a setting the application knows, and the
+     * workers take the proxy example.
+     */
+    @Test
+    void shouldKnowEverySettingTheExampleOverlaysCommentsName() throws Exception {
+        Map<String, String> examples = new TreeMap<>();
+        for (String line : Files.readAllLines(Kit.KUBERNETES.resolve("overlays/example/kustomization.yaml"))) {
+            Matcher m = COMMENTED_SETTING.matcher(line);
+            if (m.matches()) {
+                examples.put(m.group(1), m.group(2));
+            }
+        }
+        assertThat(examples).containsKeys("EGOI_VERIFY_EGOI_PROXY", "EGOI_VERIFY_EGOI_PROXY_USER_INFO_FILE",
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_TRUSTSTORE_LOCATION",
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_LOCATION",
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_PASSWORD_FILE");
+        for (Map.Entry<String, String> e : examples.entrySet()) {
+            String value = e.getKey().endsWith("_FILE")
+                    ? Files.writeString(tmp.resolve(e.getKey()), "user:placeholder").toString() : e.getValue();
+            assertThatCode(() -> SettingsLoader.load(null, Map.of(e.getKey(), value), Map.of())).as(e.getKey())
+                    .doesNotThrowAnyException();
+        }
+        JsonNode worker = overlay.named("StatefulSet", "egoi-verify-worker");
+        JsonNode container = Manifests.mainContainer(worker);
+        Map<String, String> env = PodEnv.withSecretFiles(overlay, worker, container,
+                PodEnv.of(overlay, container, "egoi-verify-worker-0"), tmp, PLACEHOLDER);
+        env.put("EGOI_VERIFY_EGOI_PROXY", examples.get("EGOI_VERIFY_EGOI_PROXY"));
+        env.put("EGOI_VERIFY_EGOI_PROXY_USER_INFO_FILE",
+                Files.writeString(tmp.resolve("proxy-user-info"), "egoi-verify:placeholder").toString());
+        EgoiConfig.Proxy proxy = check(env, List.of("run", "--role", "worker")).egoi().transport().proxy();
+        assertThat(proxy.address()).isEqualTo("proxy.example.com:3128");
+        assertThat(proxy.user()).isEqualTo("egoi-verify");
     }
 
     /** Checks every container of every workload (pod 0 of a StatefulSet); returns what it checked. */
