@@ -1,7 +1,6 @@
 package io.egoiverify.app.config;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One configured value and where it came from (default, file, environment variable or flag), so that an error can say
@@ -13,8 +12,6 @@ import java.util.regex.Pattern;
  * @param secret true when the value must never be printed
  */
 public record Setting(String key, String value, String origin, boolean secret) {
-    /** From a URL's {@code ://} to its last {@code @}: whatever a password holds ({@code @}, {@code /}) is covered. */
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("://\\S*@");
 
     public Setting {
         Objects.requireNonNull(key, "key");
@@ -30,9 +27,25 @@ public record Setting(String key, String value, String origin, boolean secret) {
         if (secret) {
             return "<secret>";
         }
-        String shown = URL_CREDENTIALS.matcher(value).replaceAll("://<secret>@");
+        String shown = withoutCredentials(value);
         String v = shown.length() > 80 ? shown.substring(0, 77) + "..." : shown;
         return "'" + v.replaceAll("[\\r\\n]+", " ") + "'";
+    }
+
+    /**
+     * Everything before the value's last {@code @} (after a leading scheme's {@code ://}) masked: a password may hold
+     * {@code @}, {@code /} or a space, and a proxy may be written without its scheme ({@code user:password@host:port}).
+     * With several URLs in one value the hosts before the last are masked too; a value that merely holds an {@code @}
+     * is shown masked all the same, which is the safe side.
+     */
+    private static String withoutCredentials(String value) {
+        int at = value.lastIndexOf('@');
+        if (at < 0) {
+            return value;
+        }
+        int scheme = value.indexOf("://");
+        int from = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+        return value.substring(0, from) + "<secret>" + value.substring(at);
     }
 
     @Override

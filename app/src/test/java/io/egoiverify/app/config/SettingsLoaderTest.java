@@ -140,6 +140,29 @@ class SettingsLoaderTest {
         assertThat(url.shownValue()).isEqualTo("'https://<secret>@registry:8081'");
     }
 
+    /**
+     * The odd inputs an invalid-value message echoes: a proxy written without its scheme (as curl's -x takes it), a
+     * password holding a space, several URLs in one value, IPv6. No password may survive in the shown value.
+     */
+    @Test
+    void credentialsInOddUrlsAreNeverShown() {
+        Map<String, String> values = Map.of(
+                "user:pr0xy-s3cret@proxy.internal:3128", "no scheme",
+                "//user:pr0xy-s3cret@proxy.internal:3128", "scheme-relative",
+                "http://user:pr0xy s3cret@proxy.internal:3128", "a space in the password",
+                "http://user:pr0xy@s3cret@[fd00::1]:3128", "an @ in the password, IPv6",
+                "http://a:s3cret-1@h1:8081,http://b:s3cret-2@h2:8081", "two URLs",
+                "http://a:s3cret-1@h1:8081 http://b:s3cret-2@h2:8081", "two URLs, a space between");
+        values.forEach((value, what) -> assertThat(new Setting("egoi.proxy", value, "test", false).shownValue())
+                .as(what).doesNotContain("s3cret").contains("<secret>"));
+        assertThat(new Setting("egoi.proxy", "http://proxy.internal:3128", "test", false).shownValue())
+                .as("nothing to hide").isEqualTo("'http://proxy.internal:3128'");
+        assertThatThrownBy(() -> AppConfig.from(SettingsLoader.load(null, Map.of("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY",
+                "k", "EGOI_VERIFY_EGOI_PROXY", "user:pr0xy-s3cret@proxy.internal:3128"), Map.of()), Mode.EGOI))
+                .as("the refusal of a proxy without its scheme").hasMessageContaining("egoi.proxy")
+                .hasMessageNotContaining("s3cret");
+    }
+
     @Test
     void kubernetesServiceLinksAreNotSettingsButAMistypedSettingStillStops() {
         // what the kubelet gives every pod of a namespace with a Service egoi-verify-status (ClusterIP, port "http" 80)
