@@ -18,6 +18,7 @@ import org.apache.hc.client5.http.async.AsyncExecCallback;
 import org.apache.hc.client5.http.async.AsyncExecChain;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.auth.AuthCache;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -26,6 +27,7 @@ import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.auth.BasicAuthCache;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
@@ -77,6 +79,13 @@ final class EgoiHttp implements AutoCloseable {
     /** The forward proxy, or null: direct. */
     private final EgoiConfig.Proxy proxy;
     private final FirstSightings reported = new FirstSightings(MAX_REPORTED);
+    /**
+     * The proxy's authentication scheme once it has accepted the credentials, shared by every call's context (each
+     * call has a context of its own): without it every plain-http call was refused with a 407 first and sent again,
+     * body and all (a new tunnel's CONNECT likewise). Null without proxy credentials. Each call gets a copy of the
+     * scheme's state.
+     */
+    private final AuthCache proxyAuth;
     /** Each phase's own timeout end to end: pool lease and connect (both the connect timeout), then the answer. */
     private final Duration exchangeLimit;
     /** Aborts exchanges that pass {@link #exchangeLimit}; one daemon thread, a task per exchange in flight. */
@@ -90,6 +99,7 @@ final class EgoiHttp implements AutoCloseable {
     EgoiHttp(EgoiConfig.Transport config, SSLContext testTrust) {
         WireLogGuard.forceOff();
         this.proxy = config.proxy();
+        this.proxyAuth = proxy != null && proxy.userInfo() != null ? new BasicAuthCache() : null;
         this.exchangeLimit = config.connectTimeout().multipliedBy(2).plus(config.responseTimeout());
         this.limits = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "egoi-http-limit");
@@ -176,6 +186,9 @@ final class EgoiHttp implements AutoCloseable {
         HttpClientContext context = HttpClientContext.create();
         context.setAttribute(EXCHANGE_CANCEL, exchangeCancel);
         context.setAttribute(HANDED_OVER, handedOver);
+        if (proxyAuth != null) {
+            context.setAuthCache(proxyAuth);
+        }
         Future<Answer> exchange;
         try {
             exchange = http.execute(SimpleRequestProducer.create(request), new BoundedAnswerConsumer(), null, context,
