@@ -94,6 +94,11 @@ final class TlsStores {
         } else {
             store = load(bytes, type, tls.truststorePassword(), location, TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD,
                     TRUSTSTORE_TYPE);
+            if (size(store) == 0 && tls.truststorePassword() == null) {
+                // keytool and cert-manager encrypt a PKCS12 store's certificates: without the password none is seen
+                throw new RegistryTlsException(TRUSTSTORE_PASSWORD, "is required to read the certificates of "
+                        + location);
+            }
             if (size(store) == 0) {
                 throw new RegistryTlsException(TRUSTSTORE_LOCATION, location + " holds no certificate to trust");
             }

@@ -206,6 +206,20 @@ class RegistryTlsTest {
                 .hasMessage(TRUSTSTORE_PASSWORD + " is not used with a PEM trust store: remove it");
     }
 
+    /**
+     * keytool (and cert-manager's truststore.p12) encrypts a PKCS12 store's certificates: read without the password,
+     * the JDK sees an empty store. The setting to fix is the password, not the file.
+     */
+    @Test
+    void aPkcs12TrustStoreWithoutItsPasswordAsksForIt() {
+        for (String type : new String[] {"PKCS12", ""}) {
+            assertThatThrownBy(() -> tls(TRUSTSTORE_LOCATION, pki.truststoreP12.toString(), TRUSTSTORE_TYPE, type)
+                    .sslContext())
+                    .isInstanceOfSatisfying(RegistryTlsException.class,
+                            e -> assertThat(e.setting()).as("type '%s'", type).isEqualTo(TRUSTSTORE_PASSWORD));
+        }
+    }
+
     @Test
     void noStringOfTheConfigurationShowsAPassword() {
         Map<String, String> props = new HashMap<>(Map.of("schema.registry.url", "https://registry:8081",
