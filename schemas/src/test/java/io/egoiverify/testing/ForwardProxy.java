@@ -195,26 +195,10 @@ public final class ForwardProxy implements AutoCloseable {
             out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             tunnels.incrementAndGet();
-            threads.execute(() -> relay(target, client));
-            relay(client, target);
+            threads.execute(() -> SocketRelay.pipe(target, client));
+            SocketRelay.pipe(client, target);
         } finally {
             open.removeIf(Socket::isClosed);
-        }
-    }
-
-    /** Copies {@code from}'s input to {@code to}'s output until the end, then closes both. */
-    private static void relay(Socket from, Socket to) {
-        try {
-            from.getInputStream().transferTo(to.getOutputStream());
-        } catch (IOException closed) {
-            // either side went away
-        } finally {
-            try {
-                from.close();
-                to.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.egoiverify.worker.egoi;
 
+import io.egoiverify.testing.SocketRelay;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -116,27 +117,12 @@ public final class TlsFront implements AutoCloseable {
         try (client; Socket target = new Socket()) {
             target.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2_000);
             open.add(target);
-            threads.execute(() -> copy(target, client));
-            copy(client, target);
+            threads.execute(() -> SocketRelay.pipe(target, client));
+            SocketRelay.pipe(client, target);
         } catch (IOException gone) {
             // a failed handshake, or either side closed
         } finally {
             open.removeIf(Socket::isClosed);
-        }
-    }
-
-    private static void copy(Socket from, Socket to) {
-        try {
-            from.getInputStream().transferTo(to.getOutputStream());
-        } catch (IOException closed) {
-            // either side went away
-        } finally {
-            try {
-                from.close();
-                to.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
         }
     }
 
