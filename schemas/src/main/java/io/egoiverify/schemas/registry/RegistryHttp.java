@@ -66,6 +66,11 @@ final class RegistryHttp implements AutoCloseable {
                 .setMaxConnTotal(16).setMaxConnPerRoute(16);
         if (!config.tls().isDefault()) {
             connections.setTlsSocketStrategy(tlsStrategy(config.tls()));
+            if (config.urls().stream().noneMatch(u -> "https".equals(u.getScheme()))) {
+                // the stores were read and are valid, but a plain-http registry never uses them
+                LOG.warn("{}* are set but no {} URL is https: they have no effect ({})", RegistryTls.PREFIX,
+                        RegistryClientConfig.SCHEMA_REGISTRY_URL, baseUrls);
+            }
         }
         this.http = HttpClients.custom()
                 .setConnectionManager(connections.build())

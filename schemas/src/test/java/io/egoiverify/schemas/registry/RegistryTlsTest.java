@@ -11,6 +11,9 @@ import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_TYPE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.egoiverify.schemas.serde.AvroSerdeConfig;
 import io.egoiverify.testing.TestPki;
 import java.nio.file.Path;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Parsing and loading of {@code schema.registry.ssl.*} against stores made by keytool. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -236,5 +240,25 @@ class RegistryTlsTest {
                 .filter(e -> e.getKey().startsWith(RegistryTls.PREFIX))
                 .collect(HashMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), HashMap::putAll));
         assertThat(RegistryTls.from(tls.toProperties())).isEqualTo(tls);
+    }
+
+    /** Valid stores with only plain-http URLs are never used: said once, at start-up, rather than silently. */
+    @Test
+    void storesWithAPlainHttpRegistrySayTheyHaveNoEffect() {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(RegistryHttp.class);
+        logger.addAppender(captured);
+        try {
+            Map<String, Object> props = new HashMap<>(Map.of(TRUSTSTORE_LOCATION, pki.caPem.toString()));
+            props.put(RegistryClientConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:1");
+            new HttpSchemaRegistryClient(RegistryClientConfig.from(props)).close();
+            props.put(RegistryClientConfig.SCHEMA_REGISTRY_URL, "https://127.0.0.1:1,http://127.0.0.1:2");
+            new HttpSchemaRegistryClient(RegistryClientConfig.from(props)).close();
+        } finally {
+            logger.detachAppender(captured);
+        }
+        assertThat(captured.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                .contains("schema.registry.ssl.* are set but no schema.registry.url URL is https: they have no effect");
     }
 }
