@@ -1,6 +1,7 @@
 package io.egoiverify.app;
 
 import io.egoiverify.app.cli.DevCommand;
+import io.egoiverify.app.cli.DlqCommand;
 import io.egoiverify.app.cli.EgoiCommand;
 import io.egoiverify.app.cli.PublishCommand;
 import io.egoiverify.app.cli.RunCommand;
@@ -23,8 +24,8 @@ import picocli.CommandLine;
 @Command(name = "egoi-verify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "SMS two-factor verification over Kafka, backed by E-goi's Verify API.",
         subcommands = {RunCommand.class, DevCommand.class, SandboxCommand.class, PublishCommand.class,
-                TailCommand.class, StatusCommand.class, SchemasCommand.class, EgoiCommand.class, SettingsCommand.class,
-                CommandLine.HelpCommand.class})
+                TailCommand.class, StatusCommand.class, DlqCommand.class, SchemasCommand.class, EgoiCommand.class,
+                SettingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;

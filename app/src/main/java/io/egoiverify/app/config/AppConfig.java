@@ -64,9 +64,9 @@ public record AppConfig(Settings settings, Mode mode, Role role, Map<String, Obj
                 s.duration("shutdown.timeout", Duration.ofSeconds(1), Duration.ofMinutes(10)),
                 s.duration("readiness.grace", Duration.ZERO, Duration.ofHours(1)));
         QueryConfig query = QuerySettings.from(s, ops.host());
-        Map<String, Object> kafka = kafka(s, mode == Mode.RUN || mode == Mode.CLIENT);
+        Map<String, Object> kafka = kafka(s, mode == Mode.RUN || mode == Mode.CLIENT || mode == Mode.KAFKA);
         AvroSerdeConfig serde = serde(s, mode != Mode.SANDBOX && mode != Mode.DEV && mode != Mode.QUERY
-                && mode != Mode.EGOI);
+                && mode != Mode.EGOI && mode != Mode.KAFKA);
         String prefix = s.string("topics.prefix");
         if (prefix != null && !PREFIX.matcher(prefix).matches()) {
             throw ConfigException.invalid(s.find("topics.prefix").orElseThrow(),

@@ -10,6 +10,8 @@ public enum Mode {
     SANDBOX,
     /** Kafka clients against a configured cluster: {@code publish}, {@code tail}. */
     CLIENT,
+    /** Kafka clients without the registry (raw bytes): {@code dlq list|replay}. */
+    KAFKA,
     /** Registry only: {@code schemas register|check}. */
     SCHEMAS,
     /** HTTP to a running instance only: {@code status}. */
