@@ -36,7 +36,7 @@ public final class SettingsCatalog {
             new SettingDef("role", "all", "What `run` starts: `state` (the lifecycle topology), `worker` (the E-goi "
                     + "command worker) or `all` (both in one process)."),
             new SettingDef("kafka.bootstrap.servers", null, "Kafka brokers, `host:port[,host:port...]`. Required for "
-                    + "`run`, `publish`, `tail`. Every other `kafka.*` key is passed to all Kafka clients as is "
+                    + "`run`, `publish`, `tail`, `dlq`. Every other `kafka.*` key is passed to all Kafka clients as is "
                     + "(e.g. `kafka.security.protocol`, `kafka.sasl.mechanism`, `kafka.sasl.jaas.config`, "
                     + "`kafka.ssl.truststore.location`)."),
             new SettingDef("schema.registry.url", null, "Confluent-compatible Schema Registry, `http(s)://host:port"
