@@ -2,6 +2,7 @@ package io.egoiverify.app.deadletter;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -55,16 +56,18 @@ public final class DeadLetterReader {
             }
             List<TopicPartition> partitions = found.stream().map(p -> new TopicPartition(topic, p.partition()))
                     .filter(tp -> positions == null || positions.containsKey(tp.partition())).toList();
+            // assigned before the offsets are listed: read_committed, listing an unassigned partition logs a WARN
+            consumer.assign(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, METADATA);
             Map<TopicPartition, Long> start = start(consumer, partitions, since, positions);
             Map<TopicPartition, Long> remaining = new HashMap<>();
             start.forEach((tp, offset) -> {
                 if (offset < end.get(tp)) {
                     remaining.put(tp, end.get(tp));
+                    consumer.seek(tp, offset);
                 }
             });
-            consumer.assign(remaining.keySet());
-            remaining.keySet().forEach(tp -> consumer.seek(tp, start.get(tp)));
+            consumer.pause(partitions.stream().filter(tp -> !remaining.containsKey(tp)).toList());
             long lastProgress = System.nanoTime();
             while (!remaining.isEmpty()) {
                 boolean progressed = false;
@@ -76,16 +79,16 @@ public final class DeadLetterReader {
                     }
                 }
                 // the position, not the last record: transaction markers and aborted records take offsets too
-                boolean finished = false;
+                List<TopicPartition> done = new ArrayList<>();
                 for (TopicPartition tp : List.copyOf(remaining.keySet())) {
                     if (consumer.position(tp, METADATA) >= remaining.get(tp)) {
                         remaining.remove(tp);
-                        finished = true;
+                        done.add(tp);
                     }
                 }
-                if (finished) {
-                    consumer.assign(remaining.keySet());
-                }
+                boolean finished = !done.isEmpty();
+                // paused rather than unassigned: a fetch in flight for an unassigned partition is logged as a WARN
+                consumer.pause(done);
                 if (progressed || finished) {
                     lastProgress = System.nanoTime();
                 } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
