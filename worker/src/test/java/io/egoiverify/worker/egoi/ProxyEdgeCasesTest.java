@@ -175,7 +175,7 @@ class ProxyEdgeCasesTest {
                     out.write("HTTP/1.1 200 Connection established\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     for (int i = 0; i < 300; i++) {
-                        Thread.sleep(200);
+                        Thread.sleep(200); // the slow proxy's own pace (what is tested), not a wait for a result
                         out.write('a');
                         out.flush();
                     }
