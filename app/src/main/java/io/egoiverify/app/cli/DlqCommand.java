@@ -17,6 +17,8 @@ import io.egoiverify.lifecycle.streams.LifecycleTopology;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -127,7 +129,8 @@ public final class DlqCommand implements Runnable {
         String until;
 
         @Option(names = "--offsets", paramLabel = "P:O[,P:O...]", description = "Only these dead letters (partition "
-                + "and offset in the dead-letter topic, as dlq list prints them).")
+                + "and offset in the dead-letter topic, as dlq list prints them); if any is not there, nothing is "
+                + "replayed (exit 1).")
         String offsets;
 
         @Option(names = "--include-resends", description = "Allow resend-requested: a replayed resend is a new resend "
@@ -162,8 +165,21 @@ public final class DlqCommand implements Runnable {
             }
             List<DeadLetter> chosen = new ArrayList<>();
             Map<Verdict, Integer> counts = new EnumMap<>(Verdict.class);
-            new DeadLetterReader(config.kafka(), topics.deadLetter()).read(from, positions,
-                    d -> take(d, selection, chosen, counts));
+            Map<Integer, Set<Long>> seen = new HashMap<>();
+            List<String> lines = new ArrayList<>();
+            new DeadLetterReader(config.kafka(), topics.deadLetter()).read(from, positions, d -> {
+                seen.computeIfAbsent(d.partition(), p -> new HashSet<>()).add(d.offset());
+                take(d, selection, chosen, counts, lines);
+            });
+            List<String> missing = positions == null ? List.of() : ReplaySelection.missing(positions, seen);
+            if (!missing.isEmpty()) {
+                // all or nothing: the operator named these letters, so a typo must not replay the others alone
+                ctx.err().println("error: nothing replayed: not in " + topics.deadLetter()
+                        + (from == null ? "" : " at or after " + from) + ": dlq " + String.join(", dlq ", missing)
+                        + " (dlq list prints the positions there are)");
+                return Main.EXIT_FAILURE;
+            }
+            lines.forEach(ctx.out()::println);
             if (!dryRun && !chosen.isEmpty()) {
                 new Replayer(config.kafka(), transactionalId != null ? transactionalId
                         : "egoi-verify-dlq-replay-" + selection.origin()).replay(selection.origin(), chosen);
@@ -177,19 +193,22 @@ public final class DlqCommand implements Runnable {
             return Main.EXIT_OK;
         }
 
-        /** Judges one dead letter, keeps it if chosen, and says so (positions and sizes only). */
+        /**
+         * Judges one dead letter, keeps it if chosen, and adds what to say of it to {@code lines} (positions and sizes
+         * only), printed once the read shows that every listed position is there.
+         */
         private void take(DeadLetter d, ReplaySelection selection, List<DeadLetter> chosen,
-                          Map<Verdict, Integer> counts) {
+                          Map<Verdict, Integer> counts, List<String> lines) {
             Verdict v = selection.judge(d);
             counts.merge(v, 1, Integer::sum);
             if (v == Verdict.REPLAY) {
                 chosen.add(d);
-                ctx.out().println((dryRun ? "would replay dlq " : "replaying dlq ") + d.position() + " to "
+                lines.add((dryRun ? "would replay dlq " : "replaying dlq ") + d.position() + " to "
                         + selection.origin() + " (from " + d.originPartition() + ":" + d.originOffset() + "), key "
                         + d.keySize() + " B, value " + d.valueSize() + " B, " + d.replayHeaders().size()
                         + " header(s)");
             } else if (v == Verdict.TRUNCATED) {
-                ctx.out().println("skipped dlq " + d.position() + ": truncated, not the whole record; copy "
+                lines.add("skipped dlq " + d.position() + ": truncated, not the whole record; copy "
                         + selection.origin() + " " + d.originPartition() + ":" + d.originOffset() + " from its topic "
                         + "while retained (check it against its egoi-verify.dead-letter.value-sha256 header)");
             }

@@ -42,7 +42,7 @@ public record DeadLetter(int partition, long offset, Instant timestamp, byte[] k
                 && !h.key().startsWith(DEAD_LETTER_MARKS)).toList();
     }
 
-    /** {@code partition@offset} in the dead-letter topic, as {@code dlq replay --offsets} takes it (with a colon). */
+    /** {@code partition:offset} in the dead-letter topic, as {@code dlq replay --offsets} takes it. */
     public String position() {
         return partition + ":" + offset;
     }

@@ -1,6 +1,8 @@
 package io.egoiverify.app.deadletter;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -79,6 +81,21 @@ public final class ReplaySelection {
             return Verdict.NOT_SELECTED;
         }
         return d.truncated() ? Verdict.TRUNCATED : Verdict.REPLAY;
+    }
+
+    /**
+     * The listed positions the read did not come across, as {@code p:o} in order: a mistyped partition or offset, or
+     * a dead letter already gone with the topic's retention.
+     *
+     * @param wanted {@link #parsePositions} of {@code --offsets}
+     * @param seen   every position read from the dead-letter topic within the range
+     */
+    public static List<String> missing(Map<Integer, Set<Long>> wanted, Map<Integer, Set<Long>> seen) {
+        List<String> missing = new ArrayList<>();
+        wanted.forEach((partition, offsets) -> offsets.stream()
+                .filter(o -> !seen.getOrDefault(partition, Set.of()).contains(o))
+                .forEach(o -> missing.add(partition + ":" + o)));
+        return missing;
     }
 
     /**

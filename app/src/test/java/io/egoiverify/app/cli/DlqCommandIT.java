@@ -12,7 +12,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -155,6 +158,69 @@ class DlqCommandIT {
         }
     }
 
+    @Test
+    void sinceUntilAndOffsetsSelectAcrossPartitionsAndAMissingOffsetReplaysNothing() throws Exception {
+        String prefix = "d2.";
+        TopicNames names = TopicNames.withPrefix(prefix);
+        KAFKA.createTopics(2, names.all().values().toArray(String[]::new));
+        Instant now = Instant.now();
+        try (KafkaProducer<byte[], byte[]> raw = KAFKA.producer(new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            raw.send(at(0, now.minus(Duration.ofDays(3)), letter(names.deadLetter(), names.requested(), utf8("k-a"),
+                    utf8("a")))).get(30, TimeUnit.SECONDS);
+            raw.send(at(0, now.minus(Duration.ofMinutes(60)), letter(names.deadLetter(), names.requested(),
+                    utf8("k-b"), utf8("b")))).get(30, TimeUnit.SECONDS);
+            raw.send(at(1, now.minus(Duration.ofMinutes(50)), letter(names.deadLetter(), names.requested(),
+                    utf8("k-c"), utf8("c")))).get(30, TimeUnit.SECONDS);
+            raw.send(at(1, now.minus(Duration.ofMinutes(1)), letter(names.deadLetter(), names.requested(),
+                    utf8("k-d"), utf8("d")))).get(30, TimeUnit.SECONDS);
+            raw.send(at(1, now.minus(Duration.ofMinutes(1)), letter(names.deadLetter(), names.commands(),
+                    utf8("k-e"), utf8("e")))).get(30, TimeUnit.SECONDS);
+        }
+
+        CliRun recent = CliRun.of(dlqEnv(prefix), "dlq", "list", "--since", "2h");
+        assertThat(recent.exitCode()).as(recent.err()).isZero();
+        assertThat(recent.out().lines().filter(l -> l.startsWith("dlq ")).map(l -> l.split(" {2}")[0]).sorted())
+                .containsExactly("dlq 0:1", "dlq 1:0", "dlq 1:1", "dlq 1:2");
+        assertThat(recent.out()).contains(names.deadLetter() + ": 4 dead letter(s)");
+
+        CliRun window = CliRun.of(dlqEnv(prefix), "dlq", "replay", "--origin", "requested", "--since", "2h",
+                "--until", "30m", "--dry-run");
+        assertThat(window.exitCode()).as(window.err()).isZero();
+        assertThat(window.out()).contains("would replay dlq 0:1 ").contains("would replay dlq 1:0 ")
+                .doesNotContain("dlq 0:0 ").doesNotContain("dlq 1:1 ")
+                .contains("dry run: would replay 2 to " + names.requested() + "; skipped 0 truncated, 1 outside the "
+                        + "selection, 1 from other topics, 0 from topics not of this deployment");
+
+        CliRun typo = CliRun.of(dlqEnv(prefix), "dlq", "replay", "--origin", "requested", "--offsets", "0:0,1:5");
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.errLines()).singleElement().asString().contains("nothing replayed").contains("dlq 1:5")
+                .doesNotContain("dlq 0:0");
+        CliRun tooEarly = CliRun.of(dlqEnv(prefix), "dlq", "replay", "--origin", "requested", "--offsets", "0:0",
+                "--since", "2h");
+        assertThat(tooEarly.exitCode()).isEqualTo(1);
+        assertThat(tooEarly.err()).contains("at or after").contains("dlq 0:0");
+        assertThat(readAll(names.requested())).isEmpty();
+
+        CliRun chosen = CliRun.of(dlqEnv(prefix), "dlq", "replay", "--origin", "requested", "--offsets", "0:0,1:1");
+        assertThat(chosen.exitCode()).as(chosen.err()).isZero();
+        // a partition is read from its lowest listed offset: 1:0 is not read at all, 0:1 is and is not chosen
+        assertThat(chosen.out()).contains("replayed 2 to " + names.requested() + " in one transaction; skipped 0 "
+                + "truncated, 1 outside the selection, 1 from other topics");
+        List<ConsumerRecord<byte[], byte[]>> copies = readAll(names.requested());
+        assertThat(copies).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("k-a", "k-d");
+        // partitioned by key as the original producer's default partitioner did, not copied from the dead letter
+        for (ConsumerRecord<byte[], byte[]> r : copies) {
+            assertThat(r.partition()).isEqualTo(Utils.toPositive(Utils.murmur2(r.key())) % 2);
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> at(int partition, Instant timestamp,
+                                                     ProducerRecord<byte[], byte[]> r) {
+        return new ProducerRecord<>(r.topic(), partition, timestamp.toEpochMilli(), r.key(), r.value(), r.headers());
+    }
+
     /** A dead letter as the worker writes one (the lifecycle's have the same headers). */
     private static ProducerRecord<byte[], byte[]> letter(String dlq, String origin, byte[] key, byte[] value) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(dlq, key, value);
@@ -166,18 +232,21 @@ class DlqCommandIT {
         return r;
     }
 
-    /** Every committed record of a one-partition topic, read to its current end. */
+    /** Every committed record of a topic, read to its current end, partition 0's first. */
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         try (KafkaConsumer<byte[], byte[]> c = KAFKA.consumer("unused", new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
+            List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
             List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (c.position(tp) < end && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(100)).forEach(all::add);
+            for (TopicPartition tp : tps) {
+                c.assign(List.of(tp));
+                c.seekToBeginning(List.of(tp));
+                long end = c.endOffsets(List.of(tp)).get(tp);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (c.position(tp) < end && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(100)).forEach(all::add);
+                }
             }
             return all;
         }

@@ -98,6 +98,13 @@ class ReplaySelectionTest {
     }
 
     @Test
+    void listedPositionsNotReadAreNamedInOrder() {
+        Map<Integer, Set<Long>> wanted = ReplaySelection.parsePositions("1:4,0:9,0:2");
+        assertThat(ReplaySelection.missing(wanted, Map.of(0, Set.of(2L, 3L)))).containsExactly("0:9", "1:4");
+        assertThat(ReplaySelection.missing(wanted, Map.of(0, Set.of(2L, 9L), 1, Set.of(4L)))).isEmpty();
+    }
+
+    @Test
     void replayKeepsTheOriginHeadersOnly() {
         DeadLetter d = letter(0, 1, T, "prod.verification.requested", true);
         assertThat(d.replayHeaders()).extracting(Header::key).containsExactly("trace");
