@@ -10,6 +10,7 @@ import io.egoiverify.app.cli.SchemasCommand;
 import io.egoiverify.app.cli.SettingsCommand;
 import io.egoiverify.app.cli.StatusCommand;
 import io.egoiverify.app.cli.TailCommand;
+import io.egoiverify.app.cli.TopicsCommand;
 import io.egoiverify.app.ops.OpsServer;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
@@ -24,8 +25,8 @@ import picocli.CommandLine;
 @Command(name = "egoi-verify", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "SMS two-factor verification over Kafka, backed by E-goi's Verify API.",
         subcommands = {RunCommand.class, DevCommand.class, SandboxCommand.class, PublishCommand.class,
-                TailCommand.class, StatusCommand.class, DlqCommand.class, SchemasCommand.class, EgoiCommand.class,
-                SettingsCommand.class, CommandLine.HelpCommand.class})
+                TailCommand.class, StatusCommand.class, DlqCommand.class, TopicsCommand.class, SchemasCommand.class,
+                EgoiCommand.class, SettingsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;

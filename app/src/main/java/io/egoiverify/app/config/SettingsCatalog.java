@@ -36,9 +36,9 @@ public final class SettingsCatalog {
             new SettingDef("role", "all", "What `run` starts: `state` (the lifecycle topology), `worker` (the E-goi "
                     + "command worker) or `all` (both in one process)."),
             new SettingDef("kafka.bootstrap.servers", null, "Kafka brokers, `host:port[,host:port...]`. Required for "
-                    + "`run`, `publish`, `tail`, `dlq`. Every other `kafka.*` key is passed to all Kafka clients as is "
-                    + "(e.g. `kafka.security.protocol`, `kafka.sasl.mechanism`, `kafka.sasl.jaas.config`, "
-                    + "`kafka.ssl.truststore.location`)."),
+                    + "`run`, `publish`, `tail`, `dlq`, `topics`. Every other `kafka.*` key is passed to all Kafka "
+                    + "clients as is (e.g. `kafka.security.protocol`, `kafka.sasl.mechanism`, "
+                    + "`kafka.sasl.jaas.config`, `kafka.ssl.truststore.location`)."),
             new SettingDef("schema.registry.url", null, "Confluent-compatible Schema Registry, `http(s)://host:port"
                     + "[/path]` (Apicurio: `.../apis/ccompat/v7`), or `mock://<scope>` for an in-memory registry. "
                     + "Required for `run`, `publish`, `tail`, `schemas`."),
@@ -77,7 +77,8 @@ public final class SettingsCatalog {
                     + "`<logical>`: " + String.join(", ", TopicNames.DEFAULT_NAMES.keySet().stream()
                             .map(l -> "`" + l + "`").toList()) + "."),
             new SettingDef("topics.partitions", "6", "Partition count used when this application creates topics "
-                    + "(dev mode). Must equal the count of the existing input and internal topics; fixed for life."),
+                    + "(dev mode, and `topics create` when none of the inputs exists yet). Must equal the count of the "
+                    + "existing input and internal topics; fixed for life."),
             new SettingDef("topics.replication-factor", "1", "Replication factor of the topics this application "
                     + "creates in dev mode. Not used by `run`: the lifecycle's own topics (changelogs, the number "
                     + "guard's) take `kafka.replication.factor`, else the broker's default (the kit sets 3)."),
