@@ -1,19 +1,31 @@
 package io.egoiverify.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,10 +38,14 @@ import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -58,7 +74,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>Also usable as {@code @ExtendWith(KafkaClusterExtension.class)}; test methods and constructors then receive the
  * instance as a parameter. The broker starts in {@code beforeAll} (2-3 s) and stops in {@code afterAll} of the class
- * that registered it ({@code @Nested} classes share it). Extra broker settings: {@link #withBrokerProperty}.
+ * that registered it ({@code @Nested} classes share it). Extra broker settings: {@link #withBrokerProperty}; a
+ * second, secured listener (SASL_SSL with SCRAM-SHA-512): {@link #withScramOverTls()}.
  *
  * <p>Modules using this test-jar must also declare {@code org.apache.kafka:kafka-test-common-runtime} (test scope):
  * test-jar dependencies are not transitive.
@@ -68,18 +85,26 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     private static final AtomicInteger TOPIC_SEQUENCE = new AtomicInteger();
     /** Every client of this broker: PLAINTEXT, no authentication. */
     private static final String ANONYMOUS = "User:ANONYMOUS";
+    /** The SASL_SSL listener of {@link #withScramOverTls()}. */
+    private static final ListenerName SECURE = new ListenerName("SECURE");
+    /** The only mechanism the secured listener accepts. */
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
     private final Map<String, String> brokerProperties;
+    private final boolean scramOverTls;
     private KafkaClusterTestKit cluster;
     private Admin admin;
     private String ownerContextId;
+    private Path pkiDir;
+    private TestPki pki;
 
     public KafkaClusterExtension() {
-        this(defaultBrokerProperties());
+        this(defaultBrokerProperties(), false);
     }
 
-    private KafkaClusterExtension(Map<String, String> brokerProperties) {
+    private KafkaClusterExtension(Map<String, String> brokerProperties, boolean scramOverTls) {
         this.brokerProperties = Map.copyOf(brokerProperties);
+        this.scramOverTls = scramOverTls;
     }
 
     /** The settings a single broker needs (internal topics with replication factor 1) and a fast first rebalance. */
@@ -101,7 +126,44 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     public KafkaClusterExtension withBrokerProperty(String name, String value) {
         Map<String, String> props = new HashMap<>(brokerProperties);
         props.put(name, value);
-        return new KafkaClusterExtension(props);
+        return new KafkaClusterExtension(props, scramOverTls);
+    }
+
+    /**
+     * A copy of this (not yet started) extension whose broker also has a listener as production clusters have one:
+     * SASL_SSL on {@code 127.0.0.1}, SCRAM-SHA-512 only, its certificate (for {@code IP:127.0.0.1} only) signed by a
+     * CA made for this run ({@link #pki()}). The PLAINTEXT listener of {@link #bootstrapServers()} (and the
+     * controller's) stay as they are: the harness's own {@link #admin()} creates topics and users there.
+     *
+     * <p>Clients of the secured listener: {@link #secureBootstrapServers()}, a user from {@link #addScramUser}, and
+     * {@link #secureClientProps}. A client that only knows the secured address only ever reaches the secured
+     * listener: the broker answers metadata with the endpoints of the listener asked.
+     */
+    public KafkaClusterExtension withScramOverTls() {
+        return new KafkaClusterExtension(brokerProperties, true);
+    }
+
+    /** The secured listener's settings: {@code listeners} and its protocol map replace the kit's defaults. */
+    private static Map<String, String> scramOverTlsProperties(TestKitNodes nodes, TestPki pki) {
+        String broker = nodes.brokerListenerName().value();
+        String controller = nodes.controllerListenerName().value();
+        String secure = SECURE.value();
+        Map<String, String> props = new LinkedHashMap<>();
+        // the kit binds its two listeners on pre-opened sockets whatever the port here; the third gets one of its own
+        props.put("listeners", broker + "://localhost:0," + controller + "://localhost:0," + secure
+                + "://127.0.0.1:0");
+        props.put("listener.security.protocol.map", broker + ":" + nodes.brokerListenerProtocol().name + ","
+                + controller + ":" + nodes.controllerListenerProtocol().name + "," + secure + ":"
+                + SecurityProtocol.SASL_SSL.name);
+        String prefix = SECURE.configPrefix();
+        props.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        props.put(prefix + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.put(prefix + SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, pki.serverP12.toString());
+        props.put(prefix + SslConfigs.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
+        props.put(prefix + SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, TestPki.PASSWORD);
+        props.put(prefix + SslConfigs.SSL_KEY_PASSWORD_CONFIG, TestPki.PASSWORD);
+        return props;
     }
 
     /**
@@ -150,6 +212,11 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
                 .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        if (scramOverTls) {
+            pkiDir = Files.createTempDirectory("kafka-test-pki");
+            pki = TestPki.create(pkiDir);
+            scramOverTlsProperties(nodes, pki).forEach(builder::setConfigProp);
+        }
         brokerProperties.forEach(builder::setConfigProp);
         KafkaClusterTestKit kit = builder.build();
         try {
@@ -176,7 +243,27 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
             admin.close(Duration.ofSeconds(5));
         } finally {
             admin = null;
-            kit.close();
+            try {
+                kit.close();
+            } finally {
+                deletePki();
+            }
+        }
+    }
+
+    private void deletePki() {
+        Path dir = pkiDir;
+        pkiDir = null;
+        pki = null;
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -193,6 +280,76 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     /** {@code host:port} of the running broker. */
     public String bootstrapServers() {
         return running().bootstrapServers();
+    }
+
+    /** {@code 127.0.0.1:port} of the SASL_SSL listener; needs {@link #withScramOverTls()}. */
+    public String secureBootstrapServers() {
+        requireScramOverTls();
+        return "127.0.0.1:" + running().brokers().values().iterator().next().boundPort(SECURE);
+    }
+
+    /** The CA that signed the secured listener's certificate, with trust stores; needs {@link #withScramOverTls()}. */
+    public TestPki pki() {
+        requireScramOverTls();
+        running();
+        return pki;
+    }
+
+    /**
+     * Creates (or changes the password of) a SCRAM-SHA-512 user through the PLAINTEXT listener, and waits until the
+     * secured listener accepts it: a client's failed authentication is not retried.
+     */
+    public void addScramUser(String user, String password) {
+        requireScramOverTls();
+        try {
+            admin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the SCRAM user " + user, e);
+        }
+        Map<String, Object> props = new HashMap<>(secureClientProps(user, password));
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        Awaitility.await("the secured listener accepting SCRAM user " + user).atMost(READY_TIMEOUT)
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> {
+                    Admin secured = Admin.create(props);
+                    try {
+                        return secured.describeCluster().clusterId().get(10, TimeUnit.SECONDS) != null;
+                    } finally {
+                        secured.close(Duration.ofSeconds(1));
+                    }
+                });
+    }
+
+    /** The JAAS setting a SCRAM client gives as {@code sasl.jaas.config}. */
+    public static String scramJaasConfig(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    /**
+     * What any client of the secured listener needs: its address, SASL_SSL with SCRAM-SHA-512 as {@code user}, and
+     * the run's CA as trust store (PKCS12). Mutable copy.
+     */
+    public Map<String, Object> secureClientProps(String user, String password) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, secureBootstrapServers());
+        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, SecurityProtocol.SASL_SSL.name);
+        props.put(SaslConfigs.SASL_MECHANISM, SCRAM_MECHANISM);
+        props.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaasConfig(user, password));
+        props.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, pki().truststoreP12.toString());
+        props.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+        props.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, TestPki.PASSWORD);
+        return props;
+    }
+
+    private void requireScramOverTls() {
+        if (!scramOverTls) {
+            throw new IllegalStateException("this broker has no secured listener: register it with "
+                    + "withScramOverTls()");
+        }
     }
 
     /** A shared admin client; do not close it. */
