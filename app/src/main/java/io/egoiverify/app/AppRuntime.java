@@ -146,9 +146,12 @@ public final class AppRuntime {
                 worker = new CommandWorker(wc, topics, handler, Clock.systemUTC(), workerMetrics);
             });
             worker.start(); // starts nothing once closed: the worker step may already have run
-            worker.ended().thenAccept(unasked -> {
+            CommandWorker started = worker;
+            started.ended().thenAccept(unasked -> {
                 if (unasked) {
-                    unexpectedStop.complete("the command worker stopped on its own (fenced or failed: see the log)");
+                    // why, in the error line: e.g. a refused authentication, not only "see the log"
+                    unexpectedStop.complete("the command worker stopped on its own (" + started.failure()
+                            .orElse("fenced or failed") + "; see the log)");
                 }
             });
             addCheck(new GracefulCheck(HealthCheck.of("worker",

@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.read.ListAppender;
 import io.egoiverify.app.AppContext;
 import io.egoiverify.app.CliRun;
@@ -66,7 +69,12 @@ class SaslSslIT {
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension().withScramOverTls();
 
     private static EgoiSandbox sandbox;
+    /** Kafka's loggers whose every line the secrets check reads. */
+    private static final Map<String, Level> CHATTY = Map.of("org.apache.kafka.common.config", Level.INFO,
+            "org.apache.kafka.common.security", Level.DEBUG, "org.apache.kafka.clients", Level.INFO,
+            "org.apache.kafka.streams", Level.INFO);
     private static ListAppender<ILoggingEvent> logs;
+    private static ConsoleAppender<ILoggingEvent> console;
     private static Path secrets;
     /** Every command's output, for the secrets check. */
     private static final List<String> outputs = new ArrayList<>();
@@ -78,11 +86,27 @@ class SaslSslIT {
         logs.setContext(ctx);
         logs.start();
         ctx.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(logs);
-        // Every client's configuration dump (AbstractConfig) and Kafka's security and client logs.
-        ctx.getLogger("org.apache.kafka.common.config").setLevel(Level.INFO);
-        ctx.getLogger("org.apache.kafka.common.security").setLevel(Level.DEBUG);
-        ctx.getLogger("org.apache.kafka.clients").setLevel(Level.INFO);
-        ctx.getLogger("org.apache.kafka.streams").setLevel(Level.INFO);
+        // Every client's configuration dump (AbstractConfig) and Kafka's security and client logs, captured in full;
+        // only their warnings and errors go to the console, as with the test logging's WARN.
+        console = new ConsoleAppender<>();
+        console.setContext(ctx);
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n");
+        encoder.start();
+        console.setEncoder(encoder);
+        ThresholdFilter warnings = new ThresholdFilter();
+        warnings.setLevel("WARN");
+        warnings.start();
+        console.addFilter(warnings);
+        console.start();
+        CHATTY.forEach((name, level) -> {
+            var logger = ctx.getLogger(name);
+            logger.setLevel(level);
+            logger.setAdditive(false);
+            logger.addAppender(logs);
+            logger.addAppender(console);
+        });
         sandbox = new EgoiSandbox().start("127.0.0.1", 0);
         KAFKA.addScramUser(USER, PASSWORD);
         secrets = Files.createTempDirectory("sasl-it-secrets");
@@ -95,10 +119,15 @@ class SaslSslIT {
         }
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(logs);
-        for (String name : List.of("org.apache.kafka.common.config", "org.apache.kafka.common.security",
-                "org.apache.kafka.clients", "org.apache.kafka.streams")) {
-            ctx.getLogger(name).setLevel(null);
-        }
+        CHATTY.keySet().forEach(name -> {
+            var logger = ctx.getLogger(name);
+            logger.detachAppender(logs);
+            logger.detachAppender(console);
+            logger.setAdditive(true);
+            logger.setLevel(null);
+        });
+        console.stop();
+        ctx.getLogger("io.egoiverify").setLevel(null); // log.level=debug of the commands run here
     }
 
     /** What an operator sets for a SASL_SSL cluster: only the secured listener's address, the JAAS from a file. */
@@ -211,7 +240,8 @@ class SaslSslIT {
     @Test
     void aWrongPasswordStopsRunWithExitCode1NamingTheAuthentication() throws Exception {
         topics("bad.");
-        for (String role : List.of("all")) {
+        // the lifecycle's topic checks come first with both roles; the worker's own clients only with role worker
+        for (String role : List.of("all", "worker")) {
             Live run = Live.start(env("bad.", 0, "not-" + PASSWORD), "run", "--role", role);
             if (!run.awaitExit(Duration.ofSeconds(60))) {
                 run.stop();
@@ -219,7 +249,8 @@ class SaslSslIT {
                         + "60 s; stderr: " + run.err());
             }
             assertThat(run.exitCode()).as(role).isEqualTo(1);
-            assertThat(run.err()).as(role).startsWith("error: ").contains("Authentication failed");
+            assertThat(run.err()).as(role).startsWith("error: ")
+                    .contains("SaslAuthenticationException: Authentication failed");
         }
         assertNoSecretAnywhere();
     }

@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
@@ -62,6 +63,8 @@ public final class CommandWorker implements AutoCloseable {
     private Dispatcher dispatcher;
     private final CoordinatorLoading coordinatorLoading = new CoordinatorLoading();
     private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
+    /** What ended the worker thread when it was fenced or failed; set before {@link #ended} completes. */
+    private volatile String failure;
 
     /**
      * @param handler carries out each command (e.g. {@link CommandExecutor#create}); its owner closes it after this
@@ -110,6 +113,14 @@ public final class CommandWorker implements AutoCloseable {
      */
     public CompletableFuture<Boolean> ended() {
         return ended;
+    }
+
+    /**
+     * What ended the worker thread, in one line, when it was fenced or failed (e.g. the exception of a refused
+     * authentication), for its owner's message; empty while it runs or when it ended normally.
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** True while the worker thread runs. */
@@ -161,14 +172,18 @@ public final class CommandWorker implements AutoCloseable {
             shutdown();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             cannotCommit = true;
+            failure = "fenced by a newer instance with the same transactional.id";
             LOG.error("Command worker {} fenced by a newer instance with the same transactional.id; stopping",
                     config.transactionalId());
         } catch (ResultTransaction.RecordRefusedException e) {
             cannotCommit = true;
+            failure = "cannot commit: " + e.getMessage();
             LOG.error("Command worker {} cannot commit: {}", config.transactionalId(), e.getMessage());
         } catch (MissingTopicsException e) {
+            failure = e.getMessage();
             LOG.error("Command worker {}: {}", config.transactionalId(), e.getMessage());
         } catch (RuntimeException e) {
+            failure = oneLine(e);
             LOG.error("Command worker {} failed; stopping", config.transactionalId(), e);
         } finally {
             joined = false;
@@ -208,6 +223,16 @@ public final class CommandWorker implements AutoCloseable {
         try (Admin admin = Admin.create(KafkaClients.adminProperties(config))) {
             return DeadLetterLimit.read(admin, topics.names.deadLetter(), maxRequestSize, TOPIC_CHECK_TIMEOUT);
         }
+    }
+
+    /** The exception and, when another, its root cause (e.g. a refused authentication), on one line. */
+    static String oneLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root == e ? e.toString() : e + " (cause: " + root + ")";
+        return text.replaceAll("[\\r\\n]+", " ");
     }
 
     /** A deployment error said in one line: no stack trace. */

@@ -361,11 +361,13 @@ class CommandWorkerIT {
         // The first one's next transaction is refused (fenced): it ends on its own. Within seconds on a quiet machine;
         // the bound is generous because a CI run beside other builds once took over 30 s to get there.
         assertThat(first.ended().get(90, TimeUnit.SECONDS)).as("ended without being asked").isTrue();
+        assertThat(first.failure()).contains("fenced by a newer instance with the same transactional.id");
         // ended() completes in the thread's last statement; the thread itself ends right after
         await().atMost(Duration.ofSeconds(5)).until(() -> !first.isRunning());
         assertThat(results(10, Duration.ofSeconds(30))).hasSize(10);
         second.close(Duration.ofSeconds(5));
         assertThat(second.ended().get(10, TimeUnit.SECONDS)).as("closed").isFalse();
+        assertThat(second.failure()).isEmpty();
     }
 
     @Test
@@ -524,6 +526,8 @@ class CommandWorkerIT {
                 .withGroupId("group-" + topics.names.commands()), topics, client);
         worker.start();
         assertThat(worker.ended().get(60, TimeUnit.SECONDS)).as("ended without being asked").isTrue();
+        assertThat(worker.failure()).hasValueSatisfying(why -> assertThat(why)
+                .startsWith("refusing to start: topics missing: ").contains(topics.names.results()));
         assertThat(worker.isJoined()).isFalse();
         assertThat(KAFKA.admin().listTopics().names().get(30, TimeUnit.SECONDS))
                 .contains(topics.names.commands())

@@ -95,6 +95,8 @@ class WorkerAclIT {
         }
 
         assertThat(worker.ended().get(60, TimeUnit.SECONDS)).as("ended without being asked").isTrue();
+        assertThat(worker.failure()).hasValueSatisfying(why -> assertThat(why).startsWith("cannot commit: ")
+                .contains(TopicAuthorizationException.class.getName()));
         assertThat(worker.isJoined()).isFalse();
         assertThat(executed).hasValue(0);
         assertThat(log.list).extracting(ILoggingEvent::getFormattedMessage)
