@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * setting from a file. {@code run --role all} (lifecycle with its admin checks and number guard, Kafka Streams, the
  * worker's consumer, transactional producer and admin) becomes ready and verifies a code end to end; {@code publish},
  * {@code tail}, {@code status} and {@code dlq list} work; a wrong password stops {@code run} with exit code 1 naming
- * the failed authentication. Neither the password nor the JAAS setting reaches any output or log line.
+ * the failed authentication. Neither the password, the JAAS setting nor the trust store's password reaches any output
+ * or log line.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class SaslSslIT {
@@ -130,10 +131,12 @@ class SaslSslIT {
         ctx.getLogger("io.egoiverify").setLevel(null); // log.level=debug of the commands run here
     }
 
-    /** What an operator sets for a SASL_SSL cluster: only the secured listener's address, the JAAS from a file. */
+    /** What an operator sets for a SASL_SSL cluster: only the secured listener's address, secrets from files. */
     private static Map<String, String> env(String prefix, int opsPort, String password) throws Exception {
         Path jaas = Files.createTempFile(secrets, "jaas-", ".conf");
         Files.writeString(jaas, KafkaClusterExtension.scramJaasConfig(USER, password) + "\n");
+        Path truststorePassword = Files.createTempFile(secrets, "truststore-password-", ".txt");
+        Files.writeString(truststorePassword, TestPki.PASSWORD + "\n");
         Map<String, String> env = new HashMap<>();
         env.put("EGOI_VERIFY_KAFKA_BOOTSTRAP_SERVERS", KAFKA.secureBootstrapServers());
         env.put("EGOI_VERIFY_KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
@@ -141,7 +144,7 @@ class SaslSslIT {
         env.put("EGOI_VERIFY_KAFKA_SASL_JAAS_CONFIG_FILE", jaas.toString());
         env.put("EGOI_VERIFY_KAFKA_SSL_TRUSTSTORE_LOCATION", KAFKA.pki().truststoreP12.toString());
         env.put("EGOI_VERIFY_KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12");
-        env.put("EGOI_VERIFY_KAFKA_SSL_TRUSTSTORE_PASSWORD", TestPki.PASSWORD);
+        env.put("EGOI_VERIFY_KAFKA_SSL_TRUSTSTORE_PASSWORD_FILE", truststorePassword.toString());
         env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", "mock://sasl-it-" + prefix);
         env.put("EGOI_VERIFY_EGOI_BASE_URL", sandbox.baseUrl(Dialect.V2).toString());
         env.put("EGOI_VERIFY_PROFILE_DEFAULT_API_KEY", "sasl-it-key");
@@ -280,10 +283,10 @@ class SaslSslIT {
                 && l.contains("sasl.jaas.config = [hidden]"));
         synchronized (outputs) {
             assertThat(outputs).isNotEmpty().allSatisfy(o -> assertThat(o).doesNotContain(PASSWORD)
-                    .doesNotContain(jaas).doesNotContain("ScramLoginModule"));
+                    .doesNotContain(jaas).doesNotContain("ScramLoginModule").doesNotContain(TestPki.PASSWORD));
         }
         assertThat(lines).allSatisfy(l -> assertThat(l).doesNotContain(PASSWORD).doesNotContain(jaas)
-                .doesNotContain("password=\""));
+                .doesNotContain("password=\"").doesNotContain(TestPki.PASSWORD));
     }
 
     /** A command running in-process whose output can be read while it runs; {@link #stop()} is its SIGTERM. */
