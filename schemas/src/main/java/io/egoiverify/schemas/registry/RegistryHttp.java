@@ -44,8 +44,8 @@ final class RegistryHttp implements AutoCloseable {
     private static final String ACCEPT = "application/vnd.schemaregistry.v1+json, application/json;q=0.9";
     private static final int MAX_BODY_IN_MESSAGE = 300;
     private static final String TLS_HINT = " (TLS: check " + RegistryTls.TRUSTSTORE_LOCATION
-            + " for the registry's CA, "
-            + RegistryTls.KEYSTORE_LOCATION + " if it asks for a client certificate, and "
+            + " (or .certificates) for the registry's CA, "
+            + RegistryTls.KEYSTORE_LOCATION + " (or .key) if it asks for a client certificate, and "
             + RegistryTls.ENDPOINT_IDENTIFICATION_ALGORITHM + " if its certificate does not name the URL's host)";
 
     private final ObjectMapper json = new ObjectMapper();

@@ -1,9 +1,12 @@
 package io.egoiverify.schemas.registry;
 
+import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_CERTIFICATE_CHAIN;
+import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_KEY;
 import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_LOCATION;
 import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_PASSWORD;
 import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_TYPE;
 import static io.egoiverify.schemas.registry.RegistryTls.KEY_PASSWORD;
+import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_CERTIFICATES;
 import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_LOCATION;
 import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_PASSWORD;
 import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_TYPE;
@@ -15,16 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.UnrecoverableKeyException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -32,10 +32,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Cipher;
-import javax.crypto.EncryptedPrivateKeyInfo;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -56,11 +52,11 @@ final class TlsStores {
     }
 
     static Optional<SSLContext> sslContext(RegistryTls tls) {
-        if (tls.truststoreLocation() == null && tls.keystoreLocation() == null) {
+        if (!tls.hasTrustStore() && !tls.hasKeyStore()) {
             return Optional.empty();
         }
-        TrustManager[] trust = tls.truststoreLocation() == null ? null : trustManagers(tls);
-        KeyManager[] keys = tls.keystoreLocation() == null ? null : keyManagers(tls);
+        TrustManager[] trust = tls.hasTrustStore() ? trustManagers(tls) : null;
+        KeyManager[] keys = tls.hasKeyStore() ? keyManagers(tls) : null;
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys, trust, null); // null trust: the JVM's default CAs, as without these settings
@@ -71,6 +67,11 @@ final class TlsStores {
     }
 
     static TrustManager[] trustManagers(RegistryTls tls) {
+        if (tls.truststoreCertificates() != null) {
+            // RegistryTls allows no location, password or other type with them
+            Pem certificates = new Pem(TRUSTSTORE_CERTIFICATES, null, tls.truststoreCertificates());
+            return trustManagers(pemTrustStore(certificates), certificates);
+        }
         String location = tls.truststoreLocation();
         byte[] bytes = read(TRUSTSTORE_LOCATION, location);
         String type = tls.truststoreType() != null ? tls.truststoreType() : inferType(bytes);
@@ -79,18 +80,7 @@ final class TlsStores {
             if (tls.truststorePassword() != null) {
                 throw new RegistryTlsException(TRUSTSTORE_PASSWORD, "is not used with a PEM trust store: remove it");
             }
-            List<X509Certificate> certificates = certificates(text(bytes), TRUSTSTORE_LOCATION, location);
-            if (certificates.isEmpty()) {
-                throw new RegistryTlsException(TRUSTSTORE_LOCATION, location + " holds no PEM certificate");
-            }
-            store = emptyStore();
-            try {
-                for (int i = 0; i < certificates.size(); i++) {
-                    store.setCertificateEntry("ca-" + i, certificates.get(i));
-                }
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("this JVM cannot hold a certificate in a PKCS12 key store", e);
-            }
+            store = pemTrustStore(new Pem(TRUSTSTORE_LOCATION, location, text(bytes)));
         } else {
             store = load(bytes, type, tls.truststorePassword(), location, TRUSTSTORE_LOCATION, TRUSTSTORE_PASSWORD,
                     TRUSTSTORE_TYPE);
@@ -103,17 +93,45 @@ final class TlsStores {
                 throw new RegistryTlsException(TRUSTSTORE_LOCATION, location + " holds no certificate to trust");
             }
         }
+        return trustManagers(store, new Pem(TRUSTSTORE_LOCATION, location, null));
+    }
+
+    private static TrustManager[] trustManagers(KeyStore store, Pem source) {
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
             return factory.getTrustManagers();
         } catch (GeneralSecurityException e) {
-            throw new RegistryTlsException(TRUSTSTORE_LOCATION, location + " cannot be used as a trust store ("
+            throw new RegistryTlsException(source.setting(), source.where() + "cannot be used as a trust store ("
                     + e.getMessage() + ")", e);
         }
     }
 
+    /** One or more X.509 certificates, each trusted; other blocks (comments, keys) are passed over. */
+    private static KeyStore pemTrustStore(Pem source) {
+        List<X509Certificate> certificates = certificates(source);
+        if (certificates.isEmpty()) {
+            throw new RegistryTlsException(source.setting(), source.where() + "holds no PEM certificate"
+                    + source.pathHint());
+        }
+        KeyStore store = emptyStore();
+        try {
+            for (int i = 0; i < certificates.size(); i++) {
+                store.setCertificateEntry("ca-" + i, certificates.get(i));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot hold a certificate in a PKCS12 key store", e);
+        }
+        return store;
+    }
+
     static KeyManager[] keyManagers(RegistryTls tls) {
+        if (tls.keystoreKey() != null) {
+            // RegistryTls allows no location, store password or other type with them, and requires the chain
+            KeyStore store = pemKeyStore(new Pem(KEYSTORE_KEY, null, tls.keystoreKey()),
+                    new Pem(KEYSTORE_CERTIFICATE_CHAIN, null, tls.keystoreCertificateChain()), tls.keyPassword());
+            return keyManagers(store, IN_MEMORY, KEY_PASSWORD, new Pem(KEYSTORE_KEY, null, null));
+        }
         String location = tls.keystoreLocation();
         byte[] bytes = read(KEYSTORE_LOCATION, location);
         String type = tls.keystoreType() != null ? tls.keystoreType() : inferType(bytes);
@@ -125,7 +143,8 @@ final class TlsStores {
                 throw new RegistryTlsException(KEYSTORE_PASSWORD, "is not used with a PEM key store (an encrypted "
                         + "key's password goes in " + KEY_PASSWORD + "): remove it");
             }
-            store = pemKeyStore(text(bytes), location, tls.keyPassword());
+            Pem file = new Pem(KEYSTORE_LOCATION, location, text(bytes));
+            store = pemKeyStore(file, file, tls.keyPassword());
             keyPassword = IN_MEMORY;
             keyPasswordSetting = KEY_PASSWORD;
         } else {
@@ -141,14 +160,20 @@ final class TlsStores {
             keyPassword = (tls.keyPassword() != null ? tls.keyPassword() : tls.keystorePassword()).toCharArray();
             keyPasswordSetting = tls.keyPassword() != null ? KEY_PASSWORD : KEYSTORE_PASSWORD;
         }
+        return keyManagers(store, keyPassword, keyPasswordSetting, new Pem(KEYSTORE_LOCATION, location, null));
+    }
+
+    private static KeyManager[] keyManagers(KeyStore store, char[] keyPassword, String keyPasswordSetting,
+                                            Pem source) {
         try {
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             factory.init(store, keyPassword);
             return factory.getKeyManagers();
         } catch (UnrecoverableKeyException e) {
-            throw new RegistryTlsException(keyPasswordSetting, "does not unlock the private key in " + location, e);
+            throw new RegistryTlsException(keyPasswordSetting, "does not unlock the private key in " + source.name(),
+                    e);
         } catch (GeneralSecurityException e) {
-            throw new RegistryTlsException(KEYSTORE_LOCATION, location + " cannot be used as a key store ("
+            throw new RegistryTlsException(source.setting(), source.where() + "cannot be used as a key store ("
                     + e.getMessage() + ")", e);
         }
     }
@@ -177,75 +202,46 @@ final class TlsStores {
                 + e.getMessage() + "); its type is set with " + typeKey + ": JKS, PKCS12 or PEM", e);
     }
 
-    /** Kafka's PEM key store: one PKCS#8 private key and its certificate chain in one file. */
-    private static KeyStore pemKeyStore(String text, String location, String keyPassword) {
-        List<X509Certificate> chain = certificates(text, KEYSTORE_LOCATION, location);
-        List<PemBlock> keys = blocks(text).stream().filter(b -> b.label.endsWith("PRIVATE KEY")).toList();
+    /**
+     * Kafka's PEM key store: one private key and its certificate chain, the key's own certificate first. From one file
+     * ({@code key} and {@code chain} the same) or from two values.
+     */
+    private static KeyStore pemKeyStore(Pem key, Pem chain, String keyPassword) {
+        boolean oneFile = key.equals(chain);
+        List<X509Certificate> certificates = certificates(chain);
+        List<PemBlock> keys = blocks(key.text()).stream().filter(b -> b.label().endsWith("PRIVATE KEY")).toList();
         if (keys.size() != 1) {
-            throw new RegistryTlsException(KEYSTORE_LOCATION, location + " must hold one PEM private key, found "
-                    + keys.size());
+            throw new RegistryTlsException(key.setting(), key.where() + "must hold one PEM private key, found "
+                    + keys.size() + key.pathHint());
         }
-        if (chain.isEmpty()) {
-            throw new RegistryTlsException(KEYSTORE_LOCATION, location + " holds no certificate for its private key");
+        if (certificates.isEmpty()) {
+            throw new RegistryTlsException(chain.setting(), chain.where() + (oneFile
+                    ? "holds no certificate for its private key" : "holds no PEM certificate" + chain.pathHint()));
         }
-        PemBlock key = keys.get(0);
-        byte[] pkcs8 = switch (key.label) {
-            case "PRIVATE KEY" -> decode(key, KEYSTORE_LOCATION, location);
-            case "ENCRYPTED PRIVATE KEY" -> {
-                if (keyPassword == null) {
-                    throw new RegistryTlsException(KEY_PASSWORD, "is required: the private key in " + location
-                            + " is encrypted");
-                }
-                yield decrypt(decode(key, KEYSTORE_LOCATION, location), keyPassword, location);
-            }
-            default -> throw new RegistryTlsException(KEYSTORE_LOCATION, location + " holds a " + key.label
-                    + "; only PKCS#8 keys are read (openssl pkcs8 -topk8 converts it)");
-        };
+        PrivateKey privateKey = PemKeys.read(keys.get(0), key, keyPassword, certificates.get(0),
+                oneFile ? "its first certificate" : "the first certificate of " + chain.setting());
         try {
-            PrivateKey privateKey = KeyFactory.getInstance(chain.get(0).getPublicKey().getAlgorithm())
-                    .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
             KeyStore store = emptyStore();
-            store.setKeyEntry("client", privateKey, IN_MEMORY, chain.toArray(new Certificate[0]));
+            store.setKeyEntry("client", privateKey, IN_MEMORY, certificates.toArray(new Certificate[0]));
             return store;
         } catch (GeneralSecurityException e) {
-            throw new RegistryTlsException(KEYSTORE_LOCATION, location + " holds a private key that cannot be read "
-                    + "or does not match its first certificate (" + e.getMessage() + ")", e);
+            throw new RegistryTlsException(key.setting(), key.where() + "holds a private key that cannot be "
+                    + "stored with its certificate chain (" + e.getMessage() + ")", e);
         }
     }
 
-    private static byte[] decrypt(byte[] der, String password, String location) {
-        String algorithm = "?";
-        try {
-            EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-            algorithm = info.getAlgName();
-            if (algorithm.equals("PBES2")) {
-                // What openssl writes. The JDK 17 cipher is named by the parameters, e.g. PBEWithHmacSHA256AndAES_256.
-                algorithm = info.getAlgParameters().toString();
-            }
-            Cipher cipher = Cipher.getInstance(algorithm);
-            cipher.init(Cipher.DECRYPT_MODE, SecretKeyFactory.getInstance(algorithm)
-                    .generateSecret(new PBEKeySpec(password.toCharArray())), info.getAlgParameters());
-            return info.getKeySpec(cipher).getEncoded();
-        } catch (NoSuchAlgorithmException e) {
-            throw new RegistryTlsException(KEYSTORE_LOCATION, location + " holds a key encrypted with " + algorithm
-                    + ", which this JVM cannot decrypt", e);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new RegistryTlsException(KEY_PASSWORD, "does not decrypt the private key in " + location, e);
-        }
-    }
-
-    private static List<X509Certificate> certificates(String text, String locationKey, String location) {
+    private static List<X509Certificate> certificates(Pem source) {
         List<X509Certificate> out = new ArrayList<>();
-        for (PemBlock block : blocks(text)) {
-            if (!block.label.equals("CERTIFICATE")) {
+        for (PemBlock block : blocks(source.text())) {
+            if (!block.label().equals("CERTIFICATE")) {
                 continue;
             }
             try {
                 out.add((X509Certificate) CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new ByteArrayInputStream(decode(block, locationKey, location))));
+                        .generateCertificate(new ByteArrayInputStream(decode(block, source))));
             } catch (CertificateException e) {
-                throw new RegistryTlsException(locationKey, location + " holds a certificate that cannot be read ("
-                        + e.getMessage() + ")", e);
+                throw new RegistryTlsException(source.setting(), source.where() + "holds a certificate that cannot "
+                        + "be read (" + e.getMessage() + ")", e);
             }
         }
         return out;
@@ -260,12 +256,12 @@ final class TlsStores {
         return blocks;
     }
 
-    private static byte[] decode(PemBlock block, String locationKey, String location) {
+    static byte[] decode(PemBlock block, Pem source) {
         try {
-            return Base64.getMimeDecoder().decode(block.body.trim());
+            return Base64.getMimeDecoder().decode(block.body().trim());
         } catch (IllegalArgumentException e) {
-            throw new RegistryTlsException(locationKey, location + " holds a " + block.label
-                    + " block that is not Base64 (an encrypted legacy OpenSSL key?)", e);
+            throw new RegistryTlsException(source.setting(), source.where() + "holds a " + block.label()
+                    + " block that is not Base64", e);
         }
     }
 
@@ -318,6 +314,38 @@ final class TlsStores {
         }
     }
 
-    private record PemBlock(String label, String body) {
+    /** One {@code -----BEGIN label-----} ... {@code -----END label-----} block, its body still Base64. */
+    record PemBlock(String label, String body) {
+    }
+
+    /**
+     * Where PEM text comes from, for messages: a file ({@code location} named by {@code setting}) or a setting's own
+     * value ({@code location} null; the value itself is never shown, it may be a private key).
+     */
+    record Pem(String setting, String location, String text) {
+        /** The file and a space, before "holds ...", or nothing when the setting holds the text itself. */
+        String where() {
+            return location == null ? "" : location + " ";
+        }
+
+        /** The file, or the setting that holds the text. */
+        String name() {
+            return location == null ? setting : location;
+        }
+
+        /** For a value that is no PEM at all: most likely a path given where the text itself belongs. */
+        String pathHint() {
+            if (location != null || text.contains("-----BEGIN ")) {
+                return "";
+            }
+            String file = setting.equals(TRUSTSTORE_CERTIFICATES) ? TRUSTSTORE_LOCATION : KEYSTORE_LOCATION;
+            return " (it holds the PEM text itself, not a file's path: a file goes in " + file + ")";
+        }
+
+        /** Never the text: it may be a private key. */
+        @Override
+        public String toString() {
+            return location == null ? setting : setting + "=" + location;
+        }
     }
 }
