@@ -1,9 +1,13 @@
 package io.egoiverify.schemas.it;
 
 import static io.egoiverify.schemas.registry.RegistryTls.ENDPOINT_IDENTIFICATION_ALGORITHM;
+import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_CERTIFICATE_CHAIN;
+import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_KEY;
 import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_LOCATION;
+import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_TYPE;
 import static io.egoiverify.schemas.registry.RegistryTls.KEYSTORE_PASSWORD;
 import static io.egoiverify.schemas.registry.RegistryTls.KEY_PASSWORD;
+import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_CERTIFICATES;
 import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_LOCATION;
 import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_PASSWORD;
 import static io.egoiverify.schemas.registry.RegistryTls.TRUSTSTORE_TYPE;
@@ -11,12 +15,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.egoiverify.events.VerificationRequested;
+import io.egoiverify.schemas.registry.RegistryTlsException;
 import io.egoiverify.schemas.registry.RegistryUnavailableException;
 import io.egoiverify.schemas.registry.SchemaRegistryClient;
 import io.egoiverify.schemas.registry.SchemaRegistryClients;
 import io.egoiverify.testing.SchemaRegistryProcess;
 import io.egoiverify.testing.TestPki;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -156,5 +165,54 @@ class RegistryTlsIT {
                 pki.clientPem.toString()), test);
         roundTrip(settings(mutualTls.httpsUrl(), TRUSTSTORE_LOCATION, pki.caPem.toString(), KEYSTORE_LOCATION,
                 pki.clientEncryptedPem.toString(), KEY_PASSWORD, TestPki.PASSWORD), test);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Kafka's value forms, as cert-manager's Secret gives them through {@code _FILE}s: the key, the certificate and
+     * the CA in three values. With the EC key in PKCS#8 and in SEC1, and an RSA key in PKCS#1 (cert-manager's
+     * defaults), each with its own certificate signed by the CA.
+     */
+    @Test
+    void mutualTlsAcceptsASeparateKeyChainAndTrustedCertificatesGivenAsValues(TestInfo test) {
+        String ca = read(pki.caPem);
+        roundTrip(settings(mutualTls.httpsUrl(), TRUSTSTORE_CERTIFICATES, ca, KEYSTORE_KEY, read(pki.clientKey),
+                KEYSTORE_CERTIFICATE_CHAIN, read(pki.clientCrt)), test);
+        roundTrip(settings(mutualTls.httpsUrl(), TRUSTSTORE_CERTIFICATES, ca, KEYSTORE_KEY, read(pki.clientEcKey),
+                KEYSTORE_CERTIFICATE_CHAIN, read(pki.clientCrt), KEYSTORE_TYPE, "PEM"), test);
+        Path certManager = pki.certManager;
+        roundTrip(settings(mutualTls.httpsUrl(), TRUSTSTORE_CERTIFICATES, read(certManager.resolve("ca.crt")),
+                KEYSTORE_KEY, read(certManager.resolve("tls.key")), KEYSTORE_CERTIFICATE_CHAIN,
+                read(certManager.resolve("tls.crt")), TRUSTSTORE_TYPE, "PEM", KEYSTORE_TYPE, "PEM"), test);
+    }
+
+    /**
+     * A key from one certificate and the chain of another (here the registry's own key with the client's
+     * certificate) would only show as a handshake the registry breaks off; the client refuses it when it is made,
+     * naming the setting and never showing the key.
+     */
+    @Test
+    void aKeyThatDoesNotMatchItsChainIsRefusedBeforeAnyRequest() {
+        Map<String, Object> settings = settings(mutualTls.httpsUrl(), TRUSTSTORE_CERTIFICATES, read(pki.caPem),
+                KEYSTORE_KEY, read(pki.serverKey), KEYSTORE_CERTIFICATE_CHAIN, read(pki.clientCrt));
+        String keyLine = read(pki.serverKey).lines().skip(1).findFirst().orElseThrow();
+        assertThatThrownBy(() -> {
+            try (SchemaRegistryClient client = SchemaRegistryClients.fromConfig(settings)) {
+                client.register("tls-mismatch-value", SCHEMA);
+            }
+        })
+                .isInstanceOfSatisfying(RegistryTlsException.class,
+                        e -> assertThat(e.setting()).isEqualTo(KEYSTORE_KEY))
+                .hasMessage(KEYSTORE_KEY + " holds a private key that does not match the first certificate of "
+                        + KEYSTORE_CERTIFICATE_CHAIN + ": the chain must start with the certificate issued for this "
+                        + "key")
+                .hasMessageNotContaining(keyLine);
     }
 }
