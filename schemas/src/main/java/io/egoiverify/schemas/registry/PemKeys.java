@@ -19,6 +19,7 @@ import java.security.SignatureException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
@@ -43,6 +44,7 @@ final class PemKeys {
     /** The OID id-ecPublicKey (1.2.840.10045.2.1), encoded. */
     private static final byte[] EC_PUBLIC_KEY = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
     private static final byte[] VERSION_0 = {0x02, 0x01, 0x00};
+    private static final List<String> OTHER_TYPES = List.of("RSA", "EC", "DSA", "EdDSA");
     private static final int SEQUENCE = 0x30;
     private static final int OCTET_STRING = 0x04;
     private static final byte[] PROBE = "egoi-verify: does this private key belong to this certificate?"
@@ -100,6 +102,10 @@ final class PemKeys {
         try {
             key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
         } catch (GeneralSecurityException e) {
+            String otherType = otherType(pkcs8, algorithm);
+            if (otherType != null) {
+                throw mismatch(source, firstName, otherType, publicKey);
+            }
             String ofCertificate = algorithm.equals(publicKey.getAlgorithm()) ? ", the type of " + firstName : "";
             throw new RegistryTlsException(source.setting(), source.where() + "holds a key (BEGIN " + block.label()
                     + ") that cannot be read as a key of type " + algorithm + ofCertificate + " (" + e.getMessage()
@@ -109,6 +115,21 @@ final class PemKeys {
             throw mismatch(source, firstName, key.getAlgorithm(), publicKey);
         }
         return key;
+    }
+
+    /** The type of a PKCS#8 key that is not of {@code notThis} type (as Kafka, tries the usual ones), or null. */
+    private static String otherType(byte[] pkcs8, String notThis) {
+        for (String type : OTHER_TYPES) {
+            if (type.equals(notThis)) {
+                continue;
+            }
+            try {
+                return KeyFactory.getInstance(type).generatePrivate(new PKCS8EncodedKeySpec(pkcs8)).getAlgorithm();
+            } catch (GeneralSecurityException e) {
+                // not of this type either
+            }
+        }
+        return null;
     }
 
     private static RegistryTlsException mismatch(Pem source, String firstName, String keyType, PublicKey publicKey) {

@@ -432,6 +432,10 @@ class RegistryTlsTest {
                 read(pki.certManager.resolve("tls.crt"))), KEYSTORE_KEY,
                 mismatch.replace(": the", " (the key is of type EC, the certificate's of type RSA): the"),
                 pki.clientEcKey);
+        refusedNaming(tls(KEYSTORE_KEY, read(pki.clientKey), KEYSTORE_CERTIFICATE_CHAIN,
+                read(pki.certManager.resolve("tls.crt"))), KEYSTORE_KEY,
+                mismatch.replace(": the", " (the key is of type EC, the certificate's of type RSA): the"),
+                pki.clientKey);
         // and in one file
         Path oneFile = dir.resolve("server-key-client-chain.pem");
         write(oneFile, read(pki.serverKey) + read(pki.clientCrt));
