@@ -54,15 +54,32 @@ public final class SettingsCatalog {
             new SettingDef(RegistryTls.TRUSTSTORE_TYPE, null, "`JKS`, `PKCS12` or `PEM` (one or more X.509 "
                     + "certificates, e.g. a CA bundle). Unset: `PEM` when the file is PEM text, else `JKS` as in "
                     + "Kafka (the JDK's JKS also reads PKCS12 files)."),
+            new SettingDef(RegistryTls.TRUSTSTORE_CERTIFICATES, null, "The registry's CA certificate(s) as PEM "
+                    + "text instead of a file (Kafka's `ssl.truststore.certificates`), e.g. cert-manager's `ca.crt` "
+                    + "through `EGOI_VERIFY_SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_FILE`. Not with "
+                    + "`schema.registry.ssl.truststore.location` or `.password`; type `PEM` (implied)."),
             new SettingDef(RegistryTls.KEYSTORE_LOCATION, null, "Client certificate for a registry that requires "
-                    + "mutual TLS: a JKS or PKCS12 key store, or a PEM file holding the PKCS#8 private key and its "
-                    + "certificate chain (as in Kafka)."),
+                    + "mutual TLS: a JKS or PKCS12 key store, or a PEM file holding the private key and its "
+                    + "certificate chain (as in Kafka; the key PKCS#8, or an unencrypted PKCS#1 RSA or SEC1 EC key)."),
             new SettingDef(RegistryTls.KEYSTORE_PASSWORD, null, "Password of a JKS or PKCS12 key store, required "
                     + "with one; none for PEM (secret; `..._FILE` as above)."),
             new SettingDef(RegistryTls.KEYSTORE_TYPE, null, "`JKS`, `PKCS12` or `PEM`; unset, inferred as for "
                     + "the trust store."),
+            new SettingDef(RegistryTls.KEYSTORE_KEY, null, "Client private key as PEM text, for mutual TLS with the "
+                    + "key and the certificate apart (Kafka's `ssl.keystore.key`), e.g. cert-manager's `tls.key` "
+                    + "through `EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_KEY_FILE` (secret). PKCS#8, encrypted with "
+                    + "`schema.registry.ssl.key.password` or not, or an unencrypted PKCS#1 RSA or SEC1 EC key as "
+                    + "cert-manager writes by default; checked against the chain's first certificate at start-up. "
+                    + "Needs `schema.registry.ssl.keystore.certificate.chain`; not with "
+                    + "`schema.registry.ssl.keystore.location` or `.password`; type `PEM` (implied)."),
+            new SettingDef(RegistryTls.KEYSTORE_CERTIFICATE_CHAIN, null, "The client certificate and its chain as "
+                    + "PEM text, the key's own certificate first (Kafka's `ssl.keystore.certificate.chain`), e.g. "
+                    + "cert-manager's `tls.crt` through "
+                    + "`EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_CERTIFICATE_CHAIN_FILE`. Only with "
+                    + "`schema.registry.ssl.keystore.key`."),
             new SettingDef(RegistryTls.KEY_PASSWORD, null, "Password of the private key when it differs from the "
-                    + "key store's, or of an encrypted PEM key (secret; `..._FILE` as above)."),
+                    + "key store's, or of an encrypted PEM key, in a file or in "
+                    + "`schema.registry.ssl.keystore.key` (secret; `..._FILE` as above)."),
             new SettingDef(RegistryTls.ENDPOINT_IDENTIFICATION_ALGORITHM, "https", "`https`: the registry's "
                     + "certificate must name the URL's host. Empty turns that check off (as in Kafka): only for a "
                     + "certificate issued without the right name, never to reach an unknown host."),
