@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The service itself against a registry that requires mutual TLS with a private CA: {@code egoi-verify schemas
  * register} and {@code schemas check} with the settings as an operator passes them (environment variables, the CA as
- * a PEM file, the client key store's password from a {@code _FILE}).
+ * a PEM file, the client key store's password from a {@code _FILE}; or cert-manager's Secret as mounted, each of its
+ * three files handed over with a {@code _FILE} variable).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RegistryTlsCommandIT {
@@ -82,5 +83,31 @@ class RegistryTlsCommandIT {
         CliRun run = CliRun.of(env, "schemas", "check");
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.err()).contains("PKIX path building failed");
+    }
+
+    /**
+     * cert-manager's Secret mounted at a directory: {@code tls.key} (an RSA key in PKCS#1, cert-manager's default
+     * encoding), {@code tls.crt} and {@code ca.crt}, given as they are through the value settings' {@code _FILE}s.
+     */
+    @Test
+    void schemasRegisterAndCheckWithCertManagersSecretFiles() throws Exception {
+        Path secret = pki.certManager;
+        assertThat(Files.readString(secret.resolve("tls.key"))).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        Map<String, String> env = new HashMap<>();
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_URL", registry.httpsUrl());
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_KEY_FILE", secret.resolve("tls.key").toString());
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_CERTIFICATE_CHAIN_FILE",
+                secret.resolve("tls.crt").toString());
+        env.put("EGOI_VERIFY_SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_FILE", secret.resolve("ca.crt").toString());
+        CliRun register = CliRun.of(env, "schemas", "register");
+        assertThat(register.exitCode()).as(register.err()).isZero();
+        assertThat(register.out().lines()).hasSize(13)
+                .allSatisfy(line -> assertThat(line).matches(".*-value +id \\d+"));
+        CliRun check = CliRun.of(env, "schemas", "check");
+        assertThat(check.exitCode()).as(check.err()).isZero();
+        assertThat(check.out()).contains("all compatible");
+        String keyLine = Files.readAllLines(secret.resolve("tls.key")).get(1);
+        assertThat(register.out() + register.err() + check.out() + check.err()).doesNotContain(keyLine)
+                .doesNotContain("BEGIN");
     }
 }
