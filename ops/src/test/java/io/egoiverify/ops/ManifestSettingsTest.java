@@ -134,7 +134,11 @@ class ManifestSettingsTest {
         assertThat(examples).containsKeys("EGOI_VERIFY_EGOI_PROXY", "EGOI_VERIFY_EGOI_PROXY_USER_INFO_FILE",
                 "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_TRUSTSTORE_LOCATION",
                 "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_LOCATION",
-                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_PASSWORD_FILE");
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_PASSWORD_FILE",
+                // cert-manager's Secret as mounted
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_KEY_FILE",
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_KEYSTORE_CERTIFICATE_CHAIN_FILE",
+                "EGOI_VERIFY_SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_FILE");
         for (Map.Entry<String, String> e : examples.entrySet()) {
             String value = e.getKey().endsWith("_FILE")
                     ? Files.writeString(tmp.resolve(e.getKey()), "user:placeholder").toString() : e.getValue();
