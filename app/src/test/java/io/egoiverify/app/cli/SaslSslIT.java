@@ -241,6 +241,9 @@ class SaslSslIT {
         CliRun list = lists.get(lists.size() - 1);
         assertThat(list.exitCode()).as(list.err()).isZero();
         assertThat(list.out()).contains("from " + names.requested() + " ");
+        CliRun topicsCheck = cli(env, "", "topics", "check");
+        assertThat(topicsCheck.exitCode()).as(topicsCheck.out() + topicsCheck.err()).isZero();
+        assertThat(topicsCheck.out()).contains("14 topics: 0 error(s)");
 
         tail.stop();
         run.stop();
@@ -272,7 +275,7 @@ class SaslSslIT {
         topics("badc.");
         Map<String, String> env = env("badc.", 0, "not-" + PASSWORD);
         for (String[] args : List.of(new String[] {"publish", "request", "-r", "bad-1", "-p", PHONE},
-                new String[] {"tail"}, new String[] {"dlq", "list"})) {
+                new String[] {"tail"}, new String[] {"dlq", "list"}, new String[] {"topics", "check"})) {
             CliRun r = cli(env, "", args);
             assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(1);
             assertThat(r.err()).as(String.join(" ", args)).startsWith("error: ").contains("Authentication failed");
