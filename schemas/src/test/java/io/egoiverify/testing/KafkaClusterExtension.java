@@ -50,6 +50,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -75,7 +77,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Also usable as {@code @ExtendWith(KafkaClusterExtension.class)}; test methods and constructors then receive the
  * instance as a parameter. The broker starts in {@code beforeAll} (2-3 s) and stops in {@code afterAll} of the class
  * that registered it ({@code @Nested} classes share it). Extra broker settings: {@link #withBrokerProperty}; a
- * second, secured listener (SASL_SSL with SCRAM-SHA-512): {@link #withScramOverTls()}.
+ * second, secured listener (SASL_SSL with SCRAM-SHA-512): {@link #withScramOverTls()}; a cluster formatted with the
+ * release's production feature levels (KIP-848 consumer groups, transactions v2): {@link #withProductionFeatures()}.
  *
  * <p>Modules using this test-jar must also declare {@code org.apache.kafka:kafka-test-common-runtime} (test scope):
  * test-jar dependencies are not transitive.
@@ -92,6 +95,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
 
     private final Map<String, String> brokerProperties;
     private final boolean scramOverTls;
+    private final boolean productionFeatures;
     private KafkaClusterTestKit cluster;
     private Admin admin;
     private String ownerContextId;
@@ -99,12 +103,14 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     private TestPki pki;
 
     public KafkaClusterExtension() {
-        this(defaultBrokerProperties(), false);
+        this(defaultBrokerProperties(), false, false);
     }
 
-    private KafkaClusterExtension(Map<String, String> brokerProperties, boolean scramOverTls) {
+    private KafkaClusterExtension(Map<String, String> brokerProperties, boolean scramOverTls,
+                                  boolean productionFeatures) {
         this.brokerProperties = Map.copyOf(brokerProperties);
         this.scramOverTls = scramOverTls;
+        this.productionFeatures = productionFeatures;
     }
 
     /** The settings a single broker needs (internal topics with replication factor 1) and a fast first rebalance. */
@@ -126,7 +132,29 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
     public KafkaClusterExtension withBrokerProperty(String name, String value) {
         Map<String, String> props = new HashMap<>(brokerProperties);
         props.put(name, value);
-        return new KafkaClusterExtension(props, scramOverTls);
+        return new KafkaClusterExtension(props, scramOverTls, productionFeatures);
+    }
+
+    /**
+     * A copy of this (not yet started) extension whose cluster is formatted as {@code kafka-storage format} formats a
+     * production cluster of this release: every production feature at its default level for the metadata version
+     * ({@code group.version=1}: the broker-run consumer groups of KIP-848; {@code transaction.version=2}). Without it
+     * the kit formats those features at level 0: transactions v1 and classic groups only, and a consumer with
+     * {@code group.protocol=consumer} is refused.
+     */
+    public KafkaClusterExtension withProductionFeatures() {
+        return new KafkaClusterExtension(brokerProperties, scramOverTls, true);
+    }
+
+    /** The feature levels of {@link #withProductionFeatures()}; kraft.version is the kit's own to set. */
+    static Map<String, Short> productionFeatureLevels(MetadataVersion version) {
+        Map<String, Short> levels = new LinkedHashMap<>();
+        for (Feature feature : Feature.PRODUCTION_FEATURES) {
+            if (feature != Feature.KRAFT_VERSION) {
+                levels.put(feature.featureName(), feature.defaultLevel(version));
+            }
+        }
+        return levels;
     }
 
     /**
@@ -140,7 +168,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
      * listener: the broker answers metadata with the endpoints of the listener asked.
      */
     public KafkaClusterExtension withScramOverTls() {
-        return new KafkaClusterExtension(brokerProperties, true);
+        return new KafkaClusterExtension(brokerProperties, true, productionFeatures);
     }
 
     /** The secured listener's settings: {@code listeners} and its protocol map replace the kit's defaults. */
@@ -205,12 +233,18 @@ public final class KafkaClusterExtension implements BeforeAllCallback, AfterAllC
         if (cluster != null) {
             return; // a @Nested class of the owner: share the running broker
         }
-        TestKitNodes nodes = new TestKitNodes.Builder()
+        MetadataVersion version = MetadataVersion.latestProduction();
+        TestKitNodes.Builder nodesBuilder = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-                .build();
+                .setNumControllerNodes(1);
+        if (productionFeatures) {
+            nodesBuilder.setBootstrapMetadata(BootstrapMetadata.fromVersions(version,
+                    productionFeatureLevels(version), "production features"));
+        } else {
+            nodesBuilder.setBootstrapMetadataVersion(version);
+        }
+        TestKitNodes nodes = nodesBuilder.build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         if (scramOverTls) {
             pkiDir = Files.createTempDirectory("kafka-test-pki");
