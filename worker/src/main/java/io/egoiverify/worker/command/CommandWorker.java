@@ -167,6 +167,7 @@ public final class CommandWorker implements AutoCloseable {
                 }
                 results.drain(0);
                 results.maybeCommit(false);
+                results.releaseExpiredHolds(System.nanoTime());
                 owned.resumeWhenPossible();
             }
             shutdown();
@@ -351,7 +352,8 @@ public final class CommandWorker implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             LOG.warn("Command worker {} lost {}: the group no longer counts it as a member (e.g. its session "
-                    + "expired); their work is kept in case they come back", config.transactionalId(), partitions);
+                    + "expired); their work is held for {} in case they come back", config.transactionalId(),
+                    partitions, ResultPipeline.LOST_HOLD);
             results.lost(partitions);
         }
 

@@ -21,11 +21,13 @@ import org.apache.kafka.common.TopicPartition;
  * is sought back and paused when the in-flight bound or its offset span is reached (or the registry is down), and
  * resumed once work has drained. Taking a partition reads its committed offset and done-beyond metadata.
  *
- * <p>A partition revoked or lost in a rebalance is <em>suspended</em>, not forgotten, until the rebalance ends: if it
- * comes back to this instance and nobody committed it meanwhile (a broker outage expires the group session and gives
- * the same partitions back), its calls in flight and results not yet committed stay valid and are used, instead of
- * making the same E-goi calls again. Otherwise its progress is retired: its calls still count as in flight until they
- * end, and their results are dropped. Used by the poll thread only.
+ * <p>A partition revoked or lost in a rebalance is <em>suspended</em>, not forgotten: if it comes back to this
+ * instance and nobody committed it meanwhile (a broker outage expires the group session and gives the same partitions
+ * back), its calls in flight and results not yet committed stay valid and are used, instead of making the same E-goi
+ * calls again. A revoked one waits until the rebalance ends; a lost one is <em>held</em> up to a bound
+ * ({@link #suspendLost}), because a broker-run group (KIP-848) first answers the rejoining member with an empty
+ * assignment and hands its partitions back a heartbeat later. Otherwise its progress is retired: its calls still count
+ * as in flight until they end, and their results are dropped. Used by the poll thread only.
  */
 final class OwnedPartitions {
     /** What taking partitions did: which continued their suspended progress, and which progress was retired. */
@@ -37,6 +39,8 @@ final class OwnedPartitions {
     private final Function<Set<TopicPartition>, Map<TopicPartition, OffsetAndMetadata>> committed;
     private final Map<TopicPartition, PartitionProgress> owned = new HashMap<>();
     private final Map<TopicPartition, PartitionProgress> suspended = new HashMap<>();
+    /** Lost partitions among the suspended: kept until then (System.nanoTime) unless handed back before. */
+    private final Map<TopicPartition, Long> heldUntil = new HashMap<>();
     private final Set<PartitionProgress> retired = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     /** The last total seen by the poll thread, for readers on other threads (metrics). */
@@ -104,6 +108,7 @@ final class OwnedPartitions {
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata om = positions.get(tp);
             PartitionProgress previous = suspended.remove(tp);
+            heldUntil.remove(tp);
             PartitionProgress replaced = owned.remove(tp);
             if (replaced != null) {
                 retiredNow.add(replaced);
@@ -138,9 +143,10 @@ final class OwnedPartitions {
         }
     }
 
-    /** Revoked or lost: kept aside until {@link #take} brings them back or {@link #retireSuspended} ends them. */
+    /** Revoked: kept aside until {@link #take} brings them back or {@link #retireSuspended} ends them. */
     void suspend(Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
+            heldUntil.remove(tp);
             PartitionProgress p = owned.remove(tp);
             pausedUntil.remove(tp);
             if (p != null) {
@@ -153,19 +159,57 @@ final class OwnedPartitions {
         }
     }
 
-    /** At the end of a rebalance: suspended partitions not assigned to this instance again are retired. */
+    /**
+     * Lost: suspended, and held until {@code untilNanos} whatever the next assignments say, since the group may hand
+     * them back only after an assignment without them; {@link #retireExpiredHolds} ends them then.
+     */
+    void suspendLost(Collection<TopicPartition> partitions, long untilNanos) {
+        suspend(partitions);
+        for (TopicPartition tp : partitions) {
+            if (suspended.containsKey(tp)) {
+                heldUntil.put(tp, untilNanos);
+            }
+        }
+    }
+
+    /**
+     * At the end of a rebalance: suspended partitions not assigned to this instance again are retired, except lost
+     * ones still within their hold.
+     */
     List<PartitionProgress> retireSuspended(Set<TopicPartition> assignment) {
         List<PartitionProgress> gone = new ArrayList<>();
         for (Iterator<Map.Entry<TopicPartition, PartitionProgress>> it = suspended.entrySet().iterator();
                 it.hasNext(); ) {
             Map.Entry<TopicPartition, PartitionProgress> e = it.next();
-            if (!assignment.contains(e.getKey())) {
+            if (!assignment.contains(e.getKey()) && !heldUntil.containsKey(e.getKey())) {
                 it.remove();
                 retire(e.getValue());
                 gone.add(e.getValue());
             }
         }
         return gone;
+    }
+
+    /** Lost partitions not handed back by {@code nowNanos} (their hold ran out) are retired. */
+    List<PartitionProgress> retireExpiredHolds(long nowNanos) {
+        List<PartitionProgress> gone = new ArrayList<>();
+        for (Iterator<Map.Entry<TopicPartition, Long>> it = heldUntil.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TopicPartition, Long> e = it.next();
+            if (nowNanos - e.getValue() >= 0) {
+                it.remove();
+                PartitionProgress p = suspended.remove(e.getKey());
+                if (p != null) {
+                    retire(p);
+                    gone.add(p);
+                }
+            }
+        }
+        return gone;
+    }
+
+    /** True while some lost partition is held. */
+    boolean holdsLost() {
+        return !heldUntil.isEmpty();
     }
 
     private void retire(PartitionProgress p) {

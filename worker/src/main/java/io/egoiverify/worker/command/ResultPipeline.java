@@ -4,6 +4,7 @@ import io.egoiverify.internal.VerificationCommandResult;
 import io.egoiverify.schemas.registry.RegistryUnavailableException;
 import io.egoiverify.schemas.topics.DeadLetterFit;
 import io.egoiverify.schemas.topics.Topics;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,6 +34,13 @@ final class ResultPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(ResultPipeline.class);
     /** Commit attempts of a forced commit (revoke, shutdown): each failed one replays its results into the next. */
     private static final int FORCED_ATTEMPTS = 3;
+    /**
+     * How long a lost partition's calls and results are kept for the group to hand it back. A broker-run group
+     * (KIP-848) computes a new target assignment at most every {@code group.consumer.assignment.interval.ms} (1 s by
+     * default, 15 s at most) and the member hears of it at its next heartbeat (15 s apart at most): meanwhile the
+     * rejoined member is assigned nothing.
+     */
+    static final Duration LOST_HOLD = Duration.ofSeconds(30);
 
     /** A finished call: the command at {@code offset} of {@code tp}, taken under {@code progress}. */
     record Completion(TopicPartition tp, PartitionProgress progress, long offset, byte[] key,
@@ -209,11 +217,38 @@ final class ResultPipeline {
         suspend(partitions);
     }
 
-    /** Lost (the group moved on without us): nothing more can be committed for them; they are suspended. */
+    /**
+     * Lost (the group moved on without us): nothing more can be committed for them; they are suspended and held for
+     * {@link #LOST_HOLD}, in case the group hands them back after an assignment without them.
+     */
     void lost(Collection<TopicPartition> partitions) {
         transaction.abort();
-        owned.suspend(partitions);
+        owned.suspendLost(partitions, System.nanoTime() + LOST_HOLD.toNanos());
         transaction.replay(this::fate);
+    }
+
+    /** Once per poll loop: lost partitions not handed back within their hold are retired, their results dropped. */
+    void releaseExpiredHolds(long nowNanos) {
+        if (!owned.holdsLost()) {
+            return;
+        }
+        List<PartitionProgress> gone = owned.retireExpiredHolds(nowNanos);
+        if (gone.isEmpty()) {
+            return;
+        }
+        LOG.info("{} lost partition(s) not handed back within {}: their calls' results are dropped", gone.size(),
+                LOST_HOLD);
+        dropParked(gone);
+        transaction.unpark(this::fate);
+    }
+
+    private void dropParked(List<PartitionProgress> retired) {
+        for (PartitionProgress p : retired) {
+            List<Completion> dropped = parked.remove(p);
+            if (dropped != null) {
+                dropped.forEach(c -> owned.abandoned(p, c.offset()));
+            }
+        }
     }
 
     private void suspend(Collection<TopicPartition> partitions) {
@@ -227,18 +262,14 @@ final class ResultPipeline {
 
     /**
      * Assigned: takes {@code added}; suspended partitions that came back unchanged continue (their parked results
-     * go into the transaction); those not in {@code assignment} are retired and their parked results dropped.
+     * go into the transaction); those not in {@code assignment} are retired and their parked results dropped, unless
+     * lost and still held.
      */
     void assigned(Collection<TopicPartition> added, Set<TopicPartition> assignment) {
         OwnedPartitions.Taken taken = owned.take(added);
         List<PartitionProgress> retired = new ArrayList<>(taken.retired());
         retired.addAll(owned.retireSuspended(assignment));
-        for (PartitionProgress p : retired) {
-            List<Completion> dropped = parked.remove(p);
-            if (dropped != null) {
-                dropped.forEach(c -> owned.abandoned(p, c.offset()));
-            }
-        }
+        dropParked(retired);
         transaction.unpark(this::fate);
         if (!taken.resumed().isEmpty()) {
             LOG.info("{} came back unchanged: their calls in flight and results not yet committed are kept",

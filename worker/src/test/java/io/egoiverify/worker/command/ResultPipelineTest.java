@@ -91,6 +91,51 @@ class ResultPipelineTest {
     }
 
     /**
+     * A broker-run group (KIP-848) answers the member that rejoins after a loss with an empty assignment first and
+     * hands its partitions back a heartbeat later: the lost partition is held through the empty one.
+     */
+    @Test
+    void aLostPartitionHandedBackAfterAnEmptyAssignmentKeepsItsResults() {
+        PartitionProgress before = takeAndAnswerOffsetZeroUncommitted();
+
+        pipeline.lost(List.of(commands));
+        pipeline.assigned(List.of(), Set.of()); // the rejoined member's first assignment
+        assertThat(before.givenUp()).as("held, not given up").isFalse();
+        assertThat(before.held()).isTrue();
+        pipeline.releaseExpiredHolds(System.nanoTime());
+        assertThat(before.givenUp()).isFalse();
+        pipeline.assigned(List.of(commands), Set.of(commands)); // a heartbeat later
+        assertThat(owned.get(commands)).isSameAs(before);
+        assertThat(before.held()).isFalse();
+
+        pipeline.commitNow();
+        assertThat(ResultTransactionTest.keys(producer.history())).containsExactly("r1");
+        assertThat(producer.consumerGroupOffsetsHistory()).containsExactly(
+                Map.of(ResultTransactionTest.GROUP.groupId(), Map.of(commands, new OffsetAndMetadata(1))));
+    }
+
+    /** Not handed back within the hold: given up, its results dropped, its in-flight slots released. */
+    @Test
+    void aLostPartitionNotHandedBackWithinTheHoldIsGivenUp() {
+        PartitionProgress before = takeAndAnswerOffsetZeroUncommitted();
+
+        pipeline.lost(List.of(commands));
+        pipeline.assigned(List.of(), Set.of());
+        answer(before, 1, "r2"); // a call in flight at the loss ends while the partition is away: parked
+        pipeline.drain(0);
+        assertThat(owned.inFlight()).isEqualTo(1);
+        pipeline.releaseExpiredHolds(System.nanoTime() + ResultPipeline.LOST_HOLD.toNanos() + 1);
+        assertThat(before.givenUp()).isTrue();
+        assertThat(owned.inFlight()).as("its parked result dropped").isZero();
+
+        groupCommitted.put(commands, new OffsetAndMetadata(2)); // another member answered both meanwhile
+        pipeline.assigned(List.of(commands), Set.of(commands));
+        assertThat(owned.get(commands)).isNotSameAs(before);
+        pipeline.commitNow();
+        assertThat(producer.history()).as("nothing of the lost progress committed").isEmpty();
+    }
+
+    /**
      * Revoked and not assigned back: its progress is given up, which tells its commands still waiting (for the breaker
      * or a retry) to end without calling E-goi; what they answer is dropped and releases its in-flight slot.
      */
