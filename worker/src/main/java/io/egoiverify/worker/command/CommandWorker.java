@@ -26,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnreleasedInstanceIdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,14 @@ public final class CommandWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandWorker.class);
 
     private static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a static member keeps trying to join while the broker refuses its {@code group.instance.id}: under
+     * the consumer protocol (KIP-848) a crashed member's instance id stays owned until its session expires
+     * ({@code group.consumer.session.timeout.ms}, 45 s by default, 60 s at most).
+     */
+    static final Duration UNRELEASED_INSTANCE_WAIT = Duration.ofMinutes(2);
+    /** Between two attempts: a refused consumer cannot rejoin, so each attempt is a new one. */
+    private static final Duration UNRELEASED_INSTANCE_BACKOFF = Duration.ofSeconds(1);
     private final WorkerConfig config;
     private final Topics topics;
     private final CommandHandler handler;
@@ -61,6 +70,11 @@ public final class CommandWorker implements AutoCloseable {
     private ResultTransaction transaction;
     private ResultPipeline results;
     private Dispatcher dispatcher;
+    private RegistryBackoff registryBackoff;
+    private int deadLetterMaxBytes;
+    private final TransactionKafka transactionKafka = new TransactionKafka();
+    /** When the broker first refused this member's instance id (System.nanoTime), while still waiting; else 0. */
+    private long unreleasedSinceNanos;
     private final CoordinatorLoading coordinatorLoading = new CoordinatorLoading();
     private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
     /** What ended the worker thread when it was fenced or failed; set before {@link #ended} completes. */
@@ -150,13 +164,10 @@ public final class CommandWorker implements AutoCloseable {
         try {
             consumer = KafkaClients.consumer(config);
             requireTopics();
-            int deadLetterMaxBytes = deadLetterLimit();
-            owned = new OwnedPartitions(consumer, config.flow(), this::committed);
-            transaction = new ResultTransaction(new TransactionalProducer(new TransactionKafka()), config.flow());
-            RegistryBackoff registryBackoff = new RegistryBackoff();
-            results = new ResultPipeline(topics, owned, transaction, registryBackoff, metrics,
-                    consumer::groupMetadata, deadLetterMaxBytes);
-            dispatcher = new Dispatcher(topics, handler, owned, results, registryBackoff, clock);
+            deadLetterMaxBytes = deadLetterLimit();
+            transaction = new ResultTransaction(new TransactionalProducer(transactionKafka), config.flow());
+            registryBackoff = new RegistryBackoff();
+            pipelineOn(consumer);
             transaction.init();
             consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
             LOG.info("Command worker {} started on {}", config.transactionalId(), topics.names.commands());
@@ -243,11 +254,24 @@ public final class CommandWorker implements AutoCloseable {
         }
     }
 
+    /** The parts of the pipeline that hold the consumer, on {@code c}. */
+    private void pipelineOn(KafkaConsumer<byte[], byte[]> c) {
+        owned = new OwnedPartitions(c, config.flow(), this::committed);
+        results = new ResultPipeline(topics, owned, transaction, registryBackoff, metrics, c::groupMetadata,
+                deadLetterMaxBytes);
+        dispatcher = new Dispatcher(topics, handler, owned, results, registryBackoff, clock);
+    }
+
     private ConsumerRecords<byte[], byte[]> poll() {
         try {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(config.flow().pollTimeout());
             coordinatorLoading.polled();
             return records;
+        } catch (UnreleasedInstanceIdException e) {
+            if (joined || !waitForInstanceId()) {
+                throw e;
+            }
+            return ConsumerRecords.empty();
         } catch (KafkaException e) {
             if (!coordinatorLoading.pollAgain(e, System.nanoTime())) {
                 throw e;
@@ -261,6 +285,47 @@ public final class CommandWorker implements AutoCloseable {
                 throw e;
             }
             return ConsumerRecords.empty();
+        }
+    }
+
+    /**
+     * The broker refused this static member's {@code group.instance.id}: a previous member with it (this instance
+     * before a crash) is still in the group until its session expires. Before the first assignment nothing is owned
+     * or in flight, so a new consumer tries again, every second up to {@link #UNRELEASED_INSTANCE_WAIT}; false once
+     * that has passed. Said once, not at every attempt.
+     */
+    private boolean waitForInstanceId() {
+        long now = System.nanoTime();
+        if (unreleasedSinceNanos == 0) {
+            unreleasedSinceNanos = now;
+            LOG.warn("Command worker {}: the broker refuses group.instance.id {} while a previous member with it is "
+                    + "in the group (this instance before a restart, until its session expires: the broker's "
+                    + "group.consumer.session.timeout.ms); joining again every {} s for up to {}",
+                    config.transactionalId(), consumer.groupMetadata().groupInstanceId().orElse("(none)"),
+                    UNRELEASED_INSTANCE_BACKOFF.toSeconds(), UNRELEASED_INSTANCE_WAIT);
+        } else if (now - unreleasedSinceNanos > UNRELEASED_INSTANCE_WAIT.toNanos()) {
+            return false;
+        }
+        try {
+            Thread.sleep(UNRELEASED_INSTANCE_BACKOFF.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        metrics.kafkaClientsClosing();
+        closeQuietly(consumer);
+        consumer = KafkaClients.consumer(config);
+        metrics.kafkaClientsCreated(consumer, transactionKafka.producer);
+        pipelineOn(consumer);
+        consumer.subscribe(List.of(topics.names.commands()), new Rebalance());
+        return true;
+    }
+
+    private static void closeQuietly(KafkaConsumer<byte[], byte[]> c) {
+        try {
+            c.close(CloseOptions.timeout(Duration.ZERO));
+        } catch (RuntimeException e) {
+            LOG.debug("Closing the refused consumer: {}", e.toString());
         }
     }
 
@@ -309,6 +374,8 @@ public final class CommandWorker implements AutoCloseable {
     /** The Kafka side of the transaction: producers of this instance and the group's committed offsets. */
     private final class TransactionKafka implements TransactionalProducer.Kafka {
         private boolean bound;
+        /** The producer in use, for binding a replaced consumer's metrics beside it. */
+        private Producer<byte[], byte[]> producer;
 
         @Override
         public Producer<byte[], byte[]> newProducer() {
@@ -321,6 +388,7 @@ public final class CommandWorker implements AutoCloseable {
                 metrics.kafkaClientsClosing();
             }
             metrics.kafkaClientsCreated(consumer, producer);
+            this.producer = producer;
             bound = true;
         }
 
@@ -361,6 +429,11 @@ public final class CommandWorker implements AutoCloseable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             results.assigned(partitions, consumer.assignment());
             joined = true;
+            if (unreleasedSinceNanos != 0) {
+                LOG.info("Command worker {} joined once the previous member's session expired ({} s)",
+                        config.transactionalId(), (System.nanoTime() - unreleasedSinceNanos) / 1_000_000_000L);
+                unreleasedSinceNanos = 0;
+            }
             LOG.info("Command worker {} assigned {}", config.transactionalId(), partitions);
         }
     }

@@ -15,6 +15,8 @@ import io.egoiverify.worker.egoi.EgoiClient;
 import io.egoiverify.worker.egoi.EgoiConfig;
 import io.egoiverify.worker.sandbox.EgoiSandbox;
 import io.egoiverify.worker.sandbox.Faults;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,8 +49,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The worker as a member of a broker-run consumer group ({@code group.protocol=consumer}, KIP-848), on a broker
- * formatted with the release's production features: every command is sent once across a normal run and a member the
- * group drops and takes back.
+ * formatted with the release's production features: every command is sent once across a normal run, a member the
+ * group drops and takes back, and a static member restarted after a crash.
  */
 @Timeout(180)
 class ConsumerGroupProtocolIT {
@@ -211,5 +213,40 @@ class ConsumerGroupProtocolIT {
 
         assertEachSentOnce(commands, results(40, Duration.ofSeconds(60)));
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.inFlight.getAsInt() == 0);
+    }
+
+    /**
+     * A static member (group.instance.id, as the worker StatefulSet sets it) killed with SIGKILL and started again at
+     * once: the broker refuses the instance id until the dead member's session expires; the new worker waits for it,
+     * takes the partitions back and sends nothing again.
+     */
+    @Test
+    void aStaticMemberRestartedAfterACrashWaitsForItsSessionAndSendsNothingAgain() throws Exception {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        setGroupConfig("consumer.session.timeout.ms", "3000");
+        Map<String, String> staticMember = new HashMap<>(CONSUMER_PROTOCOL);
+        staticMember.put("group.instance.id", "kip848-static-0");
+        Path log = Files.createTempFile("worker-process-", ".log");
+        Process first = WorkerProcess.start(log, KAFKA.bootstrapServers(), sandbox.baseUrl(Dialect.GUIDE),
+                topics.names.prefix(), "kip848-static", group, staticMember);
+        List<VerificationCommand> commands = new ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains(WorkerProcess.JOINED)
+                    || !first.isAlive());
+            assertThat(Files.readString(log)).as("log: %s", log).contains(WorkerProcess.JOINED);
+            commands.addAll(produce(0, 20));
+            assertThat(results(20, Duration.ofSeconds(60))).as("log: %s", log).hasSize(20);
+        } finally {
+            first.destroyForcibly(); // SIGKILL: no leave, the member stays until its session expires
+            first.waitFor();
+        }
+
+        CommandWorker restarted = startWorker(config("kip848-static", Map.of("group.instance.id",
+                "kip848-static-0")));
+        commands.addAll(produce(20, 40));
+        assertEachSentOnce(commands, results(40, Duration.ofSeconds(60)));
+        assertThat(restarted.isJoined()).isTrue();
+        assertThat(describeGroup().members()).singleElement().satisfies(m -> assertThat(m.groupInstanceId())
+                .contains("kip848-static-0"));
     }
 }

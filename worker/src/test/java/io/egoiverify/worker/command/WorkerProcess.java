@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -25,7 +27,8 @@ import java.util.concurrent.CountDownLatch;
  * transaction left for the broker to abort). Its schema registry is in memory, seeded like {@link #seeded()} so that
  * its schema ids equal those of the test JVM's seeded registry. Prints {@value #JOINED} once it has joined its group.
  *
- * <p>Arguments: bootstrap servers, E-goi sandbox base URL, topic prefix, transactional id, group id.
+ * <p>Arguments: bootstrap servers, E-goi sandbox base URL, topic prefix, transactional id, group id, then any
+ * {@code name=value} Kafka overrides ({@link WorkerConfig#kafkaOverrides()}).
  */
 final class WorkerProcess {
     static final String JOINED = "worker-process-joined";
@@ -44,10 +47,17 @@ final class WorkerProcess {
     /** Starts the worker JVM with this JVM's classpath; its output goes to {@code log}. */
     static Process start(Path log, String bootstrap, URI sandbox, String prefix, String transactionalId,
                          String groupId) throws IOException {
+        return start(log, bootstrap, sandbox, prefix, transactionalId, groupId, Map.of());
+    }
+
+    /** The same, with Kafka overrides for the worker (e.g. its group protocol and static membership). */
+    static Process start(Path log, String bootstrap, URI sandbox, String prefix, String transactionalId,
+                         String groupId, Map<String, String> kafkaOverrides) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), WorkerProcess.class.getName(), bootstrap, sandbox.toString(),
                 prefix, transactionalId, groupId));
+        kafkaOverrides.forEach((k, v) -> command.add(k + "=" + v));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -57,7 +67,13 @@ final class WorkerProcess {
                 false));
         EgoiClient egoi = new EgoiClient(EgoiConfig.forBaseUrl(Dialect.GUIDE, URI.create(args[1]))
                 .withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(60)));
-        WorkerConfig config = WorkerConfig.of(args[0], args[3], names).withGroupId(args[4]);
+        Map<String, String> overrides = new HashMap<>();
+        for (int i = 5; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2);
+            overrides.put(kv[0], kv[1]);
+        }
+        WorkerConfig config = WorkerConfig.of(args[0], args[3], names).withGroupId(args[4])
+                .withKafkaOverrides(overrides);
         CommandHandler handler = CommandExecutor.create(egoi, CommandWorkerIT.PROFILES, config.retries(),
                 config.breaker(), Clock.systemUTC(), WorkerMetrics.NONE);
         CommandWorker worker = new CommandWorker(config, topics, handler, Clock.systemUTC(), WorkerMetrics.NONE);
