@@ -79,6 +79,8 @@ public final class CommandWorker implements AutoCloseable {
     private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
     /** What ended the worker thread when it was fenced or failed; set before {@link #ended} completes. */
     private volatile String failure;
+    /** Set right before the consumer closes: a rebalance callback then must not throw (see {@link Rebalance}). */
+    private volatile boolean closingConsumer;
 
     /**
      * @param handler carries out each command (e.g. {@link CommandExecutor#create}); its owner closes it after this
@@ -357,6 +359,7 @@ public final class CommandWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.debug("Metrics unbinding: {}", e.toString());
             }
+            closingConsumer = true;
             try {
                 // Leave the group even as a static member (group.instance.id): a graceful stop is a scale-down or
                 // a rolling restart, and waiting out the session timeout would stall its partitions meanwhile.
@@ -403,9 +406,22 @@ public final class CommandWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * The group's callbacks into the pipeline. While the consumer closes they never throw: the classic consumer
+     * calls them before its LeaveGroup and skips the LeaveGroup when one throws, so the member (of a worker fenced or
+     * failing) would hold its partitions until its session expired.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (closingConsumer) {
+                onClose("revoked", () -> revoked(partitions));
+            } else {
+                revoked(partitions);
+            }
+        }
+
+        private void revoked(Collection<TopicPartition> partitions) {
             if (cannotCommit) {
                 // Closing after a fence or a refused record: the revoke-time commit would fail the same way, and its
                 // stack traces would bury the one line that says why the worker stopped.
@@ -419,10 +435,28 @@ public final class CommandWorker implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (cannotCommit) {
+                // fenced (or a record refused): nothing of theirs can commit, and aborting fails the same way
+                return;
+            }
+            if (closingConsumer) {
+                // the close of a member the group no longer counts: nothing of theirs can commit any more
+                onClose("lost", () -> results.lost(partitions));
+                return;
+            }
             LOG.warn("Command worker {} lost {}: the group no longer counts it as a member (e.g. its session "
                     + "expired); their work is held for {} in case they come back", config.transactionalId(),
                     partitions, ResultPipeline.LOST_HOLD);
             results.lost(partitions);
+        }
+
+        private void onClose(String what, Runnable callback) {
+            try {
+                callback.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Command worker {}: releasing the {} partitions on close failed ({}); leaving the group "
+                        + "anyway", config.transactionalId(), what, oneLine(e));
+            }
         }
 
         @Override

@@ -46,11 +46,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The worker as a member of a broker-run consumer group ({@code group.protocol=consumer}, KIP-848), on a broker
  * formatted with the release's production features: every command is sent once across a normal run, a member the
- * group drops and takes back, and a static member restarted after a crash.
+ * group drops and takes back, a fenced worker's close, and a static member restarted after a crash.
  */
 @Timeout(180)
 class ConsumerGroupProtocolIT {
@@ -213,6 +215,42 @@ class ConsumerGroupProtocolIT {
 
         assertEachSentOnce(commands, results(40, Duration.ofSeconds(60)));
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.inFlight.getAsInt() == 0);
+    }
+
+    /**
+     * Fenced by a newer instance with its transactional.id, a worker still leaves the group as it stops, on either
+     * protocol. The first worker commits only when forced (commit interval 60 s): its results are still open when the
+     * newer instance joins, so the fence surfaces in the commit of its revoke callback. The classic consumer wraps
+     * that in a plain KafkaException, and at close calls the callbacks again before its LeaveGroup, skipping the
+     * LeaveGroup when one throws: the fenced member held its partitions until its session expired. Session timeouts
+     * are 30 s or more here: leaving is what ends it sooner.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"consumer", "classic"})
+    void aFencedWorkerLeavesTheGroupWhenItStops(String protocol) throws Exception {
+        KAFKA.createTopics(2, topics.names.commands(), topics.names.results(), topics.names.deadLetter());
+        sandbox.setFaults(Faults.none().withLatency(Duration.ofMillis(20), Duration.ofMillis(50)));
+        WorkerConfig.Flow d = WorkerConfig.Flow.defaults();
+        Duration session = Duration.ofSeconds(30);
+        WorkerConfig fencedId = config("kip848-fenced", Map.of("consumer.group.protocol", protocol)).withFlow(
+                new WorkerConfig.Flow(d.maxInFlight(), d.maxOffsetSpan(), Duration.ofSeconds(60),
+                        d.maxRecordsPerTransaction(), d.pollTimeout(), session, d.transactionTimeout().plus(session),
+                        d.revokeGrace(), d.shutdownGrace()));
+        CommandWorker first = startWorker(fencedId);
+        List<VerificationCommand> commands = produce(0, 20);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.sendCallsByNumber().size() == 20);
+        CommandWorker second = startWorker(fencedId.withFlow(new WorkerConfig.Flow(d.maxInFlight(),
+                d.maxOffsetSpan(), d.commitInterval(), d.maxRecordsPerTransaction(), d.pollTimeout(), session,
+                d.transactionTimeout(), d.revokeGrace(), d.shutdownGrace())));
+
+        assertThat(first.ended().get(90, TimeUnit.SECONDS)).as("ended without being asked").isTrue();
+        assertThat(first.failure()).contains("fenced by a newer instance with the same transactional.id");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(describeGroup().members())
+                .hasSize(1));
+        assertThat(results(20, Duration.ofSeconds(60))).hasSize(20);
+        assertThat(second.isJoined()).isTrue();
+        // the fenced worker's calls could not commit: the second makes them again (a zombie's calls, at most twice)
+        assertThat(sandbox.sendCallsByNumber().values()).allMatch(n -> n <= 2);
     }
 
     /**
