@@ -169,6 +169,27 @@ class RunCommandIT {
         assertThat(ran.exitCode()).as(ran.err()).isZero();
     }
 
+    /**
+     * kafka.group.protocol=consumer (KIP-848, as the settings once advertised it) reaches Kafka Streams too, which
+     * accepts only classic or streams: the lifecycle refused to start. It leaves the setting out (the worker uses
+     * it: the dev broker is formatted with the release's production features), and the process becomes ready.
+     */
+    @Test
+    void aConsumerGroupProtocolSettingDoesNotStopTheLifecycle() throws Exception {
+        createTopics(TopicNames.withPrefix("k."), 2, null);
+        int port = EmbeddedKafka.freePort();
+        Map<String, String> env = env("k.", port);
+        env.put("EGOI_VERIFY_KAFKA_GROUP_PROTOCOL", "consumer");
+        CompletableFuture<Void> stopRun = new CompletableFuture<>();
+        CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> CliRun.of(env,
+                new ByteArrayInputStream(new byte[0]), stopRun, "run", "--role", "all"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> status(port, "/health/ready") == 200 || run.isDone());
+        assertThat(run.isDone()).as(() -> run.join().err()).isFalse();
+        stopRun.complete(null);
+        CliRun ran = run.get(60, TimeUnit.SECONDS);
+        assertThat(ran.exitCode()).as(ran.err()).isZero();
+    }
+
     /** Whether {@code topic} has a committed record (tail's output is only readable after it ends). */
     private static boolean seen(String topic) {
         try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(

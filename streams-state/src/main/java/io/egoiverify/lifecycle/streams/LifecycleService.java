@@ -64,6 +64,7 @@ public final class LifecycleService implements AutoCloseable {
     public static Properties streamsProperties(Topics topics, LifecycleConfig config, Properties kafkaProps) {
         Properties p = new Properties();
         p.putAll(kafkaProps);
+        dropConsumerGroupProtocol(p);
         p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.putIfAbsent(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
         // Every exactly-once hop of a verification waits for a commit, and request->sent crosses five of them (three
@@ -103,6 +104,20 @@ public final class LifecycleService implements AutoCloseable {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 RegistryAwareProductionHandler.class.getName());
         return p;
+    }
+
+    /**
+     * A bare {@code group.protocol=consumer} (KIP-848) is meant for the worker's plain consumer: Kafka Streams accepts
+     * only {@code classic} or {@code streams} (KIP-1071) and would refuse to start, so the lifecycle leaves it out.
+     */
+    private static void dropConsumerGroupProtocol(Properties p) {
+        Object protocol = p.get(StreamsConfig.GROUP_PROTOCOL_CONFIG);
+        if (protocol != null && "consumer".equalsIgnoreCase(protocol.toString().trim())) {
+            LOG.warn("kafka.group.protocol=consumer is a plain consumer's group protocol, which Kafka Streams does "
+                    + "not accept: the lifecycle runs on its default (classic) group protocol; to move only the "
+                    + "worker to the consumer protocol set kafka.consumer.group.protocol=consumer instead");
+            p.remove(StreamsConfig.GROUP_PROTOCOL_CONFIG);
+        }
     }
 
     /** A consumer group timing: the prefixed value if given, else the bare one, else {@code dflt}. */

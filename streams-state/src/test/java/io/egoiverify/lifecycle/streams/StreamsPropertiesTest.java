@@ -67,6 +67,18 @@ class StreamsPropertiesTest {
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(8_000);
     }
 
+    /**
+     * kafka.group.protocol=consumer (KIP-848) reaches every client; Streams accepts only classic or streams and
+     * refused to start on it. The lifecycle leaves it out; Streams' own protocols pass through.
+     */
+    @Test
+    void aConsumerGroupProtocolMeantForTheWorkerIsLeftOut() {
+        StreamsConfig config = config(Map.of("group.protocol", "consumer"));
+        assertThat(config.getString(StreamsConfig.GROUP_PROTOCOL_CONFIG)).isEqualTo("classic");
+        assertThat(config(Map.of("group.protocol", "streams")).getString(StreamsConfig.GROUP_PROTOCOL_CONFIG))
+                .isEqualTo("streams");
+    }
+
     /** As the consumer parses it (Streams hands the raw property values through). */
     private static int ms(Map<String, Object> consumer, String key) {
         return Integer.parseInt(String.valueOf(consumer.get(key)));
