@@ -31,8 +31,10 @@ public final class WorkerSettings {
                     + "an early commit."),
             def("worker.poll-timeout", F.pollTimeout(), "Consumer poll timeout (latency of picking up completions)."),
             def("worker.session-timeout", F.sessionTimeout(), "Consumer session timeout: how fast a dead instance's "
-                    + "partitions move. With `kafka.group.protocol=consumer` (KIP-848) the broker's "
-                    + "`group.consumer.session.timeout.ms` applies instead."),
+                    + "partitions move. With `kafka.consumer.group.protocol=consumer` (KIP-848, the worker only: "
+                    + "Kafka Streams does not take it) the broker's `group.consumer.session.timeout.ms` applies "
+                    + "instead: 45 s by default, so a crashed worker's partitions (and a restarted static member, "
+                    + "refused until then) wait that long."),
             def("worker.transaction-timeout", F.transactionTimeout(), "Producer transaction timeout."),
             def("worker.revoke-grace", F.revokeGrace(), "On rebalance, time in-flight calls get before partitions are "
                     + "handed back."),
