@@ -31,6 +31,8 @@ public final class LifecycleService implements AutoCloseable {
     static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@code commit.interval.ms} and {@code poll.ms}; see {@link #streamsProperties}. */
     static final long COMMIT_INTERVAL_MS = 20;
+    /** Offsets of changelog a client may lag by and still take an active task (Kafka's default: 10,000). */
+    static final long ACCEPTABLE_RECOVERY_LAG = 1_000;
     /** Default {@code producer.retry.backoff.ms}; see {@link #streamsProperties}. */
     static final long PRODUCER_RETRY_BACKOFF_MS = 10;
 
@@ -53,8 +55,9 @@ public final class LifecycleService implements AutoCloseable {
     /**
      * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
      * application.id, num.standby.replicas, commit.interval.ms=20 (and poll.ms=20), a 6 s consumer session timeout
-     * (1 s heartbeat) and a 6 s transaction timeout unless given there, and always exactly_once_v2, the dead-letter
-     * topic, this module's exception handlers and its timestamp extractor ({@link InputTimestamps}).
+     * (1 s heartbeat), a 6 s transaction timeout and an acceptable recovery lag of 1,000 offsets unless given there,
+     * and always exactly_once_v2, the dead-letter topic, this module's exception handlers and its timestamp extractor
+     * ({@link InputTimestamps}).
      *
      * <p>The session timeout and heartbeat are defaults under the {@code consumer.} prefix, and in Streams a prefixed
      * setting beats a bare one: a bare {@code session.timeout.ms} / {@code heartbeat.interval.ms} in
@@ -71,8 +74,8 @@ public final class LifecycleService implements AutoCloseable {
         // in this app: request, verdict, result). At 100 ms a hop waits up to 100 ms: five of them cannot fit issue
         // 13's 150 ms p99 (measured at 100 ms: p99 602-668 ms at 1,000/s). 20 ms is the longest interval that can;
         // 10 ms doubles the transactions again. Each transaction costs the broker its markers, so shorter intervals
-        // cost capacity on a CPU-starved host: see the curve in e2e/README.md ("Latency", issue 13), which was
-        // measured on an overloaded machine and must be repeated on a quiet one before this is final.
+        // cost capacity on a CPU-starved host: see the curves in e2e/README.md ("Latency", issue 13; on a quiet
+        // machine 20 ms was the fastest of 20, 50 and 100 ms at 75 and 150/s, with no capacity lost there).
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(COMMIT_INTERVAL_MS));
         // A thread commits between polls: with nothing new to read it would block in poll for Streams' 100 ms default
         // before committing what it has already processed, whatever the commit interval.
@@ -82,6 +85,13 @@ public final class LifecycleService implements AutoCloseable {
         // (group.min.session.timeout.ms); survivors hear of the rebalance at their next heartbeat, every second.
         groupTiming(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
         groupTiming(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        // A lifecycle restarted after a crash comes back with its stores wiped (exactly-once keeps no checkpoint of a
+        // crashed task). Kafka's 10,000 offsets of acceptable lag count it as caught up whenever a task's changelog is
+        // shorter than that (a young or quiet deployment), so it took active tasks back at once and restored them
+        // while their requests waited: a second stall of 14-18 s p99 after the fail-over, measured (e2e/README.md,
+        // "A restarted lifecycle"). With 1,000 it gets warm-up copies and its tasks only once caught up, while the
+        // standby that took over keeps them; 1,000 is still ten times a standby's usual lag at the target rates.
+        p.putIfAbsent(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, Long.toString(ACCEPTABLE_RECOVERY_LAG));
         // A dead instance's open transaction holds back every read_committed reader of the partitions it wrote
         // (outcomes, the guard's topics: all partitions) until the coordinator aborts it: bound it like the session
         // timeout (Streams' exactly-once default is 10 s). A transaction lives one commit interval.
