@@ -11,8 +11,9 @@ import java.util.TreeMap;
  * A load step at the first offered rate during which one instance is killed with SIGKILL ({@code --kill}, default
  * {@code lifecycle-1}) {@code --kill-at-seconds} into the load, and optionally started again
  * {@code --restart-after-seconds} later (as a container runtime would; -1: never). Figures: request→sent minus the
- * call for the requests produced in the fault window (from the kill to {@code --window-seconds} after it), and per
- * second of request time relative to the kill.
+ * call for the requests produced in the fault window (from the kill to {@code --window-seconds} after it), for every
+ * request from the kill to the end of the load (a later stall, such as a restarted instance taking tasks back and
+ * restoring them, falls outside the window), and per second of request time relative to the kill.
  */
 final class FailoverStep {
     /** Requests produced in one second (relative to the kill) and their request→sent figures. */
@@ -21,7 +22,17 @@ final class FailoverStep {
 
     record Result(StepResult step, String killed, long killedAtSecond, int restartAfterSeconds, int windowSeconds,
                   int requestedInWindow, int sentInWindow, Percentiles window, Percentiles beforeKill,
-                  List<Second> perSecond, String loadAverageAtKill) {
+                  Percentiles afterKill, List<Second> perSecond, String loadAverageAtKill) {
+        /** The second after the window whose requests had the highest p99, or null if the load ended with it. */
+        Second slowestAfterWindow() {
+            Second slowest = null;
+            for (Second s : perSecond) {
+                if (s.second() >= windowSeconds && (slowest == null || s.p99() > slowest.p99())) {
+                    slowest = s;
+                }
+            }
+            return slowest;
+        }
     }
 
     private FailoverStep() {
@@ -78,6 +89,7 @@ final class FailoverStep {
         long kill = killedAt[0];
         List<Long> inWindow = new ArrayList<>();
         List<Long> before = new ArrayList<>();
+        List<Long> after = new ArrayList<>();
         int requestedInWindow = 0;
         Map<Integer, List<Long>> bySecond = new TreeMap<>();
         Map<Integer, Integer> requestedBySecond = new TreeMap<>();
@@ -88,6 +100,9 @@ final class FailoverStep {
             requestedBySecond.merge(second, 1, Integer::sum);
             if (latency != null) {
                 bySecond.computeIfAbsent(second, k -> new ArrayList<>()).add(latency);
+            }
+            if (t >= 0 && latency != null) {
+                after.add(latency);
             }
             if (t >= 0 && t < window * 1000L) {
                 requestedInWindow++;
@@ -104,7 +119,7 @@ final class FailoverStep {
             perSecond.add(new Second(sec, n, p.count(), p.p50(), p.p99(), p.max()));
         });
         return new Result(r, victim, killAt, restartAfter, window, requestedInWindow, inWindow.size(),
-                Percentiles.of(inWindow), Percentiles.of(before), perSecond, load[0]);
+                Percentiles.of(inWindow), Percentiles.of(before), Percentiles.of(after), perSecond, load[0]);
     }
 
     /** For the JSON report. */
@@ -118,6 +133,11 @@ final class FailoverStep {
         m.put("sentInWindow", f.sentInWindow());
         m.put("requestToSentMinusProviderInWindow", f.window());
         m.put("requestToSentMinusProviderInTheFiveSecondsBefore", f.beforeKill());
+        m.put("requestToSentMinusProviderFromTheKillToTheEnd", f.afterKill());
+        Second slowest = f.slowestAfterWindow();
+        if (slowest != null) {
+            m.put("slowestSecondAfterWindow", slowest);
+        }
         m.put("loadAverageAtKill", f.loadAverageAtKill());
         return m;
     }

@@ -199,13 +199,21 @@ final class LatencyReport {
                     f.sentInWindow()));
             md.append(String.format("| request→sent − provider in the 5 s before the kill, p50 / p99 | %d / %d ms |%n",
                     f.beforeKill().p50(), f.beforeKill().p99()));
+            md.append(String.format("| … from the kill to the end of the load (a later stall shows here), p50 / p99"
+                    + " / max | %d / %d / %d ms |%n", f.afterKill().p50(), f.afterKill().p99(), f.afterKill().max()));
+            FailoverStep.Second slowest = f.slowestAfterWindow();
+            if (slowest != null) {
+                md.append(String.format("| slowest second of requests after the window: p99 (second) | %d ms (+%d s)"
+                        + " |%n", slowest.p99(), slowest.second()));
+            }
             md.append(String.format("| whole step: verified / expired / failed / open (lost) | %d / %d / %d / %d |%n",
                     s.verified(), s.expired(), s.failed(), s.open()));
             md.append(String.format("| load average at the kill | %s |%n%n", f.loadAverageAtKill()));
-            md.append("Per second of request time relative to the kill (request→sent − provider, ms):\n\n"
+            md.append("Per second of request time relative to the kill, to the end of the load (request→sent −"
+                    + " provider, ms):\n\n"
                     + "| second | requested | sent | p50 | p99 | max |\n|---|---|---|---|---|---|\n");
             for (FailoverStep.Second sec : f.perSecond()) {
-                if (sec.second() >= -3 && sec.second() <= f.windowSeconds() + 3) {
+                if (sec.second() >= -3) {
                     md.append(String.format("| %d | %d | %d | %d | %d | %d |%n", sec.second(), sec.requested(),
                             sec.sent(), sec.p50(), sec.p99(), sec.max()));
                 }

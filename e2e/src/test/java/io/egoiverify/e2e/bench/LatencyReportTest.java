@@ -52,4 +52,32 @@ class LatencyReportTest {
                 .contains("| rate-10 | 616 | 61.6 | 228 | 70 | 66 | 117 | 66 | 64 | 5 | 4123 | 1167 |")
                 .contains("| rate-150 | n/a (could not attach to the broker: x) |");
     }
+
+    @Test
+    void aFailoverReportShowsAStallAfterTheFaultWindow() {
+        // a restarted lifecycle took tasks back ~11 s after the kill: the 10 s window alone hid it
+        BenchmarkMain.BenchOptions options = new BenchmarkMain.BenchOptions(Path.of("."), Path.of("out"),
+                List.of(150), Duration.ofSeconds(45), 0, 2, 2, 6, 20, 10, 0, List.of(), Map.of());
+        Percentiles p = Percentiles.of(List.of(100L, 200L, 300L));
+        StepResult step = new StepResult("failover-lifecycle-1", 150, 6750, 45, 6400, 338, 0, 0, 0, 140.0, p, p, p,
+                Map.of(), Map.of(), 1.95, BrokerLoadSampler.BrokerLoad.notSampled());
+        List<FailoverStep.Second> seconds = List.of(
+                new FailoverStep.Second(-1, 150, 150, 250, 8000, 8100),
+                new FailoverStep.Second(0, 150, 150, 7000, 9000, 9100),
+                new FailoverStep.Second(9, 150, 150, 2800, 4300, 4400),
+                new FailoverStep.Second(11, 150, 150, 3200, 18374, 18463),
+                new FailoverStep.Second(20, 150, 150, 200, 300, 310));
+        FailoverStep.Result failover = new FailoverStep.Result(step, "lifecycle-1", 15, 0, 10, 1500, 1500,
+                Percentiles.of(List.of(9000L, 4300L)), p, Percentiles.of(List.of(9000L, 4300L, 18374L, 300L)),
+                seconds, "8.2 5.4 3.6");
+        LatencyReport report = new LatencyReport("failover", "failover --rates 150", options, Map.of());
+        report.add(step, "");
+        report.failover(failover);
+
+        assertThat(failover.slowestAfterWindow().second()).isEqualTo(11);
+        assertThat(report.markdown())
+                .contains("| slowest second of requests after the window: p99 (second) | 18374 ms (+11 s) |")
+                .contains("from the kill to the end of the load (a later stall shows here), p50 / p99 / max")
+                .contains("| 20 | 150 | 150 | 200 | 300 | 310 |"); // the table runs to the end of the load
+    }
 }
