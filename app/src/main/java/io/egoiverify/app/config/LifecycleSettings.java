@@ -50,7 +50,9 @@ public final class LifecycleSettings {
             def("lifecycle.default-message", D.defaultMessage(), "SMS template when a request gives none; must "
                     + "contain {CODE}."),
             def("lifecycle.standby-replicas", D.standbyReplicas(), "Kafka Streams `num.standby.replicas` (0 to 5): "
-                    + "warm copies of the state for fast fail-over."),
+                    + "warm copies of the state for fast fail-over. With `kafka.group.protocol=streams` (KIP-1071) "
+                    + "the lifecycle sets it as its group's `streams.num.standby.replicas` instead (at most 2 on "
+                    + "Kafka's default brokers)."),
             new SettingDef("lifecycle.zone", "", "The zone (or rack) this instance runs in, e.g. `eu-west-1a` (at "
                     + "most 30 characters; empty = unknown): with standby replicas, each task's standby is placed in "
                     + "another zone than its active copy where one is available (Kafka Streams' rack-aware standby "

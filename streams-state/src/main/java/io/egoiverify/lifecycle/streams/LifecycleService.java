@@ -47,6 +47,8 @@ public final class LifecycleService implements AutoCloseable {
     private volatile boolean closeRequested;
     /** The partitions of the topology's source topics, counted at start-up; 0 before. */
     private volatile int sourcePartitions;
+    /** The partitions of each co-partitioned topic (the requestId's), counted at start-up; 0 before. */
+    private volatile int keyPartitions;
 
     public LifecycleService(LifecycleOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -160,6 +162,7 @@ public final class LifecycleService implements AutoCloseable {
         });
         int deadLetterMaxBytes;
         Topology topology = LifecycleTopology.build(options);
+        Properties streamsProps = streamsProperties(options.topics(), options.config(), kafkaProps);
         try (Admin admin = Admin.create(adminProps)) {
             TopicNames names = options.topics().names;
             List<String> others = new ArrayList<>(names.outcomes());
@@ -172,18 +175,21 @@ public final class LifecycleService implements AutoCloseable {
             // Every source topic has the inputs' partition count: inputs, commands and results are checked
             // co-partitioned above, and the number guard's topics are created (or checked) with it. Not described
             // one by one: a guard topic just created may not be visible yet to every broker.
-            sourcePartitions = sourceTopics(topology).size()
-                    * CoPartitioning.partitionsOf(admin, names.requested(), ADMIN_TIMEOUT);
+            keyPartitions = CoPartitioning.partitionsOf(admin, names.requested(), ADMIN_TIMEOUT);
+            sourcePartitions = sourceTopics(topology).size() * keyPartitions;
             deadLetterMaxBytes = DeadLetterLimit.read(admin, names.deadLetter(), DeadLetterLimit.maxRequestSize(
                     kafkaProps, StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG), ADMIN_TIMEOUT);
+            if (StreamsGroupConfigs.onStreamsProtocol(streamsProps)) {
+                StreamsGroupConfigs.apply(admin, streamsProps.get(StreamsConfig.APPLICATION_ID_CONFIG).toString(),
+                        streamsProps, ADMIN_TIMEOUT);
+            }
         }
         if (closeRequested) {
             // A stop (SIGTERM) came while the topics were checked: a topology started now would outlive the close.
             LOG.info("lifecycle not started: closed during start-up");
             return;
         }
-        Properties streamsProps = streamsProperties(options.topics(), options.config(), kafkaProps);
         // The error handlers cut dead letters to what the producer and the dead-letter topic take; one limit for all
         // of them, lowered when the broker refuses a dead letter anyway (it outlives replaced stream threads).
         streamsProps.put(DeadLetterLimit.CONFIG, new DeadLetterLimit.Shared(deadLetterMaxBytes));
@@ -206,6 +212,14 @@ public final class LifecycleService implements AutoCloseable {
      */
     public int sourcePartitions() {
         return sourcePartitions;
+    }
+
+    /**
+     * The partition count of every topic keyed by requestId (inputs, commands, results, the stores' changelogs): the
+     * verifications of partition {@code p} of one are in partition {@code p} of the others. 0 before {@link #start}.
+     */
+    public int keyPartitions() {
+        return keyPartitions;
     }
 
     private static List<String> sourceTopics(Topology topology) {

@@ -3,6 +3,7 @@ package io.egoiverify.lifecycle.streams;
 import io.egoiverify.lifecycle.StatusView;
 import io.egoiverify.lifecycle.VerificationState;
 import java.util.Objects;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -17,8 +18,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * Where a verification stands, read from the {@code verifications} store of a running {@link LifecycleService}
  * (Kafka Streams interactive queries). Only an active, fully restored copy answers: Streams refuses active queries
  * while the thread that owns the partition restores or the partition moves, and the answer is then
- * {@link Unavailable}, never a stale or empty read. A key whose active copy lives on another instance is
- * {@link Elsewhere}: fetching it from there is the caller's job (this module has no HTTP).
+ * {@link Unavailable}, never a stale or empty read; so is a key whose partition in Streams' metadata is not the one
+ * Kafka's default partitioner gives it (Streams' metadata during a rebalance on the streams protocol). A key whose
+ * active copy lives on another instance is {@link Elsewhere}: fetching it from there is the caller's job (this
+ * module has no HTTP).
  *
  * <p>Thread-safe; cheap enough to call per request (one metadata lookup and one store get).
  */
@@ -83,6 +86,15 @@ public final class StatusQuery {
         }
         if (!self.equals(where.activeHost())) {
             return new Elsewhere(where.activeHost().host(), where.activeHost().port());
+        }
+        int partitions = service.keyPartitions();
+        if (partitions > 0 && where.partition() != BuiltInPartitioner.partitionForKey(
+                KEYS.serialize(null, requestId), partitions)) {
+            // On the streams rebalance protocol (KIP-1071, Kafka 4.3.1) Streams' metadata names a wrong partition
+            // while a rebalance is under way (it counts only the partitions assigned so far): the store of that
+            // partition answered 404 for verifications that existed (StatusQueryIT). Their producers and the
+            // topology use Kafka's default partitioner, so the right partition is known here.
+            return new Unavailable("rebalancing");
         }
         try {
             ReadOnlyKeyValueStore<String, VerificationState> store = streams.store(StoreQueryParameters
