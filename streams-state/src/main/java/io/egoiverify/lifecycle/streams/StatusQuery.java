@@ -3,9 +3,9 @@ package io.egoiverify.lifecycle.streams;
 import io.egoiverify.lifecycle.StatusView;
 import io.egoiverify.lifecycle.VerificationState;
 import java.util.Objects;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -88,8 +88,8 @@ public final class StatusQuery {
             return new Elsewhere(where.activeHost().host(), where.activeHost().port());
         }
         int partitions = service.keyPartitions();
-        if (partitions > 0 && where.partition() != BuiltInPartitioner.partitionForKey(
-                KEYS.serialize(null, requestId), partitions)) {
+        if (partitions > 0
+                && where.partition() != Utils.toPositive(Utils.murmur2(KEYS.serialize(null, requestId))) % partitions) {
             // On the streams rebalance protocol (KIP-1071, Kafka 4.3.1) Streams' metadata names a wrong partition
             // while a rebalance is under way (it counts only the partitions assigned so far): the store of that
             // partition answered 404 for verifications that existed (StatusQueryIT). Their producers and the

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -27,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * group, and the broker's defaults are no standby replica, a 45 s session timeout and a 5 s heartbeat. A lifecycle
  * moved to that protocol would otherwise lose its warm standbys and wait 45 s or more for a crashed instance's
  * verifications, silently. So it sets its group's configs from the same settings before it starts. What the broker
- * refuses (its minimums, a missing AlterConfigs permission on the group) is logged with what applies instead and does
- * not stop the start: the group works on the broker's values, only its fail-over is slower.
+ * refuses (its minimums, a missing AlterConfigs permission on the group) is logged with what applies instead (the
+ * group's earlier value, else the broker's) and does not stop the start: only the fail-over is slower.
  */
 final class StreamsGroupConfigs {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsGroupConfigs.class);
@@ -48,18 +49,31 @@ final class StreamsGroupConfigs {
         return protocol != null && "streams".equalsIgnoreCase(protocol.toString().trim());
     }
 
-    /** The group configs that the Streams configuration {@code p} stands for: standby replicas, then the timings. */
+    /**
+     * The group configs that the Streams configuration {@code p} stands for: standby replicas, then the timings (each
+     * as the main consumer would get it: {@code main.consumer.} beats {@code consumer.} beats the bare key). A setting
+     * not given at all is left out.
+     */
     static Map<String, String> wanted(Properties p) {
         Map<String, String> wanted = new LinkedHashMap<>();
-        wanted.put(STANDBY_REPLICAS, value(p, StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
-        wanted.put(SESSION_TIMEOUT, value(p, StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)));
-        wanted.put(HEARTBEAT_INTERVAL,
-                value(p, StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)));
+        put(wanted, STANDBY_REPLICAS, p.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG));
+        put(wanted, SESSION_TIMEOUT, mainConsumer(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
+        put(wanted, HEARTBEAT_INTERVAL, mainConsumer(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG));
         return wanted;
     }
 
-    private static String value(Properties p, String key) {
-        return String.valueOf(p.get(key)).trim();
+    private static Object mainConsumer(Properties p, String key) {
+        Object v = p.get(StreamsConfig.mainConsumerPrefix(key));
+        if (v == null) {
+            v = p.get(StreamsConfig.consumerPrefix(key));
+        }
+        return v != null ? v : p.get(key);
+    }
+
+    private static void put(Map<String, String> wanted, String name, Object value) {
+        if (value != null && !value.toString().isBlank()) {
+            wanted.put(name, value.toString().trim());
+        }
     }
 
     /**
@@ -70,6 +84,13 @@ final class StreamsGroupConfigs {
      */
     static Map<String, Result> apply(Admin admin, String groupId, Properties streamsProps, Duration timeout) {
         Map<String, String> wanted = wanted(streamsProps);
+        Object tags = streamsProps.get(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+        if (tags != null && !tags.toString().isBlank()) {
+            // Kafka 4.3.1's only broker-side assignor (StickyTaskAssignor) reads no client tags.
+            LOG.warn("zone-aware standby placement (lifecycle.zone, rack.aware.assignment.tags={}) is not applied on "
+                    + "the streams rebalance protocol: the broker places standbys by load alone, so a standby may "
+                    + "share its active copy's zone", tags);
+        }
         ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
         Map<String, String> current = current(admin, group, timeout);
         Map<String, Result> results = new LinkedHashMap<>();
@@ -77,14 +98,20 @@ final class StreamsGroupConfigs {
         for (List<String> batch : List.of(List.of(STANDBY_REPLICAS), timings)) {
             List<AlterConfigOp> ops = new ArrayList<>();
             for (String name : batch) {
-                if (!wanted.get(name).equals(current.get(name))) {
-                    ops.add(new AlterConfigOp(new ConfigEntry(name, wanted.get(name)), AlterConfigOp.OpType.SET));
+                if (wanted.containsKey(name)) {
+                    boolean set = wanted.get(name).equals(current.get(name));
+                    results.put(name, Result.ALREADY_SET);
+                    if (!set) {
+                        ops.add(new AlterConfigOp(new ConfigEntry(name, wanted.get(name)), AlterConfigOp.OpType.SET));
+                    }
                 }
             }
-            Result result = ops.isEmpty() ? Result.ALREADY_SET : alter(admin, group, ops, timeout);
-            batch.forEach(name -> results.put(name, result));
+            if (!ops.isEmpty()) {
+                Result result = alter(admin, group, ops, timeout);
+                ops.forEach(op -> results.put(op.configEntry().name(), result));
+            }
         }
-        report(groupId, wanted, results);
+        report(groupId, wanted, current, results);
         return results;
     }
 
@@ -94,13 +121,14 @@ final class StreamsGroupConfigs {
         try {
             Config config = admin.describeConfigs(List.of(group)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .get(group);
-            for (ConfigEntry e : config.entries()) {
+            for (ConfigEntry e : config == null ? List.<ConfigEntry>of() : config.entries()) {
                 if (e.source() == ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG && e.value() != null) {
                     values.put(e.name(), e.value());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the configs of group " + group.name(), e);
         } catch (ExecutionException | TimeoutException e) {
             // Not fatal: setting a config to the value it has does no harm.
             LOG.debug("group configs of {} not read: {}", group.name(), e.toString());
@@ -114,7 +142,7 @@ final class StreamsGroupConfigs {
             return Result.SET;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Result.REFUSED;
+            throw new IllegalStateException("interrupted while setting the configs of group " + group.name(), e);
         } catch (ExecutionException e) {
             LOG.warn("the broker refused the lifecycle group's {}: {}", describe(ops), e.getCause().toString());
             return Result.REFUSED;
@@ -129,7 +157,8 @@ final class StreamsGroupConfigs {
                 .toList());
     }
 
-    private static void report(String groupId, Map<String, String> wanted, Map<String, Result> results) {
+    private static void report(String groupId, Map<String, String> wanted, Map<String, String> current,
+                               Map<String, Result> results) {
         LOG.warn("the lifecycle runs on the streams rebalance protocol (group.protocol=streams), which has no warm-up "
                 + "replicas in Kafka 4.3: an instance restarted after a crash takes active tasks back with its stores "
                 + "wiped and restores them while their verifications wait (measured: some 30 s, against 8-10 s on "
@@ -138,18 +167,26 @@ final class StreamsGroupConfigs {
                 String.join(", ", wanted.keySet().stream().map(n -> n + "=" + wanted.get(n) + " ("
                         + results.get(n).name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")").toList()));
         if (results.get(STANDBY_REPLICAS) == Result.REFUSED) {
-            LOG.warn("the lifecycle's standby replicas ({}) are not in force: the group has the broker's "
-                    + "group.streams.num.standby.replicas (0 by default), so a crashed instance's tasks restore "
-                    + "from the changelog before they run again; allow at most group.streams.max.standby.replicas "
-                    + "(2 by default) and AlterConfigs on group {}", wanted.get(STANDBY_REPLICAS), groupId);
+            LOG.warn("the lifecycle's standby replicas ({}) are not in force: the group keeps {}; allow at most "
+                    + "group.streams.max.standby.replicas (2 by default) and AlterConfigs on group {}",
+                    wanted.get(STANDBY_REPLICAS), inForce(current, STANDBY_REPLICAS,
+                            "the broker's group.streams.num.standby.replicas (0 by default: a crashed instance's "
+                            + "tasks restore from the changelog before they run again)"), groupId);
         }
-        if (results.get(SESSION_TIMEOUT) == Result.REFUSED) {
-            LOG.warn("the lifecycle's session timeout ({} ms) is not in force: a crashed instance's tasks move "
-                    + "after the group's session timeout, the broker's group.streams.session.timeout.ms (45 s by "
-                    + "default); the broker must allow it (group.streams.min.session.timeout.ms, 45 s by default, "
-                    + "and group.streams.min.heartbeat.interval.ms, 5 s, for a {} ms heartbeat), or run the "
-                    + "lifecycle on the classic protocol (the default)", wanted.get(SESSION_TIMEOUT),
-                    wanted.get(HEARTBEAT_INTERVAL));
+        List<String> refusedTimings = Stream.of(SESSION_TIMEOUT, HEARTBEAT_INTERVAL)
+                .filter(n -> results.get(n) == Result.REFUSED).map(n -> n + "=" + wanted.get(n)).toList();
+        if (!refusedTimings.isEmpty()) {
+            LOG.warn("the lifecycle's {}: not in force; a crashed instance's tasks move after the group's session "
+                    + "timeout, {}; the broker must allow them (group.streams.min.session.timeout.ms, 45 s by "
+                    + "default, and group.streams.min.heartbeat.interval.ms, 5 s), or run the lifecycle on the "
+                    + "classic protocol (the default)", String.join(" and ", refusedTimings),
+                    inForce(current, SESSION_TIMEOUT, "the broker's group.streams.session.timeout.ms (45 s by "
+                            + "default)"));
         }
+    }
+
+    /** What applies to the group instead of a refused config: its own earlier value, else the broker's. */
+    private static String inForce(Map<String, String> current, String name, String brokerDefault) {
+        return current.containsKey(name) ? name + "=" + current.get(name) + " (set earlier)" : brokerDefault;
     }
 }

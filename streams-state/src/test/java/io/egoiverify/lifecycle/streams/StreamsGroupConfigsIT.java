@@ -57,12 +57,20 @@ class StreamsGroupConfigsIT {
                 StreamsGroupConfigs.wanted(p).keySet()).doesNotContainValue(Result.SET).doesNotContainValue(
                 Result.REFUSED);
 
-        // An operator's own timings (bare, as in kafka.session.timeout.ms) replace the lifecycle's.
-        Properties own = props("sgc-a", Map.of("group.protocol", "streams", "session.timeout.ms", "3000",
-                "heartbeat.interval.ms", "750"));
+        // An operator's own heartbeat (bare, as in kafka.heartbeat.interval.ms): only that config changes.
+        Properties heartbeat = props("sgc-a", Map.of("group.protocol", "streams", "heartbeat.interval.ms", "750"));
+        assertThat(StreamsGroupConfigs.apply(KAFKA.admin(), "sgc-a", heartbeat, TIMEOUT)).containsOnly(
+                Map.entry("streams.num.standby.replicas", Result.ALREADY_SET),
+                Map.entry("streams.session.timeout.ms", Result.ALREADY_SET),
+                Map.entry("streams.heartbeat.interval.ms", Result.SET));
+
+        // The main consumer's own setting beats the consumer-wide and the bare one, as it does on the classic protocol.
+        Properties own = props("sgc-a", Map.of("group.protocol", "streams", "session.timeout.ms", "9000",
+                "main.consumer.session.timeout.ms", "3000", "heartbeat.interval.ms", "750"));
+        assertThat(StreamsGroupConfigs.wanted(own)).containsEntry("streams.session.timeout.ms", "3000");
         assertThat(StreamsGroupConfigs.apply(KAFKA.admin(), "sgc-a", own, TIMEOUT))
-                .containsEntry("streams.num.standby.replicas", Result.ALREADY_SET)
-                .containsEntry("streams.session.timeout.ms", Result.SET);
+                .containsEntry("streams.session.timeout.ms", Result.SET)
+                .containsEntry("streams.heartbeat.interval.ms", Result.ALREADY_SET);
         assertThat(groupConfigs("sgc-a")).containsEntry("streams.session.timeout.ms", "3000")
                 .containsEntry("streams.heartbeat.interval.ms", "750");
     }
@@ -85,6 +93,14 @@ class StreamsGroupConfigsIT {
                 .containsEntry("streams.session.timeout.ms", Result.SET);
         assertThat(groupConfigs("sgc-b")).doesNotContainKey("streams.num.standby.replicas")
                 .containsEntry("streams.session.timeout.ms", "6000");
+
+        // A refused heartbeat (under the broker's 500 ms) is the heartbeat's refusal alone: the session is as it was.
+        Properties r = props("sgc-b", Map.of("group.protocol", "streams", "num.standby.replicas", "3",
+                "heartbeat.interval.ms", "400"));
+        assertThat(StreamsGroupConfigs.apply(KAFKA.admin(), "sgc-b", r, TIMEOUT))
+                .containsEntry("streams.session.timeout.ms", Result.ALREADY_SET)
+                .containsEntry("streams.heartbeat.interval.ms", Result.REFUSED);
+        assertThat(groupConfigs("sgc-b")).containsEntry("streams.heartbeat.interval.ms", "1000");
     }
 
     @Test
