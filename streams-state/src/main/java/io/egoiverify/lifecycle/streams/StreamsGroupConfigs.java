@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -50,9 +51,9 @@ final class StreamsGroupConfigs {
     }
 
     /**
-     * The group configs that the Streams configuration {@code p} stands for: standby replicas, then the timings (each
-     * as the main consumer would get it: {@code main.consumer.} beats {@code consumer.} beats the bare key). A setting
-     * not given at all is left out.
+     * The group configs that the Streams configuration {@code p} ({@link LifecycleService#streamsProperties}, which
+     * puts every timing under {@code consumer.}) stands for: standby replicas, then the timings as the main consumer
+     * would get them ({@code main.consumer.} beats {@code consumer.}). A setting not given at all is left out.
      */
     static Map<String, String> wanted(Properties p) {
         Map<String, String> wanted = new LinkedHashMap<>();
@@ -64,10 +65,7 @@ final class StreamsGroupConfigs {
 
     private static Object mainConsumer(Properties p, String key) {
         Object v = p.get(StreamsConfig.mainConsumerPrefix(key));
-        if (v == null) {
-            v = p.get(StreamsConfig.consumerPrefix(key));
-        }
-        return v != null ? v : p.get(key);
+        return v != null ? v : p.get(StreamsConfig.consumerPrefix(key));
     }
 
     private static void put(Map<String, String> wanted, String name, Object value) {
@@ -98,12 +96,13 @@ final class StreamsGroupConfigs {
         for (List<String> batch : List.of(List.of(STANDBY_REPLICAS), timings)) {
             List<AlterConfigOp> ops = new ArrayList<>();
             for (String name : batch) {
-                if (wanted.containsKey(name)) {
-                    boolean set = wanted.get(name).equals(current.get(name));
+                if (!wanted.containsKey(name)) {
+                    continue;
+                }
+                if (wanted.get(name).equals(current.get(name))) {
                     results.put(name, Result.ALREADY_SET);
-                    if (!set) {
-                        ops.add(new AlterConfigOp(new ConfigEntry(name, wanted.get(name)), AlterConfigOp.OpType.SET));
-                    }
+                } else {
+                    ops.add(new AlterConfigOp(new ConfigEntry(name, wanted.get(name)), AlterConfigOp.OpType.SET));
                 }
             }
             if (!ops.isEmpty()) {
@@ -153,8 +152,8 @@ final class StreamsGroupConfigs {
     }
 
     private static String describe(List<AlterConfigOp> ops) {
-        return String.join(", ", ops.stream().map(op -> op.configEntry().name() + "=" + op.configEntry().value())
-                .toList());
+        return ops.stream().map(op -> op.configEntry().name() + "=" + op.configEntry().value())
+                .collect(Collectors.joining(", "));
     }
 
     private static void report(String groupId, Map<String, String> wanted, Map<String, String> current,
@@ -164,8 +163,9 @@ final class StreamsGroupConfigs {
                 + "wiped and restores them while their verifications wait (measured: some 30 s, against 8-10 s on "
                 + "the classic protocol, the default; e2e/README.md, \"The streams rebalance protocol\")");
         LOG.info("lifecycle on the streams rebalance protocol: configs of group {}: {}", groupId,
-                String.join(", ", wanted.keySet().stream().map(n -> n + "=" + wanted.get(n) + " ("
-                        + results.get(n).name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")").toList()));
+                wanted.keySet().stream().map(n -> n + "=" + wanted.get(n) + " ("
+                        + results.get(n).name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")")
+                        .collect(Collectors.joining(", ")));
         if (results.get(STANDBY_REPLICAS) == Result.REFUSED) {
             LOG.warn("the lifecycle's standby replicas ({}) are not in force: the group keeps {}; allow at most "
                     + "group.streams.max.standby.replicas (2 by default) and AlterConfigs on group {}",
