@@ -1,6 +1,9 @@
 package io.egoiverify.e2e.bench;
 
+import io.egoiverify.e2e.stack.LocalStack;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +25,8 @@ final class FailoverStep {
 
     record Result(StepResult step, String killed, long killedAtSecond, int restartAfterSeconds, int windowSeconds,
                   int requestedInWindow, int sentInWindow, Percentiles window, Percentiles beforeKill,
-                  Percentiles afterKill, List<Second> perSecond, String loadAverageAtKill) {
+                  Percentiles afterKill, List<Second> perSecond, String loadAverageAtKill, long killedAtEpochMs,
+                  List<FailoverTimeline.Event> timeline) {
         /** The second after the window whose requests had the highest p99, or null if the load ended with it. */
         Second slowestAfterWindow() {
             Second slowest = null;
@@ -61,7 +65,7 @@ final class FailoverStep {
                 } else {
                     s.stack().killWorker(index);
                 }
-                System.out.printf("  killed %s (SIGKILL)%n", victim);
+                System.out.printf("  killed %s (SIGKILL) at %s%n", victim, Instant.ofEpochMilli(killedAt[0]));
                 if (restartAfter >= 0) {
                     Thread.sleep(restartAfter * 1000L);
                     if (lifecycle) {
@@ -81,8 +85,21 @@ final class FailoverStep {
                 killAt);
         LoadStep step = new LoadStep(label, run + "-" + label, rate, o.stepDuration(), o.expireEvery(),
                 o.ttlSeconds(), s.inputs(), s.log(), s.topics(), s.sandbox(), s.phones()::getAndIncrement);
+        // CPU and memory while the load is offered, as the other steps report them; the killed process has no
+        // figure (its restart, a new process, is not sampled).
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (LocalStack.ProcessStatus status : s.stack().status()) {
+            if (status.pid() != null) {
+                pids.put(status.name(), status.pid());
+            }
+        }
+        pids.put("benchmark-driver", ProcessHandle.current().pid());
+        ProcessSampler sampler = new ProcessSampler(pids);
+        Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
+        sampler.start();
         fault.start();
-        StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 40L), () -> { });
+        StepResult r = step.run(Duration.ofSeconds(o.ttlSeconds() + 40L), () -> usage.putAll(sampler.stop()));
+        r = r.with(usage, r.broker(), r.egoiCallsPerVerification());
         fault.join();
         Map<String, Long> requested = step.requestedAt();
         Map<String, Long> toSent = step.requestToSentById();
@@ -119,7 +136,9 @@ final class FailoverStep {
             perSecond.add(new Second(sec, n, p.count(), p.p50(), p.p99(), p.max()));
         });
         return new Result(r, victim, killAt, restartAfter, window, requestedInWindow, inWindow.size(),
-                Percentiles.of(inWindow), Percentiles.of(before), Percentiles.of(after), perSecond, load[0]);
+                Percentiles.of(inWindow), Percentiles.of(before), Percentiles.of(after), perSecond, load[0], kill,
+                FailoverTimeline.read(s.stack().config().stackDir().resolve("logs"), victim, Instant.ofEpochMilli(kill),
+                        ZoneId.systemDefault()));
     }
 
     /** For the JSON report. */
@@ -127,6 +146,7 @@ final class FailoverStep {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("killed", f.killed());
         m.put("killedAtSecondOfLoad", f.killedAtSecond());
+        m.put("killedAt", Instant.ofEpochMilli(f.killedAtEpochMs()).toString());
         m.put("restartAfterSeconds", f.restartAfterSeconds());
         m.put("windowSeconds", f.windowSeconds());
         m.put("requestedInWindow", f.requestedInWindow());
@@ -139,6 +159,7 @@ final class FailoverStep {
             m.put("slowestSecondAfterWindow", slowest);
         }
         m.put("loadAverageAtKill", f.loadAverageAtKill());
+        m.put("timelineFromTheStacksLogs", f.timeline());
         return m;
     }
 }

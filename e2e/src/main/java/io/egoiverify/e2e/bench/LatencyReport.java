@@ -111,12 +111,15 @@ final class LatencyReport {
                 + "| step | process | CPU % | RSS MB |\n|---|---|---|---|\n");
         int cores = Runtime.getRuntime().availableProcessors();
         for (Row row : rows) {
-            row.step().processes().forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %d |%n",
-                    row.step().label(), k, v.cpuPercentOfOneCore(), v.rssMb())));
+            row.step().processes().forEach((k, v) -> md.append(v.cpuPercentOfOneCore() < 0
+                    ? String.format("| %s | %s | – (gone: killed) | – |%n", row.step().label(), k)
+                    : String.format(Locale.ROOT, "| %s | %s | %.1f | %d |%n", row.step().label(), k,
+                            v.cpuPercentOfOneCore(), v.rssMb())));
             // The sum shows how close the machine was to its limit: near it, latency swings widely between runs.
             double cpu = row.step().processes().values().stream()
-                    .mapToDouble(ProcessSampler.Usage::cpuPercentOfOneCore).sum();
-            long rss = row.step().processes().values().stream().mapToLong(ProcessSampler.Usage::rssMb).sum();
+                    .mapToDouble(ProcessSampler.Usage::cpuPercentOfOneCore).filter(c -> c >= 0).sum();
+            long rss = row.step().processes().values().stream().filter(u -> u.cpuPercentOfOneCore() >= 0)
+                    .mapToLong(ProcessSampler.Usage::rssMb).sum();
             md.append(String.format(Locale.ROOT, "| %s | **all** (of %d %% on %d cores) | %.1f | %d |%n",
                     row.step().label(), cores * 100, cores, cpu, rss));
         }
@@ -208,7 +211,9 @@ final class LatencyReport {
             }
             md.append(String.format("| whole step: verified / expired / failed / open (lost) | %d / %d / %d / %d |%n",
                     s.verified(), s.expired(), s.failed(), s.open()));
-            md.append(String.format("| load average at the kill | %s |%n%n", f.loadAverageAtKill()));
+            md.append(String.format("| load average at the kill | %s |%n", f.loadAverageAtKill()));
+            md.append(String.format("| killed at (the stack's logs are in UTC) | %s |%n%n",
+                    Instant.ofEpochMilli(f.killedAtEpochMs())));
             md.append("Per second of request time relative to the kill, to the end of the load (request→sent −"
                     + " provider, ms):\n\n"
                     + "| second | requested | sent | p50 | p99 | max |\n|---|---|---|---|---|---|\n");
@@ -219,7 +224,24 @@ final class LatencyReport {
                 }
             }
             md.append('\n');
+            timelineMarkdown(md, f);
         }
+    }
+
+    private static void timelineMarkdown(StringBuilder md, FailoverStep.Result f) {
+        md.append("Timeline from the stack's logs (the group and Kafka Streams lines only with their INFO logging on:"
+                + " `LOCAL_STACK_JVM_OPTS=\"-Xms64m -Xmx384m -XX:+UseSerialGC"
+                + " -Dlogback.configurationFile=$PWD/e2e/logback-failover.xml\"` from the repository root,"
+                + " e2e/README.md):\n\n");
+        if (f.timeline().isEmpty()) {
+            md.append("Nothing found: no open transaction aborted, no group or Kafka Streams lines logged.\n\n");
+            return;
+        }
+        md.append("| after the kill | process | event |\n|---|---|---|\n");
+        for (FailoverTimeline.Event e : f.timeline()) {
+            md.append(String.format(Locale.ROOT, "| +%,d ms | %s | %s |%n", e.afterKillMs(), e.process(), e.what()));
+        }
+        md.append('\n');
     }
 
     /** p99 (dark) and max (light) request→sent per second of request time, the kill at 0, the 8 s target line. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,8 @@ class LatencyReportTest {
                 new FailoverStep.Second(20, 150, 150, 200, 300, 310));
         FailoverStep.Result failover = new FailoverStep.Result(step, "lifecycle-1", 15, 0, 10, 1500, 1500,
                 Percentiles.of(List.of(9000L, 4300L)), p, Percentiles.of(List.of(9000L, 4300L, 18374L, 300L)),
-                seconds, "8.2 5.4 3.6");
+                seconds, "8.2 5.4 3.6", Instant.parse("2026-12-02T13:14:15.123Z").toEpochMilli(),
+                List.of(new FailoverTimeline.Event(6_030, "lifecycle-2", "rejoins the group")));
         LatencyReport report = new LatencyReport("failover", "failover --rates 150", options, Map.of());
         report.add(step, "");
         report.failover(failover);
@@ -77,6 +79,8 @@ class LatencyReportTest {
         assertThat(failover.slowestAfterWindow().second()).isEqualTo(11);
         assertThat(report.markdown())
                 .contains("| slowest second of requests after the window: p99 (second) | 18374 ms (+11 s) |")
+                .contains("| killed at (the stack's logs are in UTC) | 2026-12-02T13:14:15.123Z |")
+                .contains("| +6,030 ms | lifecycle-2 | rejoins the group |")
                 .contains("from the kill to the end of the load (a later stall shows here), p50 / p99 / max")
                 .contains("| 20 | 150 | 150 | 200 | 300 | 310 |"); // the table runs to the end of the load
     }
