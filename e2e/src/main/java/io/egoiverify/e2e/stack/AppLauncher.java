@@ -87,12 +87,7 @@ final class AppLauncher {
         if (name.startsWith("lifecycle-")) {
             // Two lifecycle instances on one host must not share Kafka Streams' default state directory.
             settings.put("kafka.state.dir", config.stackDir().resolve(name).resolve("streams-state").toString());
-            // Fail-over well inside a TTL: Kafka Streams' own default session timeout is 45 s. A dead instance's
-            // open transaction holds back read_committed readers until it times out, so both are bounded.
-            settings.put("kafka.session.timeout.ms", "6000");
-            settings.put("kafka.transaction.timeout.ms", "6000");
-            // Survivors notice a rebalance at their next heartbeat: every second rather than every 3 s.
-            settings.put("kafka.heartbeat.interval.ms", "1000");
+            // Session, heartbeat and transaction timeouts: the lifecycle's own (6 s / 1 s / 4 s), as in production.
         } else {
             // Stable per instance, unique among live ones: the default (derived from the host name) would make the
             // workers of one host fence each other.

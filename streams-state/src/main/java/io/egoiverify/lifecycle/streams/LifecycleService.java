@@ -35,6 +35,12 @@ public final class LifecycleService implements AutoCloseable {
     static final long ACCEPTABLE_RECOVERY_LAG = 1_000;
     /** Default {@code producer.retry.backoff.ms}; see {@link #streamsProperties}. */
     static final long PRODUCER_RETRY_BACKOFF_MS = 10;
+    /** Default consumer {@code session.timeout.ms}; see {@link #streamsProperties}. */
+    static final long SESSION_TIMEOUT_MS = 6_000;
+    /** Default consumer {@code heartbeat.interval.ms}; see {@link #streamsProperties}. */
+    static final long HEARTBEAT_INTERVAL_MS = 1_000;
+    /** Default producer {@code transaction.timeout.ms}; see {@link #streamsProperties}. */
+    static final long TRANSACTION_TIMEOUT_MS = 4_000;
 
     private final LifecycleOptions options;
     /**
@@ -57,7 +63,7 @@ public final class LifecycleService implements AutoCloseable {
     /**
      * The Streams configuration: {@code kafkaProps} (bootstrap.servers, security, state.dir, … — anything) plus
      * application.id, num.standby.replicas, commit.interval.ms=20 (and poll.ms=20), a 6 s consumer session timeout
-     * (1 s heartbeat), a 6 s transaction timeout and an acceptable recovery lag of 1,000 offsets unless given there,
+     * (1 s heartbeat), a 4 s transaction timeout and an acceptable recovery lag of 1,000 offsets unless given there,
      * and always exactly_once_v2, the dead-letter topic, this module's exception handlers and its timestamp extractor
      * ({@link InputTimestamps}).
      *
@@ -85,8 +91,8 @@ public final class LifecycleService implements AutoCloseable {
         // Fail-over (and the retry of a replaced thread, whose old member does not leave the group) must be much
         // faster than a TTL: Kafka's 45 s session timeout is not. 6 s is the lowest a broker accepts by default
         // (group.min.session.timeout.ms); survivors hear of the rebalance at their next heartbeat, every second.
-        groupTiming(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
-        groupTiming(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        groupTiming(p, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(SESSION_TIMEOUT_MS));
+        groupTiming(p, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(HEARTBEAT_INTERVAL_MS));
         // A lifecycle restarted after a crash comes back with its stores wiped (exactly-once keeps no checkpoint of a
         // crashed task). Kafka's 10,000 offsets of acceptable lag count it as caught up whenever a task's changelog is
         // shorter than that (a young or quiet deployment), so it took active tasks back at once and restored them
@@ -96,10 +102,14 @@ public final class LifecycleService implements AutoCloseable {
         // a commit interval and a fetch), counted as caught up.
         p.putIfAbsent(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, Long.toString(ACCEPTABLE_RECOVERY_LAG));
         // A dead instance's open transaction holds back every read_committed reader of the partitions it wrote
-        // (outcomes, the guard's topics: all partitions) until the coordinator aborts it: bound it like the session
-        // timeout (Streams' exactly-once default is 10 s). A transaction lives one commit interval.
+        // (outcomes, the guard's topics, the changelogs its standby restores: the survivor's own partitions too)
+        // until the coordinator aborts it, at the timeout plus up to the broker's check interval (1 s recommended).
+        // 4 s + 1 s lands before the dead member can be detected (session 6 s less a heartbeat: 5 s at the earliest);
+        // at 6 s the abort came after the take-over in the measured runs and held back the restored tasks
+        // (e2e/README.md, "Where a lifecycle fail-over's seconds go"). A transaction lives one commit interval
+        // (Streams' exactly-once default timeout is 10 s).
         p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-                p.getOrDefault(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "6000"));
+                p.getOrDefault(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(TRANSACTION_TIMEOUT_MS)));
         // With transactions v2 (Kafka 4 brokers) a record produced while the previous transaction's markers are
         // still being written is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms (100 ms,
         // doubling): at a 20 ms commit interval that is the common case, and 100 ms is five intervals.

@@ -34,8 +34,23 @@ class StreamsPropertiesTest {
         assertThat(config.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(LifecycleService.COMMIT_INTERVAL_MS);
         assertThat(config.getLong(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(LifecycleService.COMMIT_INTERVAL_MS);
         assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))
-                .isEqualTo(6_000);
+                .isEqualTo(LifecycleService.TRANSACTION_TIMEOUT_MS);
         assertThat(ms(config.getProducerConfigs("client"), ProducerConfig.RETRY_BACKOFF_MS_CONFIG)).isEqualTo(10);
+    }
+
+    @Test
+    void aDeadInstancesTransactionIsAbortedBeforeItsTasksMove() {
+        // The coordinator aborts an expired transaction at its next check (every second on a broker set as the docs
+        // say); the group notices a dead member one session timeout after its last heartbeat, at the earliest a
+        // heartbeat interval after the kill's. An abort after that holds back the tasks the survivor has just taken.
+        Map<String, Object> consumer = mainConsumer(Map.of());
+        long abortAtTheLatest = ms(config(Map.of()).getProducerConfigs("client"),
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG) + 1_000;
+        long detectedAtTheEarliest = ms(consumer, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)
+                - ms(consumer, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+        assertThat(abortAtTheLatest).isLessThanOrEqualTo(detectedAtTheEarliest);
+        // ...and a transaction, one commit interval long, is far from the timeout
+        assertThat(LifecycleService.TRANSACTION_TIMEOUT_MS).isGreaterThan(100 * LifecycleService.COMMIT_INTERVAL_MS);
     }
 
     @Test
