@@ -140,13 +140,7 @@ public final class BenchmarkMain {
                                    LocalStack stack, ResendShare resends) throws InterruptedException {
         sandbox.reset();
         latency(sandbox, o.providerLatencyMs());
-        Map<String, Long> pids = new LinkedHashMap<>();
-        for (LocalStack.ProcessStatus s : stack.status()) {
-            if (s.pid() != null) {
-                pids.put(s.name(), s.pid());
-            }
-        }
-        pids.put("benchmark-driver", ProcessHandle.current().pid());
+        Map<String, Long> pids = ProcessSampler.stackPids(stack);
         ProcessSampler sampler = new ProcessSampler(pids);
         try (BrokerLoadSampler brokerSampler = BrokerLoadSampler.attach(pids.get("broker"))) {
             sampler.start();

@@ -1,6 +1,5 @@
 package io.egoiverify.e2e.bench;
 
-import io.egoiverify.e2e.stack.LocalStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -87,14 +86,7 @@ final class FailoverStep {
                 o.ttlSeconds(), s.inputs(), s.log(), s.topics(), s.sandbox(), s.phones()::getAndIncrement);
         // CPU and memory while the load is offered, as the other steps report them; the killed process has no
         // figure (its restart, a new process, is not sampled).
-        Map<String, Long> pids = new LinkedHashMap<>();
-        for (LocalStack.ProcessStatus status : s.stack().status()) {
-            if (status.pid() != null) {
-                pids.put(status.name(), status.pid());
-            }
-        }
-        pids.put("benchmark-driver", ProcessHandle.current().pid());
-        ProcessSampler sampler = new ProcessSampler(pids);
+        ProcessSampler sampler = new ProcessSampler(ProcessSampler.stackPids(s.stack()));
         Map<String, ProcessSampler.Usage> usage = new LinkedHashMap<>();
         sampler.start();
         fault.start();

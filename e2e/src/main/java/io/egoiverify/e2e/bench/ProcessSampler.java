@@ -1,5 +1,6 @@
 package io.egoiverify.e2e.bench;
 
+import io.egoiverify.e2e.stack.LocalStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,18 @@ final class ProcessSampler {
 
     ProcessSampler(Map<String, Long> pids) {
         this.pids = Map.copyOf(pids);
+    }
+
+    /** The running processes of {@code stack} by name, and this JVM as {@code benchmark-driver}. */
+    static Map<String, Long> stackPids(LocalStack stack) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (LocalStack.ProcessStatus s : stack.status()) {
+            if (s.pid() != null) {
+                pids.put(s.name(), s.pid());
+            }
+        }
+        pids.put("benchmark-driver", ProcessHandle.current().pid());
+        return pids;
     }
 
     void start() {
