@@ -35,7 +35,10 @@ public final class WorkerSettings {
                     + "Kafka Streams does not take it) the broker's `group.consumer.session.timeout.ms` applies "
                     + "instead: 45 s by default, so a crashed worker's partitions (and a restarted static member, "
                     + "refused until then) wait that long."),
-            def("worker.transaction-timeout", F.transactionTimeout(), "Producer transaction timeout."),
+            def("worker.transaction-timeout", F.transactionTimeout(), "Producer transaction timeout: a dead "
+                    + "instance's open transaction holds back the lifecycle's read of every results partition it wrote "
+                    + "to until the coordinator aborts it; keep it at most the session timeout less 2 s, so that the "
+                    + "abort comes before the partitions move."),
             def("worker.revoke-grace", F.revokeGrace(), "On rebalance, time in-flight calls get before partitions are "
                     + "handed back."),
             def("worker.shutdown-grace", F.shutdownGrace(), "On SIGTERM, time in-flight calls get to finish."),

@@ -67,9 +67,15 @@ final class KafkaClients {
             return p;
         }
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) c.flow().sessionTimeout().toMillis());
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500,
-                c.flow().sessionTimeout().toMillis() / 4));
+        // A dead member is noticed one session after its last heartbeat, and the survivor hears of it at its own next
+        // one: the heartbeat is the spread either side of the session timeout (1 s at 6 s, as the lifecycle's).
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, heartbeatIntervalMs(c.flow()));
         return p;
+    }
+
+    /** A sixth of the session timeout, at least 500 ms. */
+    static int heartbeatIntervalMs(WorkerConfig.Flow flow) {
+        return (int) Math.max(500, flow.sessionTimeout().toMillis() / 6);
     }
 
     static KafkaProducer<byte[], byte[]> producer(WorkerConfig c) {

@@ -75,7 +75,7 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
      * @param maxRecordsPerTransaction results per transaction before an early commit (default 2000)
      * @param pollTimeout        consumer poll timeout; also the latency of picking up completions (default 10 ms)
      * @param sessionTimeout     consumer session timeout (default 6 s)
-     * @param transactionTimeout producer transaction timeout (default 6 s)
+     * @param transactionTimeout producer transaction timeout (default 4 s)
      * @param revokeGrace        on rebalance, how long to let in-flight calls finish before handing back (default 3 s)
      * @param shutdownGrace      default bound of {@code close()} (default 5 s)
      */
@@ -99,13 +99,19 @@ public record WorkerConfig(String bootstrapServers, String groupId, String trans
          * backlog drain fell from 1,309 commands/s at 100 ms to 592-611/s at 20 and 10 ms, and the latency at 1,000
          * commands/s did not improve (p50 522 ms at 100, 667 at 20, 2,229 at 10), because each commit is a
          * synchronous round trip of the poll loop. Issue 13's 150 ms needs shorter hops; re-measure on a quiet
-         * machine before lowering it. Session and transaction timeout 6 s: a dead worker's partitions move, and its
-         * open transaction stops holding back the lifecycle's read_committed read of the results, within ~6 s (6 s
-         * is the lowest session timeout a broker accepts by default).
+         * machine before lowering it. Session timeout 6 s (the lowest a broker accepts by default): a dead worker's
+         * partitions move within 6 s +- 1 s (the heartbeat, see {@link KafkaClients#consumerProperties}).
+         * Transaction timeout 4 s: a dead worker's open transaction holds back the lifecycle's read_committed read
+         * of the results partitions it wrote to (those of its own command partitions: results are keyed like the
+         * commands) until the coordinator aborts it, at its next check (every second on a broker set as the docs
+         * say). At 4 s that lands before the survivor takes those partitions over (5 s after the kill at the
+         * earliest); at 6 s it could come after and hold back the survivor's first results (e2e/README.md, "A
+         * worker fail-over"). A transaction lives one commit interval, so 4 s still leaves a stall of seconds
+         * unaborted.
          */
         public static Flow defaults() {
             return new Flow(1000, 16_000, Duration.ofMillis(100), 2000, Duration.ofMillis(10), Duration.ofSeconds(6),
-                    Duration.ofSeconds(6), Duration.ofSeconds(3), Duration.ofSeconds(5));
+                    Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofSeconds(5));
         }
 
         public Flow withMaxInFlight(int n) {

@@ -19,8 +19,24 @@ class WorkerConfigTest {
         assertThat(c.flow().maxInFlight()).isEqualTo(1000);
         assertThat(c.flow().commitInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.flow().sessionTimeout()).isEqualTo(Duration.ofSeconds(6));
-        assertThat(c.flow().transactionTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(c.flow().transactionTimeout()).isEqualTo(Duration.ofSeconds(4));
         assertThat(c.retries().retryUnknownSendOutcome()).isFalse();
+    }
+
+    @Test
+    void aDeadWorkersTransactionIsAbortedBeforeItsPartitionsMove() {
+        // The coordinator aborts an expired transaction at its next check (every second on a broker set as the docs
+        // say); the group notices a dead member one session timeout after its last heartbeat, at the earliest a
+        // heartbeat interval after the kill's. An abort after that holds back the survivor's first results for the
+        // partitions it has just taken (results are keyed like the commands, so they land on the dead one's).
+        WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults());
+        Map<String, Object> consumer = KafkaClients.consumerProperties(c);
+        long abortAtTheLatest = (int) KafkaClients.producerProperties(c).get("transaction.timeout.ms") + 1_000;
+        long detectedAtTheEarliest = (int) consumer.get("session.timeout.ms")
+                - (int) consumer.get("heartbeat.interval.ms");
+        assertThat(abortAtTheLatest).isLessThanOrEqualTo(detectedAtTheEarliest);
+        // ...and a transaction, one commit interval long, is far from the timeout
+        assertThat(c.flow().transactionTimeout()).isGreaterThan(c.flow().commitInterval().multipliedBy(20));
     }
 
     @Test
@@ -39,7 +55,7 @@ class WorkerConfigTest {
         WorkerConfig c = WorkerConfig.of("localhost:9092", "worker-0", TopicNames.defaults())
                 .withKafkaOverrides(java.util.Map.of("group.instance.id", "worker-pod-0"));
         assertThat(KafkaClients.consumerProperties(c)).containsEntry("group.instance.id", "worker-pod-0")
-                .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_500);
+                .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_000);
     }
 
     @Test
@@ -52,11 +68,11 @@ class WorkerConfigTest {
 
         assertThat(KafkaClients.consumerProperties(c)).containsEntry("isolation.level", "read_committed")
                 .containsEntry("enable.auto.commit", false).containsEntry("group.id", c.groupId())
-                .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_500)
+                .containsEntry("session.timeout.ms", 6_000).containsEntry("heartbeat.interval.ms", 1_000)
                 .as("other properties still pass").containsEntry("max.poll.records", "100");
         assertThat(KafkaClients.producerProperties(c)).containsEntry("acks", "all")
                 .containsEntry("enable.idempotence", true).containsEntry("transactional.id", "worker-0")
-                .containsEntry("transaction.timeout.ms", 6_000);
+                .containsEntry("transaction.timeout.ms", 4_000);
     }
 
     /** KIP-848's protocol: the broker runs the group, and the client refuses the classic timing and assignor. */
